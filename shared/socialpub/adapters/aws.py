@@ -1,0 +1,38 @@
+"""AWS clients: created once per process and shared (boto3 clients are thread-safe once built).
+
+Endpoints come from the standard ``AWS_ENDPOINT_URL`` variable, which the local stack points at
+its moto server; nothing in the product knows whether it talks to AWS or to moto.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"max_attempts": 3, "mode": "standard"},
+)
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def client(service: str) -> Any:
+    """The process-wide client for ``service`` (creating clients is not thread-safe, so it is locked)."""
+    existing = _clients.get(service)
+    if existing is not None:
+        return existing
+    with _lock:
+        if service not in _clients:
+            _clients[service] = boto3.session.Session().client(service, config=_CONFIG)
+        return _clients[service]
+
+
+def reset_clients() -> None:
+    """Forget every client (tests switch endpoints and credentials between runs)."""
+    with _lock:
+        _clients.clear()

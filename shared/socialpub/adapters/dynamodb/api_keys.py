@@ -1,0 +1,137 @@
+"""API keys and their per-minute request counters, in the API keys table.
+
+Items: ``pk=KEY#<key id>, sk=KEY`` (the key record) and ``pk=RATE#<key id>#<window>, sk=RATE``
+(a counter that expires through TTL two minutes after its window).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialpub.adapters.dynamodb.codec import from_item, to_item, value
+from socialpub.adapters.dynamodb.errors import error_code, translated
+from socialpub.domain.api_keys import ApiKey, KeyHash
+from socialpub.domain.errors import ApiKeyNotFound, Conflict
+
+KEY_SK = "KEY"
+
+
+def _pk(key_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"KEY#{key_id}"}, "sk": {"S": KEY_SK}}
+
+
+class DynamoApiKeyRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def get(self, key_id: str) -> ApiKey | None:
+        with translated():
+            item = self._ddb.get_item(TableName=self._table, Key=_pk(key_id), ConsistentRead=True).get("Item")
+        return _to_key(from_item(item)) if item else None
+
+    def create(self, key: ApiKey) -> None:
+        record = {"pk": f"KEY#{key.id}", "sk": KEY_SK, "kind": "api_key", **key.model_dump(mode="json")}
+        record["permissions"] = set(record["permissions"])
+        record["workspaces"] = set(record["workspaces"])
+        try:
+            with translated():
+                self._ddb.put_item(
+                    TableName=self._table,
+                    Item=to_item(record),
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise Conflict(f"API key {key.id} already exists") from exc
+            raise
+
+    def list(self) -> list[ApiKey]:
+        """Every key, through the ``kind`` index (never a table scan)."""
+        keys: list[ApiKey] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_kind",
+            "KeyConditionExpression": "kind = :k",
+            "ExpressionAttributeValues": {":k": {"S": "api_key"}},
+        }
+        with translated():
+            while True:
+                page = self._ddb.query(**kwargs)
+                keys.extend(_to_key(from_item(i)) for i in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return sorted(keys, key=lambda k: k.created_at)
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def revoke(self, key_id: str) -> None:
+        try:
+            with translated():
+                self._ddb.update_item(
+                    TableName=self._table,
+                    Key=_pk(key_id),
+                    UpdateExpression="SET is_active = :f",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues={":f": {"BOOL": False}},
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise ApiKeyNotFound(details={"key_id": key_id}) from exc
+            raise
+
+    def touch(self, key_id: str, moment: datetime) -> None:
+        with translated():
+            self._ddb.update_item(
+                TableName=self._table,
+                Key=_pk(key_id),
+                UpdateExpression="SET last_used_at = :t",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":t": value(moment)},
+            )
+
+
+def _to_key(record: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        id=record["id"],
+        name=record["name"],
+        tier=record["tier"],
+        permissions=frozenset(record.get("permissions", ())),
+        workspaces=frozenset(record.get("workspaces", ())),
+        hashes=tuple(KeyHash.model_validate(h) for h in record["hashes"]),
+        prefix=record["prefix"],
+        is_active=record.get("is_active", True),
+        created_at=record["created_at"],
+        last_used_at=record.get("last_used_at"),
+        metering_key=record.get("metering_key"),
+    )
+
+
+class DynamoRequestCounter:
+    """One atomic conditional ADD per request: exact under any concurrency."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def consume(self, key_id: str, window_start: int, limit: int) -> int | None:
+        try:
+            with translated():
+                result = self._ddb.update_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": f"RATE#{key_id}#{window_start}"}, "sk": {"S": "RATE"}},
+                    UpdateExpression="ADD n :one SET expires_at = if_not_exists(expires_at, :exp)",
+                    ConditionExpression="attribute_not_exists(n) OR n < :limit",
+                    ExpressionAttributeValues={
+                        ":one": {"N": "1"},
+                        ":limit": {"N": str(limit)},
+                        ":exp": {"N": str(window_start + 180)},
+                    },
+                    ReturnValues="UPDATED_NEW",
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return int(result["Attributes"]["n"]["N"])

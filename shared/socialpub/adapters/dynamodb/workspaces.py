@@ -1,0 +1,199 @@
+"""Workspaces table: every item of a workspace lives in its partition ``pk=WS#<id>``.
+
+So tenant isolation is structural (no read can cross partitions by accident) and deleting a
+workspace is a Query of one partition. The workspace itself is ``sk=META``; its counters are
+top-level numbers so that other writers can ADD to them atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialpub.adapters.dynamodb.codec import from_item, iso, to_item, value
+from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.domain.errors import Unauthenticated, WorkspaceNotFound
+from socialpub.domain.workspaces import AccountRef, Workspace, WorkspaceStats, WorkspaceStatus
+
+META = "META"
+_TRANSACTION_MAX = 100
+_STAT_FIELDS = tuple(WorkspaceStats.model_fields)
+
+
+def _pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}"
+
+
+def _meta_key(workspace_id: str) -> dict[str, Any]:
+    return {"pk": {"S": _pk(workspace_id)}, "sk": {"S": META}}
+
+
+class DynamoWorkspaceRepository:
+    def __init__(self, client: Any, table_name: str, api_keys_table: str) -> None:
+        self._ddb = client
+        self._table = table_name
+        self._keys_table = api_keys_table
+
+    def create(self, workspace: Workspace, *, owner_key_id: str) -> None:
+        record = workspace.model_dump(mode="json", exclude={"stats"})
+        record.update(workspace.stats.model_dump())
+        record.update(pk=_pk(workspace.id), sk=META, kind="workspace", member_keys=set(workspace.member_keys))
+        try:
+            with translated():
+                self._ddb.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": self._table,
+                                "Item": to_item(record),
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                        {
+                            "Update": {
+                                "TableName": self._keys_table,
+                                "Key": {"pk": {"S": f"KEY#{owner_key_id}"}, "sk": {"S": "KEY"}},
+                                "UpdateExpression": "ADD workspaces :ws",
+                                "ConditionExpression": "attribute_exists(pk) AND is_active = :t",
+                                "ExpressionAttributeValues": {":ws": {"SS": [workspace.id]}, ":t": {"BOOL": True}},
+                            }
+                        },
+                    ]
+                )
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException" and cancellation_codes(exc)[1:2] == [
+                "ConditionalCheckFailed"
+            ]:
+                raise Unauthenticated("The API key was revoked") from exc
+            raise
+
+    def get(self, workspace_id: str) -> Workspace | None:
+        with translated():
+            item = self._ddb.get_item(TableName=self._table, Key=_meta_key(workspace_id), ConsistentRead=True).get(
+                "Item"
+            )
+        return _to_workspace(from_item(item)) if item else None
+
+    def get_many(self, workspace_ids: Iterable[str]) -> list[Workspace]:
+        pending = [_meta_key(i) for i in workspace_ids]
+        found: list[Workspace] = []
+        with translated():
+            while pending:
+                batch, pending = pending[:_TRANSACTION_MAX], pending[_TRANSACTION_MAX:]
+                request: dict[str, Any] = {self._table: {"Keys": batch, "ConsistentRead": True}}
+                while request:
+                    result = self._ddb.batch_get_item(RequestItems=request)
+                    found.extend(_to_workspace(from_item(i)) for i in result["Responses"].get(self._table, []))
+                    request = result.get("UnprocessedKeys") or {}
+        return found
+
+    def save(self, workspace: Workspace) -> None:
+        """Write the editable fields only, so concurrent counter updates are never overwritten."""
+        try:
+            with translated():
+                self._ddb.update_item(
+                    TableName=self._table,
+                    Key=_meta_key(workspace.id),
+                    UpdateExpression="SET #n = :n, description = :d, settings = :s, updated_at = :u",
+                    ConditionExpression="#st = :active",
+                    ExpressionAttributeNames={"#n": "name", "#st": "status"},
+                    ExpressionAttributeValues={
+                        ":n": value(workspace.name),
+                        ":d": value(workspace.description),
+                        ":s": value(workspace.settings.model_dump(mode="json")),
+                        ":u": value(workspace.updated_at),
+                        ":active": value(WorkspaceStatus.ACTIVE.value),
+                    },
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise WorkspaceNotFound(details={"workspace_id": workspace.id}) from exc
+            raise
+
+    def accounts(self, workspace_id: str) -> list[AccountRef]:
+        """The workspace's connected accounts (items ``sk=ACCOUNT#<id>`` of its partition)."""
+        found: list[AccountRef] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :acc)",
+            "ExpressionAttributeValues": {":pk": {"S": _pk(workspace_id)}, ":acc": {"S": "ACCOUNT#"}},
+            "ProjectionExpression": "id, platform, #n, connected_at",
+            "ExpressionAttributeNames": {"#n": "name"},
+        }
+        with translated():
+            while True:
+                page = self._ddb.query(**kwargs)
+                found.extend(AccountRef.model_validate(from_item(i)) for i in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return found
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def mark_deleting(self, workspace: Workspace, now: datetime) -> None:
+        """Flag the workspace and remove it from every key's scope; atomic for up to 99 member keys."""
+        meta_update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": _meta_key(workspace.id),
+                "UpdateExpression": "SET #st = :deleting, deleted_at = :now",
+                "ConditionExpression": "#st = :active",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {
+                    ":deleting": {"S": WorkspaceStatus.DELETING.value},
+                    ":active": {"S": WorkspaceStatus.ACTIVE.value},
+                    ":now": {"S": iso(now)},
+                },
+            }
+        }
+        key_updates = [
+            {
+                "Update": {
+                    "TableName": self._keys_table,
+                    "Key": {"pk": {"S": f"KEY#{key_id}"}, "sk": {"S": "KEY"}},
+                    "UpdateExpression": "DELETE workspaces :ws",
+                    "ExpressionAttributeValues": {":ws": {"SS": [workspace.id]}},
+                }
+            }
+            for key_id in sorted(workspace.member_keys)
+        ]
+        first, rest = key_updates[: _TRANSACTION_MAX - 1], key_updates[_TRANSACTION_MAX - 1 :]
+        try:
+            with translated():
+                self._ddb.transact_write_items(TransactItems=[meta_update, *first])
+                for start in range(0, len(rest), _TRANSACTION_MAX):
+                    self._ddb.transact_write_items(TransactItems=rest[start : start + _TRANSACTION_MAX])
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException" and cancellation_codes(exc)[:1] == [
+                "ConditionalCheckFailed"
+            ]:
+                raise WorkspaceNotFound(details={"workspace_id": workspace.id}) from exc
+            raise
+
+    def purge_items(self, workspace_id: str, budget: int) -> int:
+        """Delete up to ``budget`` items of the partition, leaving the META item for last."""
+        with translated():
+            page = self._ddb.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": _pk(workspace_id)}},
+                ProjectionExpression="pk, sk",
+                Limit=budget + 1,
+            )
+            keys = [i for i in page.get("Items", []) if i["sk"]["S"] != META][:budget]
+            for start in range(0, len(keys), 25):
+                request = {self._table: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
+                while request:
+                    request = self._ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+        return len(keys)
+
+    def delete_meta(self, workspace_id: str) -> None:
+        with translated():
+            self._ddb.delete_item(TableName=self._table, Key=_meta_key(workspace_id))
+
+
+def _to_workspace(record: dict[str, Any]) -> Workspace:
+    stats = {name: record.pop(name, 0) for name in _STAT_FIELDS}
+    stats["members_count"] = len(record.get("member_keys", ()))
+    return Workspace.model_validate({**record, "stats": stats})

@@ -1,0 +1,66 @@
+"""Wiring: adapters built once per process from validated settings, handed to routes as a dependency.
+
+Tests replace ``clock``/``epoch`` or any adapter attribute on the container; nothing else is global.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+
+from socialpub import config
+from socialpub.adapters.aws import client
+from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoRequestCounter
+from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
+from socialpub.adapters.queues import SqsWorkspacePurgeQueue
+
+S = TypeVar("S", bound=config.BaseSettings)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Container:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = dict(os.environ if environ is None else environ)
+        self._settings: dict[type[Any], Any] = {}
+        self.clock: Callable[[], datetime] = utcnow
+        self.epoch: Callable[[], float] = time.time
+
+    def settings(self, model: type[S]) -> S:
+        if model not in self._settings:
+            self._settings[model] = config.load(model, self._environ)
+        loaded: S = self._settings[model]
+        return loaded
+
+    @cached_property
+    def api_keys(self) -> DynamoApiKeyRepository:
+        return DynamoApiKeyRepository(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
+
+    @cached_property
+    def request_counter(self) -> DynamoRequestCounter:
+        return DynamoRequestCounter(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
+
+    @cached_property
+    def workspaces(self) -> DynamoWorkspaceRepository:
+        s = self.settings(config.WorkspacesSettings)
+        return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, s.api_keys_table)
+
+    @cached_property
+    def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:
+        return SqsWorkspacePurgeQueue(client("sqs"), self.settings(config.WorkspacesSettings).workspace_purge_queue_url)
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]

@@ -1,0 +1,45 @@
+"""The main API's response envelope: ``{"success": true, "data": ...}`` or the error shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, PlainSerializer
+
+T = TypeVar("T")
+
+# The seed writes instants as 2024-01-15T10:30:00Z.
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda d: d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str),
+]
+
+
+class Envelope(BaseModel, Generic[T]):
+    success: bool = True
+    data: T
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorEnvelope(BaseModel):
+    success: bool = False
+    error: ErrorDetail
+
+
+def ok(data: T) -> Envelope[T]:
+    return Envelope[T](data=data)
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return ErrorEnvelope(error=ErrorDetail(code=code, message=message, details=details or {})).model_dump()
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope} for status in (400, 401, 403, 404, 409, 413, 429)
+}

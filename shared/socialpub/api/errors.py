@@ -1,0 +1,98 @@
+"""The one table from errors to HTTP responses, for every router of every surface on /api and /admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from socialpub.api.envelope import error_body
+from socialpub.domain import errors as e
+
+STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
+    (e.InvalidInput, 400),
+    (e.Unauthenticated, 401),
+    (e.PermissionDenied, 403),
+    (e.NotFound, 404),
+    (e.Conflict, 409),
+    (e.RateLimited, 429),
+    (e.DependencyUnavailable, 503),
+]
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def status_of(error: e.DomainError) -> int:
+    return next(status for cls, status in STATUS_BY_ERROR if isinstance(error, cls))
+
+
+def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.DomainError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, e.RateLimited):
+        headers = {
+            "Retry-After": str(exc.retry_after),
+            "X-RateLimit-Limit": str(exc.details["limit"]),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(exc.details["reset"]),
+        }
+    elif isinstance(exc, e.DependencyUnavailable):
+        headers = {"Retry-After": "1"}
+    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = exc.errors()
+    if any(p.get("type") == "json_invalid" for p in problems):
+        return JSONResponse(
+            error_body("INVALID_JSON", "The request body is not valid JSON", {"reason": problems[0].get("msg")}),
+            status_code=400,
+        )
+    fields = [
+        {
+            "field": _field_path(tuple(p.get("loc", ()))),
+            "location": str(p.get("loc", ("body",))[0]),
+            "message": str(p.get("msg", "")).removeprefix("Value error, "),
+            "type": p.get("type"),
+        }
+        for p in problems
+    ]
+    return JSONResponse(
+        error_body("VALIDATION_ERROR", "The request is invalid; see details.fields", {"fields": fields}),
+        status_code=400,
+    )
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    if exc.status_code == 404:
+        message = f"No route matches {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"Method {request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(e.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,25 @@
+"""The Lambda entry point for an API function: Mangum around the app, built once per cold start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from fastapi import FastAPI
+from mangum import Mangum
+
+from socialpub.observability import logger, metrics
+
+Handler = Any
+
+
+def lambda_entry(app: FastAPI) -> Handler:
+    asgi = Mangum(app, lifespan="off")
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        response: dict[str, Any] = asgi(event, context)
+        return response
+
+    return handler

@@ -1,0 +1,13 @@
+"""Every router in one app, for the local stack (uvicorn) and for tests."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from socialpub.api.app_factory import create_app
+from socialpub.api.container import Container
+from socialpub.api.routers import ROUTERS
+
+
+def create_local_app(container: Container | None = None) -> FastAPI:
+    return create_app(*ROUTERS.values(), container=container, docs=True)

@@ -1,0 +1,108 @@
+"""ASGI middleware: request ids, the body-size cap, rate-limit headers, and the last-resort 500.
+
+Written as plain ASGI (not BaseHTTPMiddleware) so it adds no task switching per request.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from socialpub.api.envelope import error_body
+from socialpub.observability import logger
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _request_id(scope: Scope) -> str:
+    event = scope.get("aws.event") or {}
+    return str((event.get("requestContext") or {}).get("requestId") or uuid.uuid4())
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        logger.append_keys(correlation_id=request_id)
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                rate = state.get("rate_limit")
+                if rate is not None and not any(k.lower() == b"x-ratelimit-limit" for k, _ in headers):
+                    headers.extend((k.lower().encode(), v.encode()) for k, v in rate.headers().items())
+                message = {**message, "headers": headers}
+            await send(message)
+
+        async def respond(status: int, body: dict[str, Any]) -> None:
+            payload = json.dumps(body).encode()
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(payload)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": payload})
+
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await respond(413, self._too_large())
+            return
+
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send_with_headers)
+        except _BodyTooLarge:
+            if not started:
+                await respond(413, self._too_large())
+        except Exception:
+            logger.exception("Unhandled error", extra={"path": scope.get("path"), "method": scope.get("method")})
+            if not started:
+                await respond(
+                    500,
+                    error_body(
+                        "INTERNAL_ERROR",
+                        "An unexpected error occurred; quote the request id when reporting it",
+                        {"request_id": request_id},
+                    ),
+                )
+        finally:
+            logger.remove_keys(["correlation_id"])
+
+    def _too_large(self) -> dict[str, Any]:
+        return error_body(
+            "PAYLOAD_TOO_LARGE",
+            f"The request body exceeds {self.max_body_bytes} bytes",
+            {"max_bytes": self.max_body_bytes},
+        )

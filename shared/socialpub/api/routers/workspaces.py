@@ -1,0 +1,117 @@
+"""/api/workspaces: list and create need no X-Workspace-ID; the others take the id from the path."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from socialpub.api.auth import requires
+from socialpub.api.container import ContainerDep
+from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.schemas.workspaces import (
+    AccountSummary,
+    CreatedWorkspace,
+    CreatedWorkspaceData,
+    CreateWorkspaceRequest,
+    MessageData,
+    UpdatedWorkspace,
+    UpdatedWorkspaceData,
+    UpdateWorkspaceRequest,
+    WorkspaceDetail,
+    WorkspaceDetailData,
+    WorkspaceListData,
+    WorkspaceStatsResponse,
+    WorkspaceSummary,
+)
+from socialpub.config import WorkspacesSettings
+from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from socialpub.domain.permissions import Permission
+from socialpub.domain.services import workspaces as service
+from socialpub.domain.services.auth import Principal
+from socialpub.domain.workspaces import WorkspaceChanges
+
+SETTINGS = WorkspacesSettings
+router = APIRouter(prefix="/api/workspaces", tags=["workspaces"], responses=ERROR_RESPONSES)
+
+Reader = Annotated[Principal, requires(Permission.WORKSPACES_READ)]
+Writer = Annotated[Principal, requires(Permission.WORKSPACES_WRITE)]
+
+
+@router.get("")
+def list_workspaces(
+    principal: Reader,
+    c: ContainerDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+) -> Envelope[WorkspaceListData]:
+    """The workspaces this API key can use."""
+    items, pagination = service.list_workspaces(principal, c.workspaces, page=page, per_page=limit)
+    return ok(WorkspaceListData(workspaces=[WorkspaceSummary.of(w) for w in items], pagination=pagination))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_workspace(
+    body: CreateWorkspaceRequest, principal: Writer, c: ContainerDep
+) -> Envelope[CreatedWorkspaceData]:
+    """Create a workspace; the calling key gets access to it."""
+    command = service.NewWorkspace(name=body.name, description=body.description, settings=body.settings)
+    w = service.create_workspace(command, principal, c.workspaces, c.clock)
+    return ok(
+        CreatedWorkspaceData(
+            workspace=CreatedWorkspace(
+                id=w.id, name=w.name, description=w.description, settings=w.settings, created_at=w.created_at
+            )
+        )
+    )
+
+
+@router.get("/{workspace_id}")
+def get_workspace(workspace_id: str, principal: Reader, c: ContainerDep) -> Envelope[WorkspaceDetailData]:
+    """One workspace with its connected accounts and post statistics."""
+    w = service.get_workspace(workspace_id, principal, c.workspaces)
+    accounts = [AccountSummary.model_validate(a.model_dump()) for a in c.workspaces.accounts(w.id)]
+    return ok(
+        WorkspaceDetailData(
+            workspace=WorkspaceDetail(
+                id=w.id,
+                name=w.name,
+                description=w.description,
+                settings=w.settings,
+                created_at=w.created_at,
+                updated_at=w.updated_at,
+                accounts_count=w.stats.accounts_count,
+                posts_count=w.stats.posts_count,
+                members_count=w.stats.members_count,
+                accounts=accounts,
+                stats=WorkspaceStatsResponse(
+                    total_posts=w.stats.posts_count,
+                    scheduled_posts=w.stats.scheduled_posts,
+                    published_posts=w.stats.published_posts,
+                ),
+            )
+        )
+    )
+
+
+@router.put("/{workspace_id}")
+def update_workspace(
+    workspace_id: str, body: UpdateWorkspaceRequest, principal: Writer, c: ContainerDep
+) -> Envelope[UpdatedWorkspaceData]:
+    """Change name, description or settings; settings merge key by key."""
+    changes = WorkspaceChanges(name=body.name, description=body.description, settings=body.settings)
+    w = service.update_workspace(workspace_id, changes, principal, c.workspaces, c.clock)
+    return ok(
+        UpdatedWorkspaceData(
+            workspace=UpdatedWorkspace(
+                id=w.id, name=w.name, description=w.description, settings=w.settings, updated_at=w.updated_at
+            )
+        )
+    )
+
+
+@router.delete("/{workspace_id}")
+def delete_workspace(workspace_id: str, principal: Writer, c: ContainerDep) -> Envelope[MessageData]:
+    """Delete a workspace and, in the background, everything it owns."""
+    service.delete_workspace(workspace_id, principal, c.workspaces, c.workspace_purge_queue, c.clock)
+    return ok(MessageData(message="Workspace deleted successfully"))

@@ -1,0 +1,1 @@
+"""Request and response models per resource group (the HTTP contract; domain models stay separate)."""

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from socialpub.api.envelope import Timestamp
+from socialpub.domain.pagination import Pagination
+from socialpub.domain.workspaces import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_NAME_LENGTH,
+    Workspace,
+    WorkspaceSettings,
+)
+
+
+def _strip_name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+class CreateWorkspaceRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
+    settings: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+
+    _name = field_validator("name")(_strip_name)
+
+
+class UpdateWorkspaceRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = Field(None, max_length=MAX_NAME_LENGTH)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
+    settings: dict[str, Any] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _strip_name(value)
+
+    @field_validator("settings")
+    @classmethod
+    def _settings(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        # Validate the keys sent now, so a bad timezone is a 400 naming settings.timezone.
+        if value is not None:
+            WorkspaceSettings.model_validate(value)
+        return value
+
+
+class WorkspaceSummary(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    accounts_count: int
+    posts_count: int
+    members_count: int
+
+    @classmethod
+    def of(cls, w: Workspace) -> WorkspaceSummary:
+        return cls(
+            id=w.id,
+            name=w.name,
+            description=w.description,
+            created_at=w.created_at,
+            updated_at=w.updated_at,
+            accounts_count=w.stats.accounts_count,
+            posts_count=w.stats.posts_count,
+            members_count=w.stats.members_count,
+        )
+
+
+class WorkspaceListData(BaseModel):
+    workspaces: list[WorkspaceSummary]
+    pagination: Pagination
+
+
+class CreatedWorkspace(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    settings: WorkspaceSettings
+    created_at: Timestamp
+
+
+class AccountSummary(BaseModel):
+    id: str
+    platform: str
+    name: str
+    connected_at: Timestamp
+
+
+class WorkspaceStatsResponse(BaseModel):
+    total_posts: int
+    scheduled_posts: int
+    published_posts: int
+
+
+class WorkspaceDetail(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    settings: WorkspaceSettings
+    created_at: Timestamp
+    updated_at: Timestamp
+    accounts_count: int
+    posts_count: int
+    members_count: int
+    accounts: list[AccountSummary]
+    stats: WorkspaceStatsResponse
+
+
+class UpdatedWorkspace(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    settings: WorkspaceSettings
+    updated_at: Timestamp
+
+
+class CreatedWorkspaceData(BaseModel):
+    workspace: CreatedWorkspace
+
+
+class WorkspaceDetailData(BaseModel):
+    workspace: WorkspaceDetail
+
+
+class UpdatedWorkspaceData(BaseModel):
+    workspace: UpdatedWorkspace
+
+
+class MessageData(BaseModel):
+    message: str

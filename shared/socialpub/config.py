@@ -1,0 +1,59 @@
+"""Settings, validated from the environment at cold start: a function with a missing or malformed
+variable fails on import, not on the first request that needs it. Each function gets only the
+variables its template entry defines, and each router names the settings model it needs.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+class BaseSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    stage: str = Field("local", alias="STAGE")
+
+
+class AuthSettings(BaseSettings):
+    api_keys_table: str = Field(alias="API_KEYS_TABLE")
+
+
+class ApiSettings(AuthSettings):
+    # Bodies above this are refused with 413 before parsing; API Gateway's own cap is 10 MB.
+    max_body_bytes: int = Field(1_048_576, alias="MAX_BODY_BYTES", gt=0)
+
+
+class PlatformsSettings(ApiSettings):
+    pass
+
+
+class WorkspacesSettings(ApiSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    workspace_purge_queue_url: str = Field(alias="WORKSPACE_PURGE_QUEUE_URL")
+
+
+class WorkspacePurgerSettings(BaseSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    media_bucket: str = Field(alias="MEDIA_BUCKET")
+
+
+class AdminSettings(AuthSettings):
+    users_table: str = Field(alias="USERS_TABLE")
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load(model: type[S], environ: dict[str, str] | None = None) -> S:
+    try:
+        return model.model_validate(dict(os.environ if environ is None else environ))
+    except ValidationError as exc:
+        missing = ", ".join(str(e["loc"][0]) for e in exc.errors())
+        raise ConfigurationError(f"{model.__name__}: invalid or missing environment: {missing}") from exc

@@ -1,0 +1,140 @@
+"""The platform catalog: one JSON file per network in ``socialpub/catalog/``, the single source of truth
+for what each network supports, its limits (served by GET /api/platforms, used by validation) and how
+to authenticate against it (Pizzly-style integration fields).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+
+class AuthType(StrEnum):
+    OAUTH2 = "OAUTH2"
+    OAUTH1 = "OAUTH1"
+    APP_PASSWORD = "APP_PASSWORD"
+    BOT_TOKEN = "BOT_TOKEN"
+    WEBHOOK_URL = "WEBHOOK_URL"
+
+
+class CharacterCounting(StrEnum):
+    """How a network counts the length of a text (see reference section 2)."""
+
+    TWITTER_WEIGHTED = "twitter_weighted"  # twitter-text weighted length: URLs 23, CJK/emoji 2
+    GRAPHEMES = "graphemes"  # user-perceived characters (Bluesky), plus a byte cap
+    EMOJI_AS_BYTES = "emoji_as_bytes"  # Threads: emoji count as their UTF-8 byte length
+    UTF16 = "utf16"  # UTF-16 code units (TikTok "runes", Instagram, Facebook)
+    CODEPOINTS = "codepoints"  # Unicode code points
+    MASTODON = "mastodon"  # instance-defined, URLs count characters_reserved_per_url
+
+
+class RefreshSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supported: bool
+    url: HttpUrl | None = None
+    grant_type: str | None = None
+    rotates_refresh_token: bool = False
+    refresh_token_ttl_seconds: int | None = None
+
+
+class RequestSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class AuthSettings(BaseModel):
+    """What a Pizzly integration file holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auth_type: AuthType
+    authorization_url: str | None = None
+    token_url: str | None = None
+    revoke_url: str | None = None
+    scopes: list[str] = Field(default_factory=list)
+    scope_separator: str = " "
+    pkce: bool = False
+    token_params: dict[str, str] = Field(default_factory=dict)
+    authorization_params: dict[str, str] = Field(default_factory=dict)
+    access_token_ttl_seconds: int | None = None
+    refresh: RefreshSettings
+    request: RequestSettings
+    per_instance: bool = False  # Mastodon: the app is registered on each instance
+
+
+class Capabilities(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supports_text_only: bool
+    supports_images: bool
+    supports_videos: bool
+    supports_carousel: bool
+    supports_stories: bool
+    supports_reels: bool = False
+    supports_threads: bool
+    supports_first_comment: bool
+    supports_alt_text: bool
+    supports_title: bool = False
+    supports_links: bool = True
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_characters: int
+    character_counting: CharacterCounting
+    max_bytes: int | None = None
+    url_length: int | None = None  # characters a URL counts for, where the network shortens links
+    max_images: int
+    max_videos: int
+    allow_mixed_media: bool
+    requires_media: bool = False
+    max_image_size_mb: float | None = None
+    max_video_size_mb: float | None = None
+    max_video_duration: int | None = None  # seconds
+    min_video_duration: int | None = None
+    image_types: list[str] = Field(default_factory=list)
+    video_types: list[str] = Field(default_factory=list)
+    min_carousel_items: int | None = None
+    max_carousel_items: int | None = None
+    max_title_length: int | None = None
+    requires_title: bool = False
+    max_alt_text_length: int | None = None
+    max_hashtags: int | None = None
+    max_thread_parts: int | None = None
+    daily_post_limit: int | None = None
+
+
+class Platform(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    docs_url: HttpUrl
+    auth: AuthSettings
+    capabilities: Capabilities
+    limits: Limits
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def oauth_supported(self) -> bool:
+        return self.auth.auth_type in (AuthType.OAUTH1, AuthType.OAUTH2)
+
+
+@cache
+def catalog() -> dict[str, Platform]:
+    """Every platform of the catalog, by id, in a stable (alphabetical) order."""
+    folder = resources.files("socialpub") / "catalog"
+    platforms = [
+        Platform.model_validate(json.loads(entry.read_text()))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".json")
+    ]
+    return {p.id: p for p in sorted(platforms, key=lambda p: p.id)}

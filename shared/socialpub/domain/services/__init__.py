@@ -1,0 +1,1 @@
+"""Use-cases: plain functions over domain models and ports."""

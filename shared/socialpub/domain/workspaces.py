@@ -1,0 +1,116 @@
+"""Workspaces: the tenant boundary. Everything a workspace owns lives and dies with it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, Field, field_validator
+
+DEFAULT_TIMEZONE = "UTC"
+MAX_NAME_LENGTH = 100
+MAX_DESCRIPTION_LENGTH = 1000
+MAX_DEFAULT_HASHTAGS = 30
+
+
+class WorkspaceStatus(StrEnum):
+    ACTIVE = "active"
+    DELETING = "deleting"
+
+
+def validate_timezone(value: str) -> str:
+    """An IANA zone name such as ``Europe/Paris``; abbreviations like ``CET`` are not accepted."""
+    if value not in _iana_zones():
+        raise ValueError(f"'{value}' is not an IANA time zone (for example Europe/Paris)")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - guarded by the set above
+        raise ValueError(f"'{value}' is not an IANA time zone") from exc
+    return value
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _iana_zones() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+def normalize_hashtag(value: str) -> str:
+    tag = value.strip()
+    if not tag.startswith("#"):
+        tag = f"#{tag}"
+    if len(tag) < 2 or any(ch.isspace() for ch in tag) or len(tag) > 100:
+        raise ValueError(f"'{value}' is not a hashtag (one word, at most 100 characters)")
+    return tag
+
+
+class WorkspaceSettings(BaseModel):
+    timezone: str = DEFAULT_TIMEZONE
+    default_hashtags: list[str] = Field(default_factory=list, max_length=MAX_DEFAULT_HASHTAGS)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+    @field_validator("default_hashtags")
+    @classmethod
+    def _hashtags(cls, value: list[str]) -> list[str]:
+        return [normalize_hashtag(tag) for tag in value]
+
+
+class WorkspaceStats(BaseModel):
+    """Counters maintained on every state change (never computed by scanning)."""
+
+    accounts_count: int = 0
+    posts_count: int = 0
+    members_count: int = 0
+    scheduled_posts: int = 0
+    published_posts: int = 0
+
+
+class AccountRef(BaseModel):
+    """How a workspace lists its connected social accounts."""
+
+    id: str
+    platform: str
+    name: str
+    connected_at: datetime
+
+
+class Workspace(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+    settings: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    status: WorkspaceStatus = WorkspaceStatus.ACTIVE
+    member_keys: frozenset[str] = Field(default_factory=frozenset)
+    stats: WorkspaceStats = Field(default_factory=WorkspaceStats)
+    created_at: datetime
+    updated_at: datetime
+
+
+class WorkspaceChanges(BaseModel):
+    """A partial update: only the fields the client sent are applied; settings merge key by key."""
+
+    name: str | None = None
+    description: str | None = None
+    settings: dict[str, object] | None = None
+
+    def apply(self, workspace: Workspace, now: datetime) -> Workspace:
+        merged = workspace.settings.model_dump()
+        if self.settings:
+            merged.update(self.settings)
+        return workspace.model_copy(
+            update={
+                "name": self.name if self.name is not None else workspace.name,
+                "description": self.description if self.description is not None else workspace.description,
+                "settings": WorkspaceSettings.model_validate(merged),
+                "updated_at": now,
+            }
+        )

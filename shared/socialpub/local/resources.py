@@ -1,0 +1,68 @@
+"""Creates every table, bucket, queue and schedule group of template.yaml in moto (server or mock)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialpub.local.template import LocalResolver, Template, physical_name
+
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+
+
+def create_resources(template: Template, resolver: LocalResolver, session: Any) -> dict[str, str]:
+    """Create what is missing; return logical id -> local physical name. Safe to call repeatedly."""
+    created: dict[str, str] = {}
+    ddb, s3, sqs = session.client("dynamodb"), session.client("s3"), session.client("sqs")
+    existing_tables = set(ddb.list_tables()["TableNames"])
+    for logical_id, props in template.of_type("AWS::DynamoDB::Table"):
+        name = physical_name(logical_id, "AWS::DynamoDB::Table")
+        created[logical_id] = name
+        if name in existing_tables:
+            continue
+        spec = {k: props[k] for k in _TABLE_KEYS if k in props}
+        for index in spec.get("GlobalSecondaryIndexes", []):
+            index.pop("ProvisionedThroughput", None)
+        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **spec)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    for logical_id, _ in template.of_type("AWS::S3::Bucket"):
+        name = physical_name(logical_id, "AWS::S3::Bucket")
+        created[logical_id] = name
+        try:
+            s3.create_bucket(Bucket=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+    # Dead-letter queues first: a queue's RedrivePolicy names its DLQ's ARN.
+    queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
+    for logical_id, props in queues:
+        name = physical_name(logical_id, "AWS::SQS::Queue")
+        created[logical_id] = name
+        attributes = {
+            k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds") if k in props
+        }
+        if "RedrivePolicy" in props:
+            policy = props["RedrivePolicy"]
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": resolver.resolve(policy["deadLetterTargetArn"]),
+                    "maxReceiveCount": int(policy["maxReceiveCount"]),
+                }
+            )
+        sqs.create_queue(QueueName=name, Attributes=attributes)
+    groups = list(template.of_type("AWS::Scheduler::ScheduleGroup"))
+    if groups:
+        scheduler = session.client("scheduler")
+        for logical_id, _ in groups:
+            name = physical_name(logical_id, "AWS::Scheduler::ScheduleGroup")
+            created[logical_id] = name
+            try:
+                scheduler.create_schedule_group(Name=name)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConflictException":
+                    raise
+    return created

@@ -1,0 +1,137 @@
+"""`make dev`: the whole stack on loopback, in one process.
+
+moto (server mode) plays AWS with the resources of template.yaml; every router is served by one
+uvicorn server; the queue workers call the real Lambda handlers; an admin user and an enterprise API
+key are bootstrapped and written to .socialpub/local.json. Ctrl-C saves the data and stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+
+from socialpub.local.template import REGION, ROOT, LocalResolver, Template
+
+HOME = Path(os.environ.get("SOCIALPUB_HOME", ROOT / ".socialpub"))
+ADMIN_EMAIL = "admin@socialpub.local"
+
+
+def local_environment(template: Template, resolver: LocalResolver) -> dict[str, str]:
+    """The union of every function's environment, resolved to local names (the local server runs
+    all routers, so it needs all of it)."""
+    env: dict[str, str] = {}
+    for logical_id, _ in template.of_type("AWS::Serverless::Function"):
+        env.update(resolver.environment(logical_id))
+    return env
+
+
+def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
+    """Reuse the credentials of local.json while they still work; otherwise create new ones."""
+    from socialpub import config
+    from socialpub.adapters.aws import client
+    from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository
+    from socialpub.adapters.dynamodb.users import DynamoAdminUserRepository
+    from socialpub.domain.errors import Unauthenticated
+    from socialpub.domain.services.auth import authenticate
+    from socialpub.domain.services.keys import create_api_key
+    from socialpub.domain.services.users import create_admin_user
+    from socialpub.domain.tiers import Tier
+    from socialpub.domain.users import Role, verify_password
+
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    keys = DynamoApiKeyRepository(client("dynamodb"), config.load(config.AuthSettings).api_keys_table)
+    users = DynamoAdminUserRepository(client("dynamodb"), config.load(config.AdminSettings).users_table)
+    path = home / "local.json"
+    previous: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+
+    api_key = previous.get("api_key", "")
+    try:
+        authenticate(api_key, keys, now())
+    except Unauthenticated:
+        _, api_key = create_api_key(name="local enterprise key", tier=Tier.ENTERPRISE, repo=keys, clock=now)
+
+    email, password = previous.get("admin_email", ADMIN_EMAIL), previous.get("admin_password", "")
+    admin = users.get_by_email(email)
+    if admin is None or not verify_password(password, admin.password_hash):
+        email = ADMIN_EMAIL if admin is None else f"admin+{secrets.token_hex(3)}@socialpub.local"
+        password = secrets.token_urlsafe(18)
+        create_admin_user(email=email, name="Local Admin", password=password, role=Role.ADMIN, repo=users, clock=now)
+    return {"api_url": api_url, "admin_email": email, "admin_password": password, "api_key": api_key}
+
+
+def main() -> None:
+    port = int(os.environ.get("PORT", "8000"))
+    moto_port = int(os.environ.get("MOTO_PORT", "4566"))
+    endpoint = f"http://127.0.0.1:{moto_port}"
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ENDPOINT_URL=endpoint,
+        POWERTOOLS_METRICS_NAMESPACE="socialpub",
+        POWERTOOLS_DEV="false",
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+
+    import uvicorn
+
+    from socialpub.api.local import create_local_app
+    from socialpub.local import snapshot
+    from socialpub.local.resources import create_resources
+    from socialpub.local.workers import queue_bindings, run_workers
+
+    template = Template.load()
+    resolver = LocalResolver(template, endpoint)
+    session = boto3.session.Session()
+    create_resources(template, resolver, session)
+    state = HOME / "state"
+    restored = snapshot.load(template, session, state)
+    os.environ.update(local_environment(template, resolver))
+
+    api_url = f"http://127.0.0.1:{port}"
+    credentials = _bootstrap(HOME, api_url)
+    HOME.mkdir(parents=True, exist_ok=True)
+    (HOME / "local.json").write_text(json.dumps(credentials, indent=2) + "\n")
+    os.chmod(HOME / "local.json", 0o600)
+
+    stop = threading.Event()
+    run_workers(queue_bindings(template, resolver), session.client("sqs"), stop)
+
+    def save_periodically() -> None:
+        while not stop.wait(5):
+            snapshot.save(template, session, state)
+
+    threading.Thread(target=save_periodically, daemon=True, name="snapshot").start()
+
+    print(f"socialpub local stack: {api_url}  (AWS on {endpoint}; {restored} items restored)")
+    print(json.dumps(credentials, indent=2))
+    print(f"Credentials saved to {HOME / 'local.json'}. Ctrl-C stops.", flush=True)
+
+    server = uvicorn.Server(uvicorn.Config(create_local_app(), host="127.0.0.1", port=port, log_level="warning"))
+    signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
+    try:
+        server.run()
+    finally:
+        stop.set()
+        snapshot.save(template, session, state)
+        moto.stop()
+        print("socialpub local stack stopped; data saved.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

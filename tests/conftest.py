@@ -1,0 +1,125 @@
+"""Shared fixtures: moto stands in for AWS, with every resource created from template.yaml."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from fastapi.testclient import TestClient
+from moto import mock_aws
+
+from socialpub.adapters.aws import reset_clients
+from socialpub.api.container import Container
+from socialpub.api.local import create_local_app
+from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
+from socialpub.domain.services.keys import create_api_key
+from socialpub.domain.tiers import Tier
+from socialpub.local.resources import create_resources
+from socialpub.local.stack import local_environment
+from socialpub.local.template import LocalResolver, Template
+
+MOCK_ENDPOINT = "https://sqs.us-east-1.amazonaws.com"
+
+
+@pytest.fixture(autouse=True)
+def _aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_NAMESPACE": "socialpub",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def template() -> Template:
+    return Template.load()
+
+
+@pytest.fixture
+def aws(template: Template) -> Iterator[dict[str, str]]:
+    """moto with the stack's resources; yields the merged environment of every function."""
+    reset_clients()
+    with mock_aws():
+        resolver = LocalResolver(template, MOCK_ENDPOINT, stage="test")
+        create_resources(template, resolver, boto3.session.Session())
+        env = local_environment(template, resolver)
+        saved = dict(os.environ)
+        os.environ.update(env)
+        try:
+            yield env
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            reset_clients()
+
+
+class FrozenClock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def epoch(self) -> float:
+        return self.moment.timestamp()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 3, 2, 10, 0, 5, tzinfo=UTC))
+
+
+@pytest.fixture
+def container(aws: dict[str, str], clock: FrozenClock) -> Container:
+    c = Container(aws)
+    c.clock = clock
+    c.epoch = clock.epoch
+    return c
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_local_app(container), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@dataclass
+class Keys:
+    """Issues real API keys into the moto-backed keys table."""
+
+    container: Container
+    issued: list[str] = field(default_factory=list)
+
+    def issue(
+        self,
+        tier: Tier = Tier.ENTERPRISE,
+        permissions: frozenset[Permission] = ALL_PERMISSIONS,
+        workspaces: tuple[str, ...] = (),
+        name: str = "test key",
+    ) -> str:
+        _, plaintext = create_api_key(
+            name=name,
+            tier=tier,
+            permissions=permissions,
+            workspaces=workspaces,
+            repo=self.container.api_keys,
+            clock=self.container.clock,
+        )
+        return plaintext
+
+    def headers(self, **kwargs: object) -> dict[str, str]:
+        return {"X-API-Key": self.issue(**kwargs)}  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def keys(container: Container) -> Keys:
+    return Keys(container)
