@@ -111,7 +111,7 @@ class Keys:
             tier=tier,
             permissions=permissions,
             workspaces=workspaces,
-            repo=self.container.api_keys,
+            repo=self.container.key_management,
             clock=self.container.clock,
         )
         return plaintext

@@ -25,6 +25,12 @@ class AuthSettings(BaseSettings):
     api_keys_table: str = Field(alias="API_KEYS_TABLE")
 
 
+class KeyManagementSettings(AuthSettings):
+    """Creating keys also records them on their workspaces."""
+
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+
+
 class ApiSettings(AuthSettings):
     # Bodies above this are refused with 413 before parsing; API Gateway's own cap is 10 MB.
     max_body_bytes: int = Field(1_048_576, alias="MAX_BODY_BYTES", gt=0)

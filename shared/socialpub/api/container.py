@@ -45,6 +45,11 @@ class Container:
         return DynamoApiKeyRepository(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
 
     @cached_property
+    def key_management(self) -> DynamoApiKeyRepository:
+        s = self.settings(config.KeyManagementSettings)
+        return DynamoApiKeyRepository(client("dynamodb"), s.api_keys_table, s.workspaces_table)
+
+    @cached_property
     def request_counter(self) -> DynamoRequestCounter:
         return DynamoRequestCounter(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
 

@@ -42,7 +42,7 @@ def create_resources(template: Template, resolver: LocalResolver, session: Any) 
     for logical_id, props in queues:
         name = physical_name(logical_id, "AWS::SQS::Queue")
         created[logical_id] = name
-        attributes = {
+        attributes: dict[str, str] = {
             k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds") if k in props
         }
         if "RedrivePolicy" in props:

@@ -52,6 +52,7 @@ def purge_record(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_partial_response(
+    response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
         event=event, record_handler=purge_record, processor=BatchProcessor(event_type=EventType.SQS), context=context
     )
+    return response

@@ -12,9 +12,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, to_item, value
-from socialpub.adapters.dynamodb.errors import error_code, translated
+from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
 from socialpub.domain.api_keys import ApiKey, KeyHash
-from socialpub.domain.errors import ApiKeyNotFound, Conflict
+from socialpub.domain.errors import ApiKeyNotFound, Conflict, InvalidInput
 
 KEY_SK = "KEY"
 
@@ -24,9 +24,10 @@ def _pk(key_id: str) -> dict[str, Any]:
 
 
 class DynamoApiKeyRepository:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, workspaces_table: str | None = None) -> None:
         self._ddb = client
         self._table = table_name
+        self._workspaces_table = workspaces_table
 
     def get(self, key_id: str) -> ApiKey | None:
         with translated():
@@ -34,19 +35,50 @@ class DynamoApiKeyRepository:
         return _to_key(from_item(item)) if item else None
 
     def create(self, key: ApiKey) -> None:
+        """Store the key and, in the same transaction, record it as a member of each of its workspaces
+        (so deleting a workspace can revoke every key's access). Unknown workspaces are refused."""
         record = {"pk": f"KEY#{key.id}", "sk": KEY_SK, "kind": "api_key", **key.model_dump(mode="json")}
         record["permissions"] = set(record["permissions"])
         record["workspaces"] = set(record["workspaces"])
+        workspaces = sorted(key.workspaces)
+        if workspaces and not self._workspaces_table:
+            raise ValueError("Granting workspaces needs the workspaces table")
+        if len(workspaces) > 99:
+            raise InvalidInput("A key can be created with at most 99 workspaces", details={"field": "workspaces"})
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(record),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        items += [
+            {
+                "Update": {
+                    "TableName": self._workspaces_table,
+                    "Key": {"pk": {"S": f"WS#{ws}"}, "sk": {"S": "META"}},
+                    "UpdateExpression": "ADD member_keys :k",
+                    "ConditionExpression": "#st = :active",
+                    "ExpressionAttributeNames": {"#st": "status"},
+                    "ExpressionAttributeValues": {":k": {"SS": [key.id]}, ":active": {"S": "active"}},
+                }
+            }
+            for ws in workspaces
+        ]
         try:
             with translated():
-                self._ddb.put_item(
-                    TableName=self._table,
-                    Item=to_item(record),
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
+                self._ddb.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            reasons = cancellation_codes(exc)
+            if reasons[:1] == ["ConditionalCheckFailed"]:
                 raise Conflict(f"API key {key.id} already exists") from exc
+            unknown = [ws for ws, r in zip(workspaces, reasons[1:], strict=False) if r == "ConditionalCheckFailed"]
+            if unknown:
+                raise InvalidInput(
+                    "Unknown workspaces: " + ", ".join(unknown), details={"field": "workspaces", "unknown": unknown}
+                ) from exc
             raise
 
     def list(self) -> list[ApiKey]:

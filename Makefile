@@ -1,0 +1,68 @@
+# socialpub: `make dev` runs the whole stack locally, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+SAM := $(TOOLS)/bin/sam
+export UV_PYTHON_DOWNLOADS := never
+export SAM_CLI_TELEMETRY := 0
+# sam build needs the Lambda runtime's interpreter (python3.12) on PATH; pyenv ships one here.
+PY312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin))
+STAGE ?= dev
+
+.PHONY: help install dev test lint typecheck unit cfn-lint validate build deps bench deploy clean
+
+help:
+	@echo "make dev      start the local stack (API on 127.0.0.1:\$${PORT:-8000})"
+	@echo "make test     ruff, mypy, pytest, cfn-lint, sam validate --lint"
+	@echo "make bench    cold-start benchmark (writes docs/benchmarks.md)"
+	@echo "make build    sam build (python3.12, arm64)"
+	@echo "make deploy   sam deploy --config-env \$$STAGE (dev|prod)"
+
+$(TOOLS)/.installed: tools/requirements.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(TOOLS)/.installed pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON) -q
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: install
+	$(VENV)/bin/python -m socialpub.local.stack
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(VENV)/bin/pytest -q -n 2
+
+cfn-lint: install
+	$(VENV)/bin/cfn-lint template.yaml
+
+validate: install
+	$(SAM) validate --lint
+
+test: lint typecheck unit cfn-lint validate
+
+deps: install
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project -q -o layers/deps/requirements.txt
+
+build: deps
+	PATH="$(PY312):$$PATH" $(SAM) build --parallel --cached
+
+bench: install
+	$(VENV)/bin/python scripts/bench_cold_start.py --runs 5 --markdown docs/benchmarks.md
+
+deploy: build
+	$(SAM) deploy --config-env $(STAGE)
+
+clean:
+	rm -rf .aws-sam $(VENV) $(TOOLS)
