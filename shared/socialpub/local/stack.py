@@ -32,7 +32,7 @@ def local_environment(template: Template, resolver: LocalResolver) -> dict[str, 
     return env
 
 
-def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
+def _bootstrap(home: Path, api_url: str, resolver: LocalResolver) -> dict[str, str]:
     """Reuse the credentials of local.json while they still work; otherwise create new ones."""
     from socialpub import config
     from socialpub.adapters.aws import client
@@ -49,7 +49,8 @@ def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
         return datetime.now(UTC)
 
     keys = DynamoApiKeyRepository(client("dynamodb"), config.load(config.AuthSettings).api_keys_table)
-    users = DynamoAdminUserRepository(client("dynamodb"), config.load(config.AdminSettings).users_table)
+    # No function reads the users table yet (the admin plane will), so name it from the template.
+    users = DynamoAdminUserRepository(client("dynamodb"), resolver.ref("UsersTable"))
     path = home / "local.json"
     previous: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
 
@@ -83,7 +84,11 @@ def main() -> None:
     os.environ.pop("AWS_PROFILE", None)
     os.environ.pop("AWS_SESSION_TOKEN", None)
 
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
@@ -104,9 +109,10 @@ def main() -> None:
     os.environ.update(local_environment(template, resolver))
 
     api_url = f"http://127.0.0.1:{port}"
-    credentials = _bootstrap(HOME, api_url)
+    credentials = _bootstrap(HOME, api_url, resolver)
     HOME.mkdir(parents=True, exist_ok=True)
-    (HOME / "local.json").write_text(json.dumps(credentials, indent=2) + "\n")
+    # aws_endpoint_url lets the `socialpub` CLI reach the same moto server.
+    (HOME / "local.json").write_text(json.dumps({**credentials, "aws_endpoint_url": endpoint}, indent=2) + "\n")
     os.chmod(HOME / "local.json", 0o600)
 
     stop = threading.Event()

@@ -1,0 +1,103 @@
+"""template.yaml agrees with the code, and follows the project's rules (least privilege, DLQs, PITR)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from socialpub.api.routers import ROUTERS
+from socialpub.config import BaseSettings
+from socialpub.domain.tiers import TIER_LIMITS, Tier
+from socialpub.local.template import ROOT, Template
+
+FUNCTIONS = "AWS::Serverless::Function"
+
+
+def functions(template: Template) -> dict[str, dict]:
+    return dict(template.of_type(FUNCTIONS))
+
+
+def test_usage_plans_match_the_tier_table(template: Template) -> None:
+    # Given the tier numbers of domain/tiers.py, the one place they live
+    for tier in Tier:
+        plan = template.resources[f"{tier.value.capitalize()}UsagePlan"]["Properties"]
+        limits = TIER_LIMITS[tier]
+        # Then the gateway plan mirrors them: per-second rate, a minute's burst, the monthly quota
+        assert plan["Throttle"] == {
+            "RateLimit": limits.requests_per_minute // 60,
+            "BurstLimit": limits.requests_per_minute,
+        }
+        assert plan["Quota"] == {"Limit": limits.monthly_quota, "Period": "MONTH"}
+    assert TIER_LIMITS[Tier.STARTER].requests_per_minute == 60  # the seed's number
+
+
+def test_runtime_and_architecture(template: Template) -> None:
+    # cfn-lint does not check runtime names (reference/aws-local-tooling.md), so this test does.
+    function_globals = template.body["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.12"
+    assert function_globals["Architectures"] == ["arm64"]
+    for layer_id, _ in template.of_type("AWS::Serverless::LayerVersion"):
+        assert template.resources[layer_id]["Metadata"]["BuildMethod"] == "python3.12"
+
+
+def test_api_uses_authorizer_api_keys(template: Template) -> None:
+    api = template.resources["Api"]["Properties"]
+    assert api["ApiKeySourceType"] == "AUTHORIZER"
+    assert api["Auth"]["ApiKeyRequired"] is True
+    assert api["Auth"]["Authorizers"]["ApiKeyAuthorizer"]["FunctionPayloadType"] == "REQUEST"
+    # Every gateway refusal speaks the error envelope
+    for name, response in api["GatewayResponses"].items():
+        body = response["ResponseTemplates"]["application/json"]
+        assert body.startswith('{"success": false, "error": {"code": '), name
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_each_router_has_its_function(template: Template, name: str) -> None:
+    # URL plural = router module = functions/<name>/ = <Name>Function
+    logical_id = "".join(part.capitalize() for part in name.split("_")) + "Function"
+    props = functions(template)[logical_id]
+    assert props["CodeUri"] == f"functions/{name}/"
+    assert f"routers import {name}" in (ROOT / "functions" / name / "app.py").read_text()
+    paths = {e["Properties"]["Path"] for e in props["Events"].values() if e["Type"] == "Api"}
+    prefix = ROUTERS[name].router.prefix
+    assert paths and all(p.startswith(prefix) for p in paths)
+    # And the function's environment defines every variable its settings model requires
+    settings: type[BaseSettings] = ROUTERS[name].SETTINGS
+    env = template.function_environment(logical_id)
+    required = {f.alias for f in settings.model_fields.values() if f.is_required()}
+    assert required <= set(env), required - set(env)
+
+
+def test_every_function_code_dir_exists_and_policies_are_scoped(template: Template) -> None:
+    for logical_id, props in functions(template).items():
+        assert (ROOT / props["CodeUri"] / "app.py").exists(), logical_id
+        for policy in props.get("Policies", []):
+            assert isinstance(policy, dict) and "Statement" in policy, f"{logical_id}: inline statements only"
+            for statement in policy["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert all("*" not in a for a in actions), f"{logical_id}: wildcard action {actions}"
+                assert statement["Resource"] != "*", f"{logical_id}: wildcard resource"
+
+
+def test_queues_have_dead_letter_queues_and_tables_are_protected(template: Template) -> None:
+    queues = dict(template.of_type("AWS::SQS::Queue"))
+    dlqs = {q["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for q in queues.values() if "RedrivePolicy" in q}
+    for logical_id in queues:
+        assert logical_id in dlqs or "RedrivePolicy" in queues[logical_id], f"{logical_id} has no DLQ"
+    for logical_id, props in template.of_type("AWS::DynamoDB::Table"):
+        assert props["BillingMode"] == "PAY_PER_REQUEST", logical_id
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, logical_id
+        assert props["SSESpecification"]["SSEEnabled"] is True, logical_id
+
+
+BANNED_IN_DOMAIN = ("boto3", "botocore", "fastapi", "starlette", "mangum", "aws_lambda_powertools", "requests")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "shared/socialpub/domain").rglob("*.py")), ids=lambda p: p.name)
+def test_domain_imports_no_aws_or_web_framework(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {name for name in imported if name.split(".")[0] in BANNED_IN_DOMAIN}

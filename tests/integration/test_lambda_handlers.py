@@ -1,0 +1,102 @@
+"""The Lambda entry points themselves: authorizer output and API functions behind API Gateway."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from typing import Any
+
+import pytest
+
+from socialpub.authorizer import handle, principal_from_context, principal_to_context
+from socialpub.local.template import ROOT
+from socialpub.local.workers import LambdaContext
+from tests.conftest import Keys
+
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/api/workspaces"
+
+
+def load_function(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"fn_{name}", ROOT / "functions" / name / "app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.handler
+
+
+def test_authorizer__allows_with_context_and_metering_key(keys: Keys, container) -> None:
+    # Given a key with a metering key (as deployed stacks bind one per key)
+    plaintext = keys.issue(workspaces=())
+    key_id = "key_" + plaintext[8:20]
+    item = {"pk": {"S": f"KEY#{key_id}"}, "sk": {"S": "KEY"}}
+    import boto3
+
+    boto3.client("dynamodb").update_item(
+        TableName=container.settings.__self__._environ["API_KEYS_TABLE"],
+        Key=item,
+        UpdateExpression="SET metering_key = :m",
+        ExpressionAttributeValues={":m": {"S": "gateway-key-value"}},
+    )
+    # When API Gateway asks the authorizer
+    event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"x-api-key": plaintext}}
+    result = load_function("authorizer")(event, LambdaContext("AuthorizerFunction"))
+    # Then it allows the whole stage, passes the principal, and names the metering key
+    assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert (
+        result["policyDocument"]["Statement"][0]["Resource"]
+        == "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/*/*"
+    )
+    assert result["usageIdentifierKey"] == "gateway-key-value"
+    assert principal_from_context(result["context"]).key_id == key_id
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "pk_live_nope"}, {"X-Api-Key": ""}])
+def test_authorizer__refuses_with_unauthorized(container, headers: dict[str, str]) -> None:
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        handle({"type": "REQUEST", "methodArn": METHOD_ARN, "headers": headers}, container.api_keys)
+
+
+def _rest_event(method: str, path: str, context: dict[str, str], body: dict | None = None) -> dict[str, Any]:
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/dev{path}",
+            "stage": "dev",
+            "requestId": "req-123",
+            "identity": {"sourceIp": "203.0.113.9"},
+            "authorizer": context,
+        },
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
+
+
+def test_workspaces_function__behind_api_gateway(keys: Keys, container) -> None:
+    # Given the context the authorizer passes for a valid key (no X-API-Key reaches the function)
+    plaintext = keys.issue()
+    context = handle(
+        {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"X-API-Key": plaintext}}, container.api_keys
+    )["context"]
+    handler = load_function("workspaces")
+    # When the function gets a create and then a list through Mangum
+    created = handler(_rest_event("POST", "/api/workspaces", context, {"name": "Via Lambda"}), LambdaContext("Ws"))
+    # Then the create succeeds with the API Gateway request id echoed
+    assert created["statusCode"] == 201
+    headers = {**created["headers"], **{k: v[0] for k, v in created.get("multiValueHeaders", {}).items()}}
+    assert headers["x-request-id"] == "req-123"
+    ws = json.loads(created["body"])["data"]["workspace"]["id"]
+    # And the list (with the context the authorizer now computes) contains it
+    context = principal_to_context(principal_from_context(context).model_copy(update={"workspaces": frozenset({ws})}))
+    listed = handler(_rest_event("GET", "/api/workspaces", context), LambdaContext("Ws"))
+    assert [w["id"] for w in json.loads(listed["body"])["data"]["workspaces"]] == [ws]
