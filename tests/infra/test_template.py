@@ -62,7 +62,8 @@ def test_each_router_has_its_function(template: Template, name: str) -> None:
     assert f"routers import {name}" in (ROOT / "functions" / name / "app.py").read_text()
     paths = {e["Properties"]["Path"] for e in props["Events"].values() if e["Type"] == "Api"}
     prefix = ROUTERS[name].router.prefix
-    assert paths and all(p.startswith(prefix) for p in paths)
+    assert paths
+    assert all(p.startswith(prefix) for p in paths)
     # And the function's environment defines every variable its settings model requires
     settings: type[BaseSettings] = ROUTERS[name].SETTINGS
     env = template.function_environment(logical_id)
@@ -74,7 +75,8 @@ def test_every_function_code_dir_exists_and_policies_are_scoped(template: Templa
     for logical_id, props in functions(template).items():
         assert (ROOT / props["CodeUri"] / "app.py").exists(), logical_id
         for policy in props.get("Policies", []):
-            assert isinstance(policy, dict) and "Statement" in policy, f"{logical_id}: inline statements only"
+            assert isinstance(policy, dict), f"{logical_id}: inline statements only"
+            assert "Statement" in policy, f"{logical_id}: inline statements only"
             for statement in policy["Statement"]:
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 assert all("*" not in a for a in actions), f"{logical_id}: wildcard action {actions}"

@@ -53,7 +53,7 @@ def test_authorizer__allows_with_context_and_metering_key(keys: Keys, container)
 
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": "pk_live_nope"}, {"X-Api-Key": ""}])
 def test_authorizer__refuses_with_unauthorized(container, headers: dict[str, str]) -> None:
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         handle({"type": "REQUEST", "methodArn": METHOD_ARN, "headers": headers}, container.api_keys)
 
 
