@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from socialpub.api.routers import ROUTERS
+from socialpub.api.registry import ROUTERS
 from socialpub.config import BaseSettings
 from socialpub.domain.tiers import TIER_LIMITS, Tier
 from socialpub.local.template import ROOT, Template

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from socialpub.api.app_factory import create_app
 from socialpub.api.container import Container
-from socialpub.api.routers import ROUTERS
+from socialpub.api.registry import ROUTERS
 
 
 def create_local_app(container: Container | None = None) -> FastAPI:

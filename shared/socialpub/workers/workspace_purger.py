@@ -32,7 +32,7 @@ class PurgeIncomplete(Exception):
 
 
 @cache
-def _adapters() -> tuple[DynamoWorkspaceRepository, S3MediaStore]:
+def adapters() -> tuple[DynamoWorkspaceRepository, S3MediaStore]:
     s = config.load(config.WorkspacePurgerSettings)
     # The purger never touches API keys; the keys table name is unused here.
     return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, ""), S3MediaStore(
@@ -42,7 +42,7 @@ def _adapters() -> tuple[DynamoWorkspaceRepository, S3MediaStore]:
 
 def purge_record(record: SQSRecord) -> None:
     request = PurgeRequest.model_validate(json.loads(record.body))
-    repo, store = _adapters()
+    repo, store = adapters()
     if not purge_workspace(request.workspace_id, repo, store):
         raise PurgeIncomplete(request.workspace_id)
     logger.info("Workspace purged", extra={"workspace_id": request.workspace_id})

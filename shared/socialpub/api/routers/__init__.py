@@ -1,10 +1,2 @@
-"""One APIRouter per resource group. ROUTERS is what the local server mounts and tests/infra checks
-against template.yaml: URL prefix = router module = functions/<name>/ = <Name>Function."""
-
-from __future__ import annotations
-
-from types import ModuleType
-
-from socialpub.api.routers import platforms, workspaces
-
-ROUTERS: dict[str, ModuleType] = {"platforms": platforms, "workspaces": workspaces}
+"""One APIRouter per resource group, one module each. Importing this package imports none of them,
+so each Lambda loads only its own router; the registry of all of them is socialpub.api.registry."""

@@ -1,0 +1,10 @@
+"""Every router, for the local server and for tests/infra, which checks them against template.yaml:
+URL prefix = router module = functions/<name>/ = <Name>Function."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from socialpub.api.routers import platforms, workspaces
+
+ROUTERS: dict[str, ModuleType] = {"platforms": platforms, "workspaces": workspaces}
