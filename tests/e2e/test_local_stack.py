@@ -71,7 +71,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         s.process.kill()
 
 
-def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Stack, monkeypatch) -> None:
+def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Stack, monkeypatch, capsys) -> None:
     # Given the stack started by the README command
     creds = stack.start()
     assert set(creds) >= {"api_url", "admin_email", "admin_password", "api_key"}
@@ -95,6 +95,14 @@ def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Sta
     monkeypatch.setattr(cli, "LOCAL_FILE", stack.home / "local.json")
     assert cli.main(["keys", "create", "--name", "ci", "--tier", "starter", "--workspace", ws]) == 0
     assert cli.main(["keys", "create", "--name", "bad", "--workspace", "ws_missing"]) == 1
+    assert cli.main(["admin", "create", "--email", "ops@example.com", "--password", "a-long-passphrase"]) == 0
+    assert cli.main(["admin", "create", "--email", "ops@example.com", "--password", "a-long-passphrase"]) == 1
+    capsys.readouterr()  # drop what the commands above printed
+    assert cli.main(["keys", "list"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    ci_key = next(k for k in listed if k["name"] == "ci")
+    assert (ci_key["tier"], ci_key["workspaces"]) == ("starter", [ws])
+    assert cli.main(["keys", "revoke", ci_key["id"]]) == 0
     # When the stack is stopped with Ctrl-C and started again
     output = stack.stop()
     assert "data saved" in output

@@ -183,3 +183,27 @@ def test_read_only_key_cannot_create__403(client: TestClient, keys: Keys) -> Non
         "details": {"required_permission": "workspaces.write"},
     }
     assert client.get("/api/workspaces", headers=headers).json()["data"]["pagination"]["total_items"] == 0
+
+
+def test_workspace_detail_lists_its_connected_accounts(client: TestClient, keys: Keys, aws) -> None:
+    # Given a workspace whose partition holds a connected account (as the accounts flow stores it)
+    headers = keys.headers()
+    ws = create(client, headers)
+    boto3.client("dynamodb").put_item(
+        TableName=aws["WORKSPACES_TABLE"],
+        Item={
+            "pk": {"S": f"WS#{ws['id']}"},
+            "sk": {"S": "ACCOUNT#acc_123"},
+            "id": {"S": "acc_123"},
+            "platform": {"S": "facebook"},
+            "name": {"S": "Company Page"},
+            "connected_at": {"S": "2024-01-15T11:00:00Z"},
+            "access_token": {"S": "never shown"},
+        },
+    )
+    # When the workspace is read
+    body = client.get(f"/api/workspaces/{ws['id']}", headers=headers).json()["data"]["workspace"]
+    # Then the account appears with the seed's four fields, and nothing else of it leaks
+    assert body["accounts"] == [
+        {"id": "acc_123", "platform": "facebook", "name": "Company Page", "connected_at": "2024-01-15T11:00:00Z"}
+    ]

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, to_item, value
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.api_keys import ApiKey, KeyHash
 from socialpub.domain.errors import ApiKeyNotFound, Conflict, InvalidInput
 
@@ -83,20 +84,14 @@ class DynamoApiKeyRepository:
 
     def list(self) -> list[ApiKey]:
         """Every key, through the ``kind`` index (never a table scan)."""
-        keys: list[ApiKey] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "by_kind",
-            "KeyConditionExpression": "kind = :k",
-            "ExpressionAttributeValues": {":k": {"S": "api_key"}},
-        }
-        with translated():
-            while True:
-                page = self._ddb.query(**kwargs)
-                keys.extend(_to_key(from_item(i)) for i in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return sorted(keys, key=lambda k: k.created_at)
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            IndexName="by_kind",
+            KeyConditionExpression="kind = :k",
+            ExpressionAttributeValues={":k": {"S": "api_key"}},
+        )
+        return [_to_key(r) for r in records]  # the index sorts by created_at
 
     def revoke(self, key_id: str) -> None:
         try:

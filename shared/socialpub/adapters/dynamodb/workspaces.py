@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item, value
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.errors import Unauthenticated, WorkspaceNotFound
 from socialpub.domain.workspaces import AccountRef, Workspace, WorkspaceStats, WorkspaceStatus
 
@@ -115,21 +116,15 @@ class DynamoWorkspaceRepository:
 
     def accounts(self, workspace_id: str) -> list[AccountRef]:
         """The workspace's connected accounts (items ``sk=ACCOUNT#<id>`` of its partition)."""
-        found: list[AccountRef] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :acc)",
-            "ExpressionAttributeValues": {":pk": {"S": _pk(workspace_id)}, ":acc": {"S": "ACCOUNT#"}},
-            "ProjectionExpression": "id, platform, #n, connected_at",
-            "ExpressionAttributeNames": {"#n": "name"},
-        }
-        with translated():
-            while True:
-                page = self._ddb.query(**kwargs)
-                found.extend(AccountRef.model_validate(from_item(i)) for i in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return found
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :acc)",
+            ExpressionAttributeValues={":pk": {"S": _pk(workspace_id)}, ":acc": {"S": "ACCOUNT#"}},
+            ProjectionExpression="id, platform, #n, connected_at",
+            ExpressionAttributeNames={"#n": "name"},
+        )
+        return [AccountRef.model_validate(r) for r in records]
 
     def mark_deleting(self, workspace: Workspace, now: datetime) -> None:
         """Flag the workspace and remove it from every key's scope; atomic for up to 99 member keys."""

@@ -10,7 +10,6 @@ from socialpub.api.auth import requires
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.schemas.workspaces import (
-    AccountSummary,
     CreatedWorkspace,
     CreatedWorkspaceData,
     CreateWorkspaceRequest,
@@ -21,7 +20,6 @@ from socialpub.api.schemas.workspaces import (
     WorkspaceDetail,
     WorkspaceDetailData,
     WorkspaceListData,
-    WorkspaceStatsResponse,
     WorkspaceSummary,
 )
 from socialpub.config import WorkspacesSettings
@@ -57,41 +55,14 @@ def create_workspace(
     """Create a workspace; the calling key gets access to it."""
     command = service.NewWorkspace(name=body.name, description=body.description, settings=body.settings)
     w = service.create_workspace(command, principal, c.workspaces, c.clock)
-    return ok(
-        CreatedWorkspaceData(
-            workspace=CreatedWorkspace(
-                id=w.id, name=w.name, description=w.description, settings=w.settings, created_at=w.created_at
-            )
-        )
-    )
+    return ok(CreatedWorkspaceData(workspace=CreatedWorkspace.of(w)))
 
 
 @router.get("/{workspace_id}")
 def get_workspace(workspace_id: str, principal: Reader, c: ContainerDep) -> Envelope[WorkspaceDetailData]:
     """One workspace with its connected accounts and post statistics."""
     w = service.get_workspace(workspace_id, principal, c.workspaces)
-    accounts = [AccountSummary.model_validate(a.model_dump()) for a in c.workspaces.accounts(w.id)]
-    return ok(
-        WorkspaceDetailData(
-            workspace=WorkspaceDetail(
-                id=w.id,
-                name=w.name,
-                description=w.description,
-                settings=w.settings,
-                created_at=w.created_at,
-                updated_at=w.updated_at,
-                accounts_count=w.stats.accounts_count,
-                posts_count=w.stats.posts_count,
-                members_count=w.stats.members_count,
-                accounts=accounts,
-                stats=WorkspaceStatsResponse(
-                    total_posts=w.stats.posts_count,
-                    scheduled_posts=w.stats.scheduled_posts,
-                    published_posts=w.stats.published_posts,
-                ),
-            )
-        )
-    )
+    return ok(WorkspaceDetailData(workspace=WorkspaceDetail.of_workspace(w, c.workspaces.accounts(w.id))))
 
 
 @router.put("/{workspace_id}")
@@ -101,13 +72,7 @@ def update_workspace(
     """Change name, description or settings; settings merge key by key."""
     changes = WorkspaceChanges(name=body.name, description=body.description, settings=body.settings)
     w = service.update_workspace(workspace_id, changes, principal, c.workspaces, c.clock)
-    return ok(
-        UpdatedWorkspaceData(
-            workspace=UpdatedWorkspace(
-                id=w.id, name=w.name, description=w.description, settings=w.settings, updated_at=w.updated_at
-            )
-        )
-    )
+    return ok(UpdatedWorkspaceData(workspace=UpdatedWorkspace.of(w)))
 
 
 @router.delete("/{workspace_id}")

@@ -9,6 +9,7 @@ from socialpub.domain.pagination import Pagination
 from socialpub.domain.workspaces import (
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
+    AccountRef,
     Workspace,
     WorkspaceSettings,
 )
@@ -88,6 +89,10 @@ class CreatedWorkspace(BaseModel):
     settings: WorkspaceSettings
     created_at: Timestamp
 
+    @classmethod
+    def of(cls, w: Workspace) -> CreatedWorkspace:
+        return cls.model_validate(w.model_dump(include=set(cls.model_fields)))
+
 
 class AccountSummary(BaseModel):
     id: str
@@ -102,18 +107,23 @@ class WorkspaceStatsResponse(BaseModel):
     published_posts: int
 
 
-class WorkspaceDetail(BaseModel):
-    id: str
-    name: str
-    description: str | None
+class WorkspaceDetail(WorkspaceSummary):
     settings: WorkspaceSettings
-    created_at: Timestamp
-    updated_at: Timestamp
-    accounts_count: int
-    posts_count: int
-    members_count: int
     accounts: list[AccountSummary]
     stats: WorkspaceStatsResponse
+
+    @classmethod
+    def of_workspace(cls, w: Workspace, accounts: list[AccountRef]) -> WorkspaceDetail:
+        return cls(
+            **WorkspaceSummary.of(w).model_dump(),
+            settings=w.settings,
+            accounts=[AccountSummary.model_validate(a.model_dump()) for a in accounts],
+            stats=WorkspaceStatsResponse(
+                total_posts=w.stats.posts_count,
+                scheduled_posts=w.stats.scheduled_posts,
+                published_posts=w.stats.published_posts,
+            ),
+        )
 
 
 class UpdatedWorkspace(BaseModel):
@@ -122,6 +132,10 @@ class UpdatedWorkspace(BaseModel):
     description: str | None
     settings: WorkspaceSettings
     updated_at: Timestamp
+
+    @classmethod
+    def of(cls, w: Workspace) -> UpdatedWorkspace:
+        return cls.model_validate(w.model_dump(include=set(cls.model_fields)))
 
 
 class CreatedWorkspaceData(BaseModel):
