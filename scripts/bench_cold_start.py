@@ -49,6 +49,7 @@ FIXTURES: dict[str, tuple[str, str]] = {
     BASELINE: ("events/api/platforms-list.json", "api"),
     "platforms": ("events/api/platforms-list.json", "api"),
     "workspaces": ("events/api/workspaces-list.json", "api"),
+    "posts": ("events/api/posts-validate.json", "api"),
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
 }

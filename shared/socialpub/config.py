@@ -40,6 +40,10 @@ class PlatformsSettings(ApiSettings):
     pass
 
 
+class PostsSettings(ApiSettings):
+    pass
+
+
 class WorkspacesSettings(ApiSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     workspace_purge_queue_url: str = Field(alias="WORKSPACE_PURGE_QUEUE_URL")

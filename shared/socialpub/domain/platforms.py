@@ -110,6 +110,8 @@ class Limits(BaseModel):
     max_hashtags: int | None = None
     max_thread_parts: int | None = None
     daily_post_limit: int | None = None
+    # Per-network settings a post must carry for this network (e.g. Pinterest's board_id).
+    required_settings: list[str] = Field(default_factory=list)
 
 
 class Platform(BaseModel):

@@ -1,0 +1,7 @@
+"""PostsFunction: /api/posts."""
+
+from socialpub.api.app_factory import create_app
+from socialpub.api.lambda_entry import lambda_entry
+from socialpub.api.routers import posts
+
+handler = lambda_entry(create_app(posts))

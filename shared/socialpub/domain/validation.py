@@ -1,0 +1,225 @@
+"""Per-network content rules, all read from the platform catalog (the limits GET /api/platforms
+serves), so a limit lives in exactly one place. Every failing rule of every network is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from socialpub.domain.platforms import Platform
+from socialpub.domain.post_content import MediaFacts, MediaKind, PostContent
+from socialpub.domain.text_length import length
+
+WARNING_RATIO = 0.9  # warn above 90% of a limit
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Finding(BaseModel):
+    rule: str
+    message: str
+    field: str
+    severity: Severity = Severity.ERROR
+    limit: float | None = None
+    actual: float | None = None
+
+
+class PlatformReport(BaseModel):
+    platform: str
+    valid: bool
+    characters: list[int]  # the counted length of each text part, as the network counts it
+    max_characters: int
+    errors: list[Finding]
+    warnings: list[Finding]
+
+
+def validate(post: PostContent, platforms: Iterable[Platform]) -> dict[str, PlatformReport]:
+    reports = {}
+    for platform in platforms:
+        findings = list(_check(post, platform))
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        reports[platform.id] = PlatformReport(
+            platform=platform.id,
+            valid=not errors,
+            characters=[_length(part, platform) for part in post.parts_for(platform.id)],
+            max_characters=platform.limits.max_characters,
+            errors=errors,
+            warnings=[f for f in findings if f.severity is Severity.WARNING],
+        )
+    return reports
+
+
+def _length(text: str, platform: Platform) -> int:
+    return length(text, platform.limits.character_counting, platform.limits.url_length)
+
+
+def _check(post: PostContent, p: Platform) -> Iterator[Finding]:
+    yield from _text(post, p)
+    yield from _media(post.media, p)
+    yield from _extras(post, p)
+
+
+def _text(post: PostContent, p: Platform) -> Iterator[Finding]:
+    limits, name = p.limits, p.name
+    parts = post.parts_for(p.id)
+    if len(parts) > 1 and not p.capabilities.supports_threads:
+        yield Finding(rule="threads_not_supported", field="thread", message=f"{name} does not support threads")
+    if limits.max_thread_parts and len(parts) > limits.max_thread_parts:
+        yield Finding(
+            rule="too_many_thread_parts",
+            field="thread",
+            message=f"{name} accepts at most {limits.max_thread_parts} parts in a thread",
+            limit=limits.max_thread_parts,
+            actual=len(parts),
+        )
+    for index, part in enumerate(parts):
+        field = "content" if index == 0 else f"thread.{index - 1}"
+        if not part.strip() and not post.media:
+            yield Finding(rule="text_required", field=field, message=f"{name} needs text or media")
+            continue
+        counted = _length(part, p)
+        if counted > limits.max_characters:
+            yield Finding(
+                rule="text_too_long",
+                field=field,
+                message=f"{name} allows {limits.max_characters} characters ({limits.character_counting.value}); "
+                f"this text counts {counted}",
+                limit=limits.max_characters,
+                actual=counted,
+            )
+        elif counted > WARNING_RATIO * limits.max_characters:
+            yield Finding(
+                rule="text_near_limit",
+                field=field,
+                severity=Severity.WARNING,
+                message=f"{counted} of {name}'s {limits.max_characters} characters used",
+                limit=limits.max_characters,
+                actual=counted,
+            )
+        size = len(part.encode())
+        if limits.max_bytes and size > limits.max_bytes:
+            yield Finding(
+                rule="text_too_many_bytes",
+                field=field,
+                message=f"{name} allows {limits.max_bytes} bytes of UTF-8 text; this text has {size}",
+                limit=limits.max_bytes,
+                actual=size,
+            )
+        tags = sum(1 for word in part.split() if word.startswith("#") and len(word) > 1)
+        if limits.max_hashtags and tags > limits.max_hashtags:
+            yield Finding(
+                rule="too_many_hashtags",
+                field=field,
+                message=f"{name} allows {limits.max_hashtags} hashtags; this text has {tags}",
+                limit=limits.max_hashtags,
+                actual=tags,
+            )
+
+
+def _media(media: list[MediaFacts], p: Platform) -> Iterator[Finding]:
+    limits, name = p.limits, p.name
+    images = [m for m in media if m.kind is MediaKind.IMAGE]
+    videos = [m for m in media if m.kind is MediaKind.VIDEO]
+    if limits.requires_media and not media:
+        yield Finding(rule="media_required", field="media", message=f"{name} needs at least one image or video")
+    if images and limits.max_images == 0:
+        yield Finding(rule="images_not_supported", field="media", message=f"{name} does not take images")
+    elif len(images) > limits.max_images:
+        yield Finding(
+            rule="too_many_images",
+            field="media",
+            message=f"{name} takes at most {limits.max_images} images; {len(images)} attached",
+            limit=limits.max_images,
+            actual=len(images),
+        )
+    if videos and limits.max_videos == 0:
+        yield Finding(rule="videos_not_supported", field="media", message=f"{name} does not take videos")
+    elif len(videos) > limits.max_videos:
+        yield Finding(
+            rule="too_many_videos",
+            field="media",
+            message=f"{name} takes at most {limits.max_videos} video(s); {len(videos)} attached",
+            limit=limits.max_videos,
+            actual=len(videos),
+        )
+    if images and videos and not limits.allow_mixed_media:
+        yield Finding(rule="mixed_media_not_allowed", field="media", message=f"{name} cannot mix images and videos")
+    if any(m.kind is MediaKind.DOCUMENT for m in media) and p.id != "linkedin":
+        yield Finding(rule="documents_not_supported", field="media", message=f"{name} does not take documents")
+    for index, item in enumerate(media):
+        yield from _media_item(item, f"media.{index}", p)
+
+
+def _media_item(item: MediaFacts, field: str, p: Platform) -> Iterator[Finding]:
+    limits, name = p.limits, p.name
+    allowed = limits.image_types if item.kind is MediaKind.IMAGE else limits.video_types
+    if item.kind is not MediaKind.DOCUMENT and allowed and item.mime_type not in allowed:
+        yield Finding(
+            rule="media_type_not_allowed",
+            field=field,
+            message=f"{name} does not take {item.mime_type}; it takes {', '.join(allowed)}",
+        )
+    cap = limits.max_image_size_mb if item.kind is MediaKind.IMAGE else limits.max_video_size_mb
+    if cap is not None and item.size is not None and item.size > cap * 1_000_000:
+        yield Finding(
+            rule=f"{item.kind.value}_too_large",
+            field=field,
+            message=f"{name} takes {item.kind.value}s up to {cap:g} MB; this one has {item.size / 1e6:.1f} MB",
+            limit=cap,
+            actual=round(item.size / 1e6, 3),
+        )
+    if item.kind is MediaKind.VIDEO and item.duration is not None:
+        if limits.max_video_duration and item.duration > limits.max_video_duration:
+            yield Finding(
+                rule="video_too_long",
+                field=field,
+                message=f"{name} takes videos up to {limits.max_video_duration} s; this one lasts {item.duration:g} s",
+                limit=limits.max_video_duration,
+                actual=item.duration,
+            )
+        if limits.min_video_duration and item.duration < limits.min_video_duration:
+            yield Finding(
+                rule="video_too_short",
+                field=field,
+                message=f"{name} needs videos of at least {limits.min_video_duration} s",
+                limit=limits.min_video_duration,
+                actual=item.duration,
+            )
+    if item.alt_text and limits.max_alt_text_length and len(item.alt_text) > limits.max_alt_text_length:
+        yield Finding(
+            rule="alt_text_too_long",
+            field=f"{field}.alt_text",
+            message=f"{name} allows alt text of {limits.max_alt_text_length} characters",
+            limit=limits.max_alt_text_length,
+            actual=len(item.alt_text),
+        )
+
+
+def _extras(post: PostContent, p: Platform) -> Iterator[Finding]:
+    limits, name = p.limits, p.name
+    title = post.title_for(p.id)
+    if limits.requires_title and not (title and title.strip()):
+        yield Finding(rule="title_required", field="title", message=f"{name} needs a title")
+    if title and limits.max_title_length and len(title) > limits.max_title_length:
+        yield Finding(
+            rule="title_too_long",
+            field="title",
+            message=f"{name} allows titles of {limits.max_title_length} characters; this one has {len(title)}",
+            limit=limits.max_title_length,
+            actual=len(title),
+        )
+    if post.first_comment_for(p.id) and not p.capabilities.supports_first_comment:
+        yield Finding(rule="first_comment_not_supported", field="first_comment", message=f"{name} has no first comment")
+    settings = post.settings_for(p.id)
+    for setting in limits.required_settings:
+        if not settings.get(setting):
+            yield Finding(
+                rule="setting_required",
+                field=f"platform_content.{p.id}.settings.{setting}",
+                message=f"{name} needs settings.{setting}",
+            )

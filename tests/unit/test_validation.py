@@ -1,0 +1,105 @@
+"""Per-network rules, read from the catalog; every failing rule of every network is reported."""
+
+from __future__ import annotations
+
+from socialpub.domain.platforms import catalog
+from socialpub.domain.post_content import MediaFacts, MediaKind, PlatformOverride, PostContent
+from socialpub.domain.validation import validate
+
+C = catalog()
+JPEG = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/jpeg", size=100_000)
+MP4 = MediaFacts(kind=MediaKind.VIDEO, mime_type="video/mp4", size=5_000_000, duration=30)
+
+
+def rules(post: PostContent, *platforms: str) -> dict[str, list[str]]:
+    return {pid: [e.rule for e in r.errors] for pid, r in validate(post, [C[p] for p in platforms]).items()}
+
+
+def test_bluesky_301_graphemes_fails_300_passes_and_bytes_cap() -> None:
+    assert rules(PostContent(content="a" * 301), "bluesky") == {"bluesky": ["text_too_long"]}
+    assert rules(PostContent(content="a" * 300), "bluesky") == {"bluesky": []}
+    # 150 family emoji: 150 graphemes but 3,750 bytes
+    assert rules(PostContent(content="👨‍👩‍👧‍👦" * 150), "bluesky") == {"bluesky": ["text_too_many_bytes"]}
+
+
+def test_x_url_counts_23_so_a_long_link_fits() -> None:
+    post = PostContent(content="a" * 250 + " https://example.com/" + "p" * 29)
+    assert rules(post, "twitter") == {"twitter": []}
+    assert rules(PostContent(content="日" * 141), "twitter") == {"twitter": ["text_too_long"]}
+
+
+def test_threads_500_with_emoji_as_bytes() -> None:
+    # An emoji counts 4 here: 497 + 4 = 501 is over, 496 + 4 = 500 is exactly the limit
+    assert rules(PostContent(content="a" * 497 + "😀"), "threads") == {"threads": ["text_too_long"]}
+    assert rules(PostContent(content="a" * 496 + "😀"), "threads") == {"threads": []}
+    assert rules(PostContent(content="a" * 499 + "é"), "threads") == {"threads": []}
+
+
+def test_media_requirements_per_network() -> None:
+    text_only = PostContent(content="hello")
+    assert rules(text_only, "instagram", "tiktok", "youtube", "pinterest", "linkedin") == {
+        "instagram": ["media_required"],
+        "tiktok": ["media_required"],
+        "youtube": ["media_required", "title_required"],
+        "pinterest": ["media_required", "setting_required"],
+        "linkedin": [],
+    }
+
+
+def test_youtube_needs_one_video_and_a_title_of_100() -> None:
+    assert rules(PostContent(content="d", media=[JPEG], title="t"), "youtube") == {"youtube": ["images_not_supported"]}
+    assert rules(PostContent(content="d", media=[MP4, MP4], title="t"), "youtube") == {"youtube": ["too_many_videos"]}
+    assert rules(PostContent(content="d", media=[MP4], title="t" * 101), "youtube") == {"youtube": ["title_too_long"]}
+    assert rules(PostContent(content="d", media=[MP4], title="t" * 100), "youtube") == {"youtube": []}
+
+
+def test_pinterest_needs_an_image_and_a_board() -> None:
+    with_board = {"pinterest": PlatformOverride(settings={"board_id": "123"})}
+    assert rules(PostContent(content="p", media=[JPEG], platform_content=with_board), "pinterest") == {"pinterest": []}
+    assert rules(PostContent(content="p", media=[JPEG]), "pinterest") == {"pinterest": ["setting_required"]}
+
+
+def test_counts_types_and_mixing() -> None:
+    # X takes up to 4 images in one post (not a "carousel" in the seed's sense, but allowed)
+    assert rules(PostContent(content="x", media=[JPEG] * 4), "twitter") == {"twitter": []}
+    assert rules(PostContent(content="x", media=[JPEG] * 5), "twitter") == {"twitter": ["too_many_images"]}
+    assert rules(PostContent(content="x", media=[JPEG, MP4]), "twitter") == {"twitter": ["mixed_media_not_allowed"]}
+    assert rules(PostContent(content="x", media=[JPEG] * 21), "linkedin") == {"linkedin": ["too_many_images"]}
+    png = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/png")
+    assert rules(PostContent(content="x", media=[png]), "tiktok") == {"tiktok": ["media_type_not_allowed"]}
+    long_video = MP4.model_copy(update={"duration": 200})
+    assert rules(PostContent(content="x", media=[long_video]), "twitter") == {"twitter": ["video_too_long"]}
+
+
+def test_tiktok_takes_video_or_photos_not_both() -> None:
+    assert rules(PostContent(content="x", media=[MP4]), "tiktok") == {"tiktok": []}
+    assert rules(PostContent(content="x", media=[JPEG] * 35), "tiktok") == {"tiktok": []}
+    assert rules(PostContent(content="x", media=[JPEG, MP4]), "tiktok") == {"tiktok": ["mixed_media_not_allowed"]}
+
+
+def test_threads_and_first_comments_only_where_supported() -> None:
+    post = PostContent(content="1/2", thread=["2/2"], first_comment="more")
+    assert rules(post, "twitter", "linkedin", "telegram") == {
+        "twitter": [],
+        "linkedin": ["threads_not_supported"],
+        "telegram": ["threads_not_supported", "first_comment_not_supported"],
+    }
+    assert rules(PostContent(content="ok", thread=["b" * 301]), "bluesky") == {"bluesky": ["text_too_long"]}
+
+
+def test_link_and_hashtags_are_counted_where_they_are_appended() -> None:
+    post = PostContent(content="a" * 280, hashtags=["#x"])
+    assert rules(post, "twitter") == {"twitter": ["text_too_long"]}
+    assert post.parts_for("twitter")[0].endswith("\n\n#x")
+
+
+def test_overrides_apply_per_network() -> None:
+    post = PostContent(content="a" * 400, platform_content={"twitter": PlatformOverride(content="short")})
+    assert rules(post, "twitter", "bluesky") == {"twitter": [], "bluesky": ["text_too_long"]}
+
+
+def test_warning_over_90_percent() -> None:
+    report = validate(PostContent(content="a" * 260), [C["twitter"]])["twitter"]
+    assert report.valid
+    assert [w.rule for w in report.warnings] == ["text_near_limit"]
+    assert report.characters == [260]
