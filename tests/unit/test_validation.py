@@ -103,3 +103,14 @@ def test_warning_over_90_percent() -> None:
     assert report.valid
     assert [w.rule for w in report.warnings] == ["text_near_limit"]
     assert report.characters == [260]
+
+
+def test_file_size_and_alt_text_limits() -> None:
+    big = JPEG.model_copy(update={"size": 6_000_000})  # X takes images up to 5 MB
+    report = validate(PostContent(content="x", media=[big]), [C["twitter"]])["twitter"]
+    assert [(e.rule, e.field, e.limit, e.actual) for e in report.errors] == [("image_too_large", "media.0", 5.0, 6.0)]
+    long_alt = JPEG.model_copy(update={"alt_text": "a" * 1501})  # Mastodon: 1,500
+    assert rules(PostContent(content="x", media=[long_alt]), "mastodon") == {"mastodon": ["alt_text_too_long"]}
+    assert rules(PostContent(content="x", media=[long_alt.model_copy(update={"alt_text": "ok"})]), "mastodon") == {
+        "mastodon": []
+    }

@@ -9,7 +9,7 @@ against the official JavaScript twitter-text on a corpus of cases.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import regex
 
@@ -68,13 +68,17 @@ def _x_weight(char: str) -> int:
     return 1 if any(low <= point <= high for low, high in _X_RANGES) else 2
 
 
-def x_weighted_length(text: str) -> int:
-    text = unicodedata.normalize("NFC", text)
+def _with_urls(text: str, weigh: Callable[[str], int], url_length: int) -> int:
+    """``weigh`` applied to the text between URLs, plus ``url_length`` for each URL."""
     total, position = 0, 0
     for start, end in urls(text):
-        total += _weigh_x(text[position:start]) + X_URL_LENGTH
+        total += weigh(text[position:start]) + url_length
         position = end
-    return total + _weigh_x(text[position:])
+    return total + weigh(text[position:])
+
+
+def x_weighted_length(text: str) -> int:
+    return _with_urls(unicodedata.normalize("NFC", text), _weigh_x, X_URL_LENGTH)
 
 
 def _weigh_x(text: str) -> int:
@@ -91,12 +95,7 @@ def emoji_as_bytes_length(text: str) -> int:
 
 def mastodon_length(text: str, url_length: int = X_URL_LENGTH) -> int:
     """Mastodon: every URL counts ``url_length``; ``@user@domain`` counts only ``@user``."""
-    text = regex.sub(r"(@[\w.]+)@[\w.-]+\w", r"\1", text)
-    total, position = 0, 0
-    for start, end in urls(text):
-        total += len(text[position:start]) + url_length
-        position = end
-    return total + len(text[position:])
+    return _with_urls(regex.sub(r"(@[\w.]+)@[\w.-]+\w", r"\1", text), len, url_length)
 
 
 def utf16_length(text: str) -> int:

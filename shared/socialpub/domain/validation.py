@@ -54,6 +54,12 @@ def validate(post: PostContent, platforms: Iterable[Platform]) -> dict[str, Plat
     return reports
 
 
+def _over(rule: str, field: str, limit: float | None, actual: float, message: str) -> Iterator[Finding]:
+    """One error when ``actual`` exceeds a set ``limit``."""
+    if limit and actual > limit:
+        yield Finding(rule=rule, field=field, message=message, limit=limit, actual=actual)
+
+
 def _length(text: str, platform: Platform) -> int:
     return length(text, platform.limits.character_counting, platform.limits.url_length)
 
@@ -69,14 +75,13 @@ def _text(post: PostContent, p: Platform) -> Iterator[Finding]:
     parts = post.parts_for(p.id)
     if len(parts) > 1 and not p.capabilities.supports_threads:
         yield Finding(rule="threads_not_supported", field="thread", message=f"{name} does not support threads")
-    if limits.max_thread_parts and len(parts) > limits.max_thread_parts:
-        yield Finding(
-            rule="too_many_thread_parts",
-            field="thread",
-            message=f"{name} accepts at most {limits.max_thread_parts} parts in a thread",
-            limit=limits.max_thread_parts,
-            actual=len(parts),
-        )
+    yield from _over(
+        "too_many_thread_parts",
+        "thread",
+        limits.max_thread_parts,
+        len(parts),
+        f"{name} accepts at most {limits.max_thread_parts} parts in a thread",
+    )
     for index, part in enumerate(parts):
         field = "content" if index == 0 else f"thread.{index - 1}"
         if not part.strip() and not post.media:
@@ -102,23 +107,21 @@ def _text(post: PostContent, p: Platform) -> Iterator[Finding]:
                 actual=counted,
             )
         size = len(part.encode())
-        if limits.max_bytes and size > limits.max_bytes:
-            yield Finding(
-                rule="text_too_many_bytes",
-                field=field,
-                message=f"{name} allows {limits.max_bytes} bytes of UTF-8 text; this text has {size}",
-                limit=limits.max_bytes,
-                actual=size,
-            )
+        yield from _over(
+            "text_too_many_bytes",
+            field,
+            limits.max_bytes,
+            size,
+            f"{name} allows {limits.max_bytes} bytes of UTF-8 text; this text has {size}",
+        )
         tags = sum(1 for word in part.split() if word.startswith("#") and len(word) > 1)
-        if limits.max_hashtags and tags > limits.max_hashtags:
-            yield Finding(
-                rule="too_many_hashtags",
-                field=field,
-                message=f"{name} allows {limits.max_hashtags} hashtags; this text has {tags}",
-                limit=limits.max_hashtags,
-                actual=tags,
-            )
+        yield from _over(
+            "too_many_hashtags",
+            field,
+            limits.max_hashtags,
+            tags,
+            f"{name} allows {limits.max_hashtags} hashtags; this text has {tags}",
+        )
 
 
 def _media(media: list[MediaFacts], p: Platform) -> Iterator[Finding]:
@@ -129,23 +132,23 @@ def _media(media: list[MediaFacts], p: Platform) -> Iterator[Finding]:
         yield Finding(rule="media_required", field="media", message=f"{name} needs at least one image or video")
     if images and limits.max_images == 0:
         yield Finding(rule="images_not_supported", field="media", message=f"{name} does not take images")
-    elif len(images) > limits.max_images:
-        yield Finding(
-            rule="too_many_images",
-            field="media",
-            message=f"{name} takes at most {limits.max_images} images; {len(images)} attached",
-            limit=limits.max_images,
-            actual=len(images),
+    else:
+        yield from _over(
+            "too_many_images",
+            "media",
+            limits.max_images,
+            len(images),
+            f"{name} takes at most {limits.max_images} images; {len(images)} attached",
         )
     if videos and limits.max_videos == 0:
         yield Finding(rule="videos_not_supported", field="media", message=f"{name} does not take videos")
-    elif len(videos) > limits.max_videos:
-        yield Finding(
-            rule="too_many_videos",
-            field="media",
-            message=f"{name} takes at most {limits.max_videos} video(s); {len(videos)} attached",
-            limit=limits.max_videos,
-            actual=len(videos),
+    else:
+        yield from _over(
+            "too_many_videos",
+            "media",
+            limits.max_videos,
+            len(videos),
+            f"{name} takes at most {limits.max_videos} video(s); {len(videos)} attached",
         )
     if images and videos and not limits.allow_mixed_media:
         yield Finding(rule="mixed_media_not_allowed", field="media", message=f"{name} cannot mix images and videos")
@@ -165,23 +168,23 @@ def _media_item(item: MediaFacts, field: str, p: Platform) -> Iterator[Finding]:
             message=f"{name} does not take {item.mime_type}; it takes {', '.join(allowed)}",
         )
     cap = limits.max_image_size_mb if item.kind is MediaKind.IMAGE else limits.max_video_size_mb
-    if cap is not None and item.size is not None and item.size > cap * 1_000_000:
-        yield Finding(
-            rule=f"{item.kind.value}_too_large",
-            field=field,
-            message=f"{name} takes {item.kind.value}s up to {cap:g} MB; this one has {item.size / 1e6:.1f} MB",
-            limit=cap,
-            actual=round(item.size / 1e6, 3),
+    if cap is not None and item.size is not None:
+        megabytes = round(item.size / 1e6, 3)
+        yield from _over(
+            f"{item.kind.value}_too_large",
+            field,
+            cap,
+            megabytes,
+            f"{name} takes {item.kind.value}s up to {cap:g} MB; this one has {megabytes:.1f} MB",
         )
     if item.kind is MediaKind.VIDEO and item.duration is not None:
-        if limits.max_video_duration and item.duration > limits.max_video_duration:
-            yield Finding(
-                rule="video_too_long",
-                field=field,
-                message=f"{name} takes videos up to {limits.max_video_duration} s; this one lasts {item.duration:g} s",
-                limit=limits.max_video_duration,
-                actual=item.duration,
-            )
+        yield from _over(
+            "video_too_long",
+            field,
+            limits.max_video_duration,
+            item.duration,
+            f"{name} takes videos up to {limits.max_video_duration} s; this one lasts {item.duration:g} s",
+        )
         if limits.min_video_duration and item.duration < limits.min_video_duration:
             yield Finding(
                 rule="video_too_short",
@@ -190,14 +193,13 @@ def _media_item(item: MediaFacts, field: str, p: Platform) -> Iterator[Finding]:
                 limit=limits.min_video_duration,
                 actual=item.duration,
             )
-    if item.alt_text and limits.max_alt_text_length and len(item.alt_text) > limits.max_alt_text_length:
-        yield Finding(
-            rule="alt_text_too_long",
-            field=f"{field}.alt_text",
-            message=f"{name} allows alt text of {limits.max_alt_text_length} characters",
-            limit=limits.max_alt_text_length,
-            actual=len(item.alt_text),
-        )
+    yield from _over(
+        "alt_text_too_long",
+        f"{field}.alt_text",
+        limits.max_alt_text_length,
+        len(item.alt_text or ""),
+        f"{name} allows alt text of {limits.max_alt_text_length} characters",
+    )
 
 
 def _extras(post: PostContent, p: Platform) -> Iterator[Finding]:
@@ -205,14 +207,13 @@ def _extras(post: PostContent, p: Platform) -> Iterator[Finding]:
     title = post.title_for(p.id)
     if limits.requires_title and not (title and title.strip()):
         yield Finding(rule="title_required", field="title", message=f"{name} needs a title")
-    if title and limits.max_title_length and len(title) > limits.max_title_length:
-        yield Finding(
-            rule="title_too_long",
-            field="title",
-            message=f"{name} allows titles of {limits.max_title_length} characters; this one has {len(title)}",
-            limit=limits.max_title_length,
-            actual=len(title),
-        )
+    yield from _over(
+        "title_too_long",
+        "title",
+        limits.max_title_length,
+        len(title or ""),
+        f"{name} allows titles of {limits.max_title_length} characters; this one has {len(title or '')}",
+    )
     if post.first_comment_for(p.id) and not p.capabilities.supports_first_comment:
         yield Finding(rule="first_comment_not_supported", field="first_comment", message=f"{name} has no first comment")
     settings = post.settings_for(p.id)
