@@ -18,6 +18,7 @@ from socialpub.api.local import create_local_app
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.services.keys import create_api_key
 from socialpub.domain.tiers import Tier
+from socialpub.local.moto_fidelity import make_dynamodb_writes_atomic
 from socialpub.local.resources import create_resources
 from socialpub.local.stack import local_environment
 from socialpub.local.template import LocalResolver, Template
@@ -37,6 +38,11 @@ def _aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _atomic_dynamodb_writes() -> None:
+    make_dynamodb_writes_atomic()
 
 
 @pytest.fixture(scope="session")

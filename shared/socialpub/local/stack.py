@@ -90,6 +90,9 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
 
+    from socialpub.local.moto_fidelity import make_dynamodb_writes_atomic
+
+    make_dynamodb_writes_atomic()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
 
