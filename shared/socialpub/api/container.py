@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from socialpub import config
 from socialpub.adapters.aws import client
 from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoRequestCounter
+from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
 from socialpub.adapters.queues import SqsWorkspacePurgeQueue
 
@@ -52,6 +53,10 @@ class Container:
     @cached_property
     def request_counter(self) -> DynamoRequestCounter:
         return DynamoRequestCounter(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
+
+    @cached_property
+    def idempotency(self) -> DynamoIdempotencyStore:
+        return DynamoIdempotencyStore(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
 
     @cached_property
     def workspaces(self) -> DynamoWorkspaceRepository:

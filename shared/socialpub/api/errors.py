@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socialpub.api.envelope import error_body
+from socialpub.api.idempotency import Replay, replay_response
 from socialpub.domain import errors as e
+from socialpub.domain.idempotency import IdempotencyKeyReused
 
 STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.InvalidInput, 400),
@@ -18,6 +20,7 @@ STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.PermissionDenied, 403),
     (e.NotFound, 404),
     (e.Conflict, 409),
+    (IdempotencyKeyReused, 422),
     (e.RateLimited, 429),
     (e.DependencyUnavailable, 503),
 ]
@@ -94,5 +97,6 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(e.DomainError, _domain_error)
+    app.add_exception_handler(Replay, replay_response)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -9,14 +9,29 @@ import json
 import uuid
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialpub.api.envelope import error_body
+from socialpub.domain.idempotency import StoredResponse
 from socialpub.observability import logger
 
 
 class _BodyTooLarge(Exception):
     pass
+
+
+async def _settle(scope: Scope, record: str, messages: list[Message]) -> None:
+    """Store a finished response under its Idempotency-Key reservation, or release it after a 5xx."""
+    start = messages[0]
+    body = b"".join(m.get("body", b"") for m in messages[1:])
+    store = scope["app"].state.container.idempotency
+    if start["status"] >= 500:
+        await run_in_threadpool(store.release, record)
+        return
+    content_type = dict(start.get("headers", [])).get(b"content-type", b"application/json").decode()
+    stored = StoredResponse(status=start["status"], body=body.decode(), content_type=content_type)
+    await run_in_threadpool(store.complete, record, stored, int(scope["app"].state.container.epoch()))
 
 
 def _request_id(scope: Scope) -> str:
@@ -39,17 +54,29 @@ class EdgeMiddleware:
         logger.append_keys(correlation_id=request_id)
         started = False
 
+        held: list[Message] = []
+
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 rate = state.get("rate_limit")
                 if rate is not None and not any(k.lower() == b"x-ratelimit-limit" for k, _ in headers):
                     headers.extend((k.lower().encode(), v.encode()) for k, v in rate.headers().items())
                 message = {**message, "headers": headers}
-            await send(message)
+            if state.get("idempotency_record") is None:
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+                return
+            # Under an Idempotency-Key reservation: hold the response, store it, then send it, so a
+            # replay arriving right after this response already finds it.
+            held.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                await _settle(scope, state.pop("idempotency_record"), held)
+                started = True
+                for part in held:
+                    await send(part)
 
         async def respond(status: int, body: dict[str, Any]) -> None:
             payload = json.dumps(body).encode()
@@ -63,7 +90,7 @@ class EdgeMiddleware:
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": payload})
+            await send_with_headers({"type": "http.response.body", "body": payload})
 
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -85,10 +112,12 @@ class EdgeMiddleware:
             await self.app(scope, counting_receive, send_with_headers)
         except _BodyTooLarge:
             if not started:
+                held.clear()
                 await respond(413, self._too_large())
         except Exception:
             logger.exception("Unhandled error", extra={"path": scope.get("path"), "method": scope.get("method")})
             if not started:
+                held.clear()  # a half-built response is replaced by the 500 (which releases the key)
                 await respond(
                     500,
                     error_body(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from socialpub.api.auth import requires
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.idempotency import IDEMPOTENT
 from socialpub.api.schemas.workspaces import (
     CreatedWorkspace,
     CreatedWorkspaceData,
@@ -48,7 +49,7 @@ def list_workspaces(
     return ok(WorkspaceListData(workspaces=[WorkspaceSummary.of(w) for w in items], pagination=pagination))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[IDEMPOTENT])
 def create_workspace(
     body: CreateWorkspaceRequest, principal: Writer, c: ContainerDep
 ) -> Envelope[CreatedWorkspaceData]:

@@ -1,0 +1,55 @@
+"""Idempotency-Key on creating routes: ``dependencies=[IDEMPOTENT]``.
+
+The dependency runs after authentication: it reserves the key, or answers a replay with the stored
+response. EdgeMiddleware then stores the route's response under the reservation before sending it
+(or releases the reservation on a 5xx, so the client may retry).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from socialpub.api.auth import PrincipalDep
+from socialpub.api.container import ContainerDep
+from socialpub.domain.errors import InvalidInput
+from socialpub.domain.idempotency import MAX_KEY_LENGTH, StoredResponse, fingerprint, record_id
+
+
+class Replay(Exception):
+    def __init__(self, stored: StoredResponse) -> None:
+        self.stored = stored
+
+
+def replay_response(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Replay)
+    stored = exc.stored
+    return Response(
+        stored.body, status_code=stored.status, media_type=stored.content_type, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+async def _idempotency(
+    request: Request,
+    principal: PrincipalDep,
+    container: ContainerDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> None:
+    if idempotency_key is None:
+        return
+    if not 1 <= len(idempotency_key) <= MAX_KEY_LENGTH:
+        raise InvalidInput(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", details={"header": "Idempotency-Key"}
+        )
+    rid = record_id(principal.key_id, request.method, request.url.path, idempotency_key)
+    body = await request.body()
+    stored = await run_in_threadpool(container.idempotency.reserve, rid, fingerprint(body), int(container.epoch()))
+    if stored is not None:
+        raise Replay(stored)
+    request.state.idempotency_record = rid
+
+
+IDEMPOTENT = Depends(_idempotency)
