@@ -114,3 +114,12 @@ def test_file_size_and_alt_text_limits() -> None:
     assert rules(PostContent(content="x", media=[long_alt.model_copy(update={"alt_text": "ok"})]), "mastodon") == {
         "mastodon": []
     }
+
+
+def test_documents_only_where_the_catalog_says() -> None:
+    pdf = MediaFacts(kind=MediaKind.DOCUMENT, mime_type="application/pdf", size=1_000_000)
+    assert C["linkedin"].capabilities.supports_documents
+    assert rules(PostContent(content="deck", media=[pdf]), "linkedin", "twitter") == {
+        "linkedin": [],
+        "twitter": ["documents_not_supported"],
+    }

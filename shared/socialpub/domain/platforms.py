@@ -83,6 +83,7 @@ class Capabilities(BaseModel):
     supports_alt_text: bool
     supports_title: bool = False
     supports_links: bool = True
+    supports_documents: bool = False  # PDF/PPT/DOC posts (LinkedIn document carousels)
 
 
 class Limits(BaseModel):

@@ -130,29 +130,23 @@ def _media(media: list[MediaFacts], p: Platform) -> Iterator[Finding]:
     videos = [m for m in media if m.kind is MediaKind.VIDEO]
     if limits.requires_media and not media:
         yield Finding(rule="media_required", field="media", message=f"{name} needs at least one image or video")
-    if images and limits.max_images == 0:
-        yield Finding(rule="images_not_supported", field="media", message=f"{name} does not take images")
-    else:
-        yield from _over(
-            "too_many_images",
-            "media",
-            limits.max_images,
-            len(images),
-            f"{name} takes at most {limits.max_images} images; {len(images)} attached",
-        )
-    if videos and limits.max_videos == 0:
-        yield Finding(rule="videos_not_supported", field="media", message=f"{name} does not take videos")
-    else:
-        yield from _over(
-            "too_many_videos",
-            "media",
-            limits.max_videos,
-            len(videos),
-            f"{name} takes at most {limits.max_videos} video(s); {len(videos)} attached",
-        )
+    for items, cap, plural, counted in (
+        (images, limits.max_images, "images", "images"),
+        (videos, limits.max_videos, "videos", "video(s)"),
+    ):
+        if items and cap == 0:
+            yield Finding(rule=f"{plural}_not_supported", field="media", message=f"{name} does not take {plural}")
+        else:
+            yield from _over(
+                f"too_many_{plural}",
+                "media",
+                cap,
+                len(items),
+                f"{name} takes at most {cap} {counted}; {len(items)} attached",
+            )
     if images and videos and not limits.allow_mixed_media:
         yield Finding(rule="mixed_media_not_allowed", field="media", message=f"{name} cannot mix images and videos")
-    if any(m.kind is MediaKind.DOCUMENT for m in media) and p.id != "linkedin":
+    if any(m.kind is MediaKind.DOCUMENT for m in media) and not p.capabilities.supports_documents:
         yield Finding(rule="documents_not_supported", field="media", message=f"{name} does not take documents")
     for index, item in enumerate(media):
         yield from _media_item(item, f"media.{index}", p)
