@@ -38,6 +38,7 @@ class Target:
         import boto3
 
         self.plan_ids: dict[Tier, str] = {}
+        self.endpoint: str | None = None  # a deployed stack uses AWS's own endpoints
         if stack:
             session = boto3.session.Session(region_name=region)
             outputs = {
@@ -57,10 +58,9 @@ class Target:
             os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
             os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
             session = boto3.session.Session(region_name="us-east-1")
-            self._endpoint = local["aws_endpoint_url"]
+            self.endpoint = local["aws_endpoint_url"]
             self.tables = {"keys": "ApiKeysTable", "workspaces": "WorkspacesTable", "users": "UsersTable"}
         self.session = session
-        self.endpoint: str | None = None if stack else self._endpoint
 
     def client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.endpoint)
