@@ -34,6 +34,9 @@ class KeyManagementSettings(AuthSettings):
 class ApiSettings(AuthSettings):
     # Bodies above this are refused with 413 before parsing; API Gateway's own cap is 10 MB.
     max_body_bytes: int = Field(1_048_576, alias="MAX_BODY_BYTES", gt=0)
+    # Multipart media uploads may be larger: a Lambda request payload holds 6 MB, and API Gateway
+    # base64-encodes binary bodies, so about 4.5 MB of file fits. Larger files use presigned uploads.
+    max_upload_bytes: int = Field(4_500_000, alias="MAX_UPLOAD_BYTES", gt=0)
 
 
 class PlatformsSettings(ApiSettings):
@@ -41,6 +44,13 @@ class PlatformsSettings(ApiSettings):
 
 
 class PostsSettings(ApiSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    media_bucket: str = Field(alias="MEDIA_BUCKET")
+    # How long the signed media URLs in responses stay valid (at most the signing role's session).
+    media_url_ttl_seconds: int = Field(3600, alias="MEDIA_URL_TTL_SECONDS", ge=60, le=43_200)
+
+
+class MediaSettings(PostsSettings):
     pass
 
 

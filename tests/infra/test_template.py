@@ -61,9 +61,9 @@ def test_each_router_has_its_function(template: Template, name: str) -> None:
     assert props["CodeUri"] == f"functions/{name}/"
     assert f"routers import {name}" in (ROOT / "functions" / name / "app.py").read_text()
     paths = {e["Properties"]["Path"] for e in props["Events"].values() if e["Type"] == "Api"}
-    prefix = ROUTERS[name].router.prefix
+    prefixes = getattr(ROUTERS[name], "PREFIXES", (ROUTERS[name].router.prefix,))
     assert paths
-    assert all(p.startswith(prefix) for p in paths)
+    assert all(p.startswith(prefixes) for p in paths)
     # And the function's environment defines every variable its settings model requires
     settings: type[BaseSettings] = ROUTERS[name].SETTINGS
     env = template.function_environment(logical_id)

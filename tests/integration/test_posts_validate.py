@@ -46,7 +46,7 @@ def test_validate__bad_input(client: TestClient, keys: Keys) -> None:
     headers = workspace_headers(client, keys)
     unknown = client.post("/api/posts/validate", json={"content": "x", "platforms": ["myspace"]}, headers=headers)
     assert unknown.status_code == 400
-    assert unknown.json()["error"]["details"]["fields"][0]["field"] == "platforms"
+    assert unknown.json()["error"]["details"] == {"field": "platforms", "unknown": ["myspace"]}
     empty = client.post("/api/posts/validate", json={"content": "x", "platforms": []}, headers=headers)
     assert empty.status_code == 400
     bad_media = client.post(

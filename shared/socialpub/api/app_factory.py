@@ -31,5 +31,6 @@ def create_app(*routers: ModuleType, container: Container | None = None, docs: b
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=container.settings(ApiSettings).max_body_bytes)
+    api = container.settings(ApiSettings)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=api.max_body_bytes, max_upload_bytes=api.max_upload_bytes)
     return app

@@ -18,7 +18,10 @@ from socialpub import config
 from socialpub.adapters.aws import client
 from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoRequestCounter
 from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
+from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
+from socialpub.adapters.media_probe import MediaProbe
+from socialpub.adapters.media_store import S3MediaStore
 from socialpub.adapters.queues import SqsWorkspacePurgeQueue
 
 S = TypeVar("S", bound=config.BaseSettings)
@@ -62,6 +65,23 @@ class Container:
     def workspaces(self) -> DynamoWorkspaceRepository:
         s = self.settings(config.WorkspacesSettings)
         return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, s.api_keys_table)
+
+    @cached_property
+    def post_workspaces(self) -> DynamoWorkspaceRepository:
+        """Workspaces as the posts and media functions see them (no access to the keys table)."""
+        return DynamoWorkspaceRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+
+    @cached_property
+    def posts(self) -> DynamoPostRepository:
+        return DynamoPostRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+
+    @cached_property
+    def media_objects(self) -> S3MediaStore:
+        return S3MediaStore(client("s3"), self.settings(config.PostsSettings).media_bucket)
+
+    @cached_property
+    def media_probe(self) -> MediaProbe:
+        return MediaProbe()
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:

@@ -41,5 +41,5 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorEnvelope} for status in (400, 401, 403, 404, 409, 413, 429)
+    status: {"model": ErrorEnvelope} for status in (400, 401, 403, 404, 409, 413, 415, 422, 429)
 }

@@ -13,6 +13,7 @@ from socialpub.api.envelope import error_body
 from socialpub.api.idempotency import Replay, replay_response
 from socialpub.domain import errors as e
 from socialpub.domain.idempotency import IdempotencyKeyReused
+from socialpub.domain.media import MediaTooLarge, UnsupportedMediaType
 
 STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.InvalidInput, 400),
@@ -20,6 +21,8 @@ STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.PermissionDenied, 403),
     (e.NotFound, 404),
     (e.Conflict, 409),
+    (MediaTooLarge, 413),
+    (UnsupportedMediaType, 415),
     (IdempotencyKeyReused, 422),
     (e.RateLimited, 429),
     (e.DependencyUnavailable, 503),

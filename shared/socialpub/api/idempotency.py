@@ -46,7 +46,12 @@ async def _idempotency(
         )
     rid = record_id(principal.key_id, request.method, request.url.path, idempotency_key)
     body = await request.body()
-    stored = await run_in_threadpool(container.idempotency.reserve, rid, fingerprint(body), int(container.epoch()))
+    same_as = fingerprint(
+        body,
+        workspace_id=request.headers.get("x-workspace-id", ""),
+        boundary=request.headers.get("content-type", "").partition("boundary=")[2].strip('"'),
+    )
+    stored = await run_in_threadpool(container.idempotency.reserve, rid, same_as, int(container.epoch()))
     if stored is not None:
         raise Replay(stored)
     request.state.idempotency_record = rid

@@ -6,6 +6,7 @@ Written as plain ASGI (not BaseHTTPMiddleware) so it adds no task switching per 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -15,6 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from socialpub.api.envelope import error_body
 from socialpub.domain.idempotency import StoredResponse
 from socialpub.observability import logger
+
+# Multipart media uploads: the one route that takes more than a JSON body's cap.
+UPLOAD_PATH = re.compile(r"^/api/posts/[^/]+/media$")
 
 
 class _BodyTooLarge(Exception):
@@ -40,9 +44,10 @@ def _request_id(scope: Scope) -> str:
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,9 +97,10 @@ class EdgeMiddleware:
             )
             await send_with_headers({"type": "http.response.body", "body": payload})
 
+        cap = self.max_upload_bytes if UPLOAD_PATH.match(scope.get("path", "")) else self.max_body_bytes
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await respond(413, self._too_large())
+        if declared is not None and declared.isdigit() and int(declared) > cap:
+            await respond(413, self._too_large(cap))
             return
 
         received = 0
@@ -104,7 +110,7 @@ class EdgeMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > cap:
                     raise _BodyTooLarge
             return message
 
@@ -113,7 +119,7 @@ class EdgeMiddleware:
         except _BodyTooLarge:
             if not started:
                 held.clear()
-                await respond(413, self._too_large())
+                await respond(413, self._too_large(cap))
         except Exception:
             logger.exception("Unhandled error", extra={"path": scope.get("path"), "method": scope.get("method")})
             if not started:
@@ -129,9 +135,12 @@ class EdgeMiddleware:
         finally:
             logger.remove_keys(["correlation_id"])
 
-    def _too_large(self) -> dict[str, Any]:
-        return error_body(
-            "PAYLOAD_TOO_LARGE",
-            f"The request body exceeds {self.max_body_bytes} bytes",
-            {"max_bytes": self.max_body_bytes},
-        )
+    def _too_large(self, cap: int) -> dict[str, Any]:
+        if cap == self.max_upload_bytes:
+            return error_body(
+                "PAYLOAD_TOO_LARGE",
+                f"Files above {cap} bytes cannot be sent through the API; "
+                "ask POST /api/posts/{id}/media/uploads for a presigned upload URL instead",
+                {"max_bytes": cap},
+            )
+        return error_body("PAYLOAD_TOO_LARGE", f"The request body exceeds {cap} bytes", {"max_bytes": cap})

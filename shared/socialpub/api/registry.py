@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from socialpub.api.routers import platforms, posts, workspaces
+from socialpub.api.routers import media, platforms, posts, workspaces
 
-ROUTERS: dict[str, ModuleType] = {"platforms": platforms, "posts": posts, "workspaces": workspaces}
+ROUTERS: dict[str, ModuleType] = {"media": media, "platforms": platforms, "posts": posts, "workspaces": workspaces}

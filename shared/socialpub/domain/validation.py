@@ -14,6 +14,10 @@ from socialpub.domain.text_length import length
 
 WARNING_RATIO = 0.9  # warn above 90% of a limit
 
+# Rules a draft may still fail: later steps (attaching media, picking a board) satisfy them, so they
+# are enforced when a post is scheduled or published, not each time it is saved.
+REQUIREMENT_RULES = frozenset({"media_required", "text_required", "title_required", "setting_required"})
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -54,6 +58,16 @@ def validate(post: PostContent, platforms: Iterable[Platform]) -> dict[str, Plat
     return reports
 
 
+def blocking(reports: dict[str, PlatformReport], *, final: bool) -> dict[str, list[Finding]]:
+    """The errors that refuse the operation, by network: all of them when the post is about to go
+    out (``final``), the broken limits only when a draft is saved."""
+    refused = {
+        platform: [f for f in report.errors if final or f.rule not in REQUIREMENT_RULES]
+        for platform, report in reports.items()
+    }
+    return {platform: errors for platform, errors in refused.items() if errors}
+
+
 def _over(rule: str, field: str, limit: float | None, actual: float, message: str) -> Iterator[Finding]:
     """One error when ``actual`` exceeds a set ``limit``."""
     if limit and actual > limit:
@@ -74,7 +88,11 @@ def _text(post: PostContent, p: Platform) -> Iterator[Finding]:
     limits, name = p.limits, p.name
     parts = post.parts_for(p.id)
     if len(parts) > 1 and not p.capabilities.supports_threads:
-        yield Finding(rule="threads_not_supported", field="thread", message=f"{name} does not support threads")
+        yield Finding(
+            rule="threads_not_supported",
+            field="thread",
+            message=f"{name} does not support threads; give threads per network in platform_content.<network>.thread",
+        )
     yield from _over(
         "too_many_thread_parts",
         "thread",

@@ -34,10 +34,7 @@ class PurgeIncomplete(Exception):
 @cache
 def adapters() -> tuple[DynamoWorkspaceRepository, S3MediaStore]:
     s = config.load(config.WorkspacePurgerSettings)
-    # The purger never touches API keys; the keys table name is unused here.
-    return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, ""), S3MediaStore(
-        client("s3"), s.media_bucket
-    )
+    return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table), S3MediaStore(client("s3"), s.media_bucket)
 
 
 def purge_record(record: SQSRecord) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from socialpub.domain.errors import DependencyUnavailable
 
@@ -35,5 +35,7 @@ def translated() -> Iterator[None]:
         if error_code(exc) in _RETRYABLE:
             raise DependencyUnavailable(details={"service": "dynamodb"}) from exc
         raise
+    except ParamValidationError:
+        raise  # a malformed request is our bug, not an outage
     except BotoCoreError as exc:
         raise DependencyUnavailable(details={"service": "dynamodb"}) from exc

@@ -33,10 +33,11 @@ def _meta_key(workspace_id: str) -> dict[str, Any]:
 
 
 class DynamoWorkspaceRepository:
-    def __init__(self, client: Any, table_name: str, api_keys_table: str) -> None:
+    def __init__(self, client: Any, table_name: str, api_keys_table: str | None = None) -> None:
+        """``api_keys_table`` is needed only to create and delete workspaces (keys list their workspaces)."""
         self._ddb = client
         self._table = table_name
-        self._keys_table = api_keys_table
+        self._keys_table = api_keys_table or ""
 
     def create(self, workspace: Workspace, *, owner_key_id: str) -> None:
         record = workspace.model_dump(mode="json", exclude={"stats"})

@@ -1,27 +1,137 @@
-"""/api/posts (workspace-scoped: X-Workspace-ID)."""
+"""/api/posts (workspace-scoped: X-Workspace-ID). Media uploads live in routers/media.py."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, status
 
 from socialpub.api.auth import workspace_scope
+from socialpub.api.container import Container, ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.schemas.posts import PostContentRequest, ValidationData
+from socialpub.api.idempotency import IDEMPOTENT
+from socialpub.api.schemas.posts import (
+    CreatePostRequest,
+    CursorInfo,
+    MessageData,
+    PostData,
+    PostListData,
+    PostListItem,
+    PostView,
+    UpdatePostRequest,
+    ValidatePostRequest,
+    ValidationData,
+)
 from socialpub.config import PostsSettings
+from socialpub.domain.errors import InvalidInput
+from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
 from socialpub.domain.permissions import Permission
 from socialpub.domain.platforms import catalog
+from socialpub.domain.posts import Post, PostFilter, PostStatus
+from socialpub.domain.services import posts as service
 from socialpub.domain.validation import validate
 
 SETTINGS = PostsSettings
 router = APIRouter(prefix="/api/posts", tags=["posts"], responses=ERROR_RESPONSES)
 
+Reader = Annotated[str, workspace_scope(Permission.POSTS_READ)]
 Writer = Annotated[str, workspace_scope(Permission.POSTS_WRITE)]
 
 
+def post_view(post: Post, c: Container) -> PostView:
+    ttl = c.settings(PostsSettings).media_url_ttl_seconds
+    return PostView.of(post, lambda key: c.media_objects.download_url(key, ttl), c.clock() + timedelta(seconds=ttl))
+
+
+def _instant(value: str | None, name: str, *, end_of_day: bool) -> datetime | None:
+    """ISO 8601 date or date-time; a bare date covers the whole day, a time without zone is UTC."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time.max if end_of_day else time.min, UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"'{name}' must be an ISO 8601 date or date-time", details={"field": name}) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@router.get("")
+def list_posts(
+    workspace_id: Reader,
+    c: ContainerDep,
+    status_: Annotated[PostStatus | None, Query(alias="status")] = None,
+    platform: str | None = None,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Envelope[PostListData]:
+    """Posts, newest first by their date (published, else scheduled, else created).
+
+    With ``page``: exact totals. With ``cursor`` (empty to start): no totals, constant cost per page.
+    """
+    where = PostFilter(
+        status=status_,
+        platform=platform,
+        start=_instant(from_, "from", end_of_day=False),
+        end=_instant(to, "to", end_of_day=True),
+    )
+    ttl = c.settings(PostsSettings).media_url_ttl_seconds
+    expires = c.clock() + timedelta(seconds=ttl)
+
+    def sign(key: str) -> str:
+        return c.media_objects.download_url(key, ttl)
+
+    pagination: Pagination | CursorInfo
+    if cursor is not None:
+        posts, next_cursor = service.list_posts_after(
+            workspace_id, where, c.posts, cursor=cursor or None, per_page=limit
+        )
+        pagination = CursorInfo(per_page=limit, next_cursor=next_cursor)
+    else:
+        posts, total = service.list_posts(workspace_id, where, c.posts, page=page, per_page=limit)
+        pagination = Pagination.of(page=page, per_page=limit, total_items=total)
+    return ok(PostListData(posts=[PostListItem.of(p, sign, expires) for p in posts], pagination=pagination))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[IDEMPOTENT])
+def create_post(body: CreatePostRequest, workspace_id: Writer, c: ContainerDep) -> Envelope[PostData]:
+    """Create a draft. Every target network's limits are checked; all failures are reported at once."""
+    draft = service.PostDraft.model_validate(body.model_dump())
+    post = service.create_post(workspace_id, draft, posts=c.posts, workspaces=c.post_workspaces, clock=c.clock)
+    return ok(PostData(post=post_view(post, c)))
+
+
 @router.post("/validate")
-def validate_post(body: PostContentRequest, workspace_id: Writer) -> Envelope[ValidationData]:
+def validate_post(body: ValidatePostRequest, workspace_id: Writer, c: ContainerDep) -> Envelope[ValidationData]:
     """Dry run: every network's rules on this content, with errors and warnings; nothing is stored."""
-    reports = validate(body.to_content(), [catalog()[p] for p in body.platforms])
+    networks, _ = service.resolve_platforms(body.platforms, lambda: c.post_workspaces.accounts(workspace_id))
+    reports = validate(body.to_content(), [catalog()[p] for p in networks])
     return ok(ValidationData(valid=all(r.valid for r in reports.values()), platforms=list(reports.values())))
+
+
+@router.get("/{post_id}")
+def get_post(post_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[PostData]:
+    """One post with its media (signed URLs), its copies on the networks and its analytics."""
+    return ok(PostData(post=post_view(service.get_post(workspace_id, post_id, c.posts), c)))
+
+
+@router.put("/{post_id}")
+def update_post(post_id: str, body: UpdatePostRequest, workspace_id: Writer, c: ContainerDep) -> Envelope[PostData]:
+    """Change a draft or scheduled post (409 otherwise); only the fields sent change."""
+    changes = service.PostChanges.model_validate(body.model_dump(exclude_unset=True))
+    post = service.update_post(
+        workspace_id, post_id, changes, posts=c.posts, workspaces=c.post_workspaces, clock=c.clock
+    )
+    return ok(PostData(post=post_view(post, c)))
+
+
+@router.delete("/{post_id}")
+def delete_post(post_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope[MessageData]:
+    """Remove a post and its media. A published post stays on the networks: only our copy goes."""
+    service.delete_post(workspace_id, post_id, posts=c.posts, objects=c.media_objects)
+    return ok(MessageData(message="Post deleted successfully"))

@@ -1,0 +1,335 @@
+"""Posts and media in the workspaces table, inside their workspace's partition ``pk=WS#<id>``.
+
+Items (see docs/data-model.md):
+
+- ``sk=POST#<post>``: the post, with its attached media inline (one read serves GET and lists).
+- ``sk=POST#<post>#P#<network>``: one per target network, so "posts for LinkedIn" is an index query.
+- ``sk=MEDIA#<media>``: a media item, found by id for confirm and delete.
+
+Lists read two sparse, keys-only GSIs sorted by ``list_sk`` (the post's date, then its id):
+``posts_by_date`` on ``list_pk`` (all posts, or one network's) and ``posts_by_status`` on
+``status_pk`` (the same, for one status). Then one BatchGetItem fetches the page's posts. Every
+write is a transaction that also checks the workspace is active and moves its counters.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
+from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
+from socialpub.domain.media import Media, MediaStatus
+from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, counter_deltas, sort_key
+from socialpub.domain.workspaces import WorkspaceStatus
+
+BY_DATE = "posts_by_date"
+BY_STATUS = "posts_by_status"
+_BATCH_GET_MAX = 100
+
+
+def _pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}"
+
+
+def _post_sk(post_id: str) -> str:
+    return f"POST#{post_id}"
+
+
+def _key(workspace_id: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": _pk(workspace_id)}, "sk": {"S": sk}}
+
+
+def _list_pk(workspace_id: str, platform: str | None) -> str:
+    return f"WS#{workspace_id}#POSTS" if platform is None else f"WS#{workspace_id}#P#{platform}"
+
+
+def _index_records(post: Post) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(sk, index attributes) of the post item and of each of its target items."""
+    list_sk = sort_key(post.listed_at, post.id)
+    for platform in (None, *post.platforms):
+        list_pk = _list_pk(post.workspace_id, platform)
+        sk = _post_sk(post.id) if platform is None else f"{_post_sk(post.id)}#P#{platform}"
+        yield sk, {"list_pk": list_pk, "status_pk": f"{list_pk}#S#{post.status.value}", "list_sk": list_sk}
+
+
+class DynamoPostRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    # ------------------------------------------------------------------ posts
+
+    def create(self, post: Post) -> None:
+        items = [
+            self._put_post(post, ConditionExpression="attribute_not_exists(pk)"),
+            *self._put_targets(post),
+            self._workspace_update(post.workspace_id, counter_deltas(None, post.status)),
+        ]
+        self._transact(items, post)
+
+    def get(self, workspace_id: str, post_id: str) -> Post | None:
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table, Key=_key(workspace_id, _post_sk(post_id)), ConsistentRead=True
+            ).get("Item")
+        return _post(item) if item else None
+
+    def save(self, post: Post, previous: Post) -> None:
+        self._transact(self._save_items(post, previous), post)
+
+    def delete(self, post: Post) -> None:
+        items = [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": _key(post.workspace_id, _post_sk(post.id)),
+                    **_version_condition(post.version),
+                }
+            },
+            *(self._delete(post.workspace_id, sk) for sk, _ in list(_index_records(post))[1:]),
+            *(self._delete(post.workspace_id, f"MEDIA#{m.id}") for m in post.media),
+            self._workspace_update(post.workspace_id, counter_deltas(post.status, None)),
+        ]
+        self._transact(items, post)
+
+    # ------------------------------------------------------------------ lists
+
+    def page(self, workspace_id: str, where: PostFilter, *, page: int, per_page: int) -> tuple[list[Post], int]:
+        """Walks the matching index keys once: counts them all, keeps the requested page's ids."""
+        query = self._query(workspace_id, where)
+        start = (page - 1) * per_page
+        total = 0
+        wanted: list[str] = []
+        with translated():
+            while True:
+                result = self._ddb.query(**query)
+                for item in result.get("Items", []):
+                    if start <= total < start + per_page:
+                        wanted.append(_post_id(item))
+                    total += 1
+                if "LastEvaluatedKey" not in result:
+                    break
+                query["ExclusiveStartKey"] = result["LastEvaluatedKey"]
+        return self._posts(workspace_id, wanted), total
+
+    def after(
+        self, workspace_id: str, where: PostFilter, *, cursor: str | None, per_page: int
+    ) -> tuple[list[Post], str | None]:
+        query = self._query(workspace_id, where)
+        key_attribute = query["ExpressionAttributeNames"]["#k"]
+        if cursor:
+            query["ExclusiveStartKey"] = _decode_cursor(cursor, workspace_id, key_attribute, query)
+        query["Limit"] = per_page + 1  # one more tells whether another page exists
+        with translated():
+            items = self._ddb.query(**query).get("Items", [])
+        next_cursor = _encode_cursor(items[per_page - 1]) if len(items) > per_page else None
+        return self._posts(workspace_id, [_post_id(i) for i in items[:per_page]]), next_cursor
+
+    def _query(self, workspace_id: str, where: PostFilter) -> dict[str, Any]:
+        base = _list_pk(workspace_id, where.platform)
+        index, attribute, key = (
+            (BY_STATUS, "status_pk", f"{base}#S#{where.status.value}") if where.status else (BY_DATE, "list_pk", base)
+        )
+        condition = "#k = :k"
+        values: dict[str, Any] = {":k": {"S": key}}
+        # list_sk is "<fixed-width UTC time>#<id>"; "~" sorts after every id character.
+        if where.start and where.end:
+            condition += " AND list_sk BETWEEN :from AND :to"
+        elif where.start:
+            condition += " AND list_sk >= :from"
+        elif where.end:
+            condition += " AND list_sk <= :to"
+        if where.start:
+            values[":from"] = {"S": iso(where.start)}
+        if where.end:
+            values[":to"] = {"S": f"{iso(where.end)}#~"}
+        return {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": {"#k": attribute},
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,  # newest first
+        }
+
+    def _posts(self, workspace_id: str, post_ids: list[str]) -> list[Post]:
+        """The posts, in the given order (a post deleted meanwhile is left out)."""
+        found: dict[str, Post] = {}
+        pending = [_key(workspace_id, _post_sk(i)) for i in dict.fromkeys(post_ids)]
+        with translated():
+            while pending:
+                batch, pending = pending[:_BATCH_GET_MAX], pending[_BATCH_GET_MAX:]
+                request: dict[str, Any] = {self._table: {"Keys": batch, "ConsistentRead": True}}
+                while request:
+                    result = self._ddb.batch_get_item(RequestItems=request)
+                    for item in result["Responses"].get(self._table, []):
+                        post = _post(item)
+                        found[post.id] = post
+                    request = result.get("UnprocessedKeys") or {}
+        return [found[i] for i in post_ids if i in found]
+
+    # ------------------------------------------------------------------ media
+
+    def get_media(self, workspace_id: str, media_id: str) -> Media | None:
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table, Key=_key(workspace_id, f"MEDIA#{media_id}"), ConsistentRead=True
+            ).get("Item")
+        return Media.model_validate(from_item(item)) if item else None
+
+    def add_pending_media(self, media: Media, *, expires_at: int) -> None:
+        record = {**self._media_record(media), "expires_at": expires_at}
+        with translated():
+            self._ddb.put_item(TableName=self._table, Item=to_item(record))
+
+    def attach_media(self, post: Post, previous: Post, media: Media) -> None:
+        put_media = {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(self._media_record(media)),  # a pending item becomes ready: no expiry
+                "ConditionExpression": "attribute_not_exists(pk) OR #st = :pending",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {":pending": {"S": MediaStatus.PENDING.value}},
+            }
+        }
+        self._transact(self._save_items(post, previous, also=[put_media]), post)
+
+    def detach_media(self, post: Post, previous: Post, media: Media) -> None:
+        also = [self._delete(media.workspace_id, f"MEDIA#{media.id}")]
+        self._transact(self._save_items(post, previous, also=also), post)
+
+    def forget_media(self, media: Media) -> None:
+        with translated():
+            self._ddb.delete_item(TableName=self._table, Key=_key(media.workspace_id, f"MEDIA#{media.id}"))
+
+    # ------------------------------------------------------------------ writes
+
+    def _save_items(self, post: Post, previous: Post, also: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        """Post first, then target changes (only those that moved), ``also``, the workspace last."""
+        items = [self._put_post(post, **_version_condition(previous.version))]
+        old = dict(list(_index_records(previous))[1:])
+        new = dict(list(_index_records(post))[1:])
+        items += [self._delete(post.workspace_id, sk) for sk in old.keys() - new.keys()]
+        items += [put for put in self._put_targets(post) if old.get(put["Put"]["Item"]["sk"]["S"]) != _index_of(put)]
+        items += also
+        items.append(self._workspace_update(post.workspace_id, counter_deltas(previous.status, post.status)))
+        return items
+
+    def _put_post(self, post: Post, **condition: Any) -> dict[str, Any]:
+        sk, index = next(_index_records(post))
+        record = {**post.model_dump(mode="json"), **index, "pk": _pk(post.workspace_id), "sk": sk, "kind": "post"}
+        return {"Put": {"TableName": self._table, "Item": to_item(record), **condition}}
+
+    def _put_targets(self, post: Post) -> list[dict[str, Any]]:
+        return [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(
+                        {**index, "pk": _pk(post.workspace_id), "sk": sk, "kind": "post_target", "post_id": post.id}
+                    ),
+                }
+            }
+            for sk, index in list(_index_records(post))[1:]
+        ]
+
+    def _delete(self, workspace_id: str, sk: str) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": _key(workspace_id, sk)}}
+
+    def _media_record(self, media: Media) -> dict[str, Any]:
+        return {
+            **media.model_dump(mode="json"),
+            "pk": _pk(media.workspace_id),
+            "sk": f"MEDIA#{media.id}",
+            "kind": "media",
+        }
+
+    def _workspace_update(self, workspace_id: str, deltas: dict[str, int]) -> dict[str, Any]:
+        """Move the workspace's counters; in any case, refuse the write if the workspace is going away."""
+        check: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(workspace_id, "META"),
+            "ConditionExpression": "#st = :active",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":active": {"S": WorkspaceStatus.ACTIVE.value}},
+        }
+        if not deltas:
+            return {"ConditionCheck": check}
+        check["UpdateExpression"] = "ADD " + ", ".join(f"{name} :{name}" for name in deltas)
+        check["ExpressionAttributeValues"].update({f":{n}": {"N": str(d)} for n, d in deltas.items()})
+        return {"Update": check}
+
+    def _transact(self, items: list[dict[str, Any]], post: Post) -> None:
+        with _transaction_errors(post):
+            self._ddb.transact_write_items(TransactItems=items)
+
+
+def _index_of(put: dict[str, Any]) -> dict[str, str]:
+    item = put["Put"]["Item"]
+    return {name: item[name]["S"] for name in ("list_pk", "status_pk", "list_sk")}
+
+
+def _version_condition(version: int) -> dict[str, Any]:
+    return {
+        "ConditionExpression": "version = :version",
+        "ExpressionAttributeValues": {":version": {"N": str(version)}},
+    }
+
+
+@contextmanager
+def _transaction_errors(post: Post) -> Iterator[None]:
+    """The post item is always first and the workspace's item always last in our transactions."""
+    try:
+        with translated():
+            yield
+    except ClientError as exc:
+        if error_code(exc) != "TransactionCanceledException":
+            raise
+        codes = cancellation_codes(exc)
+        if codes and codes[-1] == "ConditionalCheckFailed":
+            raise WorkspaceNotFound(details={"workspace_id": post.workspace_id}) from exc
+        if codes and codes[0] == "ConditionalCheckFailed":
+            raise ConcurrentModification(details={"post_id": post.id}) from exc
+        if "TransactionConflict" in codes:
+            raise ConcurrentModification(details={"post_id": post.id}) from exc
+        raise
+
+
+def _post(item: dict[str, Any]) -> Post:
+    return Post.model_validate(from_item(item))
+
+
+def _post_id(item: dict[str, Any]) -> str:
+    return str(item["sk"]["S"]).split("#")[1]
+
+
+def _encode_cursor(item: dict[str, Any]) -> str:
+    plain = {name: value["S"] for name, value in item.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, workspace_id: str, key_attribute: str, query: dict[str, Any]) -> dict[str, Any]:
+    """A cursor is only good for the query that produced it (same workspace, network and status)."""
+    invalid = InvalidInput("The cursor is not valid for this query", details={"field": "cursor"})
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error) as exc:
+        raise invalid from exc
+    expected = {"pk", "sk", "list_sk", key_attribute}
+    if (
+        not isinstance(plain, dict)
+        or set(plain) != expected
+        or not all(isinstance(v, str) for v in plain.values())
+        or plain["pk"] != _pk(workspace_id)
+        or plain[key_attribute] != query["ExpressionAttributeValues"][":k"]["S"]
+    ):
+        raise invalid
+    return {name: {"S": value} for name, value in plain.items()}

@@ -1,0 +1,141 @@
+"""Posts: what is said, to which networks, and where it stands in its lifecycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from socialpub.domain.errors import Conflict, NotFound
+from socialpub.domain.media import Media
+from socialpub.domain.post_content import PlatformOverride, PostContent
+
+
+class PostStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+EDITABLE = frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED})
+
+
+class PostNotFound(NotFound):
+    code = "POST_NOT_FOUND"
+    default_message = "Post not found"
+
+
+class MediaNotFound(NotFound):
+    code = "MEDIA_NOT_FOUND"
+    default_message = "Media not found"
+
+
+class PostNotEditable(Conflict):
+    code = "POST_NOT_EDITABLE"
+    default_message = "Only draft and scheduled posts can be changed"
+
+
+class ConcurrentModification(Conflict):
+    code = "CONCURRENT_MODIFICATION"
+    default_message = "The post was changed by another request meanwhile; read it again and retry"
+
+
+class PlatformPost(BaseModel):
+    """The network's copy of a post, once published there."""
+
+    platform: str
+    account_id: str | None = None
+    post_id: str | None = None
+    url: str | None = None
+    status: str
+    error: str | None = None
+    published_at: datetime | None = None
+
+
+class Metrics(BaseModel):
+    impressions: int = 0
+    reach: int = 0
+    engagement: int = 0
+    clicks: int = 0
+
+
+class Post(BaseModel):
+    id: str
+    workspace_id: str
+    status: PostStatus = PostStatus.DRAFT
+    content: str
+    title: str | None = None
+    link: str | None = None
+    hashtags: list[str] = Field(default_factory=list)
+    thread: list[str] = Field(default_factory=list)
+    first_comment: str | None = None
+    platform_content: dict[str, PlatformOverride] = Field(default_factory=dict)
+    platforms: list[str]  # network ids, in the order asked
+    account_ids: list[str] = Field(default_factory=list)  # accounts named instead of a network
+    media: list[Media] = Field(default_factory=list)  # attached (confirmed) media, in order
+    scheduled_at: datetime | None = None
+    scheduled_timezone: str | None = None
+    published_at: datetime | None = None
+    platform_posts: list[PlatformPost] = Field(default_factory=list)
+    analytics: dict[str, Metrics] = Field(default_factory=dict)  # by network, filled by the collector
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1  # optimistic lock: every write asserts the version it read
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+    def composition(self) -> PostContent:
+        """What validation checks and publishers send."""
+        return PostContent(
+            content=self.content,
+            title=self.title,
+            link=self.link,
+            hashtags=self.hashtags,
+            thread=self.thread,
+            first_comment=self.first_comment,
+            media=[m.facts() for m in self.media],
+            platform_content=self.platform_content,
+        )
+
+    @property
+    def listed_at(self) -> datetime:
+        """The date lists sort and filter on: when it went out, or is due to, or was written."""
+        return self.published_at or self.scheduled_at or self.created_at
+
+    def require_editable(self) -> None:
+        if not self.editable:
+            raise PostNotEditable(
+                f"This post is {self.status.value}; only draft and scheduled posts can be changed",
+                details={"post_id": self.id, "status": self.status.value},
+            )
+
+
+class PostFilter(BaseModel):
+    status: PostStatus | None = None
+    platform: str | None = None
+    start: datetime | None = None  # "from", inclusive
+    end: datetime | None = None  # "to", inclusive
+
+
+def sort_key(moment: datetime, post_id: str) -> str:
+    """Fixed-width UTC time then id, so string order is time order (and ties stay stable)."""
+    return f"{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{post_id}"
+
+
+def counter_deltas(before: PostStatus | None, after: PostStatus | None) -> dict[str, int]:
+    """How the workspace's post counters move when a post goes from one status to another (None:
+    not existing)."""
+    deltas: dict[str, int] = {}
+    for status, counter in ((PostStatus.SCHEDULED, "scheduled_posts"), (PostStatus.PUBLISHED, "published_posts")):
+        change = (after is status) - (before is status)
+        if change:
+            deltas[counter] = change
+    existence = (after is not None) - (before is not None)
+    if existence:
+        deltas["posts_count"] = existence
+    return deltas

@@ -1,0 +1,202 @@
+"""Post use-cases: write, read, list, change and delete posts of a workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+
+from pydantic import BaseModel, Field
+
+from socialpub.domain.errors import DependencyUnavailable, DomainError, InvalidInput, WorkspaceNotFound
+from socialpub.domain.ids import new_id
+from socialpub.domain.media import MediaTooLarge, UnsupportedMediaType
+from socialpub.domain.platforms import catalog
+from socialpub.domain.ports import Clock, MediaObjectStore, PostRepository, WorkspaceRepository
+from socialpub.domain.post_content import PlatformOverride, PostContent
+from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostNotFound, PostStatus
+from socialpub.domain.validation import Finding, PlatformReport, blocking, validate
+from socialpub.domain.workspaces import AccountRef, WorkspaceStatus
+
+SIZE_RULES = frozenset({"image_too_large", "video_too_large"})
+TYPE_RULES = frozenset(
+    {"media_type_not_allowed", "images_not_supported", "videos_not_supported", "documents_not_supported"}
+)
+
+
+class PostDraft(BaseModel):
+    """A post as a client writes it; ``platforms`` holds network ids or connected account ids."""
+
+    content: str
+    platforms: list[str]
+    title: str | None = None
+    link: str | None = None
+    hashtags: list[str] | None = None  # None: the workspace's default hashtags
+    thread: list[str] = Field(default_factory=list)
+    first_comment: str | None = None
+    platform_content: dict[str, PlatformOverride] = Field(default_factory=dict)
+
+
+class PostChanges(BaseModel):
+    """A partial update: only the fields set on this model are changed."""
+
+    content: str | None = None
+    platforms: list[str] | None = None
+    title: str | None = None
+    link: str | None = None
+    hashtags: list[str] | None = None
+    thread: list[str] | None = None
+    first_comment: str | None = None
+    platform_content: dict[str, PlatformOverride] | None = None
+
+
+def resolve_platforms(values: Iterable[str], accounts: Callable[[], list[AccountRef]]) -> tuple[list[str], list[str]]:
+    """Network ids and account ids → (networks, account ids), both in order and without repeats.
+
+    The workspace's accounts are read only when a value is not a network id.
+    """
+    networks: list[str] = []
+    account_ids: list[str] = []
+    unknown: list[str] = []
+    by_id: dict[str, AccountRef] | None = None
+    for value in values:
+        if value in catalog():
+            networks.append(value)
+            continue
+        if by_id is None:
+            by_id = {a.id: a for a in accounts()}
+        account = by_id.get(value)
+        if account is None:
+            unknown.append(value)
+        else:
+            networks.append(account.platform)
+            account_ids.append(account.id)
+    if unknown:
+        raise InvalidInput(
+            f"Not a platform id nor a connected account of this workspace: {', '.join(unknown)}",
+            details={"field": "platforms", "unknown": unknown},
+        )
+    return list(dict.fromkeys(networks)), list(dict.fromkeys(account_ids))
+
+
+def check_content(content: PostContent, platforms: list[str], *, final: bool = False) -> dict[str, PlatformReport]:
+    """Every network's rules at once; refuses with each failing network and rule named."""
+    reports = validate(content, [catalog()[p] for p in platforms])
+    refused = blocking(reports, final=final)
+    if refused:
+        raise rejection(refused)
+    return reports
+
+
+def rejection(refused: dict[str, list[Finding]]) -> DomainError:
+    """One error naming every failing network and rule. Media refused only for size or only for type
+    answers as the upload limits do (413, 415); anything else is a validation error (400)."""
+    rules = {f.rule for findings in refused.values() for f in findings}
+    names = "; ".join(
+        f"{catalog()[p].name}: {', '.join(dict.fromkeys(f.rule for f in findings))}" for p, findings in refused.items()
+    )
+    details = {
+        "platforms": {
+            p: [f.model_dump(mode="json", exclude={"severity"}, exclude_none=True) for f in findings]
+            for p, findings in refused.items()
+        }
+    }
+    error_class: type[DomainError] = InvalidInput
+    if rules <= SIZE_RULES:
+        error_class = MediaTooLarge
+    elif rules <= TYPE_RULES:
+        error_class = UnsupportedMediaType
+    return error_class(f"Refused by the networks' rules ({names})", details=details)
+
+
+def create_post(
+    workspace_id: str, draft: PostDraft, *, posts: PostRepository, workspaces: WorkspaceRepository, clock: Clock
+) -> Post:
+    workspace = workspaces.get(workspace_id)
+    if workspace is None or workspace.status is not WorkspaceStatus.ACTIVE:
+        raise WorkspaceNotFound(details={"workspace_id": workspace_id})
+    networks, account_ids = resolve_platforms(draft.platforms, lambda: workspaces.accounts(workspace_id))
+    now = clock()
+    fields = draft.model_dump(exclude={"platforms", "hashtags"})
+    post = Post(
+        **fields,
+        id=new_id("post"),
+        workspace_id=workspace_id,
+        platforms=networks,
+        account_ids=account_ids,
+        hashtags=workspace.settings.default_hashtags if draft.hashtags is None else draft.hashtags,
+        created_at=now,
+        updated_at=now,
+    )
+    check_content(post.composition(), post.platforms)
+    posts.create(post)
+    return post
+
+
+def get_post(workspace_id: str, post_id: str, posts: PostRepository) -> Post:
+    post = posts.get(workspace_id, post_id)
+    if post is None:
+        raise PostNotFound(details={"post_id": post_id})
+    return post
+
+
+def update_post(
+    workspace_id: str,
+    post_id: str,
+    changes: PostChanges,
+    *,
+    posts: PostRepository,
+    workspaces: WorkspaceRepository,
+    clock: Clock,
+) -> Post:
+    previous = get_post(workspace_id, post_id, posts)
+    previous.require_editable()
+    update = changes.model_dump(exclude_unset=True)
+    if "platforms" in update:
+        if not update["platforms"]:
+            raise InvalidInput("A post needs at least one platform", details={"field": "platforms"})
+        update["platforms"], update["account_ids"] = resolve_platforms(
+            update["platforms"], lambda: workspaces.accounts(workspace_id)
+        )
+    post = Post.model_validate(
+        {**previous.model_dump(), **update, "updated_at": clock(), "version": previous.version + 1}
+    )
+    check_content(post.composition(), post.platforms)
+    posts.save(post, previous)
+    return post
+
+
+def delete_post(workspace_id: str, post_id: str, *, posts: PostRepository, objects: MediaObjectStore) -> None:
+    """Remove a post and its media from the system. A published post stays on the networks."""
+    post = get_post(workspace_id, post_id, posts)
+    if post.status is PostStatus.PUBLISHING:
+        raise ConcurrentModification(
+            "This post is being published right now; delete it once publishing has finished",
+            details={"post_id": post_id, "status": post.status.value},
+        )
+    posts.delete(post)
+    keys = [k for m in post.media for k in (m.object_key, m.thumbnail_key) if k]
+    with suppress(DependencyUnavailable):  # the post is gone already; leftovers go with the workspace purge
+        objects.delete(keys)
+
+
+def list_posts(
+    workspace_id: str, where: PostFilter, posts: PostRepository, *, page: int, per_page: int
+) -> tuple[list[Post], int]:
+    _check_filter(where)
+    return posts.page(workspace_id, where, page=page, per_page=per_page)
+
+
+def list_posts_after(
+    workspace_id: str, where: PostFilter, posts: PostRepository, *, cursor: str | None, per_page: int
+) -> tuple[list[Post], str | None]:
+    _check_filter(where)
+    return posts.after(workspace_id, where, cursor=cursor, per_page=per_page)
+
+
+def _check_filter(where: PostFilter) -> None:
+    if where.platform is not None and where.platform not in catalog():
+        raise InvalidInput(
+            f"Unknown platform '{where.platform}'; see GET /api/platforms", details={"field": "platform"}
+        )
+    if where.start and where.end and where.start > where.end:
+        raise InvalidInput("'from' must not be after 'to'", details={"field": "from"})
