@@ -286,3 +286,90 @@ def test_read_only_key_cannot_write(client: TestClient, keys: Keys) -> None:
     assert client.get("/api/posts", headers=read_headers).status_code == 200
     refused = client.post("/api/posts", json={"content": "x", "platforms": ["twitter"]}, headers=read_headers)
     assert (refused.status_code, refused.json()["error"]["details"]) == (403, {"required_permission": "posts.write"})
+
+
+def test_list__filters_by_status_platform_and_dates(
+    client: TestClient, keys: Keys, container: Container, clock: FrozenClock
+) -> None:
+    headers = new_workspace(client, keys)
+    # Given posts written a day apart, on different networks and in different states
+    made = {}
+    for day, (name, platforms) in enumerate(
+        [("x-draft", ["twitter"]), ("li-draft", ["linkedin"]), ("both", ["twitter", "linkedin"])]
+    ):
+        clock.moment = clock.moment.replace(day=2 + day)
+        made[name] = create(client, headers, content=name, platforms=platforms)["id"]
+    set_status(container, headers, made["both"], PostStatus.PUBLISHED)
+
+    def ids(**params: str) -> list[str]:
+        response = client.get("/api/posts", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return [made_name for p in response.json()["data"]["posts"] for made_name, i in made.items() if i == p["id"]]
+
+    # Then each filter, alone or combined, answers from its index, newest first
+    assert ids() == ["both", "li-draft", "x-draft"]
+    assert ids(status="draft") == ["li-draft", "x-draft"]
+    assert ids(status="published") == ["both"]
+    assert ids(platform="twitter") == ["both", "x-draft"]
+    assert ids(platform="linkedin", status="draft") == ["li-draft"]
+    assert ids(**{"from": "2026-03-03"}) == ["both", "li-draft"]
+    assert ids(to="2026-03-03") == ["li-draft", "x-draft"]
+    assert ids(**{"from": "2026-03-03T00:00:00Z", "to": "2026-03-03T23:59:59+00:00"}) == ["li-draft"]
+    assert ids(status="scheduled") == []
+    # And the list items have the seed's shape
+    item = client.get("/api/posts", params={"status": "published"}, headers=headers).json()["data"]["posts"][0]
+    assert item["published_at"] == "2026-03-04T11:00:05Z"
+    assert item["analytics"] == {"impressions": 0, "engagement": 0, "clicks": 0}
+    assert set(item) >= {"id", "content", "status", "platforms", "media", "scheduled_at", "created_at"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "archived"}, "status"),
+        ({"platform": "myspace"}, "platform"),
+        ({"from": "yesterday"}, "from"),
+        ({"from": "2026-03-05", "to": "2026-03-01"}, "from"),
+        ({"limit": "101"}, "limit"),
+        ({"page": "0"}, "page"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ],
+)
+def test_list__bad_parameters_are_400(client: TestClient, keys: Keys, params: dict[str, str], field: str) -> None:
+    headers = new_workspace(client, keys)
+    response = client.get("/api/posts", params=params, headers=headers)
+    assert response.status_code == 400
+    details = response.json()["error"]["details"]
+    assert details.get("field") == field or details["fields"][0]["field"] == field
+
+
+def test_list__pages_with_exact_totals_and_cursors(client: TestClient, keys: Keys, clock: FrozenClock) -> None:
+    headers = new_workspace(client, keys)
+    created = []
+    for n in range(7):
+        clock.moment += timedelta(minutes=1)
+        created.append(create(client, headers, content=f"post {n}")["id"])
+    newest_first = created[::-1]
+    # Pages: exact totals
+    page = client.get("/api/posts", params={"page": 2, "limit": 3}, headers=headers).json()["data"]
+    assert page["pagination"] == {"current_page": 2, "total_pages": 3, "total_items": 7, "per_page": 3}
+    assert [p["id"] for p in page["posts"]] == newest_first[3:6]
+    beyond = client.get("/api/posts", params={"page": 9, "limit": 3}, headers=headers).json()["data"]
+    assert beyond["posts"] == []
+    # Cursors: start with an empty cursor, follow next_cursor to the end
+    seen: list[str] = []
+    cursor = ""
+    while cursor is not None:
+        data = client.get("/api/posts", params={"cursor": cursor, "limit": 3}, headers=headers).json()["data"]
+        seen += [p["id"] for p in data["posts"]]
+        cursor = data["pagination"]["next_cursor"]
+    assert seen == newest_first
+    # A cursor is only good for its own query
+    first = client.get("/api/posts", params={"cursor": "", "limit": 3}, headers=headers).json()["data"]
+    mismatch = client.get(
+        "/api/posts", params={"cursor": first["pagination"]["next_cursor"], "status": "draft"}, headers=headers
+    )
+    assert mismatch.status_code == 400
+    other = new_workspace(client, keys)
+    stolen = client.get("/api/posts", params={"cursor": first["pagination"]["next_cursor"]}, headers=other)
+    assert stolen.status_code == 400

@@ -58,9 +58,13 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers)
 
 
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
+
+
 def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)]
-    return ".".join(parts) or "body"
+    """The field's path without its location (body, query...), which is reported separately."""
+    parts = [str(p) for p in loc[1:]] if loc and loc[0] in _LOCATIONS else [str(p) for p in loc]
+    return ".".join(parts) or str(loc[0] if loc else "body")
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:

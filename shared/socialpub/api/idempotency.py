@@ -7,11 +7,13 @@ response. EdgeMiddleware then stores the route's response under the reservation 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from socialpub.api.auth import PrincipalDep
 from socialpub.api.container import ContainerDep
@@ -45,16 +47,27 @@ async def _idempotency(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", details={"header": "Idempotency-Key"}
         )
     rid = record_id(principal.key_id, request.method, request.url.path, idempotency_key)
-    body = await request.body()
-    same_as = fingerprint(
-        body,
-        workspace_id=request.headers.get("x-workspace-id", ""),
-        boundary=request.headers.get("content-type", "").partition("boundary=")[2].strip('"'),
-    )
+    same_as = fingerprint(await _content(request), workspace_id=request.headers.get("x-workspace-id", ""))
     stored = await run_in_threadpool(container.idempotency.reserve, rid, same_as, int(container.epoch()))
     if stored is not None:
         raise Replay(stored)
     request.state.idempotency_record = rid
+
+
+async def _content(request: Request) -> bytes:
+    """The request's content. A multipart body is read as its parsed fields (FastAPI has consumed the
+    stream by now), which also ignores the boundary clients draw at random for every attempt."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await request.body()
+    lines = []
+    for name, value in (await request.form()).multi_items():
+        if isinstance(value, UploadFile):
+            digest = hashlib.sha256(await value.read()).hexdigest()
+            await value.seek(0)
+            lines.append(f"{name}:file:{value.filename}:{value.content_type}:{digest}")
+        else:
+            lines.append(f"{name}:{value}")
+    return "\n".join(lines).encode()
 
 
 IDEMPOTENT = Depends(_idempotency)

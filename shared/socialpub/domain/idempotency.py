@@ -39,9 +39,6 @@ def record_id(principal_key_id: str, method: str, path: str, idempotency_key: st
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def fingerprint(body: bytes, *, workspace_id: str = "", boundary: str = "") -> str:
-    """What makes two requests the same: the body, for the same workspace. A multipart body is
-    compared without its boundary, which clients draw at random for every attempt."""
-    if boundary:
-        body = body.replace(boundary.encode(), b"")
+def fingerprint(body: bytes, *, workspace_id: str = "") -> str:
+    """What makes two requests the same: the same body, for the same workspace."""
     return hashlib.sha256(workspace_id.encode() + b"\n" + body).hexdigest()

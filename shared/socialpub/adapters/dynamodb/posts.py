@@ -225,7 +225,7 @@ class DynamoPostRepository:
 
     def _put_post(self, post: Post, **condition: Any) -> dict[str, Any]:
         sk, index = next(_index_records(post))
-        record = {**post.model_dump(mode="json"), **index, "pk": _pk(post.workspace_id), "sk": sk, "kind": "post"}
+        record = {**post.model_dump(mode="json"), **index, "pk": _pk(post.workspace_id), "sk": sk, "entity": "post"}
         return {"Put": {"TableName": self._table, "Item": to_item(record), **condition}}
 
     def _put_targets(self, post: Post) -> list[dict[str, Any]]:
@@ -234,7 +234,7 @@ class DynamoPostRepository:
                 "Put": {
                     "TableName": self._table,
                     "Item": to_item(
-                        {**index, "pk": _pk(post.workspace_id), "sk": sk, "kind": "post_target", "post_id": post.id}
+                        {**index, "pk": _pk(post.workspace_id), "sk": sk, "entity": "post_target", "post_id": post.id}
                     ),
                 }
             }
@@ -249,7 +249,7 @@ class DynamoPostRepository:
             **media.model_dump(mode="json"),
             "pk": _pk(media.workspace_id),
             "sk": f"MEDIA#{media.id}",
-            "kind": "media",
+            "entity": "media",
         }
 
     def _workspace_update(self, workspace_id: str, deltas: dict[str, int]) -> dict[str, Any]:
