@@ -113,3 +113,73 @@ def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Sta
     assert [w["id"] for w in listing["workspaces"]] == [ws]
     assert requests.get(f"{again['api_url']}/api/workspaces/{doomed_id}", headers=headers, timeout=5).status_code == 404
     stack.stop()
+
+
+def test_local_stack__post_with_media_lifecycle(stack: Stack) -> None:
+    from tests import media_files
+
+    creds = stack.start()
+    url, key = creds["api_url"], {"X-API-Key": creds["api_key"]}
+    ws = requests.post(f"{url}/api/workspaces", json={"name": "e2e"}, headers=key, timeout=5).json()
+    headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
+    # Create a post for three networks
+    created = requests.post(
+        f"{url}/api/posts",
+        json={"content": "Launch day", "platforms": ["twitter", "linkedin", "tiktok"], "hashtags": ["launch"]},
+        headers=headers,
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+    post_id = created.json()["data"]["post"]["id"]
+    # Attach an image by multipart; its signed URL serves it from the local S3
+    jpeg = media_files.image("JPEG", (800, 600))
+    image = requests.post(
+        f"{url}/api/posts/{post_id}/media",
+        files={"file": ("photo.jpg", jpeg)},
+        data={"alt_text": "A photo"},
+        headers=headers,
+        timeout=10,
+    )
+    assert image.status_code == 201, image.text
+    assert requests.get(image.json()["data"]["media"]["url"], timeout=5).content == jpeg
+    # Swap TikTok for YouTube (which takes no images: the photo goes), then attach a video by presigned upload
+    refused = requests.put(f"{url}/api/posts/{post_id}", json={"platforms": ["youtube"]}, headers=headers, timeout=5)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"]["platforms"]["youtube"][0]["rule"] == "images_not_supported"
+    requests.delete(f"{url}/api/media/{image.json()['data']['media']['id']}", headers=headers, timeout=5)
+    updated = requests.put(
+        f"{url}/api/posts/{post_id}",
+        json={"platforms": ["linkedin", "youtube"], "title": "Launch"},
+        headers=headers,
+        timeout=5,
+    )
+    assert updated.status_code == 200, updated.text
+    movie = media_files.video(30.0, padding=5_000_000)
+    ticket = requests.post(
+        f"{url}/api/posts/{post_id}/media/uploads",
+        json={"filename": "launch.mp4", "size": len(movie), "mime_type": "video/mp4"},
+        headers=headers,
+        timeout=5,
+    ).json()["data"]
+    put = requests.put(ticket["upload"]["url"], data=movie, headers=ticket["upload"]["headers"], timeout=30)
+    assert put.status_code == 200, put.text
+    confirmed = requests.post(f"{url}/api/media/{ticket['media']['id']}/confirm", headers=headers, timeout=10)
+    assert confirmed.status_code == 200, confirmed.text
+    # Read it back with signed URLs that work
+    post = requests.get(f"{url}/api/posts/{post_id}", headers=headers, timeout=5).json()["data"]["post"]
+    assert [m["duration"] for m in post["media"]] == [30.0]
+    assert requests.get(post["media"][0]["url"], timeout=10).content == movie
+    assert post["validation"]["ready"] is True
+    # List it with each filter
+    for params in ({}, {"status": "draft"}, {"platform": "youtube"}, {"from": "2000-01-01", "to": "2100-01-01"}):
+        listed = requests.get(f"{url}/api/posts", params=params, headers=headers, timeout=5).json()["data"]
+        assert [p["id"] for p in listed["posts"]] == [post_id], params
+    # Validate: a 301-grapheme Bluesky post fails naming Bluesky
+    report = requests.post(
+        f"{url}/api/posts/validate", json={"content": "é" * 301, "platforms": ["bluesky"]}, headers=headers, timeout=5
+    ).json()["data"]
+    assert report["platforms"][0]["errors"][0]["message"].startswith("Bluesky")
+    # Delete it; its files go too
+    assert requests.delete(f"{url}/api/posts/{post_id}", headers=headers, timeout=5).status_code == 200
+    assert requests.get(post["media"][0]["url"], timeout=5).status_code == 404
+    stack.stop()

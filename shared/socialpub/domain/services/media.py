@@ -233,7 +233,7 @@ def _inspected(pending: Media, source: ByteSource, inspector: MediaInspector, ob
 
 def _check_attachable(post: Post, media: Media) -> None:
     """The post with this file added must still meet every target network's limits."""
-    check_content(post.model_copy(update={"media": [*post.media, media]}).composition(), post.platforms)
+    check_content(post.model_copy(update={"media": [*post.media, media]}).composition(), post.platforms, attaching=True)
 
 
 def _attach_or_clean_up(

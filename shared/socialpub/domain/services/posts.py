@@ -78,18 +78,20 @@ def resolve_platforms(values: Iterable[str], accounts: Callable[[], list[Account
     return list(dict.fromkeys(networks)), list(dict.fromkeys(account_ids))
 
 
-def check_content(content: PostContent, platforms: list[str], *, final: bool = False) -> dict[str, PlatformReport]:
+def check_content(
+    content: PostContent, platforms: list[str], *, final: bool = False, attaching: bool = False
+) -> dict[str, PlatformReport]:
     """Every network's rules at once; refuses with each failing network and rule named."""
     reports = validate(content, [catalog()[p] for p in platforms])
     refused = blocking(reports, final=final)
     if refused:
-        raise rejection(refused)
+        raise rejection(refused, attaching=attaching)
     return reports
 
 
-def rejection(refused: dict[str, list[Finding]]) -> DomainError:
-    """One error naming every failing network and rule. Media refused only for size or only for type
-    answers as the upload limits do (413, 415); anything else is a validation error (400)."""
+def rejection(refused: dict[str, list[Finding]], *, attaching: bool) -> DomainError:
+    """One error naming every failing network and rule. A file refused only for its size or only for
+    its type answers as the upload limits do (413, 415); anything else is a validation error (400)."""
     rules = {f.rule for findings in refused.values() for f in findings}
     names = "; ".join(
         f"{catalog()[p].name}: {', '.join(dict.fromkeys(f.rule for f in findings))}" for p, findings in refused.items()
@@ -101,9 +103,9 @@ def rejection(refused: dict[str, list[Finding]]) -> DomainError:
         }
     }
     error_class: type[DomainError] = InvalidInput
-    if rules <= SIZE_RULES:
+    if attaching and rules <= SIZE_RULES:
         error_class = MediaTooLarge
-    elif rules <= TYPE_RULES:
+    elif attaching and rules <= TYPE_RULES:
         error_class = UnsupportedMediaType
     return error_class(f"Refused by the networks' rules ({names})", details=details)
 
