@@ -17,6 +17,9 @@ _CONFIG = Config(
     read_timeout=5,
     retries={"max_attempts": 3, "mode": "standard"},
 )
+# Presigned URLs must be SigV4: it is the only signature S3 accepts everywhere, and the only one that
+# binds the signed Content-Length and Content-Type of an upload URL.
+_SERVICE_CONFIG = {"s3": Config(signature_version="s3v4")}
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
 
@@ -28,7 +31,8 @@ def client(service: str) -> Any:
         return existing
     with _lock:
         if service not in _clients:
-            _clients[service] = boto3.session.Session().client(service, config=_CONFIG)
+            config = _CONFIG.merge(_SERVICE_CONFIG[service]) if service in _SERVICE_CONFIG else _CONFIG
+            _clients[service] = boto3.session.Session().client(service, config=config)
         return _clients[service]
 
 
