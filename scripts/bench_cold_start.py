@@ -50,6 +50,7 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "platforms": ("events/api/platforms-list.json", "api"),
     "workspaces": ("events/api/workspaces-list.json", "api"),
     "posts": ("events/api/posts-validate.json", "api"),
+    "media": ("events/api/media-upload.json", "api"),  # a JPEG in multipart: Pillow and the S3 writes
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
 }
@@ -184,8 +185,33 @@ def seed_state(folder: Path) -> tuple[str, str, dict[str, str]]:
             repo=DynamoApiKeyRepository(session.client("dynamodb"), environment["API_KEYS_TABLE"]),
             clock=lambda: datetime.now(UTC),
         )
+        _seed_post(session, environment)
         snapshot.save(template, session, folder)
     return plaintext, key.id, environment
+
+
+def _seed_post(session: Any, environment: dict[str, str]) -> None:
+    """The workspace ``ws_bench`` of the API event fixtures, with a draft ``post_bench`` to attach media to."""
+    from datetime import UTC, datetime
+
+    from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+    from socialpub.domain.posts import Post
+
+    now = datetime.now(UTC)
+    session.client("dynamodb").put_item(
+        TableName=environment["WORKSPACES_TABLE"],
+        Item={"pk": {"S": "WS#ws_bench"}, "sk": {"S": "META"}, "id": {"S": "ws_bench"}, "status": {"S": "active"}},
+    )
+    DynamoPostRepository(session.client("dynamodb"), environment["WORKSPACES_TABLE"]).create(
+        Post(
+            id="post_bench",
+            workspace_id="ws_bench",
+            content="Launch day",
+            platforms=["twitter", "linkedin"],
+            created_at=now,
+            updated_at=now,
+        )
+    )
 
 
 def targets(only: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -259,8 +285,8 @@ def check_response(job: dict[str, Any], response: Any, key_id: str) -> None:
     if not isinstance(response, dict):
         raise BenchError(f"{name}: the handler returned {shown}, not a dict")
     if kind == "api":
-        if response.get("statusCode") != 200:
-            raise BenchError(f"{name}: expected statusCode 200, got {shown}")
+        if response.get("statusCode") not in (200, 201):
+            raise BenchError(f"{name}: expected statusCode 200 or 201, got {shown}")
         json.loads(response.get("body") or "null")
     elif kind == "authorizer":
         effects = {s.get("Effect") for s in response.get("policyDocument", {}).get("Statement", [])}

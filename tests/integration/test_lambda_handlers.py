@@ -100,3 +100,30 @@ def test_workspaces_function__behind_api_gateway(keys: Keys, container) -> None:
     context = principal_to_context(principal_from_context(context).model_copy(update={"workspaces": frozenset({ws})}))
     listed = handler(_rest_event("GET", "/api/workspaces", context), LambdaContext("Ws"))
     assert [w["id"] for w in json.loads(listed["body"])["data"]["workspaces"]] == [ws]
+
+
+def test_media_function__multipart_arrives_base64_encoded(keys: Keys, container, client) -> None:
+    # Given a post, and the context the authorizer passes for its key
+    plaintext = keys.issue()
+    headers = {"X-API-Key": plaintext}
+    ws = client.post("/api/workspaces", json={"name": "w"}, headers=headers).json()["data"]["workspace"]["id"]
+    headers["X-Workspace-ID"] = ws
+    post = client.post("/api/posts", json={"content": "x", "platforms": ["twitter"]}, headers=headers).json()
+    post_id = post["data"]["post"]["id"]
+    context = handle(
+        {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"X-API-Key": plaintext}}, container.api_keys
+    )["context"]
+    # When API Gateway (binary media type multipart/form-data) hands the function an upload
+    fixture = json.loads((ROOT / "events/api/media-upload.json").read_text())
+    event = _rest_event("POST", f"/api/posts/{post_id}/media", context)
+    event["headers"] = {**fixture["headers"], "X-Workspace-ID": ws}
+    event["body"], event["isBase64Encoded"] = fixture["body"], True
+    response = load_function("media")(event, LambdaContext("Media"))
+    # Then the file was decoded, inspected and attached
+    assert response["statusCode"] == 201, response["body"]
+    media = json.loads(response["body"])["data"]["media"]
+    assert (media["mime_type"], media["dimensions"], media["alt_text"]) == (
+        "image/jpeg",
+        {"width": 640, "height": 480},
+        "A photo",
+    )

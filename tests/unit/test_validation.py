@@ -123,3 +123,24 @@ def test_documents_only_where_the_catalog_says() -> None:
         "linkedin": [],
         "twitter": ["documents_not_supported"],
     }
+
+
+def test_linkedin_takes_one_document_alone() -> None:
+    pdf = MediaFacts(kind=MediaKind.DOCUMENT, mime_type="application/pdf", size=1_000_000)
+    assert rules(PostContent(content="deck", media=[pdf]), "linkedin") == {"linkedin": []}
+    assert rules(PostContent(content="deck", media=[pdf, pdf]), "linkedin") == {"linkedin": ["too_many_documents"]}
+    assert rules(PostContent(content="deck", media=[pdf, JPEG]), "linkedin") == {
+        "linkedin": ["mixed_media_not_allowed"]
+    }
+    assert rules(PostContent(content="deck", media=[pdf]), "twitter") == {"twitter": ["documents_not_supported"]}
+
+
+def test_saving_a_draft_is_refused_only_for_broken_limits() -> None:
+    from socialpub.domain.validation import blocking
+
+    reports = validate(PostContent(content="x" * 301), [C["instagram"], C["bluesky"]])
+    # Instagram lacks media (pending until publishing); Bluesky's limit is broken (refused now)
+    assert {p: [f.rule for f in fs] for p, fs in blocking(reports, final=False).items()} == {
+        "bluesky": ["text_too_long"]
+    }
+    assert set(blocking(reports, final=True)) == {"instagram", "bluesky"}

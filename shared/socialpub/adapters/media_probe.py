@@ -27,6 +27,8 @@ from socialpub.domain.ports import ByteSource
 from socialpub.domain.post_content import MediaKind
 
 THUMBNAIL_SIZE = (400, 400)
+# Pillow warns above this many pixels and refuses above twice as many; both are refused here (413).
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 _SNIFF_BYTES = 64
 _MAX_MOOV_BYTES = 64 * 1024 * 1024  # a moov box larger than this is not a video we can take
 
@@ -81,19 +83,18 @@ def _image(source: ByteSource, mime_type: str) -> Inspection:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data))  # reads the header only
             width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise MediaTooLarge(
-                    f"Images are accepted up to {MAX_IMAGE_PIXELS} pixels; this one has {width}x{height}",
-                    details={"max_pixels": MAX_IMAGE_PIXELS, "width": width, "height": height},
-                )
             image.seek(0)  # the first frame of an animation
             preview = image.convert("RGB")
             preview.thumbnail(THUMBNAIL_SIZE)
             out = io.BytesIO()
             preview.save(out, "JPEG", quality=80)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaTooLarge(
+            f"Images are accepted up to {MAX_IMAGE_PIXELS} pixels", details={"max_pixels": MAX_IMAGE_PIXELS}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UnsupportedMediaType(
             f"The file starts like {mime_type} but is not a readable image", details={"mime_type": mime_type}
         ) from exc
@@ -117,9 +118,9 @@ def _boxes(source: ByteSource, start: int, end: int) -> list[tuple[bytes, int, i
             header_size = 16
         elif size == 0:
             size = end - offset
-        if size < header_size:
-            break
-        found.append((box_type, offset + header_size, min(offset + size, end)))
+        if size < header_size or offset + size > end:
+            break  # a box running past its parent: the file is truncated or corrupt
+        found.append((box_type, offset + header_size, offset + size))
         offset += size
     return found
 

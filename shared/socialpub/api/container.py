@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -20,9 +20,11 @@ from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoR
 from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
-from socialpub.adapters.media_probe import MediaProbe
 from socialpub.adapters.media_store import S3MediaStore
 from socialpub.adapters.queues import SqsWorkspacePurgeQueue
+
+if TYPE_CHECKING:
+    from socialpub.adapters.media_probe import MediaProbe
 
 S = TypeVar("S", bound=config.BaseSettings)
 
@@ -81,6 +83,9 @@ class Container:
 
     @cached_property
     def media_probe(self) -> MediaProbe:
+        # Imported here: Pillow costs every other function's cold start, and only media needs it.
+        from socialpub.adapters.media_probe import MediaProbe
+
         return MediaProbe()
 
     @cached_property

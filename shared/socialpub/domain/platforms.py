@@ -95,6 +95,7 @@ class Limits(BaseModel):
     url_length: int | None = None  # characters a URL counts for, where the network shortens links
     max_images: int
     max_videos: int
+    max_documents: int = 0  # where supports_documents: how many documents one post may carry
     allow_mixed_media: bool
     requires_media: bool = False
     max_image_size_mb: float | None = None

@@ -162,10 +162,23 @@ def _media(media: list[MediaFacts], p: Platform) -> Iterator[Finding]:
                 len(items),
                 f"{name} takes at most {cap} {counted}; {len(items)} attached",
             )
-    if images and videos and not limits.allow_mixed_media:
-        yield Finding(rule="mixed_media_not_allowed", field="media", message=f"{name} cannot mix images and videos")
-    if any(m.kind is MediaKind.DOCUMENT for m in media) and not p.capabilities.supports_documents:
+    documents = [m for m in media if m.kind is MediaKind.DOCUMENT]
+    if sum(bool(kind) for kind in (images, videos, documents)) > 1 and not limits.allow_mixed_media:
+        yield Finding(
+            rule="mixed_media_not_allowed",
+            field="media",
+            message=f"{name} cannot mix images, videos and documents in one post",
+        )
+    if documents and not p.capabilities.supports_documents:
         yield Finding(rule="documents_not_supported", field="media", message=f"{name} does not take documents")
+    elif documents:
+        yield from _over(
+            "too_many_documents",
+            "media",
+            limits.max_documents,
+            len(documents),
+            f"{name} takes at most {limits.max_documents} document(s); {len(documents)} attached",
+        )
     for index, item in enumerate(media):
         yield from _media_item(item, f"media.{index}", p)
 
