@@ -144,3 +144,24 @@ def test_saving_a_draft_is_refused_only_for_broken_limits() -> None:
         "bluesky": ["text_too_long"]
     }
     assert set(blocking(reports, final=True)) == {"instagram", "bluesky"}
+
+
+def test_per_network_settings_follow_the_catalog() -> None:
+    def with_settings(platform: str, **settings: object) -> PostContent:
+        return PostContent(content="hi", platform_content={platform: PlatformOverride(settings=settings)})
+
+    # Known settings with good values pass
+    assert rules(with_settings("youtube", privacy="unlisted", made_for_kids=False), "youtube")["youtube"] == [
+        "media_required",
+        "title_required",
+    ]
+    assert rules(with_settings("linkedin", visibility="CONNECTIONS"), "linkedin") == {"linkedin": []}
+    # A value outside the network's list, a wrong type, a blank, an unknown name: each refused
+    assert rules(with_settings("tiktok", privacy_level="FRIENDS"), "tiktok")["tiktok"][-1] == "invalid_setting"
+    assert rules(with_settings("twitter", reply_settings=3), "twitter") == {"twitter": ["invalid_setting"]}
+    assert "invalid_setting" in rules(with_settings("pinterest", board_id=" "), "pinterest")["pinterest"]
+    report = validate(with_settings("linkedin", visibilty="PUBLIC"), [C["linkedin"]])["linkedin"]
+    assert [(e.rule, e.field) for e in report.errors] == [
+        ("unknown_setting", "platform_content.linkedin.settings.visibilty")
+    ]
+    assert "visibility" in report.errors[0].message

@@ -112,8 +112,34 @@ class Limits(BaseModel):
     max_hashtags: int | None = None
     max_thread_parts: int | None = None
     daily_post_limit: int | None = None
-    # Per-network settings a post must carry for this network (e.g. Pinterest's board_id).
-    required_settings: list[str] = Field(default_factory=list)
+
+
+class SettingType(StrEnum):
+    STRING = "string"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+
+
+class SettingSpec(BaseModel):
+    """One per-network setting a post may carry in ``platform_content.<network>.settings``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: SettingType
+    enum: list[str] | None = None
+    required: bool = False
+    description: str = ""
+
+    def problem(self, value: object) -> str | None:
+        """Why ``value`` is not acceptable, or None."""
+        expected = {SettingType.STRING: str, SettingType.BOOLEAN: bool, SettingType.INTEGER: int}[self.type]
+        if not isinstance(value, expected) or (self.type is SettingType.INTEGER and isinstance(value, bool)):
+            return f"must be a {self.type.value}"
+        if self.enum is not None and value not in self.enum:
+            return f"must be one of {', '.join(self.enum)}"
+        if isinstance(value, str) and not value.strip():
+            return "must not be blank"
+        return None
 
 
 class Platform(BaseModel):
@@ -125,6 +151,7 @@ class Platform(BaseModel):
     auth: AuthSettings
     capabilities: Capabilities
     limits: Limits
+    settings: dict[str, SettingSpec] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 
     @property

@@ -242,10 +242,20 @@ def _extras(post: PostContent, p: Platform) -> Iterator[Finding]:
     if post.first_comment_for(p.id) and not p.capabilities.supports_first_comment:
         yield Finding(rule="first_comment_not_supported", field="first_comment", message=f"{name} has no first comment")
     settings = post.settings_for(p.id)
-    for setting in limits.required_settings:
-        if not settings.get(setting):
+    for key, value in settings.items():
+        spec = p.settings.get(key)
+        field = f"platform_content.{p.id}.settings.{key}"
+        if spec is None:
+            known = ", ".join(p.settings) or "none"
+            yield Finding(
+                rule="unknown_setting", field=field, message=f"{name} has no setting '{key}' (it has: {known})"
+            )
+        elif (problem := spec.problem(value)) is not None:
+            yield Finding(rule="invalid_setting", field=field, message=f"{name}'s {key} {problem}")
+    for key, spec in p.settings.items():
+        if spec.required and key not in settings:
             yield Finding(
                 rule="setting_required",
-                field=f"platform_content.{p.id}.settings.{setting}",
-                message=f"{name} needs settings.{setting}",
+                field=f"platform_content.{p.id}.settings.{key}",
+                message=f"{name} needs settings.{key}",
             )

@@ -26,6 +26,7 @@ class PlatformResponse(BaseModel):
     supports_first_comment: bool
     supports_alt_text: bool
     limits: dict[str, Any]
+    settings: dict[str, Any]  # what platform_content.<id>.settings may carry
     docs_url: str
 
     @classmethod
@@ -48,6 +49,7 @@ class PlatformResponse(BaseModel):
             supports_first_comment=caps.supports_first_comment,
             supports_alt_text=caps.supports_alt_text,
             limits=limits.model_dump(mode="json"),
+            settings={k: v.model_dump(mode="json") for k, v in p.settings.items()},
             docs_url=str(p.docs_url),
         )
 
