@@ -255,3 +255,15 @@ def test_idempotent_upload__replay_attaches_once(client: TestClient, keys: Keys)
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json() == first.json()
     assert len(client.get(f"/api/posts/{post['id']}", headers=headers).json()["data"]["post"]["media"]) == 1
+
+
+def test_multipart_without_a_file_or_with_a_bad_type_is_400(client: TestClient, keys: Keys) -> None:
+    headers = new_workspace(client, keys)
+    post = create(client, headers)
+    no_file = client.post(f"/api/posts/{post['id']}/media", data={"alt_text": "x"}, headers=headers)
+    assert no_file.status_code == 400
+    assert no_file.json()["error"]["details"]["fields"][0]["field"] == "file"
+    bad_type = upload(client, headers, post["id"], media_files.image("JPEG", (8, 8)), type="hologram")
+    assert (bad_type.status_code, bad_type.json()["error"]["details"]["fields"][0]["field"]) == (400, "type")
+    unknown_post = upload(client, headers, "post_nope", media_files.image("JPEG", (8, 8)))
+    assert unknown_post.status_code == 404

@@ -407,3 +407,31 @@ def test_create__per_network_settings_are_checked_and_stored(client: TestClient,
     # And the catalog says what each network takes
     youtube = client.get("/api/platforms/youtube", headers=headers).json()["data"]["platform"]
     assert youtube["settings"]["privacy"]["enum"] == ["public", "unlisted", "private"]
+
+
+def test_create__text_beyond_what_one_item_holds_is_400(client: TestClient, keys: Keys) -> None:
+    headers = new_workspace(client, keys)
+    # 2 x 100,000 three-byte characters: within every field's cap, within the body cap, too big to store
+    body = {"content": "x", "platforms": ["linkedin"], "first_comment": "日" * 100_000, "title": "t"}
+    body["platform_content"] = {"linkedin": {"first_comment": "日" * 100_000}}
+    response = client.post("/api/posts", json=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["max_bytes"] == 350_000
+
+
+def test_a_write_based_on_a_stale_read_is_refused(client: TestClient, keys: Keys, container: Container) -> None:
+    from socialpub.domain.posts import ConcurrentModification
+
+    headers = new_workspace(client, keys)
+    post = create(client, headers)
+    # Given two writers that read the same version
+    first = container.posts.get(headers["X-Workspace-ID"], post["id"])
+    second = container.posts.get(headers["X-Workspace-ID"], post["id"])
+    assert first is not None
+    assert second is not None
+    container.posts.save(first.model_copy(update={"content": "first", "version": 2}), first)
+    # When the second writes on top of what it read
+    with pytest.raises(ConcurrentModification):
+        container.posts.save(second.model_copy(update={"content": "second", "version": 2}), second)
+    # Then the first write stands
+    assert client.get(f"/api/posts/{post['id']}", headers=headers).json()["data"]["post"]["content"] == "first"

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from socialpub.domain.errors import Conflict, NotFound
+from socialpub.domain.errors import Conflict, InvalidInput, NotFound
 from socialpub.domain.media import Media
 from socialpub.domain.post_content import PlatformOverride, PostContent
 
@@ -21,6 +21,8 @@ class PostStatus(StrEnum):
 
 
 EDITABLE = frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED})
+# A post is one DynamoDB item (400 KB at most, keys and indexes included): text beyond this is refused.
+MAX_STORED_BYTES = 350_000
 
 
 class PostNotFound(NotFound):
@@ -106,6 +108,14 @@ class Post(BaseModel):
     def listed_at(self) -> datetime:
         """The date lists sort and filter on: when it went out, or is due to, or was written."""
         return self.published_at or self.scheduled_at or self.created_at
+
+    def require_storable(self) -> None:
+        size = len(self.model_dump_json().encode())
+        if size > MAX_STORED_BYTES:
+            raise InvalidInput(
+                f"The post is too large to store ({size} bytes of text and settings; at most {MAX_STORED_BYTES})",
+                details={"size": size, "max_bytes": MAX_STORED_BYTES},
+            )
 
     def require_editable(self) -> None:
         if not self.editable:

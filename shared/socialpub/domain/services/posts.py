@@ -130,6 +130,7 @@ def create_post(
         updated_at=now,
     )
     check_content(post.composition(), post.platforms)
+    post.require_storable()
     posts.create(post)
     return post
 
@@ -163,6 +164,7 @@ def update_post(
         {**previous.model_dump(), **update, "updated_at": clock(), "version": previous.version + 1}
     )
     check_content(post.composition(), post.platforms)
+    post.require_storable()
     posts.save(post, previous)
     return post
 
