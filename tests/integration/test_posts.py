@@ -412,7 +412,7 @@ def test_create__per_network_settings_are_checked_and_stored(client: TestClient,
 def test_create__text_beyond_what_one_item_holds_is_400(client: TestClient, keys: Keys) -> None:
     headers = new_workspace(client, keys)
     # 2 x 100,000 three-byte characters: within every field's cap, within the body cap, too big to store
-    body = {"content": "x", "platforms": ["linkedin"], "first_comment": "日" * 100_000, "title": "t"}
+    body: dict[str, Any] = {"content": "x", "platforms": ["linkedin"], "first_comment": "日" * 100_000}
     body["platform_content"] = {"linkedin": {"first_comment": "日" * 100_000}}
     response = client.post("/api/posts", json=body, headers=headers)
     assert response.status_code == 400
