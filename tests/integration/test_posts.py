@@ -435,3 +435,19 @@ def test_a_write_based_on_a_stale_read_is_refused(client: TestClient, keys: Keys
         container.posts.save(second.model_copy(update={"content": "second", "version": 2}), second)
     # Then the first write stands
     assert client.get(f"/api/posts/{post['id']}", headers=headers).json()["data"]["post"]["content"] == "first"
+
+
+def test_no_post_is_written_into_a_workspace_being_deleted(
+    client: TestClient, keys: Keys, container: Container
+) -> None:
+    from socialpub.domain.errors import WorkspaceNotFound
+
+    headers = new_workspace(client, keys)
+    post = create(client, headers)
+    stored = container.posts.get(headers["X-Workspace-ID"], post["id"])
+    assert stored is not None
+    # Given the workspace was deleted after the post was read (its purge may be running)
+    assert client.delete(f"/api/workspaces/{headers['X-Workspace-ID']}", headers=headers).status_code == 200
+    # Then a write that was already under way is refused, so the purge cannot be outrun
+    with pytest.raises(WorkspaceNotFound):
+        container.posts.save(stored.model_copy(update={"content": "late", "version": 2}), stored)
