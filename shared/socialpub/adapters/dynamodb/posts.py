@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.queries import batch_get_all
 from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
 from socialpub.domain.media import Media, MediaStatus
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, counter_deltas, sort_key
@@ -32,7 +33,6 @@ from socialpub.domain.workspaces import WorkspaceStatus
 
 BY_DATE = "posts_by_date"
 BY_STATUS = "posts_by_status"
-_BATCH_GET_MAX = 100
 
 
 def _pk(workspace_id: str) -> str:
@@ -162,18 +162,8 @@ class DynamoPostRepository:
 
     def _posts(self, workspace_id: str, post_ids: list[str]) -> list[Post]:
         """The posts, in the given order (a post deleted meanwhile is left out)."""
-        found: dict[str, Post] = {}
-        pending = [_key(workspace_id, _post_sk(i)) for i in dict.fromkeys(post_ids)]
-        with translated():
-            while pending:
-                batch, pending = pending[:_BATCH_GET_MAX], pending[_BATCH_GET_MAX:]
-                request: dict[str, Any] = {self._table: {"Keys": batch, "ConsistentRead": True}}
-                while request:
-                    result = self._ddb.batch_get_item(RequestItems=request)
-                    for item in result["Responses"].get(self._table, []):
-                        post = _post(item)
-                        found[post.id] = post
-                    request = result.get("UnprocessedKeys") or {}
+        keys = [_key(workspace_id, _post_sk(i)) for i in dict.fromkeys(post_ids)]
+        found = {post.id: post for post in map(Post.model_validate, batch_get_all(self._ddb, self._table, keys))}
         return [found[i] for i in post_ids if i in found]
 
     # ------------------------------------------------------------------ media

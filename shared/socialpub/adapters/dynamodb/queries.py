@@ -18,3 +18,21 @@ def query_all(client: Any, **kwargs: Any) -> list[dict[str, Any]]:
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+BATCH_GET_MAX = 100
+
+
+def batch_get_all(client: Any, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every item of ``keys`` that exists (consistent reads, 100 keys per call, retrying unprocessed)."""
+    found: list[dict[str, Any]] = []
+    pending = list(keys)
+    with translated():
+        while pending:
+            batch, pending = pending[:BATCH_GET_MAX], pending[BATCH_GET_MAX:]
+            request: dict[str, Any] = {table: {"Keys": batch, "ConsistentRead": True}}
+            while request:
+                result = client.batch_get_item(RequestItems=request)
+                found.extend(from_item(i) for i in result["Responses"].get(table, []))
+                request = result.get("UnprocessedKeys") or {}
+    return found

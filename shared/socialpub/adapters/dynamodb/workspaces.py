@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item, value
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
-from socialpub.adapters.dynamodb.queries import query_all
+from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.errors import Unauthenticated, WorkspaceNotFound
 from socialpub.domain.workspaces import AccountRef, Workspace, WorkspaceStats, WorkspaceStatus
 
@@ -80,17 +80,8 @@ class DynamoWorkspaceRepository:
         return _to_workspace(from_item(item)) if item else None
 
     def get_many(self, workspace_ids: Iterable[str]) -> list[Workspace]:
-        pending = [_meta_key(i) for i in workspace_ids]
-        found: list[Workspace] = []
-        with translated():
-            while pending:
-                batch, pending = pending[:_TRANSACTION_MAX], pending[_TRANSACTION_MAX:]
-                request: dict[str, Any] = {self._table: {"Keys": batch, "ConsistentRead": True}}
-                while request:
-                    result = self._ddb.batch_get_item(RequestItems=request)
-                    found.extend(_to_workspace(from_item(i)) for i in result["Responses"].get(self._table, []))
-                    request = result.get("UnprocessedKeys") or {}
-        return found
+        found = batch_get_all(self._ddb, self._table, [_meta_key(i) for i in workspace_ids])
+        return [_to_workspace(record) for record in found]
 
     def save(self, workspace: Workspace) -> None:
         """Write the editable fields only, so concurrent counter updates are never overwritten."""

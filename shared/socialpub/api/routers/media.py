@@ -80,18 +80,9 @@ def request_upload(
         objects=c.media_objects,
         clock=c.clock,
     )
-    m = ticket.media
     return ok(
         UploadData(
-            media=PendingMedia(
-                id=m.id,
-                status=m.status.value,
-                type=m.kind.value,
-                filename=m.filename,
-                size=m.size,
-                mime_type=m.mime_type,
-                created_at=m.created_at,
-            ),
+            media=PendingMedia.of(ticket.media),
             upload=UploadInstructions(url=ticket.url, headers=ticket.headers, expires_at=ticket.expires_at),
         )
     )

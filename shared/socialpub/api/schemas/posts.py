@@ -159,6 +159,10 @@ class PendingMedia(BaseModel):
     mime_type: str
     created_at: Timestamp
 
+    @classmethod
+    def of(cls, m: Media) -> PendingMedia:
+        return cls.model_validate({**m.model_dump(), "type": m.kind.value, "status": m.status.value})
+
 
 class UploadData(BaseModel):
     media: PendingMedia
