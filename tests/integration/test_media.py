@@ -267,3 +267,18 @@ def test_multipart_without_a_file_or_with_a_bad_type_is_400(client: TestClient, 
     assert (bad_type.status_code, bad_type.json()["error"]["details"]["fields"][0]["field"]) == (400, "type")
     unknown_post = upload(client, headers, "post_nope", media_files.image("JPEG", (8, 8)))
     assert unknown_post.status_code == 404
+
+
+def test_presigned_image__gets_its_thumbnail_on_confirm(client: TestClient, keys: Keys) -> None:
+    headers = new_workspace(client, keys)
+    post = create(client, headers, platforms=["linkedin"])
+    jpeg = media_files.image("JPEG", (2000, 1000))
+    data = client.post(
+        f"/api/posts/{post['id']}/media/uploads",
+        json={"filename": "wide.jpg", "size": len(jpeg), "mime_type": "image/jpeg", "type": "image"},
+        headers=headers,
+    ).json()["data"]
+    requests.put(data["upload"]["url"], data=jpeg, headers=data["upload"]["headers"], timeout=5)
+    media = client.post(f"/api/media/{data['media']['id']}/confirm", headers=headers).json()["data"]["media"]
+    assert media["dimensions"] == {"width": 2000, "height": 1000}
+    assert Image.open(io.BytesIO(fetch(media["thumbnail_url"]))).size == (400, 200)

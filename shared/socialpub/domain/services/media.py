@@ -171,19 +171,23 @@ def confirm_upload(
     if source is None:
         raise UploadMissing(details={"media_id": media_id})
     try:
-        media = _inspected(pending, source, inspector, objects)
+        media, thumbnail = _inspected(pending, source, inspector)
     except (MediaTooLarge, UnsupportedMediaType):
         # The file is of no use to any network: drop it, so a new upload starts clean.
         objects.delete([pending.object_key])
         posts.forget_media(pending)
         raise
     _check_attachable(post, media)  # a network refusing it leaves the upload pending: change the post, confirm again
+    if thumbnail and media.thumbnail_key:
+        objects.put(media.thumbnail_key, thumbnail, "image/jpeg")
     _attach_or_clean_up(post, media, posts, objects, clock)
     objects.keep(media.object_key)
     return media
 
 
-def delete_media(workspace_id: str, media_id: str, *, posts: PostRepository, objects: MediaObjectStore) -> None:
+def delete_media(
+    workspace_id: str, media_id: str, *, posts: PostRepository, objects: MediaObjectStore, clock: Clock
+) -> None:
     media = _get_media(workspace_id, media_id, posts)
     if media.status is MediaStatus.PENDING:
         posts.forget_media(media)
@@ -196,7 +200,11 @@ def delete_media(workspace_id: str, media_id: str, *, posts: PostRepository, obj
             details={"media_id": media_id, "post_id": previous.id, "status": previous.status.value},
         )
     post = previous.model_copy(
-        update={"media": [m for m in previous.media if m.id != media_id], "version": previous.version + 1}
+        update={
+            "media": [m for m in previous.media if m.id != media_id],
+            "updated_at": clock(),
+            "version": previous.version + 1,
+        }
     )
     posts.detach_media(post, previous, media)
     objects.delete([k for k in (media.object_key, media.thumbnail_key) if k])
@@ -209,15 +217,13 @@ def _get_media(workspace_id: str, media_id: str, posts: PostRepository) -> Media
     return media
 
 
-def _inspected(pending: Media, source: ByteSource, inspector: MediaInspector, objects: MediaObjectStore) -> Media:
+def _inspected(pending: Media, source: ByteSource, inspector: MediaInspector) -> tuple[Media, bytes | None]:
+    """The pending media as its uploaded bytes describe it, and its thumbnail to store."""
     inspection = inspector.inspect(source)
     check_declared_type(pending.kind, inspection.kind, inspection.mime_type)
     check_size(inspection.kind, source.size)
-    thumbnail_key = None
-    if inspection.thumbnail:
-        thumbnail_key = object_key(pending.workspace_id, pending.id, "thumbnail.jpg")
-        objects.put(thumbnail_key, inspection.thumbnail, "image/jpeg")
-    return pending.model_copy(
+    thumbnail_key = object_key(pending.workspace_id, pending.id, "thumbnail.jpg") if inspection.thumbnail else None
+    media = pending.model_copy(
         update={
             "status": MediaStatus.READY,
             "kind": inspection.kind,
@@ -229,6 +235,7 @@ def _inspected(pending: Media, source: ByteSource, inspector: MediaInspector, ob
             "thumbnail_key": thumbnail_key,
         }
     )
+    return media, inspection.thumbnail
 
 
 def _check_attachable(post: Post, media: Media) -> None:
