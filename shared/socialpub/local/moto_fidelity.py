@@ -12,6 +12,8 @@ import functools
 import threading
 from typing import Any
 
+from socialpub.local.template import ACCOUNT, REGION
+
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
 _lock = threading.RLock()
 _applied = False
@@ -33,3 +35,27 @@ def make_dynamodb_writes_atomic() -> None:
 
         setattr(DynamoDBBackend, name, atomic)
     _applied = True
+
+
+# KMS: moto draws a new key (id and material) on every start, so secrets sealed before a restart of
+# the local stack would no longer open. The snapshot keeps each key's id and material and puts them
+# back. moto offers no API for this (ImportKeyMaterial is not implemented), hence its internals here.
+
+
+def kms_key_state(key_id: str) -> tuple[str, bytes]:
+    from moto.kms.models import kms_backends
+
+    key = kms_backends[ACCOUNT][REGION].keys[key_id]
+    return key.id, bytes(key.key_material)
+
+
+def restore_kms_key(current_id: str, saved_id: str, material: bytes) -> None:
+    """Give the key now at ``current_id`` the saved id and material (its aliases must follow)."""
+    from moto.kms.models import kms_backends
+
+    backend = kms_backends[ACCOUNT][REGION]
+    key = backend.keys.pop(current_id)
+    key.id = saved_id
+    key.arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{saved_id}"
+    key.key_material = material
+    backend.keys[saved_id] = key

@@ -1,4 +1,4 @@
-"""Creates every table, bucket, queue and schedule group of template.yaml in moto (server or mock)."""
+"""Creates every table, bucket, queue, KMS key and schedule group of template.yaml in moto (server or mock)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,15 @@ def create_resources(template: Template, resolver: LocalResolver, session: Any) 
                 }
             )
         sqs.create_queue(QueueName=name, Attributes=attributes)
+    keys = list(template.of_type("AWS::KMS::Key"))
+    if keys:
+        kms = session.client("kms")
+        aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+        for logical_id, _ in keys:
+            alias = physical_name(logical_id, "AWS::KMS::Key")
+            created[logical_id] = alias
+            if alias not in aliases:
+                kms.create_alias(AliasName=alias, TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     groups = list(template.of_type("AWS::Scheduler::ScheduleGroup"))
     if groups:
         scheduler = session.client("scheduler")

@@ -1,13 +1,15 @@
-"""Keeps local data across restarts: moto holds state in memory, so the stack saves every table and
-bucket to .socialpub/state/ (periodically and on exit) and loads it back on start."""
+"""Keeps local data across restarts: moto holds state in memory, so the stack saves every table,
+bucket and KMS key to .socialpub/state/ (periodically and on exit) and loads it back on start."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+from socialpub.local.moto_fidelity import kms_key_state, restore_kms_key
 from socialpub.local.template import Template, physical_name
 
 
@@ -22,6 +24,13 @@ def save(template: Template, session: Any, folder: Path) -> None:
         tables[name] = items
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_write(folder / "dynamodb.json", json.dumps(tables).encode())
+    keys = {}
+    for logical_id, _ in template.of_type("AWS::KMS::Key"):
+        alias = physical_name(logical_id, "AWS::KMS::Key")
+        key_id, material = kms_key_state(session.client("kms").describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+        keys[alias] = {"key_id": key_id, "material": base64.b64encode(material).decode()}
+    _atomic_write(folder / "kms.json", json.dumps(keys).encode())
+    os.chmod(folder / "kms.json", 0o600)
     for logical_id, _ in template.of_type("AWS::S3::Bucket"):
         bucket = physical_name(logical_id, "AWS::S3::Bucket")
         root = folder / "s3" / bucket
@@ -52,6 +61,14 @@ def load(template: Template, session: Any, folder: Path) -> int:
                 while request:
                     request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
             count += len(items)
+    saved_keys = folder / "kms.json"
+    if saved_keys.exists():
+        kms = session.client("kms")
+        for alias, saved in json.loads(saved_keys.read_text()).items():
+            current = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+            if current != saved["key_id"]:
+                restore_kms_key(current, saved["key_id"], base64.b64decode(saved["material"]))
+                kms.update_alias(AliasName=alias, TargetKeyId=saved["key_id"])
     for logical_id, _ in template.of_type("AWS::S3::Bucket"):
         bucket = physical_name(logical_id, "AWS::S3::Bucket")
         root = folder / "s3" / bucket

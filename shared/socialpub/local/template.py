@@ -71,6 +71,8 @@ def physical_name(logical_id: str, resource_type: str) -> str:
     """Local names: tables and queues keep their logical id; buckets need lower case."""
     if resource_type == "AWS::S3::Bucket":
         return f"socialpub-local-{logical_id.lower()}"
+    if resource_type == "AWS::KMS::Key":
+        return f"alias/{logical_id}"  # KMS takes an alias wherever it takes a key id
     return logical_id
 
 
@@ -96,7 +98,14 @@ class LocalResolver:
     def arn(self, logical_id: str) -> str:
         resource_type = self._template.resources[logical_id]["Type"]
         name = physical_name(logical_id, resource_type)
-        service = {"AWS::DynamoDB::Table": "dynamodb", "AWS::SQS::Queue": "sqs", "AWS::S3::Bucket": "s3"}[resource_type]
+        service = {
+            "AWS::DynamoDB::Table": "dynamodb",
+            "AWS::SQS::Queue": "sqs",
+            "AWS::S3::Bucket": "s3",
+            "AWS::KMS::Key": "kms",
+        }[resource_type]
+        if service == "kms":
+            return f"arn:aws:kms:{REGION}:{ACCOUNT}:{name}"
         if service == "s3":
             return f"arn:aws:s3:::{name}"
         if service == "dynamodb":
