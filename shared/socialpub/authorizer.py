@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from socialpub.domain.api_keys import presented_key
 from socialpub.domain.errors import Unauthenticated
 from socialpub.domain.permissions import Permission
 from socialpub.domain.ports import ApiKeyRepository
@@ -59,7 +60,8 @@ def handle(event: dict[str, Any], keys: ApiKeyRepository) -> dict[str, Any]:
     """Allow with context, or raise ``Exception("Unauthorized")``, which API Gateway turns into a 401
     (rendered in the API's error envelope by the UNAUTHORIZED gateway response)."""
     try:
-        principal = authenticate(_header(event, "x-api-key"), keys, datetime.now(UTC))
+        presented = presented_key(_header(event, "x-api-key"), _header(event, "authorization"))
+        principal = authenticate(presented, keys, datetime.now(UTC))
     except Unauthenticated as exc:
         raise Exception("Unauthorized") from exc
     response: dict[str, Any] = {

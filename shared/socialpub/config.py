@@ -59,6 +59,11 @@ class WorkspacesSettings(ApiSettings):
     workspace_purge_queue_url: str = Field(alias="WORKSPACE_PURGE_QUEUE_URL")
 
 
+class IntegrationsSettings(ApiSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+
+
 class WorkspacePurgerSettings(BaseSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     media_bucket: str = Field(alias="MEDIA_BUCKET")

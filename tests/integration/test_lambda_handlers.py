@@ -127,3 +127,17 @@ def test_media_function__multipart_arrives_base64_encoded(keys: Keys, container,
         {"width": 640, "height": 480},
         "A photo",
     )
+
+
+def test_authorizer__accepts_pizzly_basic_auth(keys: Keys, container) -> None:
+    import base64
+
+    plaintext = keys.issue()
+    basic = "Basic " + base64.b64encode(f"{plaintext}:".encode()).decode()
+    result = handle(
+        {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": basic}}, container.api_keys
+    )
+    assert result["principalId"] == "key_" + plaintext[8:20]
+    for bad in ("Basic !!!", "Bearer " + plaintext, "Basic " + base64.b64encode(b":nokey").decode()):
+        with pytest.raises(Exception, match=r"^Unauthorized$"):
+            handle({"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": bad}}, container.api_keys)

@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 
 from socialpub.api.container import ContainerDep
 from socialpub.authorizer import principal_from_context
+from socialpub.domain.api_keys import presented_key
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.permissions import Permission
 from socialpub.domain.services.auth import Principal, authenticate, require_permission, require_workspace
@@ -30,7 +31,8 @@ def current_principal(request: Request, container: ContainerDep) -> Principal:
     if context is not None:
         principal = principal_from_context(context)
     else:
-        principal = authenticate(request.headers.get("x-api-key"), container.api_keys, container.clock())
+        presented = presented_key(request.headers.get("x-api-key"), request.headers.get("authorization"))
+        principal = authenticate(presented, container.api_keys, container.clock())
     request.state.rate_limit = consume_request(
         principal.key_id, principal.tier, container.request_counter, container.epoch()
     )
@@ -61,6 +63,28 @@ def workspace_scope(permission: Permission) -> Any:
         if not x_workspace_id:
             raise InvalidInput(
                 "The X-Workspace-ID header is required for this operation",
+                details={"header": "X-Workspace-ID"},
+            )
+        require_workspace(principal, x_workspace_id)
+        return x_workspace_id
+
+    return Depends(check)
+
+
+def workspace_or_only(permission: Permission) -> Any:
+    """As ``workspace_scope``, but a key with exactly one workspace may leave the header out (Pizzly
+    clients know nothing of workspaces)."""
+
+    def check(
+        principal: PrincipalDep,
+        x_workspace_id: Annotated[str | None, Header(include_in_schema=True)] = None,
+    ) -> str:
+        require_permission(principal, permission)
+        if not x_workspace_id and len(principal.workspaces) == 1:
+            (x_workspace_id,) = principal.workspaces
+        if not x_workspace_id:
+            raise InvalidInput(
+                "The X-Workspace-ID header is required: this API key can use several workspaces",
                 details={"header": "X-Workspace-ID"},
             )
         require_workspace(principal, x_workspace_id)

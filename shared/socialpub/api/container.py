@@ -18,10 +18,12 @@ from socialpub import config
 from socialpub.adapters.aws import client
 from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoRequestCounter
 from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
+from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
 from socialpub.adapters.media_store import S3MediaStore
 from socialpub.adapters.queues import SqsWorkspacePurgeQueue
+from socialpub.adapters.secrets import KmsSecretBox
 
 if TYPE_CHECKING:
     from socialpub.adapters.media_probe import MediaProbe
@@ -87,6 +89,16 @@ class Container:
         from socialpub.adapters.media_probe import MediaProbe
 
         return MediaProbe()
+
+    @cached_property
+    def configurations(self) -> DynamoConfigurationRepository:
+        return DynamoConfigurationRepository(
+            client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
+        )
+
+    @cached_property
+    def secrets(self) -> KmsSecretBox:
+        return KmsSecretBox(client("kms"), self.settings(config.IntegrationsSettings).secrets_key_id)
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:

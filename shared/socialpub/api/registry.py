@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from socialpub.api.routers import media, platforms, posts, workspaces
+from socialpub.api.routers import integrations, media, platforms, posts, workspaces
 
-ROUTERS: dict[str, ModuleType] = {"media": media, "platforms": platforms, "posts": posts, "workspaces": workspaces}
+# integrations last: its /api/{integration} must not shadow the other routers' static paths locally
+# (API Gateway prefers static resources by itself).
+ROUTERS: dict[str, ModuleType] = {
+    "media": media,
+    "platforms": platforms,
+    "posts": posts,
+    "workspaces": workspaces,
+    "integrations": integrations,
+}

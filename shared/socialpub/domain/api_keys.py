@@ -7,6 +7,7 @@ make an unsalted SHA-256 safe (there is nothing to brute-force).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from datetime import datetime
@@ -93,3 +94,18 @@ def key_id_of(plaintext: str) -> str | None:
     if len(body) != _ID_LEN + _SECRET_LEN or not is_base62(body):
         return None
     return f"key_{body[:_ID_LEN]}"
+
+
+def presented_key(x_api_key: str | None, authorization: str | None) -> str | None:
+    """The key from ``X-API-Key``, or from HTTP Basic with the key as user name (as Pizzly clients
+    send it: ``-u "<key>:"``)."""
+    if x_api_key:
+        return x_api_key
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        user = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")[0]
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user or None

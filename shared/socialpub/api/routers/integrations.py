@@ -1,0 +1,104 @@
+"""Pizzly's API on Pizzly's paths (seeds/001): /api/{integration} and its configurations.
+
+Authenticated with X-API-Key or HTTP Basic (the key as user name). Configurations belong to a
+workspace: X-Workspace-ID, which a key with a single workspace may leave out. Errors use the main
+API's envelope.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from socialpub.api.auth import requires, workspace_or_only
+from socialpub.api.container import ContainerDep
+from socialpub.api.envelope import ERROR_RESPONSES
+from socialpub.api.idempotency import IDEMPOTENT
+from socialpub.api.schemas.integrations import (
+    ConfigurationBody,
+    ConfigurationList,
+    ConfigurationMessage,
+    ConfigurationView,
+    IntegrationView,
+    Message,
+)
+from socialpub.config import IntegrationsSettings
+from socialpub.domain.integrations import integration
+from socialpub.domain.permissions import Permission
+from socialpub.domain.platforms import Platform
+from socialpub.domain.services import integrations as service
+
+SETTINGS = IntegrationsSettings
+PREFIXES = ("/api/{integration}",)  # the catalog's ids, beside the static /api/... resources
+router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES)
+
+# Declared first in every route, so an id outside the catalog is 404 before anything else is asked.
+Integration = Annotated[Platform, Depends(lambda integration_id: integration(integration_id))]
+Reader = Annotated[str, workspace_or_only(Permission.ACCOUNTS_READ)]
+Writer = Annotated[str, workspace_or_only(Permission.ACCOUNTS_WRITE)]
+
+
+@router.get("/api/{integration_id}/configurations")
+def list_configurations(platform: Integration, workspace_id: Reader, c: ContainerDep) -> ConfigurationList:
+    configs = service.list_configurations(workspace_id, platform.id, c.configurations)
+    return ConfigurationList(configurations=[ConfigurationView.of(x) for x in configs])
+
+
+@router.post("/api/{integration_id}/configurations", status_code=status.HTTP_201_CREATED, dependencies=[IDEMPOTENT])
+def create_configuration(
+    platform: Integration, body: ConfigurationBody, workspace_id: Writer, c: ContainerDep
+) -> ConfigurationMessage:
+    """Register app credentials (clientId/clientSecret, or consumerKey/consumerSecret) and scopes."""
+    config = service.create_configuration(
+        workspace_id,
+        platform.id,
+        service.ConfigurationInput.model_validate(body.model_dump()),
+        repo=c.configurations,
+        box=c.secrets,
+        clock=c.clock,
+    )
+    return ConfigurationMessage(message="Configuration registered", configuration=ConfigurationView.of(config))
+
+
+@router.get("/api/{integration_id}/configurations/{configuration_id}")
+def get_configuration(
+    platform: Integration, configuration_id: str, workspace_id: Reader, c: ContainerDep
+) -> ConfigurationView:
+    return ConfigurationView.of(
+        service.get_configuration(workspace_id, platform.id, configuration_id, c.configurations)
+    )
+
+
+@router.put("/api/{integration_id}/configurations/{configuration_id}")
+def update_configuration(
+    platform: Integration, configuration_id: str, body: ConfigurationBody, workspace_id: Writer, c: ContainerDep
+) -> ConfigurationMessage:
+    """Replace credentials or scopes; a credential sent back masked, as read, is kept."""
+    config = service.update_configuration(
+        workspace_id,
+        platform.id,
+        configuration_id,
+        service.ConfigurationInput.model_validate(body.model_dump(exclude_unset=True)),
+        repo=c.configurations,
+        box=c.secrets,
+        clock=c.clock,
+    )
+    return ConfigurationMessage(message="Configuration updated", configuration=ConfigurationView.of(config))
+
+
+@router.delete("/api/{integration_id}/configurations/{configuration_id}")
+def delete_configuration(
+    platform: Integration, configuration_id: str, workspace_id: Writer, c: ContainerDep
+) -> Message:
+    service.delete_configuration(workspace_id, platform.id, configuration_id, c.configurations)
+    return Message(message="Configuration removed")
+
+
+# Last: the catch-all /api/{integration_id} must not shadow the static /api/... routes of this router.
+@router.get("/api/{integration_id}")
+def get_integration(
+    platform: Integration, principal: Annotated[object, requires(Permission.ACCOUNTS_READ)]
+) -> IntegrationView:
+    """How to integrate with one network (Pizzly's integration file); no workspace needed."""
+    return IntegrationView.of(platform)
