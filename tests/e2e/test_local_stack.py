@@ -34,6 +34,7 @@ class Stack:
             "SOCIALPUB_HOME": str(home),
             "PORT": str(_free_port()),
             "MOTO_PORT": str(_free_port()),
+            "EMULATOR_PORT": str(_free_port()),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -182,4 +183,17 @@ def test_local_stack__post_with_media_lifecycle(stack: Stack) -> None:
     # Delete it; its files go too
     assert requests.delete(f"{url}/api/posts/{post_id}", headers=headers, timeout=5).status_code == 200
     assert requests.get(post["media"][0]["url"], timeout=5).status_code == 404
+    stack.stop()
+
+
+def test_local_stack__serves_the_platform_emulator(stack: Stack) -> None:
+    creds = stack.start()
+    # The networks' consent pages answer on the emulator the stack started and announced
+    page = requests.get(
+        f"{creds['emulator_url']}/www.linkedin.com/oauth/v2/authorization",
+        params={"client_id": "app", "redirect_uri": "http://127.0.0.1/cb", "state": "s", "response_type": "code"},
+        timeout=5,
+    )
+    assert page.status_code == 200
+    assert 'id="allow"' in page.text
     stack.stop()

@@ -72,8 +72,12 @@ def _bootstrap(home: Path, api_url: str, resolver: LocalResolver) -> dict[str, s
 def main() -> None:
     port = int(os.environ.get("PORT", "8000"))
     moto_port = int(os.environ.get("MOTO_PORT", "4566"))
+    emulator_port = int(os.environ.get("EMULATOR_PORT", "4567"))
     endpoint = f"http://127.0.0.1:{moto_port}"
+    emulator_url = f"http://127.0.0.1:{emulator_port}"
     os.environ.update(
+        # Every network is reached through the platform emulator (socialpub/local/emulator.py).
+        PLATFORM_EMULATOR_URL=emulator_url,
         AWS_ACCESS_KEY_ID="local",
         AWS_SECRET_ACCESS_KEY="local",
         AWS_DEFAULT_REGION=REGION,
@@ -115,7 +119,9 @@ def main() -> None:
     credentials = _bootstrap(HOME, api_url, resolver)
     HOME.mkdir(parents=True, exist_ok=True)
     # aws_endpoint_url lets the `socialpub` CLI reach the same moto server.
-    (HOME / "local.json").write_text(json.dumps({**credentials, "aws_endpoint_url": endpoint}, indent=2) + "\n")
+    (HOME / "local.json").write_text(
+        json.dumps({**credentials, "aws_endpoint_url": endpoint, "emulator_url": emulator_url}, indent=2) + "\n"
+    )
     os.chmod(HOME / "local.json", 0o600)
 
     stop = threading.Event()
@@ -127,7 +133,16 @@ def main() -> None:
 
     threading.Thread(target=save_periodically, daemon=True, name="snapshot").start()
 
-    print(f"socialpub local stack: {api_url}  (AWS on {endpoint}; {restored} items restored)")
+    from socialpub.local.emulator import create_emulator
+
+    emulator = uvicorn.Server(
+        uvicorn.Config(create_emulator(), host="127.0.0.1", port=emulator_port, log_level="warning")
+    )
+    threading.Thread(target=emulator.run, daemon=True, name="emulator").start()
+
+    print(
+        f"socialpub local stack: {api_url}  (AWS on {endpoint}; networks on {emulator_url}; {restored} items restored)"
+    )
     print(json.dumps(credentials, indent=2))
     print(f"Credentials saved to {HOME / 'local.json'}. Ctrl-C stops.", flush=True)
 
@@ -137,6 +152,7 @@ def main() -> None:
         server.run()
     finally:
         stop.set()
+        emulator.should_exit = True
         snapshot.save(template, session, state)
         moto.stop()
         print("socialpub local stack stopped; data saved.", flush=True)
