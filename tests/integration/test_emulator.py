@@ -139,3 +139,16 @@ def _refresh_twice(authorize_path: str, token_path: str) -> str:
         token_path, data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], **client}
     ).json()
     return "same" if again["refresh_token"] == tokens["refresh_token"] else "rotated"
+
+
+def test_network_urls_point_at_the_emulator_only_when_configured() -> None:
+    from socialpub.adapters.network_urls import network_url
+
+    url = "https://api.x.com/2/oauth2/token?x=1"
+    assert network_url(url, emulator="") == url
+    assert network_url(url, emulator="http://127.0.0.1:4567") == "http://127.0.0.1:4567/api.x.com/2/oauth2/token?x=1"
+    # And what it produces is what the emulator answers
+    emulator = TestClient(create_emulator())
+    rewritten = network_url("https://x.com/i/oauth2/authorize", emulator="http://testserver")
+    page = emulator.get(rewritten, params={"client_id": "c", "redirect_uri": CALLBACK, "code_challenge": "x"})
+    assert page.status_code == 200

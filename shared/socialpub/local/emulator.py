@@ -1,7 +1,7 @@
 """The platform emulator: each network's OAuth 2 endpoints, on loopback, for the local stack and tests.
 
 The product reaches a network through the URLs of its catalog entry; with ``PLATFORM_EMULATOR_URL``
-set, ``https://<host>/<path>`` becomes ``<emulator>/<host>/<path>`` (socialpub.adapters.network_urls),
+set, ``https://<host>/<path>`` becomes ``<emulator>/<host>/<path>`` (`socialpub.adapters.network_urls`),
 and this app answers there as the network would (RFC 6749 shapes and error bodies):
 
 - ``GET  authorization_url``: a consent page a person (or a headless browser) can click through;
