@@ -52,39 +52,23 @@ def requires(permission: Permission) -> Any:
     return Depends(check)
 
 
-def workspace_scope(permission: Permission) -> Any:
-    """For workspace-scoped routes: the X-Workspace-ID header must name a workspace of the key."""
+def workspace_scope(permission: Permission, *, single_implied: bool = False) -> Any:
+    """For workspace-scoped routes: the X-Workspace-ID header must name a workspace of the key.
+
+    With ``single_implied`` (Pizzly's paths, whose clients know nothing of workspaces), a key with
+    exactly one workspace may leave the header out.
+    """
 
     def check(
         principal: PrincipalDep,
         x_workspace_id: Annotated[str | None, Header(include_in_schema=True)] = None,
     ) -> str:
         require_permission(principal, permission)
-        if not x_workspace_id:
-            raise InvalidInput(
-                "The X-Workspace-ID header is required for this operation",
-                details={"header": "X-Workspace-ID"},
-            )
-        require_workspace(principal, x_workspace_id)
-        return x_workspace_id
-
-    return Depends(check)
-
-
-def workspace_or_only(permission: Permission) -> Any:
-    """As ``workspace_scope``, but a key with exactly one workspace may leave the header out (Pizzly
-    clients know nothing of workspaces)."""
-
-    def check(
-        principal: PrincipalDep,
-        x_workspace_id: Annotated[str | None, Header(include_in_schema=True)] = None,
-    ) -> str:
-        require_permission(principal, permission)
-        if not x_workspace_id and len(principal.workspaces) == 1:
+        if not x_workspace_id and single_implied and len(principal.workspaces) == 1:
             (x_workspace_id,) = principal.workspaces
         if not x_workspace_id:
             raise InvalidInput(
-                "The X-Workspace-ID header is required: this API key can use several workspaces",
+                "The X-Workspace-ID header is required for this operation",
                 details={"header": "X-Workspace-ID"},
             )
         require_workspace(principal, x_workspace_id)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from socialpub.api.auth import requires, workspace_or_only
+from socialpub.api.auth import requires, workspace_scope
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES
 from socialpub.api.idempotency import IDEMPOTENT
@@ -35,8 +35,8 @@ router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES)
 
 # Declared first in every route, so an id outside the catalog is 404 before anything else is asked.
 Integration = Annotated[Platform, Depends(lambda integration_id: integration(integration_id))]
-Reader = Annotated[str, workspace_or_only(Permission.ACCOUNTS_READ)]
-Writer = Annotated[str, workspace_or_only(Permission.ACCOUNTS_WRITE)]
+Reader = Annotated[str, workspace_scope(Permission.ACCOUNTS_READ, single_implied=True)]
+Writer = Annotated[str, workspace_scope(Permission.ACCOUNTS_WRITE, single_implied=True)]
 
 
 @router.get("/api/{integration_id}/configurations")
