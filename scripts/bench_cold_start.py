@@ -51,6 +51,7 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "workspaces": ("events/api/workspaces-list.json", "api"),
     "posts": ("events/api/posts-validate.json", "api"),
     "media": ("events/api/media-upload.json", "api"),  # a JPEG in multipart: Pillow and the S3 writes
+    "integrations": ("events/api/integrations-get.json", "api"),
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
 }
