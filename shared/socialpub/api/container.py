@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -29,6 +30,14 @@ if TYPE_CHECKING:
     from socialpub.adapters.media_probe import MediaProbe
 
 S = TypeVar("S", bound=config.BaseSettings)
+
+
+@dataclass(frozen=True)
+class MediaLinks:
+    """How responses show media: a signing function for object keys, and when its URLs expire."""
+
+    sign: Callable[[str], str]
+    expires_at: datetime
 
 
 def utcnow() -> datetime:
@@ -82,6 +91,13 @@ class Container:
     @cached_property
     def media_objects(self) -> S3MediaStore:
         return S3MediaStore(client("s3"), self.settings(config.PostsSettings).media_bucket)
+
+    def media_links(self) -> MediaLinks:
+        ttl = self.settings(config.PostsSettings).media_url_ttl_seconds
+        return MediaLinks(
+            sign=lambda key: self.media_objects.download_url(key, ttl),
+            expires_at=self.clock() + timedelta(seconds=ttl),
+        )
 
     @cached_property
     def media_probe(self) -> MediaProbe:

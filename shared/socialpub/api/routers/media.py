@@ -6,7 +6,6 @@ a presigned upload (POST /api/posts/{id}/media/uploads, PUT the file, POST /api/
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
@@ -38,8 +37,8 @@ Writer = Annotated[str, workspace_scope(Permission.MEDIA_WRITE)]
 
 
 def media_view(media: Media, c: Container) -> MediaView:
-    ttl = c.settings(MediaSettings).media_url_ttl_seconds
-    return MediaView.of(media, lambda key: c.media_objects.download_url(key, ttl), c.clock() + timedelta(seconds=ttl))
+    links = c.media_links()
+    return MediaView.of(media, links.sign, links.expires_at)
 
 
 @router.post("/api/posts/{post_id}/media", status_code=status.HTTP_201_CREATED, dependencies=[IDEMPOTENT])

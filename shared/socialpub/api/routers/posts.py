@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -40,8 +40,8 @@ Writer = Annotated[str, workspace_scope(Permission.POSTS_WRITE)]
 
 
 def post_view(post: Post, c: Container) -> PostView:
-    ttl = c.settings(PostsSettings).media_url_ttl_seconds
-    return PostView.of(post, lambda key: c.media_objects.download_url(key, ttl), c.clock() + timedelta(seconds=ttl))
+    links = c.media_links()
+    return PostView.of(post, links.sign, links.expires_at)
 
 
 def _instant(value: str | None, name: str, *, end_of_day: bool) -> datetime | None:
@@ -80,12 +80,7 @@ def list_posts(
         start=_instant(from_, "from", end_of_day=False),
         end=_instant(to, "to", end_of_day=True),
     )
-    ttl = c.settings(PostsSettings).media_url_ttl_seconds
-    expires = c.clock() + timedelta(seconds=ttl)
-
-    def sign(key: str) -> str:
-        return c.media_objects.download_url(key, ttl)
-
+    links = c.media_links()
     pagination: Pagination | CursorInfo
     if cursor is not None:
         posts, next_cursor = service.list_posts_after(
@@ -95,7 +90,9 @@ def list_posts(
     else:
         posts, total = service.list_posts(workspace_id, where, c.posts, page=page, per_page=limit)
         pagination = Pagination.of(page=page, per_page=limit, total_items=total)
-    return ok(PostListData(posts=[PostListItem.of(p, sign, expires) for p in posts], pagination=pagination))
+    return ok(
+        PostListData(posts=[PostListItem.of(p, links.sign, links.expires_at) for p in posts], pagination=pagination)
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, dependencies=[IDEMPOTENT])
