@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import boto3
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from moto import mock_aws
 
 from socialpub.adapters.aws import reset_clients
+from socialpub.adapters.host_guard import PublicHostGuard
+from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.api.container import Container
 from socialpub.api.local import create_local_app
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.services.keys import create_api_key
 from socialpub.domain.tiers import Tier
+from socialpub.local.emulator import EmulatorState, create_emulator
 from socialpub.local.moto_fidelity import make_dynamodb_writes_atomic
-from socialpub.local.resources import create_resources
+from socialpub.local.resources import create_resources, fill_integration_defaults
 from socialpub.local.stack import local_environment
 from socialpub.local.template import LocalResolver, Template
 
@@ -129,3 +137,52 @@ class Keys:
 @pytest.fixture
 def keys(container: Container) -> Keys:
     return Keys(container)
+
+
+@dataclass
+class Emulator:
+    """The platform emulator, served on loopback for the test session (the product calls it over HTTP)."""
+
+    url: str
+    state: EmulatorState
+
+    def fault(self, network: str, endpoint: str, status: int, count: int = 1, body: dict | None = None) -> None:
+        httpx.post(
+            f"{self.url}/_emulator/faults",
+            json={"network": network, "endpoint": endpoint, "status": status, "count": count, "body": body},
+        ).raise_for_status()
+
+    def current_refresh_token(self, network: str, user: str) -> str | None:
+        family = next(f for f in reversed(self.state.families) if f.network == network and f.user == user)
+        return family.refresh_token
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[Emulator]:
+    state = EmulatorState()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_emulator(state), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield Emulator(url=f"http://127.0.0.1:{port}", state=state)
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def emulator(emulator_server: Emulator, container: Container, template: Template) -> Iterator[Emulator]:
+    """The container reaches every network through the emulator, and the deployment has its default apps."""
+    container.network_auth = HttpNetworkAuth(emulator=emulator_server.url, sleep=lambda _: None)
+    container.host_guard = PublicHostGuard(resolve=False)
+    fill_integration_defaults(LocalResolver(template, MOCK_ENDPOINT, stage="test"), boto3.session.Session())
+    yield emulator_server
+    httpx.delete(f"{emulator_server.url}/_emulator/faults")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

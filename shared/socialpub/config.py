@@ -62,6 +62,22 @@ class WorkspacesSettings(ApiSettings):
 class IntegrationsSettings(ApiSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+    # The deployment's own app credentials per network, for workspaces that register none.
+    integration_defaults_secret: str = Field(alias="INTEGRATION_DEFAULTS_SECRET")
+
+
+class AccountsSettings(IntegrationsSettings):
+    # Where the hosted callback page is reached; derived from the request when empty (a custom
+    # domain whose base path differs from the stage name needs it set).
+    public_api_url: str = Field("", alias="PUBLIC_API_URL")
+
+
+class AccountRefresherSettings(BaseSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+    integration_defaults_secret: str = Field(alias="INTEGRATION_DEFAULTS_SECRET")
+    # Tokens expiring within this horizon are refreshed by each run (the schedule's period and more).
+    refresh_horizon_seconds: int = Field(3600, alias="REFRESH_HORIZON_SECONDS", ge=300)
 
 
 class WorkspacePurgerSettings(BaseSettings):

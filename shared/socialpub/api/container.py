@@ -17,14 +17,19 @@ from fastapi import Depends, Request
 
 from socialpub import config
 from socialpub.adapters.aws import client
+from socialpub.adapters.default_credentials import SecretsManagerDefaults
+from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
 from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoRequestCounter
 from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
 from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
+from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.media_store import S3MediaStore
+from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.adapters.queues import SqsWorkspacePurgeQueue
 from socialpub.adapters.secrets import KmsSecretBox
+from socialpub.domain.services.accounts import AccountDeps
 
 if TYPE_CHECKING:
     from socialpub.adapters.media_probe import MediaProbe
@@ -115,6 +120,46 @@ class Container:
     @cached_property
     def secrets(self) -> KmsSecretBox:
         return KmsSecretBox(client("kms"), self.settings(config.IntegrationsSettings).secrets_key_id)
+
+    @cached_property
+    def accounts(self) -> DynamoAccountRepository:
+        return DynamoAccountRepository(client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table)
+
+    @cached_property
+    def account_posts(self) -> DynamoPostRepository:
+        """Posts as disconnecting an account sees them (it only takes the account out of targets)."""
+        return DynamoPostRepository(client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table)
+
+    @cached_property
+    def connect_sessions(self) -> DynamoConnectSessionRepository:
+        return DynamoConnectSessionRepository(
+            client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
+        )
+
+    @cached_property
+    def default_credentials(self) -> SecretsManagerDefaults:
+        s = self.settings(config.IntegrationsSettings)
+        return SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret)
+
+    @cached_property
+    def network_auth(self) -> HttpNetworkAuth:
+        return HttpNetworkAuth()
+
+    @cached_property
+    def host_guard(self) -> PublicHostGuard:
+        return PublicHostGuard()
+
+    def account_deps(self) -> AccountDeps:
+        return AccountDeps(
+            accounts=self.accounts,
+            sessions=self.connect_sessions,
+            configurations=self.configurations,
+            defaults=self.default_credentials,
+            network=self.network_auth,
+            box=self.secrets,
+            clock=self.clock,
+            guard_host=self.host_guard,
+        )
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:

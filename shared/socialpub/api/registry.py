@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from socialpub.api.routers import integrations, media, platforms, posts, workspaces
+from socialpub.api.routers import accounts, integrations, media, platforms, posts, workspaces
 
 # integrations last: its /api/{integration} must not shadow the other routers' static paths locally
 # (API Gateway prefers static resources by itself).
 ROUTERS: dict[str, ModuleType] = {
+    "accounts": accounts,
     "media": media,
     "platforms": platforms,
     "posts": posts,

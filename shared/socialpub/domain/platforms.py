@@ -9,6 +9,7 @@ import json
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -40,6 +41,37 @@ class RefreshSettings(BaseModel):
     grant_type: str | None = None
     rotates_refresh_token: bool = False
     refresh_token_ttl_seconds: int | None = None
+    method: Literal["POST", "GET"] = "POST"
+    token_param: str = "refresh_token"  # Threads refreshes the long-lived access token itself
+
+
+class LongLivedExchange(BaseModel):
+    """Meta's networks: the code gives a short-lived token, exchanged at once for a long-lived one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    grant_type: str
+    token_param: str
+
+
+class ProfileSpec(BaseModel):
+    """Where the connected identity is read after sign-in, and where its fields are in the answer.
+
+    ``fields`` maps id/name/username/image/followers/following/posts (and extra metadata such as
+    category) to dotted paths (``data.user.open_id``, ``items.0.id``). Where one sign-in yields several
+    publishable identities (Facebook pages, Instagram business accounts), ``choices`` is the path of
+    their list and ``token`` the path of each one's own access token.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str  # may hold {instance}, {did}, {bot_token}, {chat_id}
+    type: str = "profile"
+    choices: str | None = None
+    token: str | None = None
+    auth: Literal["bearer", "none"] = "bearer"  # "none": the credential is in the URL (Telegram)
+    fields: dict[str, str]
 
 
 class RequestSettings(BaseModel):
@@ -58,6 +90,7 @@ class AuthSettings(BaseModel):
     authorization_url: str | None = None
     token_url: str | None = None
     revoke_url: str | None = None
+    revoke_method: Literal["POST", "DELETE"] = "POST"  # Graph: DELETE /me/permissions
     scopes: list[str] = Field(default_factory=list)
     scope_separator: str = " "
     pkce: bool = False
@@ -67,6 +100,12 @@ class AuthSettings(BaseModel):
     refresh: RefreshSettings
     request: RequestSettings
     per_instance: bool = False  # Mastodon: the app is registered on each instance
+    client_auth: Literal["post", "basic"] = "post"  # client_secret_post or client_secret_basic
+    client_id_param: str = "client_id"  # TikTok: client_key
+    long_lived: LongLivedExchange | None = None
+    app_registration_url: str | None = None  # Mastodon: POST /api/v1/apps on the instance
+    session_url: str | None = None  # Bluesky: createSession with the handle and an app password
+    profile: ProfileSpec
 
 
 class Capabilities(BaseModel):

@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
+from socialpub.domain.accounts import Account, AppCredentials, ConnectSession, Identity, TokenSet
 from socialpub.domain.api_keys import ApiKey
+from socialpub.domain.events import Event
 from socialpub.domain.integrations import Configuration
 from socialpub.domain.media import Inspection, Media
+from socialpub.domain.platforms import Platform
 from socialpub.domain.posts import Post, PostFilter
 from socialpub.domain.users import AdminUser
 from socialpub.domain.workspaces import AccountRef, Workspace
@@ -120,3 +123,94 @@ class ConfigurationRepository(Protocol):
     def list(self, workspace_id: str, integration: str) -> list[Configuration]: ...
     def save(self, config: Configuration) -> None: ...
     def delete(self, config: Configuration) -> None: ...
+
+
+class DefaultCredentials(Protocol):
+    """The deployment's own app credentials per network (Secrets Manager), used when a workspace
+    registered none."""
+
+    def get(self, integration: str) -> dict[str, str] | None: ...
+
+
+class AccountRepository(Protocol):
+    def get(self, workspace_id: str, account_id: str) -> Account | None: ...
+    def list(self, workspace_id: str) -> list[Account]: ...
+    def connect(self, account: Account, previous: Account | None, event: Event) -> None:
+        """Create the account (counting it on its workspace) or replace ``previous``, with its event."""
+        ...
+
+    def save(self, account: Account, previous: Account, event: Event | None = None) -> bool:
+        """Write ``account`` if the stored one still has ``previous.token_version``; False otherwise."""
+        ...
+
+    def take_refresh_lease(self, account: Account, now: datetime, until: datetime) -> bool: ...
+    def release_refresh_lease(self, account: Account) -> None: ...
+    def delete(self, account: Account, event: Event) -> None: ...
+    def due_for_refresh(self, before: datetime) -> Iterable[tuple[str, str]]:
+        """(workspace id, account id) of every account whose token expires before ``before``."""
+        ...
+
+
+class ConnectSessionRepository(Protocol):
+    def create(self, session: ConnectSession) -> None: ...
+    def claim(self, state_hash: str, now: datetime, workspace_id: str | None) -> ConnectSession | None:
+        """The session, once: a second claim, one after it expired, or one from another workspace
+        (when ``workspace_id`` is given) gets None, and the latter does not use it up."""
+        ...
+
+    def await_selection(self, session: ConnectSession) -> None:
+        """Keep the claimed session for one more claim: the client is choosing among its identities."""
+        ...
+
+    def app(self, workspace_id: str, platform: str, instance: str) -> dict[str, str] | None:
+        """A per-instance app registration (Mastodon), its secret sealed, or None."""
+        ...
+
+    def save_app(self, workspace_id: str, platform: str, instance: str, sealed: dict[str, str]) -> None: ...
+
+
+class NetworkAuth(Protocol):
+    """A network's sign-in endpoints (OAuth 2, app passwords, bot tokens), as the catalog describes them."""
+
+    def authorization_url(
+        self,
+        platform: Platform,
+        app: AppCredentials,
+        *,
+        redirect_uri: str,
+        state: str,
+        scopes: list[str],
+        code_challenge: str | None,
+        instance: str | None,
+    ) -> str: ...
+
+    def exchange_code(
+        self,
+        platform: Platform,
+        app: AppCredentials,
+        *,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str | None,
+        instance: str | None,
+    ) -> TokenSet: ...
+
+    def refresh(
+        self, platform: Platform, app: AppCredentials, tokens: dict[str, str], instance: str | None
+    ) -> TokenSet:
+        """Raises TokenRejected when the network refuses for good, NetworkUnavailable when it may pass."""
+        ...
+
+    def revoke(self, platform: Platform, app: AppCredentials, token: str, instance: str | None) -> bool: ...
+
+    def identities(
+        self, platform: Platform, tokens: TokenSet, *, instance: str | None, params: dict[str, str]
+    ) -> list[Identity]: ...
+
+    def register_app(
+        self, platform: Platform, *, instance: str, redirect_uri: str, scopes: list[str]
+    ) -> AppCredentials: ...
+
+    def sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
+        """The flows that are not redirects: Bluesky (handle + app password), Telegram (bot token)."""
+        ...

@@ -1,14 +1,19 @@
-"""The platform emulator: each network's OAuth 2 endpoints, on loopback, for the local stack and tests.
+"""The platform emulator: each network's sign-in endpoints, on loopback, for the local stack and tests.
 
 The product reaches a network through the URLs of its catalog entry; with ``PLATFORM_EMULATOR_URL``
 set, ``https://<host>/<path>`` becomes ``<emulator>/<host>/<path>`` (`socialpub.adapters.network_urls`),
-and this app answers there as the network would (RFC 6749 shapes and error bodies):
+and this app answers there as the network would (shapes and error bodies of each network):
 
 - ``GET  authorization_url``: a consent page a person (or a headless browser) can click through;
   approving redirects to ``redirect_uri`` with ``code`` and ``state``, denying with ``error``.
 - ``POST token_url``: ``authorization_code`` (one use, bound to client, redirect URI and PKCE
-  challenge) and ``refresh_token`` (rotating the refresh token where the network does).
-- ``POST revoke_url``: revokes a token and its family.
+  challenge) and ``refresh_token`` (rotating the refresh token where the network does); Meta's
+  long-lived exchanges and Threads' refresh are GETs, as there.
+- ``POST revoke_url`` (``DELETE /me/permissions`` on Graph): revokes a token and its family.
+- the profile URL of each catalog entry (``auth.profile``), answering with that network's shape,
+  for the bearer of a live token; Facebook/Instagram list two pages, each with its own page token.
+- Bluesky ``createSession`` (handle + app password), Telegram ``getMe``/``getChat`` (bot token in the
+  path), Mastodon ``POST /api/v1/apps`` (per-instance app registration).
 
 Behaviour per network (PKCE, rotation, lifetimes) comes from the catalog. ``POST /_emulator/faults``
 makes the next calls of an endpoint fail (e.g. a 503 from a token endpoint), for tests of resilience.
@@ -19,12 +24,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -70,6 +76,7 @@ class EmulatorState:
         self.codes: dict[str, Grant] = {}
         self.families: list[TokenFamily] = []
         self.faults: dict[tuple[str, str], Fault] = {}
+        self.apps: dict[str, str] = {}  # Mastodon: client_id -> client_secret registered on an instance
 
     def family_of_refresh(self, token: str) -> TokenFamily | None:
         return next((f for f in self.families if f.refresh_token == token and not f.revoked), None)
@@ -78,26 +85,104 @@ class EmulatorState:
         return next((f for f in self.families if token in f.access_tokens and not f.revoked), None)
 
 
-def _endpoint_of(host: str, path: str) -> tuple[Platform, str] | None:
-    """Which network and which of its endpoints (authorize, token, revoke) a host and path are."""
+@dataclass(frozen=True)
+class Route:
+    platform: Platform
+    kind: str  # authorize, token, refresh, long_lived, revoke, profile, session, bot, apps
+    method: str
+    host: str  # "{instance}" matches any host
+    path: re.Pattern[str]
+    query: dict[str, str]
+
+
+def _path_pattern(url: str) -> tuple[str, re.Pattern[str]]:
+    parts = urlsplit(url.replace("{", "%7B").replace("}", "%7D"))
+    path = parts.path.replace("%7B", "{").replace("%7D", "}").rstrip("/")
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    return parts.netloc.replace("%7B", "{").replace("%7D", "}"), re.compile(f"^{regex}/?$")
+
+
+def _routes() -> list[Route]:
+    routes: list[Route] = []
+
+    def add(platform: Platform, kind: str, method: str, url: str | None) -> None:
+        if url:
+            host, pattern = _path_pattern(url)
+            query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+            routes.append(Route(platform, kind, method, host, pattern, query))
+
     for platform in catalog().values():
         auth = platform.auth
-        for kind, url in (
-            ("authorize", auth.authorization_url),
-            ("token", auth.token_url),
-            ("revoke", auth.revoke_url),
-        ):
-            if not url:
-                continue
-            parts = urlsplit(url)
-            same_host = parts.netloc == host or parts.netloc == "{instance}"
-            if same_host and parts.path.rstrip("/") == "/" + path.rstrip("/"):
-                return platform, kind
-    return None
+        add(platform, "authorize", "GET", auth.authorization_url)
+        add(platform, "authorize", "POST", auth.authorization_url)
+        if auth.refresh.url and auth.refresh.method == "GET":
+            add(platform, "token", "GET", str(auth.refresh.url))
+        if auth.long_lived:
+            add(platform, "long_lived", "GET", auth.long_lived.url)
+        add(platform, "token", "POST", auth.token_url)
+        add(platform, "revoke", auth.revoke_method, auth.revoke_url)
+        add(platform, "session", "POST", auth.session_url)
+        add(platform, "apps", "POST", auth.app_registration_url)
+        if auth.auth_type.value == "BOT_TOKEN":
+            add(platform, "bot", "GET", f"{auth.request.base_url}/bot{{bot_token}}/getMe")
+        add(platform, "profile", "GET", auth.profile.url)
+    return routes
+
+
+def _route_of(method: str, host: str, path: str, query: dict[str, str]) -> tuple[Route, dict[str, str]] | None:
+    """The endpoint a request is for. Networks sharing a URL (Facebook and Instagram read the same
+    Graph endpoint) are told apart by the query, as the real API answers what ``fields`` asks for."""
+    found = []
+    for route in _routes_cache():
+        if route.method != method or (route.host != host and route.host != "{instance}"):
+            continue
+        match = route.path.match("/" + path.rstrip("/"))
+        if match:
+            found.append((route, match.groupdict()))
+    for route, params in found:
+        if route.kind == "profile" and route.query.items() <= query.items() and route.query:
+            return route, params
+    return found[0] if found else None
+
+
+def _provider(platform: Platform) -> str:
+    """Who issues the tokens: networks signing in at the same token endpoint (Google for YouTube and
+    Business Profile, Meta for Facebook and Instagram) share their tokens, as they do for real."""
+    return urlsplit(platform.auth.token_url or platform.auth.session_url or f"https://{platform.id}").netloc
+
+
+def _same_provider(network: str, platform: Platform) -> bool:
+    return _provider(catalog()[network]) == _provider(platform)
+
+
+_ROUTES: list[Route] = []
+
+
+def _routes_cache() -> list[Route]:
+    if not _ROUTES:
+        _ROUTES.extend(_routes())
+    return _ROUTES
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+def _unauthorized(platform: Platform) -> JSONResponse:
+    """Each network's answer to a missing, expired or revoked token."""
+    if "graph." in platform.auth.request.base_url:
+        body: dict[str, Any] = {
+            "error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
+        }
+    elif platform.id == "twitter":
+        body = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+    elif platform.id == "bluesky":
+        body = {"error": "InvalidToken", "message": "Token could not be verified"}
+    elif platform.id == "telegram":
+        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    else:
+        body = {"error": "invalid_token", "error_description": "The access token is invalid or has been revoked"}
+    return JSONResponse(body, status_code=401)
 
 
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
@@ -120,6 +205,48 @@ def _pkce_ok(grant: Grant, verifier: str | None) -> bool:
     return verifier == grant.challenge
 
 
+def _place(body: dict[str, Any], path: str, value: Any) -> None:
+    """Put ``value`` at a dotted path (``items.0.snippet.title``), creating what is missing."""
+    parts = path.split(".")
+    node: Any = body
+    for part, following in zip(parts, [*parts[1:], None], strict=True):
+        if following is None:
+            if isinstance(node, list):
+                node.append(value)
+            else:
+                node[part] = value
+            return
+        child: Any = [] if following.isdigit() else {}
+        if isinstance(node, list):
+            index = int(part)
+            while len(node) <= index:
+                node.append(child if len(node) == index else {})
+            node = node[index]
+        else:
+            node = node.setdefault(part, child)
+
+
+def _number(*parts: str) -> str:
+    return str(int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:12], 16))
+
+
+def _profile_values(platform: Platform, user: str, suffix: str = "") -> dict[str, Any]:
+    return {
+        "id": _number(platform.id, user, suffix),
+        "name": user.replace("-", " ").title() + suffix,
+        "username": user + suffix.replace(" ", "-").lower(),
+        "image": f"https://{urlsplit(platform.docs_url.unicode_string()).netloc}/avatars/{user}.png",
+        "followers": 1200,
+        "following": 180,
+        "posts": 42,
+        "category": "Company",
+    }
+
+
+APP_PASSWORD = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
+BOT_TOKEN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+
+
 def create_emulator(state: EmulatorState | None = None) -> FastAPI:
     app = FastAPI(title="socialpub platform emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = state = state or EmulatorState()
@@ -135,12 +262,48 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             state.faults[(str(body["network"]), str(body.get("endpoint", "token")))] = fault
         return {"status": "armed"}
 
-    @app.get("/{host}/{path:path}")
-    def authorize(host: str, path: str, request: Request) -> Response:
-        found = _endpoint_of(host, path)
-        if found is None or found[1] != "authorize":
+    @app.delete("/_emulator/faults")
+    def clear_faults() -> dict[str, str]:
+        with state.lock:
+            state.faults.clear()
+        return {"status": "cleared"}
+
+    @app.api_route("/{host}/{path:path}", methods=["GET", "POST", "DELETE"])
+    async def network(host: str, path: str, request: Request) -> Response:
+        found = _route_of(request.method, host, path, dict(request.query_params))
+        if found is None:
             return JSONResponse({"error": "not_found"}, status_code=404)
-        platform, _ = found
+        route, params = found
+        platform = route.platform
+        form: dict[str, str] = dict(request.query_params)
+        if request.method == "POST":
+            if request.headers.get("content-type", "").startswith("application/json"):
+                payload = await request.json()
+                form.update({k: str(v) for k, v in (payload if isinstance(payload, dict) else {}).items()})
+            else:
+                form.update({k: str(v) for k, v in (await request.form()).items()})
+        with state.lock:
+            fault = state.faults.get((platform.id, route.kind))
+            if fault and fault.remaining > 0:
+                fault.remaining -= 1
+                return JSONResponse(fault.body, status_code=fault.status)
+            if route.kind == "authorize":
+                return _consent(platform, host, path, request) if request.method == "GET" else _decide(platform, form)
+            if route.kind == "token":
+                return _token(platform, request, form)
+            if route.kind == "long_lived":
+                return _long_lived(platform, form)
+            if route.kind == "revoke":
+                return _revoke(platform, request, form)
+            if route.kind == "session":
+                return _create_session(platform, form)
+            if route.kind == "apps":
+                return _register_app(form)
+            if route.kind == "bot":
+                return _bot(platform, params)
+            return _profile(platform, host, request, params, form)
+
+    def _consent(platform: Platform, host: str, path: str, request: Request) -> Response:
         q = request.query_params
         client_id = q.get("client_id") or q.get("client_key")
         redirect_uri = q.get("redirect_uri")
@@ -148,6 +311,8 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             return HTMLResponse("<h1>Invalid request</h1><p>client_id and redirect_uri are required.</p>", 400)
         if platform.auth.pkce and not q.get("code_challenge"):
             return HTMLResponse("<h1>Invalid request</h1><p>This network requires PKCE (code_challenge).</p>", 400)
+        if platform.auth.per_instance and client_id not in state.apps:
+            return HTMLResponse("<h1>Invalid request</h1><p>Unknown client: register the app first.</p>", 400)
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in q.items()
         )
@@ -160,24 +325,6 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
 <button type="submit" name="decision" value="allow" id="allow">Allow</button>
 <button type="submit" name="decision" value="deny" id="deny">Deny</button></form></body></html>"""
         return HTMLResponse(page)
-
-    @app.post("/{host}/{path:path}")
-    async def post(host: str, path: str, request: Request) -> Response:
-        found = _endpoint_of(host, path)
-        if found is None:
-            return JSONResponse({"error": "not_found"}, status_code=404)
-        platform, kind = found
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        with state.lock:
-            fault = state.faults.get((platform.id, kind))
-            if fault and fault.remaining > 0:
-                fault.remaining -= 1
-                return JSONResponse(fault.body, status_code=fault.status)
-            if kind == "authorize":
-                return _decide(platform, form)
-            if kind == "token":
-                return _token(platform, request, form)
-            return _revoke(form)
 
     def _decide(platform: Platform, form: dict[str, str]) -> Response:
         redirect_uri = form["redirect_uri"]
@@ -201,13 +348,20 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         return RedirectResponse(f"{redirect_uri}{separator}{urlencode(params)}", status_code=302)
 
     def _token(platform: Platform, request: Request, form: dict[str, str]) -> Response:
+        grant_type = form.get("grant_type")
+        if grant_type == "th_refresh_token":  # Threads: the long-lived access token refreshes itself
+            known = state.family_of_access(form.get("access_token", ""))
+            if known is None or not _same_provider(known.network, platform):
+                return _unauthorized(platform)
+            return _issue(platform, known, new_refresh=False)
         client_id, client_secret = _client_credentials(request, form)
         if not client_id or not client_secret:
             return _oauth_error("invalid_client", "Client authentication failed", 401)
-        grant_type = form.get("grant_type")
+        if platform.auth.per_instance and state.apps.get(client_id) != client_secret:
+            return _oauth_error("invalid_client", "Client authentication failed due to unknown client", 401)
         if grant_type == "authorization_code":
             grant = state.codes.pop(form.get("code", ""), None)  # one use, whatever happens next
-            if grant is None or grant.expires_at < time.time() or grant.network != platform.id:
+            if grant is None or grant.expires_at < time.time() or not _same_provider(grant.network, platform):
                 return _oauth_error("invalid_grant", "The authorization code is invalid or expired")
             if grant.client_id != client_id or grant.redirect_uri != form.get("redirect_uri"):
                 return _oauth_error("invalid_grant", "client_id or redirect_uri does not match the authorization")
@@ -218,15 +372,27 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             return _issue(platform, new, new_refresh=True)
         if grant_type == "refresh_token":
             known = state.family_of_refresh(form.get("refresh_token", ""))
-            if known is None or known.network != platform.id or known.client_id != client_id:
+            if known is None or not _same_provider(known.network, platform) or known.client_id != client_id:
                 return _oauth_error("invalid_grant", "The refresh token is invalid, expired or revoked")
             return _issue(platform, known, new_refresh=platform.auth.refresh.rotates_refresh_token)
         return _oauth_error("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
 
+    def _long_lived(platform: Platform, form: dict[str, str]) -> Response:
+        """Meta: a short-lived user token traded for a long-lived one (about 60 days)."""
+        assert platform.auth.long_lived is not None
+        if form.get("grant_type") != platform.auth.long_lived.grant_type or not form.get("client_secret"):
+            return _oauth_error("invalid_request", "grant_type and client_secret are required")
+        known = state.family_of_access(form.get(platform.auth.long_lived.token_param, ""))
+        if known is None or not _same_provider(known.network, platform):
+            return _unauthorized(platform)
+        access = secrets.token_urlsafe(32)
+        known.access_tokens.add(access)
+        return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": 5_184_000})
+
     def _issue(platform: Platform, family: TokenFamily, *, new_refresh: bool) -> JSONResponse:
         access = secrets.token_urlsafe(32)
         family.access_tokens.add(access)
-        if new_refresh and platform.auth.refresh.supported:
+        if new_refresh and platform.auth.refresh.supported and platform.auth.refresh.token_param == "refresh_token":
             family.refresh_token = secrets.token_urlsafe(32)
         body: dict[str, Any] = {"access_token": access, "token_type": "bearer", "scope": family.scope}
         if platform.auth.access_token_ttl_seconds:
@@ -235,11 +401,113 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             body["refresh_token"] = family.refresh_token
         return JSONResponse(body)
 
-    def _revoke(form: dict[str, str]) -> Response:
-        token = form.get("token", "")
+    def _revoke(platform: Platform, request: Request, form: dict[str, str]) -> Response:
+        token = form.get("token") or request.headers.get("authorization", "").removeprefix("Bearer ")
         family = state.family_of_refresh(token) or state.family_of_access(token)
         if family is not None:
             family.revoked = True
+        if platform.auth.revoke_method == "DELETE":
+            return JSONResponse({"success": True})
         return Response(status_code=200)  # RFC 7009: unknown tokens are not an error
+
+    def _create_session(platform: Platform, form: dict[str, str]) -> Response:
+        """Bluesky: com.atproto.server.createSession with a handle and an app password."""
+        identifier, password = form.get("identifier", ""), form.get("password", "")
+        if not identifier or not APP_PASSWORD.match(password):
+            return JSONResponse(
+                {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, status_code=401
+            )
+        handle = identifier if "." in identifier else f"{identifier}.bsky.social"
+        family = TokenFamily(network=platform.id, client_id="", scope="", user=handle)
+        family.access_tokens.add(access := secrets.token_urlsafe(32))
+        family.refresh_token = secrets.token_urlsafe(32)
+        state.families.append(family)
+        did = f"did:plc:{hashlib.sha256(handle.encode()).hexdigest()[:24]}"
+        return JSONResponse(
+            {"did": did, "handle": handle, "accessJwt": access, "refreshJwt": family.refresh_token, "active": True}
+        )
+
+    def _register_app(form: dict[str, str]) -> Response:
+        """Mastodon: POST /api/v1/apps registers a client on the instance."""
+        if not form.get("client_name") or not form.get("redirect_uris"):
+            return JSONResponse({"error": "Validation failed: Name can't be blank"}, status_code=422)
+        client_id, client_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(32)
+        state.apps[client_id] = client_secret
+        return JSONResponse(
+            {
+                "id": _number(client_id),
+                "name": form["client_name"],
+                "website": form.get("website"),
+                "redirect_uri": form["redirect_uris"],
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "vapid_key": secrets.token_urlsafe(16),
+            }
+        )
+
+    def _bot(platform: Platform, params: dict[str, str]) -> Response:
+        token = params.get("bot_token", "")
+        if not BOT_TOKEN.match(token):
+            return _unauthorized(platform)
+        bot_id = token.split(":")[0]
+        return JSONResponse(
+            {
+                "ok": True,
+                "result": {
+                    "id": int(bot_id),
+                    "is_bot": True,
+                    "first_name": "Emulated Bot",
+                    "username": f"bot{bot_id}_bot",
+                },
+            }
+        )
+
+    def _profile(
+        platform: Platform, host: str, request: Request, params: dict[str, str], form: dict[str, str]
+    ) -> Response:
+        spec = platform.auth.profile
+        if spec.auth == "none":  # Telegram: the bot token in the path is the credential
+            if not BOT_TOKEN.match(params.get("bot_token", "")):
+                return _unauthorized(platform)
+            chat = form.get("chat_id", "")
+            name = chat.lstrip("@") or "channel"
+            result = {
+                "id": -int("100" + _number(platform.id, chat)[:10]),
+                "title": f"{name} channel",
+                "type": "channel",
+            }
+            if chat.startswith("@"):
+                result["username"] = name
+            return JSONResponse({"ok": True, "result": result})
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or form.get("access_token", "")
+        family = state.family_of_access(token)
+        if family is None or not _same_provider(family.network, platform):
+            return _unauthorized(platform)
+        if spec.choices:  # Facebook/Instagram: two pages, each with its own token; one has Instagram
+            entries = []
+            for index in (1, 2):
+                values = _profile_values(platform, family.user, f" Page {index}")
+                entry: dict[str, Any] = {}
+                for name, path in spec.fields.items():
+                    if path.startswith("instagram_business_account.") and index == 2:
+                        continue
+                    _place(entry, path, values.get(name))
+                if spec.token:
+                    page_token = secrets.token_urlsafe(32)
+                    family.access_tokens.add(page_token)
+                    _place(entry, spec.token, page_token)
+                entries.append(entry)
+            body: dict[str, Any] = {}
+            _place(body, spec.choices, entries)
+            body[spec.choices] = entries
+            return JSONResponse(body)
+        body = {}
+        values = _profile_values(platform, family.user)
+        if platform.id == "bluesky":
+            values["id"] = f"did:plc:{hashlib.sha256(family.user.encode()).hexdigest()[:24]}"
+            values["username"] = family.user
+        for name, path in spec.fields.items():
+            _place(body, path, values.get(name))
+        return JSONResponse(body)
 
     return app

@@ -1,4 +1,5 @@
-"""Creates every table, bucket, queue, KMS key and schedule group of template.yaml in moto (server or mock)."""
+"""Creates every table, bucket, queue, KMS key, secret and schedule group of template.yaml in moto
+(server or mock)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ def create_resources(template: Template, resolver: LocalResolver, session: Any) 
             created[logical_id] = alias
             if alias not in aliases:
                 kms.create_alias(AliasName=alias, TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    secrets = list(template.of_type("AWS::SecretsManager::Secret"))
+    if secrets:
+        sm = session.client("secretsmanager")
+        for logical_id, props in secrets:
+            created[logical_id] = logical_id
+            try:
+                sm.create_secret(Name=logical_id, SecretString=str(props.get("SecretString", "{}")))
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ResourceExistsException":
+                    raise
     groups = list(template.of_type("AWS::Scheduler::ScheduleGroup"))
     if groups:
         scheduler = session.client("scheduler")
@@ -75,3 +86,21 @@ def create_resources(template: Template, resolver: LocalResolver, session: Any) 
                 if exc.response["Error"]["Code"] != "ConflictException":
                     raise
     return created
+
+
+def fill_integration_defaults(resolver: LocalResolver, session: Any) -> None:
+    """Give the local deployment its own app on every OAuth network of the catalog (the emulator
+    accepts any client), so connects work before anyone registers a configuration."""
+    from socialpub.domain.platforms import catalog
+
+    sm = session.client("secretsmanager")
+    secret_id = resolver.ref("IntegrationDefaultsSecret")
+    current = json.loads(sm.get_secret_value(SecretId=secret_id)["SecretString"] or "{}")
+    if current:
+        return
+    defaults = {
+        p.id: {"clientId": f"socialpub-local-{p.id}", "clientSecret": f"local-secret-{p.id}"}
+        for p in catalog().values()
+        if p.oauth_supported and not p.auth.per_instance
+    }
+    sm.put_secret_value(SecretId=secret_id, SecretString=json.dumps(defaults))

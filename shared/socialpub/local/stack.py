@@ -104,8 +104,8 @@ def main() -> None:
 
     from socialpub.api.local import create_local_app
     from socialpub.local import snapshot
-    from socialpub.local.resources import create_resources
-    from socialpub.local.workers import queue_bindings, run_workers
+    from socialpub.local.resources import create_resources, fill_integration_defaults
+    from socialpub.local.workers import queue_bindings, run_schedules, run_workers, scheduled_functions
 
     template = Template.load()
     resolver = LocalResolver(template, endpoint)
@@ -113,6 +113,7 @@ def main() -> None:
     create_resources(template, resolver, session)
     state = HOME / "state"
     restored = snapshot.load(template, session, state)
+    fill_integration_defaults(resolver, session)
     os.environ.update(local_environment(template, resolver))
 
     api_url = f"http://127.0.0.1:{port}"
@@ -126,6 +127,7 @@ def main() -> None:
 
     stop = threading.Event()
     run_workers(queue_bindings(template, resolver), session.client("sqs"), stop)
+    run_schedules(scheduled_functions(template), stop)
 
     def save_periodically() -> None:
         while not stop.wait(5):

@@ -125,3 +125,48 @@ def run_workers(bindings: list[QueueBinding], sqs: Any, stop: threading.Event) -
     for thread in threads:
         thread.start()
     return threads
+
+
+@dataclass(frozen=True)
+class ScheduledFunction:
+    function: str
+    period_seconds: int
+    handler: Any
+
+
+_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+
+def scheduled_functions(template: Template) -> list[ScheduledFunction]:
+    """Functions run by a ``rate(...)`` schedule (ScheduleV2 events), with their period."""
+    found = []
+    for logical_id, props in template.of_type("AWS::Serverless::Function"):
+        for event in (props.get("Events") or {}).values():
+            if event["Type"] not in ("Schedule", "ScheduleV2"):
+                continue
+            expression = str(event["Properties"]["ScheduleExpression"])
+            amount, unit = expression.removeprefix("rate(").removesuffix(")").split()
+            found.append(
+                ScheduledFunction(
+                    function=logical_id,
+                    period_seconds=int(amount) * _RATE_UNITS[unit],
+                    handler=load_handler(props["CodeUri"], props.get("Handler", "app.handler")),
+                )
+            )
+    return found
+
+
+def run_schedules(functions: list[ScheduledFunction], stop: threading.Event, first_after: float = 10) -> None:
+    """Invoke each scheduled function at its rate, as EventBridge Scheduler would, starting shortly after start."""
+
+    def loop(scheduled: ScheduledFunction) -> None:
+        delay = first_after
+        while not stop.wait(delay):
+            try:
+                scheduled.handler({"source": "local.scheduler"}, LambdaContext(scheduled.function))
+            except Exception:
+                logger.exception("Scheduled function failed", extra={"function": scheduled.function})
+            delay = scheduled.period_seconds
+
+    for scheduled in functions:
+        threading.Thread(target=loop, args=(scheduled,), daemon=True, name=scheduled.function).start()

@@ -16,6 +16,9 @@ from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES
 from socialpub.api.idempotency import IDEMPOTENT
 from socialpub.api.schemas.integrations import (
+    AuthenticationList,
+    AuthenticationMessage,
+    AuthenticationView,
     ConfigurationBody,
     ConfigurationList,
     ConfigurationMessage,
@@ -27,6 +30,7 @@ from socialpub.config import IntegrationsSettings
 from socialpub.domain.integrations import integration
 from socialpub.domain.permissions import Permission
 from socialpub.domain.platforms import Platform
+from socialpub.domain.services import accounts as accounts_service
 from socialpub.domain.services import integrations as service
 
 SETTINGS = IntegrationsSettings
@@ -93,6 +97,44 @@ def delete_configuration(
 ) -> Message:
     service.delete_configuration(workspace_id, platform.id, configuration_id, c.configurations)
     return Message(message="Configuration removed")
+
+
+@router.get("/api/{integration_id}/authentications")
+def list_authentications(platform: Integration, workspace_id: Reader, c: ContainerDep) -> AuthenticationList:
+    """The workspace's connected accounts of this integration, tokens masked."""
+    found = accounts_service.list_accounts(c.account_deps(), workspace_id, platform=platform.id)
+    return AuthenticationList(authentications=[AuthenticationView.of(a) for a in found])
+
+
+@router.get("/api/{integration_id}/authentications/{authentication_id}")
+def get_authentication(
+    platform: Integration, authentication_id: str, workspace_id: Reader, c: ContainerDep
+) -> AuthenticationView:
+    return AuthenticationView.of(
+        accounts_service.get_authentication(c.account_deps(), workspace_id, platform.id, authentication_id)
+    )
+
+
+@router.api_route("/api/{integration_id}/authentications/{authentication_id}/refresh", methods=["GET", "POST"])
+def refresh_authentication(
+    platform: Integration, authentication_id: str, workspace_id: Writer, c: ContainerDep
+) -> AuthenticationMessage:
+    """Refresh the access token now (Pizzly documents both GET and POST for this)."""
+    deps = c.account_deps()
+    accounts_service.get_authentication(deps, workspace_id, platform.id, authentication_id)
+    account = accounts_service.refresh_account(deps, workspace_id, authentication_id, force=True)
+    return AuthenticationMessage(message="Authentication refreshed", authentication=AuthenticationView.of(account))
+
+
+@router.delete("/api/{integration_id}/authentications/{authentication_id}")
+def delete_authentication(
+    platform: Integration, authentication_id: str, workspace_id: Writer, c: ContainerDep
+) -> Message:
+    """Remove the authentication: the account is disconnected (tokens revoked at the network)."""
+    deps = c.account_deps()
+    accounts_service.get_authentication(deps, workspace_id, platform.id, authentication_id)
+    accounts_service.disconnect_account(deps, c.account_posts, workspace_id, authentication_id)
+    return Message(message="Authentication removed")
 
 
 # Last: the catch-all /api/{integration_id} must not shadow the static /api/... routes of this router.

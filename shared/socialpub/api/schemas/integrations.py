@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from socialpub.domain.accounts import Account
 from socialpub.domain.integrations import MAX_SCOPES, Configuration
 from socialpub.domain.platforms import Platform
 
@@ -68,3 +70,32 @@ class ConfigurationList(BaseModel):
 
 class Message(BaseModel):
     message: str
+
+
+class AuthenticationView(BaseModel):
+    """An account's tokens as Pizzly shows them: masked, with updatedAt in epoch milliseconds."""
+
+    object: str = "authentication"
+    id: str
+    payload: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, a: Account) -> AuthenticationView:
+        payload: dict[str, Any] = {"updatedAt": int(a.token_updated_at.timestamp() * 1000)}
+        names = {"access_token": "accessToken", "refresh_token": "refreshToken"}
+        payload.update({names.get(k, k): v for k, v in a.masked.items()})
+        if a.token_expires_at is not None:
+            payload["expiresIn"] = a.token_expires_at.isoformat()
+        return cls(id=a.id, payload=payload, created_at=a.connected_at, updated_at=a.token_updated_at)
+
+
+class AuthenticationList(BaseModel):
+    object: str = "list"
+    authentications: list[AuthenticationView]
+
+
+class AuthenticationMessage(BaseModel):
+    message: str
+    authentication: AuthenticationView

@@ -1,0 +1,254 @@
+"""Accounts, their events, connect sessions and per-instance apps, in WorkspacesTable.
+
+- ``WS#<ws> / ACCOUNT#<id>``: the account; tokens only as KMS ciphertexts under ``sealed``. While its
+  token can expire and it is active, it carries ``due_pk``/``due_sk`` (sparse GSI
+  ``accounts_by_token_expiry``) so the refresher finds what is due without a scan.
+- ``WS#<ws> / EVENT#<time>#<id>``: lifecycle events, written in the same transaction as the change.
+- ``CONNECT#<sha256(state)> / STATE``: a started connect; TTL ``expires_at``.
+- ``WS#<ws> / APP#<network>#<instance>``: a Mastodon app registered on an instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
+from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.queries import query_all
+from socialpub.domain.accounts import Account, AccountStatus, ConnectSession
+from socialpub.domain.errors import WorkspaceNotFound
+from socialpub.domain.events import Event
+from socialpub.domain.posts import ConcurrentModification
+from socialpub.domain.workspaces import WorkspaceStatus
+
+EVENT_RETENTION = timedelta(days=30)
+DUE_INDEX = "accounts_by_token_expiry"
+DUE_PK = "DUE"
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _account_key(workspace_id: str, account_id: str) -> dict[str, Any]:
+    return _key(f"WS#{workspace_id}", f"ACCOUNT#{account_id}")
+
+
+def _session_key(state_hash: str) -> dict[str, Any]:
+    return _key(f"CONNECT#{state_hash}", "STATE")
+
+
+class DynamoAccountRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def get(self, workspace_id: str, account_id: str) -> Account | None:
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table, Key=_account_key(workspace_id, account_id), ConsistentRead=True
+            ).get("Item")
+        return Account.model_validate(from_item(item)) if item else None
+
+    def list(self, workspace_id: str) -> list[Account]:
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"}, ":prefix": {"S": "ACCOUNT#"}},
+            ConsistentRead=True,
+        )
+        return sorted((Account.model_validate(r) for r in records), key=lambda a: (a.platform, a.connected_at))
+
+    def connect(self, account: Account, previous: Account | None, event: Event) -> None:
+        put = self._put(account, previous)
+        workspace = self._workspace(account.workspace_id, 0 if previous else 1)
+        self._transact([put, self._event(event), workspace], account)
+
+    def save(self, account: Account, previous: Account, event: Event | None = None) -> bool:
+        items = [self._put(account, previous)]
+        if event is not None:
+            items.append(self._event(event))
+        try:
+            self._transact([*items, self._workspace(account.workspace_id, 0)], account)
+        except ConcurrentModification:
+            return False
+        return True
+
+    def take_refresh_lease(self, account: Account, now: datetime, until: datetime) -> bool:
+        try:
+            with translated():
+                self._ddb.update_item(
+                    TableName=self._table,
+                    Key=_account_key(account.workspace_id, account.id),
+                    UpdateExpression="SET lease_until = :until",
+                    ConditionExpression=(
+                        "token_version = :v AND (attribute_not_exists(lease_until) OR lease_until < :now)"
+                    ),
+                    ExpressionAttributeValues={
+                        ":until": {"S": iso(until)},
+                        ":now": {"S": iso(now)},
+                        ":v": {"N": str(account.token_version)},
+                    },
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release_refresh_lease(self, account: Account) -> None:
+        try:
+            with translated():
+                self._ddb.update_item(
+                    TableName=self._table,
+                    Key=_account_key(account.workspace_id, account.id),
+                    UpdateExpression="REMOVE lease_until",
+                    ConditionExpression="token_version = :v",
+                    ExpressionAttributeValues={":v": {"N": str(account.token_version)}},
+                )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+
+    def delete(self, account: Account, event: Event) -> None:
+        remove = {
+            "Delete": {
+                "TableName": self._table,
+                "Key": _account_key(account.workspace_id, account.id),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        self._transact([remove, self._event(event), self._workspace(account.workspace_id, -1)], account)
+
+    def due_for_refresh(self, before: datetime) -> Iterator[tuple[str, str]]:
+        for record in query_all(
+            self._ddb,
+            TableName=self._table,
+            IndexName=DUE_INDEX,
+            KeyConditionExpression="due_pk = :due AND due_sk < :before",
+            ExpressionAttributeValues={":due": {"S": DUE_PK}, ":before": {"S": iso(before)}},
+        ):
+            yield str(record["pk"]).removeprefix("WS#"), str(record["sk"]).removeprefix("ACCOUNT#")
+
+    # ------------------------------------------------------------------ items
+
+    def _put(self, account: Account, previous: Account | None) -> dict[str, Any]:
+        item = {
+            **to_item({**account.model_dump(mode="json"), "entity": "account"}),
+            **_account_key(account.workspace_id, account.id),
+        }
+        if account.token_expires_at is not None and account.status is AccountStatus.ACTIVE:
+            item["due_pk"] = {"S": DUE_PK}
+            item["due_sk"] = {"S": f"{iso(account.token_expires_at)}#{account.workspace_id}#{account.id}"}
+        put: dict[str, Any] = {"TableName": self._table, "Item": item}
+        if previous is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:  # the token we read is still the stored one: a newer token is never overwritten
+            put["ConditionExpression"] = "token_version = :v"
+            put["ExpressionAttributeValues"] = {":v": {"N": str(previous.token_version)}}
+        return {"Put": put}
+
+    def _event(self, event: Event) -> dict[str, Any]:
+        expires = int((event.occurred_at + EVENT_RETENTION).timestamp())
+        item = {
+            **to_item({**event.model_dump(mode="json"), "entity": "event", "expires_at": expires}),
+            **_key(f"WS#{event.workspace_id}", f"EVENT#{iso(event.occurred_at)}#{event.id}"),
+        }
+        return {"Put": {"TableName": self._table, "Item": item}}
+
+    def _workspace(self, workspace_id: str, delta: int) -> dict[str, Any]:
+        """Move accounts_count; in any case refuse the write if the workspace is going away."""
+        check: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(f"WS#{workspace_id}", "META"),
+            "ConditionExpression": "#st = :active",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":active": {"S": WorkspaceStatus.ACTIVE.value}},
+        }
+        if not delta:
+            return {"ConditionCheck": check}
+        check["UpdateExpression"] = "ADD accounts_count :d"
+        check["ExpressionAttributeValues"][":d"] = {"N": str(delta)}
+        return {"Update": check}
+
+    def _transact(self, items: Sequence[dict[str, Any]], account: Account) -> None:
+        """The account's item is first and the workspace's last in every transaction."""
+        try:
+            with translated():
+                self._ddb.transact_write_items(TransactItems=list(items))
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise
+            codes = cancellation_codes(exc)
+            if codes and codes[-1] == "ConditionalCheckFailed":
+                raise WorkspaceNotFound(details={"workspace_id": account.workspace_id}) from exc
+            if codes and (codes[0] == "ConditionalCheckFailed" or "TransactionConflict" in codes):
+                raise ConcurrentModification(
+                    "The account was changed meanwhile; retry", details={"account_id": account.id}
+                ) from exc
+            raise
+
+
+class DynamoConnectSessionRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def create(self, session: ConnectSession) -> None:
+        with translated():
+            self._ddb.put_item(TableName=self._table, Item=self._item(session))
+
+    def claim(self, state_hash: str, now: datetime, workspace_id: str | None) -> ConnectSession | None:
+        condition = "attribute_exists(pk) AND attribute_not_exists(claimed_at) AND expires_at > :now"
+        values: dict[str, Any] = {":now": {"N": str(int(now.timestamp()))}, ":at": {"S": iso(now)}}
+        if workspace_id is not None:
+            condition += " AND workspace_id = :ws"
+            values[":ws"] = {"S": workspace_id}
+        try:
+            with translated():
+                item = self._ddb.update_item(
+                    TableName=self._table,
+                    Key=_session_key(state_hash),
+                    UpdateExpression="SET claimed_at = :at",
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_NEW",
+                )["Attributes"]
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return ConnectSession.model_validate(from_item(item))
+
+    def await_selection(self, session: ConnectSession) -> None:
+        with translated():
+            self._ddb.put_item(TableName=self._table, Item=self._item(session))
+
+    def app(self, workspace_id: str, platform: str, instance: str) -> dict[str, str] | None:
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table, Key=_key(f"WS#{workspace_id}", f"APP#{platform}#{instance}"), ConsistentRead=True
+            ).get("Item")
+        return {k: str(v) for k, v in from_item(item)["sealed"].items()} if item else None
+
+    def save_app(self, workspace_id: str, platform: str, instance: str, sealed: dict[str, str]) -> None:
+        item = {
+            **to_item({"sealed": sealed, "entity": "app"}),
+            **_key(f"WS#{workspace_id}", f"APP#{platform}#{instance}"),
+        }
+        with translated():
+            self._ddb.put_item(TableName=self._table, Item=item)
+
+    def _item(self, session: ConnectSession) -> dict[str, Any]:
+        data = session.model_dump(mode="json")
+        data["expires_at"] = int(session.expires_at.timestamp())  # the table's TTL attribute (epoch seconds)
+        return {**to_item({**data, "entity": "connect"}), **_session_key(session.state_hash)}
+
+    @staticmethod
+    def session(item: dict[str, Any]) -> ConnectSession:
+        return ConnectSession.model_validate(from_item(item))

@@ -1,0 +1,326 @@
+"""Networks' sign-in endpoints over HTTP, as each catalog entry describes them (RFC 6749 and the
+networks' own variants), translating their answers into domain values and errors:
+
+- a timeout, a connection failure, a 5xx or a 429 is retried, then raised as NetworkUnavailable;
+- ``invalid_grant`` / ``invalid_token`` / a 401 on a token is TokenRejected (reconnect needed);
+- any other refusal is NetworkRejected, with the network's own message.
+
+Every URL goes through ``network_url`` (the platform emulator, locally). Tokens travel in headers and
+bodies; httpx's request log, which would print URLs, is silenced because Telegram puts its bot token
+in the path.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from socialpub.adapters.network_urls import network_url
+from socialpub.domain.accounts import (
+    AppCredentials,
+    Identity,
+    NetworkRejected,
+    NetworkUnavailable,
+    TokenRejected,
+    TokenSet,
+)
+from socialpub.domain.platforms import Platform
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+ATTEMPTS = 3
+BACKOFF_SECONDS = 0.25
+TIMEOUT = httpx.Timeout(8.0, connect=4.0)
+REJECTED_TOKEN_ERRORS = {"invalid_grant", "invalid_token", "unauthorized_client", "expired_token"}
+APP_NAME = "socialpub"
+
+
+def _fill(template: str, values: dict[str, str | None]) -> str:
+    for name, value in values.items():
+        if value is not None:
+            template = template.replace("{" + name + "}", value)
+    return template
+
+
+def dig(data: Any, path: str) -> Any:
+    """``data.user.open_id`` or ``items.0.id`` in a decoded JSON answer; None where missing."""
+    for part in path.split("."):
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_of(body: Any) -> tuple[str, str]:
+    """(code, message) from the error bodies networks use: RFC 6749, Graph, X, Telegram, atproto."""
+    if not isinstance(body, dict):
+        return "", ""
+    error = body.get("error")
+    if isinstance(error, dict):  # Graph: {"error": {"message", "type", "code"}}
+        return str(error.get("type") or error.get("code") or ""), str(error.get("message") or "")
+    message = body.get("error_description") or body.get("message") or body.get("description") or body.get("detail")
+    return str(error or body.get("title") or ""), str(message or error or "")
+
+
+class HttpNetworkAuth:
+    def __init__(self, http: httpx.Client | None = None, emulator: str | None = None, sleep: Any = time.sleep) -> None:
+        self._http = http or httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+        self._emulator = emulator
+        self._sleep = sleep
+
+    # ------------------------------------------------------------------ OAuth 2
+
+    def authorization_url(
+        self,
+        platform: Platform,
+        app: AppCredentials,
+        *,
+        redirect_uri: str,
+        state: str,
+        scopes: list[str],
+        code_challenge: str | None,
+        instance: str | None,
+    ) -> str:
+        auth = platform.auth
+        assert auth.authorization_url is not None
+        params = {
+            auth.client_id_param: app.client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            **auth.authorization_params,
+        }
+        if scopes:
+            params["scope"] = auth.scope_separator.join(scopes)
+        if code_challenge:
+            params.update(code_challenge=code_challenge, code_challenge_method="S256")
+        url = _fill(auth.authorization_url, {"instance": instance})
+        return self._url(url) + ("&" if "?" in url else "?") + urlencode(params)
+
+    def exchange_code(
+        self,
+        platform: Platform,
+        app: AppCredentials,
+        *,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str | None,
+        instance: str | None,
+    ) -> TokenSet:
+        auth = platform.auth
+        assert auth.token_url is not None
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, **auth.token_params}
+        if code_verifier:
+            form["code_verifier"] = code_verifier
+        answer = self._token_call(platform, app, "POST", _fill(auth.token_url, {"instance": instance}), form)
+        tokens = self._tokens(answer)
+        if auth.long_lived is not None:  # Meta: trade the short-lived token for a long-lived one at once
+            params = {
+                "grant_type": auth.long_lived.grant_type,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+                auth.long_lived.token_param: tokens.access_token,
+            }
+            long_lived = self._tokens(self._call("GET", auth.long_lived.url, params=params))
+            tokens = long_lived.model_copy(update={"scopes": tokens.scopes})
+        return tokens
+
+    def refresh(
+        self, platform: Platform, app: AppCredentials, tokens: dict[str, str], instance: str | None
+    ) -> TokenSet:
+        settings = platform.auth.refresh
+        assert settings.url is not None
+        presented = tokens.get(settings.token_param)
+        if not presented:
+            raise TokenRejected(f"No {settings.token_param} stored to refresh with")
+        form = {"grant_type": settings.grant_type or "refresh_token", settings.token_param: presented}
+        answer = self._token_call(
+            platform, app, settings.method, _fill(str(settings.url), {"instance": instance}), form
+        )
+        return self._tokens(answer)
+
+    def revoke(self, platform: Platform, app: AppCredentials, token: str, instance: str | None) -> bool:
+        auth = platform.auth
+        assert auth.revoke_url is not None
+        url = _fill(auth.revoke_url, {"instance": instance})
+        if auth.revoke_method == "DELETE":  # Graph: DELETE /me/permissions with the user's token
+            self._call("DELETE", url, headers={"Authorization": f"Bearer {token}"})
+        else:
+            self._token_call(platform, app, "POST", url, {"token": token}, expect_json=False)
+        return True
+
+    def register_app(
+        self, platform: Platform, *, instance: str, redirect_uri: str, scopes: list[str]
+    ) -> AppCredentials:
+        assert platform.auth.app_registration_url is not None
+        body = {
+            "client_name": APP_NAME,
+            "redirect_uris": redirect_uri,
+            "scopes": " ".join(scopes),
+            "website": "https://github.com/socialpub",
+        }
+        answer = self._call("POST", _fill(platform.auth.app_registration_url, {"instance": instance}), json=body)
+        return AppCredentials(client_id=str(answer["client_id"]), client_secret=str(answer["client_secret"]))
+
+    # ------------------------------------------------------------------ sign-in without redirects
+
+    def sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
+        if platform.auth.session_url:  # Bluesky: com.atproto.server.createSession
+            body = {"identifier": credentials["identifier"], "password": credentials["app_password"]}
+            answer = self._call("POST", platform.auth.session_url, json=body, rejected=NetworkRejected)
+            return TokenSet(
+                access_token=str(answer["accessJwt"]),
+                refresh_token=str(answer.get("refreshJwt") or "") or None,
+                extra={"did": str(answer["did"]), "handle": str(answer.get("handle", ""))},
+            )
+        # Telegram: the bot token is the credential; getMe proves it.
+        token = credentials["bot_token"]
+        me = self._call("GET", f"{platform.auth.request.base_url}/bot{token}/getMe", rejected=NetworkRejected)
+        return TokenSet(access_token=token, extra={"bot_username": str(dig(me, "result.username") or "")})
+
+    def identities(
+        self, platform: Platform, tokens: TokenSet, *, instance: str | None, params: dict[str, str]
+    ) -> list[Identity]:
+        spec = platform.auth.profile
+        url = _fill(spec.url, {"instance": instance, **params})
+        headers = {"Authorization": f"Bearer {tokens.access_token}"} if spec.auth == "bearer" else {}
+        answer = self._call("GET", url, headers=headers, rejected=NetworkRejected)
+        entries = dig(answer, spec.choices) if spec.choices else [answer]
+        found: list[Identity] = []
+        for entry in entries if isinstance(entries, list) else []:
+            external_id = dig(entry, spec.fields["id"])
+            if external_id in (None, ""):
+                continue  # e.g. a Facebook page without an Instagram business account
+            value = {name: dig(entry, path) for name, path in spec.fields.items()}
+            name = value.get("name") or value.get("username") or str(external_id)
+            found.append(
+                Identity(
+                    external_id=str(external_id),
+                    type=spec.type,
+                    name=str(name),
+                    username=str(value["username"]) if value.get("username") else None,
+                    profile_image=str(value["image"]) if value.get("image") else None,
+                    followers=_int(value.get("followers")),
+                    following=_int(value.get("following")),
+                    posts_total=_int(value.get("posts")),
+                    metadata={
+                        k: str(v)
+                        for k, v in value.items()
+                        if k not in {"id", "name", "username", "image", "followers", "following", "posts"} and v
+                    },
+                    access_token=str(dig(entry, spec.token)) if spec.token and dig(entry, spec.token) else None,
+                )
+            )
+        return found
+
+    # ------------------------------------------------------------------ HTTP
+
+    def _url(self, url: str) -> str:
+        return network_url(url, self._emulator)
+
+    def _token_call(
+        self,
+        platform: Platform,
+        app: AppCredentials,
+        method: str,
+        url: str,
+        form: dict[str, str],
+        *,
+        expect_json: bool = True,
+    ) -> Any:
+        """A call to a token endpoint, with the client authenticated the way the network wants."""
+        headers: dict[str, str] = {}
+        if platform.auth.client_auth == "basic":
+            headers["Authorization"] = "Basic " + _basic(app)
+        else:
+            form = {**form, platform.auth.client_id_param: app.client_id, "client_secret": app.client_secret}
+        if method == "GET":
+            return self._call("GET", url, params=form, headers=headers, rejected=TokenRejected, expect_json=expect_json)
+        return self._call("POST", url, data=form, headers=headers, rejected=TokenRejected, expect_json=expect_json)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        rejected: type[NetworkRejected] = NetworkRejected,
+        expect_json: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        target = self._url(url)
+        for attempt in range(ATTEMPTS):
+            last = attempt == ATTEMPTS - 1
+            try:
+                response = self._http.request(method, target, **kwargs)
+            except httpx.HTTPError as exc:
+                if last:
+                    raise NetworkUnavailable(f"{_host(url)} did not answer ({type(exc).__name__})") from None
+                self._sleep(BACKOFF_SECONDS * 2**attempt)
+                continue
+            if response.status_code >= 500 or response.status_code == 429:
+                if last:
+                    raise NetworkUnavailable(
+                        f"{_host(url)} answered {response.status_code}", details={"status": response.status_code}
+                    )
+                retry_after = _int(response.headers.get("retry-after"))
+                self._sleep(min(retry_after, 5) if retry_after is not None else BACKOFF_SECONDS * 2**attempt)
+                continue
+            body = _json(response)
+            code, message = _error_of(body)
+            if response.status_code >= 400 or (code and isinstance(body, dict) and "access_token" not in body):
+                self._raise(rejected, response.status_code, code, message, url)
+            if expect_json and not isinstance(body, dict):
+                raise NetworkRejected(f"{_host(url)} answered something that is not JSON")
+            return body
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _raise(rejected: type[NetworkRejected], status: int, code: str, message: str, url: str) -> None:
+        details = {"status": status, "error": code, "network_message": message}
+        text = f"{_host(url)} refused: {message or code or status}"
+        if rejected is TokenRejected and (code in REJECTED_TOKEN_ERRORS or status == 401):
+            raise TokenRejected(text, details=details)
+        raise NetworkRejected(text, details=details)
+
+    @staticmethod
+    def _tokens(answer: dict[str, Any]) -> TokenSet:
+        scope = answer.get("scope")
+        scopes = [s for s in str(scope).replace(",", " ").split() if s] if scope else None
+        refresh_expires = answer.get("refresh_expires_in") or answer.get("refresh_token_expires_in")
+        return TokenSet(
+            access_token=str(answer["access_token"]),
+            refresh_token=str(answer["refresh_token"]) if answer.get("refresh_token") else None,
+            expires_in=_int(answer.get("expires_in")),
+            refresh_expires_in=_int(refresh_expires),
+            scopes=scopes,
+        )
+
+
+def _basic(app: AppCredentials) -> str:
+    return base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
+
+
+def _host(url: str) -> str:
+    return httpx.URL(url).host or "the network"
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

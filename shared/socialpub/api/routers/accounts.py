@@ -1,0 +1,179 @@
+"""/api/accounts: connect (seed's OAuth flow, hosted callback page, app passwords, bot tokens),
+list, read, change and disconnect a workspace's social accounts."""
+
+from __future__ import annotations
+
+import html
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from socialpub.api.auth import workspace_scope
+from socialpub.api.container import Container, ContainerDep
+from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.idempotency import IDEMPOTENT
+from socialpub.api.schemas.accounts import (
+    AccountChangesBody,
+    AccountEnvelope,
+    AccountList,
+    AccountView,
+    CallbackBody,
+    CallbackView,
+    ChoiceView,
+    ConnectBody,
+    ConnectStartView,
+    DisconnectView,
+)
+from socialpub.config import AccountsSettings
+from socialpub.domain.accounts import AccountStatus, Identity
+from socialpub.domain.errors import DomainError
+from socialpub.domain.permissions import Permission
+from socialpub.domain.services import accounts as service
+
+SETTINGS = AccountsSettings
+CALLBACK_PATH = "/api/accounts/callback"
+router = APIRouter(prefix="/api/accounts", tags=["accounts"], responses=ERROR_RESPONSES)
+
+Reader = Annotated[str, workspace_scope(Permission.ACCOUNTS_READ)]
+Writer = Annotated[str, workspace_scope(Permission.ACCOUNTS_WRITE)]
+
+
+def hosted_callback(request: Request, c: Container) -> str:
+    """The hosted callback page's public URL: configured, or API Gateway's domain and stage."""
+    configured = c.settings(AccountsSettings).public_api_url
+    if configured:
+        return configured.rstrip("/") + CALLBACK_PATH
+    context = request.scope.get("aws.event", {}).get("requestContext", {})
+    if context.get("domainName") and context.get("stage"):
+        return f"https://{context['domainName']}/{context['stage']}{CALLBACK_PATH}"
+    return str(request.base_url).rstrip("/") + CALLBACK_PATH
+
+
+@router.get("")
+def list_accounts(
+    workspace_id: Reader,
+    c: ContainerDep,
+    platform: Annotated[str | None, Query(max_length=40)] = None,
+    account_status: Annotated[AccountStatus | None, Query(alias="status")] = None,
+) -> Envelope[AccountList]:
+    """The workspace's accounts, optionally of one platform or status (active, expired, error)."""
+    found = service.list_accounts(c.account_deps(), workspace_id, platform=platform, status=account_status)
+    return ok(AccountList(accounts=[AccountView.of(a) for a in found]))
+
+
+@router.post("", dependencies=[IDEMPOTENT], responses={201: {"description": "Connected (no redirect needed)"}})
+def connect_account(
+    body: ConnectBody, workspace_id: Writer, request: Request, response: Response, c: ContainerDep
+) -> Envelope[ConnectStartView] | Envelope[AccountEnvelope]:
+    """Start a connect: OAuth networks answer with auth_url and state; Bluesky (app password) and
+    Telegram (bot token) connect at once and answer 201 with the account."""
+    started = service.start_connect(
+        c.account_deps(),
+        workspace_id,
+        service.ConnectRequest.model_validate(body.model_dump()),
+        hosted_callback=hosted_callback(request, c),
+    )
+    if isinstance(started, service.ConnectStart):
+        return ok(ConnectStartView.model_validate(started.model_dump()))
+    response.status_code = status.HTTP_201_CREATED
+    return ok(AccountEnvelope(account=AccountView.of(started)))
+
+
+@router.post("/callback")
+def complete_connect(body: CallbackBody, workspace_id: Writer, c: ContainerDep) -> Envelope[CallbackView]:
+    """Finish a connect with the code and state the network sent to your callback_url. Where the
+    login gives several identities (Facebook pages), answer again with ``selection``."""
+    result = service.complete_connect(
+        c.account_deps(),
+        state=body.state,
+        code=body.code,
+        error=body.error,
+        workspace_id=workspace_id,
+        selection=body.selection,
+    )
+    return ok(_callback_view(result))
+
+
+@router.get("/callback", include_in_schema=True, response_class=HTMLResponse)
+def hosted_callback_page(
+    c: ContainerDep,
+    state: Annotated[str, Query(max_length=200)] = "",
+    code: Annotated[str | None, Query(max_length=4096)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+    selection: Annotated[list[str] | None, Query(max_length=100)] = None,
+) -> Response:
+    """The hosted callback page (no API key: the single-use state is the credential). Finishes the
+    connect and sends the user to the return_url given at the start, or shows the outcome."""
+    try:
+        result = service.complete_connect(
+            c.account_deps(), state=state, code=code, error=error, workspace_id=None, selection=selection
+        )
+    except DomainError as exc:
+        return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)
+    if result.choices:
+        return _selection_page(result.state or "", result.choices)
+    ids = [a.id for a in result.accounts]
+    if result.return_url:
+        query = urlencode({"status": "connected", "account_id": ",".join(ids)})
+        separator = "&" if "?" in result.return_url else "?"
+        return RedirectResponse(f"{result.return_url}{separator}{query}", status_code=status.HTTP_302_FOUND)
+    names = ", ".join(f"{a.name} ({a.platform})" for a in result.accounts)
+    return _outcome_page("Account connected", f"{names} can now be published to. You may close this page.")
+
+
+@router.get("/{account_id}")
+def get_account(account_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[AccountEnvelope]:
+    return ok(AccountEnvelope(account=AccountView.of(service.get_account(c.account_deps(), workspace_id, account_id))))
+
+
+@router.put("/{account_id}")
+def update_account(
+    account_id: str, body: AccountChangesBody, workspace_id: Writer, c: ContainerDep
+) -> Envelope[AccountEnvelope]:
+    """Rename, change settings, or make it its network's default account."""
+    changes = service.AccountChanges.model_validate(body.model_dump(exclude_unset=True))
+    account = service.update_account(c.account_deps(), workspace_id, account_id, changes)
+    return ok(AccountEnvelope(account=AccountView.of(account)))
+
+
+@router.delete("/{account_id}")
+def disconnect_account(account_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope[DisconnectView]:
+    """Revoke the tokens at the network, take the account out of scheduled posts, remove it."""
+    done = service.disconnect_account(c.account_deps(), c.account_posts, workspace_id, account_id)
+    return ok(
+        DisconnectView(
+            message="Account disconnected successfully",
+            cancelled_posts=done.cancelled_posts,
+            token_revoked=done.token_revoked,
+        )
+    )
+
+
+def _callback_view(result: service.ConnectResult) -> CallbackView:
+    if result.choices:
+        return CallbackView(
+            status="selection_required", state=result.state, choices=[ChoiceView.of(i) for i in result.choices]
+        )
+    return CallbackView(status="connected", accounts=[AccountView.of(a) for a in result.accounts])
+
+
+def _outcome_page(title: str, text: str, code: int = status.HTTP_200_OK) -> HTMLResponse:
+    body = f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>"
+    return HTMLResponse(body, status_code=code)
+
+
+def _selection_page(state: str, choices: list[Identity]) -> HTMLResponse:
+    options = "".join(
+        f'<label><input type="checkbox" name="selection" value="{html.escape(i.external_id)}"> '
+        f"{html.escape(i.name)}</label><br>"
+        for i in choices
+    )
+    body = (
+        "<!doctype html><title>Choose what to connect</title><h1>Choose what to connect</h1>"
+        # relative: the page is served at .../api/accounts/callback, whatever the stage prefix
+        f'<form method="get" action="callback"><input type="hidden" name="state" value="{html.escape(state)}">'
+        f'{options}<button type="submit" id="connect">Connect</button></form>'
+    )
+    return HTMLResponse(body)

@@ -1,0 +1,136 @@
+"""Social accounts in the seed's shapes (seeds/000, Social Accounts). Tokens never appear here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from socialpub.domain.accounts import Account, AccountSettings, AccountStats, AccountStatus, Health, Identity
+
+MAX_URL = 2048
+
+
+class ConnectBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: str = Field(max_length=40)
+    callback_url: str | None = Field(
+        None, max_length=MAX_URL, description="Where the network sends the user back; omit to use the hosted page"
+    )
+    return_url: str | None = Field(
+        None, max_length=MAX_URL, description="Hosted flow: where the hosted page sends the user when done"
+    )
+    scopes: list[str] | None = Field(None, max_length=100)
+    configuration_id: str | None = Field(None, max_length=100)
+    instance: str | None = Field(None, max_length=253, description="Mastodon: the server, e.g. mastodon.social")
+    credentials: dict[str, str] | None = Field(
+        None,
+        max_length=5,
+        description="Bluesky: identifier + app_password; Telegram: bot_token + chat_id (no redirect)",
+    )
+
+
+class CallbackBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: str = Field(min_length=1, max_length=200)
+    code: str | None = Field(None, max_length=4096)
+    error: str | None = Field(None, max_length=200)
+    selection: list[str] | None = Field(None, max_length=100, description="The ids of the choices to connect")
+
+
+class AccountChangesBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    is_default: bool | None = None
+    settings: AccountSettings | None = None
+
+
+class AccountView(BaseModel):
+    id: str
+    platform: str
+    type: str
+    name: str
+    username: str | None
+    profile_image: str | None
+    status: AccountStatus
+    connected_at: datetime
+    expires_at: datetime | None
+    permissions: list[str]
+    metadata: dict[str, str]
+    stats: AccountStats
+    health: Health
+    is_default: bool
+    settings: AccountSettings
+    instance: str | None = None
+
+    @classmethod
+    def of(cls, a: Account) -> AccountView:
+        return cls(
+            id=a.id,
+            platform=a.platform,
+            type=a.type,
+            name=a.name,
+            username=a.username,
+            profile_image=a.profile_image,
+            status=a.status,
+            connected_at=a.connected_at,
+            expires_at=a.token_expires_at,
+            permissions=a.permissions,
+            metadata=a.metadata,
+            stats=a.stats,
+            health=a.health,
+            is_default=a.is_default,
+            settings=a.settings,
+            instance=a.instance,
+        )
+
+
+class AccountList(BaseModel):
+    accounts: list[AccountView]
+
+
+class AccountEnvelope(BaseModel):
+    account: AccountView
+
+
+class ConnectStartView(BaseModel):
+    auth_url: str
+    state: str
+    expires_in: int
+
+
+class ChoiceView(BaseModel):
+    id: str
+    type: str
+    name: str
+    username: str | None
+    profile_image: str | None
+    metadata: dict[str, str]
+
+    @classmethod
+    def of(cls, i: Identity) -> ChoiceView:
+        return cls(
+            id=i.external_id,
+            type=i.type,
+            name=i.name,
+            username=i.username,
+            profile_image=i.profile_image,
+            metadata=i.metadata,
+        )
+
+
+class CallbackView(BaseModel):
+    status: Literal["connected", "selection_required"]
+    accounts: list[AccountView] = []
+    state: str | None = None
+    choices: list[ChoiceView] = []
+
+
+class DisconnectView(BaseModel):
+    message: str
+    cancelled_posts: int
+    token_revoked: bool

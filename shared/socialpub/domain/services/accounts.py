@@ -1,0 +1,696 @@
+"""Account use-cases: connect (OAuth redirect, hosted page, app password, bot token, page selection),
+read, change, disconnect, and keep tokens fresh without ever losing a rotated refresh token.
+
+Token rules (reference section 3 item 3, what went wrong for peers' users):
+- one refresh at a time per account (a lease); the loser of a race waits and uses the winner's token;
+- every token write asserts the version it read, so a newer token is never overwritten by an older;
+- a reconnect or refresh that returns no refresh token keeps the stored one;
+- only a definitive rejection (invalid_grant, 401) expires an account; a timeout or 5xx never does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from pydantic import BaseModel
+
+from socialpub.domain.accounts import (
+    CONNECT_TTL_SECONDS,
+    REFRESH_LEASE,
+    Account,
+    AccountExpired,
+    AccountNotFound,
+    AccountSettings,
+    AccountStats,
+    AccountStatus,
+    AppCredentials,
+    AuthenticationNotFound,
+    ConnectSession,
+    Health,
+    Identity,
+    IntegrationNotConfigured,
+    InvalidState,
+    NetworkRejected,
+    NetworkUnavailable,
+    NotRefreshable,
+    TokenRejected,
+    TokenSet,
+    account_id,
+    check_redirect_url,
+    state_hash,
+)
+from socialpub.domain.errors import InvalidInput
+from socialpub.domain.events import Event, EventType
+from socialpub.domain.integrations import ConfigurationNotFound, integration
+from socialpub.domain.platforms import AuthType, Platform
+from socialpub.domain.ports import (
+    AccountRepository,
+    Clock,
+    ConfigurationRepository,
+    ConnectSessionRepository,
+    DefaultCredentials,
+    NetworkAuth,
+    PostRepository,
+)
+from socialpub.domain.posts import Post, PostFilter, PostStatus
+from socialpub.domain.secrets import SecretBox, mask
+
+TOKEN_FIELDS = ("access_token", "refresh_token")
+# What the flows that are not redirects take, by auth type, and which of it is a secret.
+SIGN_IN_FIELDS: dict[AuthType, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    AuthType.APP_PASSWORD: (("identifier", "app_password"), ("app_password",)),
+    AuthType.BOT_TOKEN: (("bot_token", "chat_id"), ("bot_token",)),
+}
+LEASE_WAIT_SECONDS = 0.2
+
+
+@dataclass
+class AccountDeps:
+    accounts: AccountRepository
+    sessions: ConnectSessionRepository
+    configurations: ConfigurationRepository
+    defaults: DefaultCredentials
+    network: NetworkAuth
+    box: SecretBox
+    clock: Clock
+    guard_host: Callable[[str], str]  # SSRF guard for hosts a client names (a Mastodon instance)
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+
+class ConnectRequest(BaseModel):
+    platform: str
+    callback_url: str | None = None  # None: the product's hosted callback page finishes the connect
+    return_url: str | None = None
+    scopes: list[str] | None = None
+    configuration_id: str | None = None
+    instance: str | None = None
+    credentials: dict[str, str] | None = None
+
+
+class ConnectStart(BaseModel):
+    auth_url: str
+    state: str
+    expires_in: int
+
+
+class ConnectResult(BaseModel):
+    """Either the connected accounts, or the identities the client must choose among (pages)."""
+
+    accounts: list[Account] = []
+    choices: list[Identity] = []
+    state: str | None = None
+    return_url: str | None = None
+
+
+class AccountChanges(BaseModel):
+    name: str | None = None
+    is_default: bool | None = None
+    settings: AccountSettings | None = None
+
+
+class Disconnection(BaseModel):
+    cancelled_posts: int
+    token_revoked: bool
+
+
+# ---------------------------------------------------------------------------- app credentials
+
+
+def app_credentials(
+    deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None
+) -> tuple[AppCredentials, str | None]:
+    """The workspace's app (the one named, or its only one), else the deployment's default app."""
+    if configuration_id:
+        config = deps.configurations.get(workspace_id, platform.id, configuration_id)
+        if config is None:
+            raise ConfigurationNotFound(details={"configuration_id": configuration_id})
+    else:
+        configs = deps.configurations.list(workspace_id, platform.id)
+        if len(configs) > 1:
+            raise InvalidInput(
+                f"This workspace has {len(configs)} {platform.id} configurations; name one with configuration_id",
+                details={"field": "configuration_id", "configurations": [c.id for c in configs]},
+            )
+        config = configs[0] if configs else None
+    if config is not None:
+        names = ("clientId", "clientSecret")
+        opened = {n: deps.box.open(config.sealed[n], config.context(n)) for n in names if n in config.sealed}
+        if len(opened) == len(names):
+            return AppCredentials(client_id=opened["clientId"], client_secret=opened["clientSecret"]), config.id
+    default = deps.defaults.get(platform.id)
+    if default and default.get("clientId") and default.get("clientSecret"):
+        return AppCredentials(client_id=default["clientId"], client_secret=default["clientSecret"]), None
+    raise IntegrationNotConfigured(
+        f"No app credentials for {platform.name}: register them with POST /api/{platform.id}/configurations",
+        details={"platform": platform.id},
+    )
+
+
+def _instance_app(
+    deps: AccountDeps, workspace_id: str, platform: Platform, instance: str, redirect_uri: str, scopes: list[str]
+) -> AppCredentials:
+    """Mastodon: one app per instance, registered on first use and kept (sealed) for the next connects;
+    registered again when a connect asks for another redirect URI."""
+    stored = deps.sessions.app(workspace_id, platform.id, instance)
+    if stored and stored.get("redirectUri") == redirect_uri:
+        return _opened_instance_app(deps, workspace_id, platform, instance, stored)
+    app = deps.network.register_app(platform, instance=instance, redirect_uri=redirect_uri, scopes=scopes)
+    sealed = {
+        "clientId": app.client_id,
+        "clientSecret": deps.box.seal(app.client_secret, _instance_context(workspace_id, platform, instance)),
+        "redirectUri": redirect_uri,
+    }
+    deps.sessions.save_app(workspace_id, platform.id, instance, sealed)
+    return app
+
+
+def _instance_context(workspace_id: str, platform: Platform, instance: str) -> dict[str, str]:
+    return {"workspace_id": workspace_id, "record": f"app/{platform.id}/{instance}", "field": "clientSecret"}
+
+
+def _opened_instance_app(
+    deps: AccountDeps, workspace_id: str, platform: Platform, instance: str, stored: dict[str, str]
+) -> AppCredentials:
+    secret = deps.box.open(stored["clientSecret"], _instance_context(workspace_id, platform, instance))
+    return AppCredentials(client_id=stored["clientId"], client_secret=secret)
+
+
+def _session_app(deps: AccountDeps, platform: Platform, s: ConnectSession) -> AppCredentials:
+    if platform.auth.per_instance:
+        assert s.instance is not None
+        return _instance_app(deps, s.workspace_id, platform, s.instance, s.redirect_uri, s.scopes)
+    return app_credentials(deps, s.workspace_id, platform, s.configuration_id)[0]
+
+
+# ---------------------------------------------------------------------------- connect
+
+
+def _pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(64)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def start_connect(
+    deps: AccountDeps, workspace_id: str, request: ConnectRequest, *, hosted_callback: str
+) -> ConnectStart | Account:
+    """OAuth networks: an authorization URL and its state. Sign-in networks: the connected account."""
+    platform = integration(request.platform)
+    if not platform.oauth_supported:
+        return connect_with_credentials(deps, workspace_id, platform, request.credentials or {})
+    for name in ("callback_url", "return_url"):
+        if getattr(request, name):
+            check_redirect_url(getattr(request, name), name)
+    redirect_uri = request.callback_url or hosted_callback
+    instance = None
+    if platform.auth.per_instance:
+        if not request.instance:
+            raise InvalidInput(
+                f"{platform.name} needs the server to connect to: send instance (e.g. mastodon.social)",
+                details={"field": "instance"},
+            )
+        instance = deps.guard_host(request.instance)
+    scopes = request.scopes if request.scopes is not None else None
+    if instance is not None:
+        scopes = scopes if scopes is not None else platform.auth.scopes
+        app = _instance_app(deps, workspace_id, platform, instance, redirect_uri, scopes)
+        configuration_id = None
+    else:
+        app, configuration_id = app_credentials(deps, workspace_id, platform, request.configuration_id)
+        if scopes is None and configuration_id is not None:
+            config = deps.configurations.get(workspace_id, platform.id, configuration_id)
+            scopes = config.scopes if config else None
+        scopes = scopes if scopes is not None else platform.auth.scopes
+    state = secrets.token_urlsafe(32)
+    verifier, challenge = _pkce_pair() if platform.auth.pkce else (None, None)
+    session = ConnectSession(
+        state_hash=state_hash(state),
+        workspace_id=workspace_id,
+        platform=platform.id,
+        configuration_id=configuration_id,
+        redirect_uri=redirect_uri,
+        hosted=request.callback_url is None,
+        return_url=request.return_url,
+        scopes=scopes,
+        instance=instance,
+        expires_at=deps.clock() + timedelta(seconds=CONNECT_TTL_SECONDS),
+    )
+    if verifier is not None:
+        session = session.model_copy(update={"sealed_verifier": deps.box.seal(verifier, session.context("verifier"))})
+    deps.sessions.create(session)
+    url = deps.network.authorization_url(
+        platform,
+        app,
+        redirect_uri=redirect_uri,
+        state=state,
+        scopes=scopes,
+        code_challenge=challenge,
+        instance=instance,
+    )
+    return ConnectStart(auth_url=url, state=state, expires_in=CONNECT_TTL_SECONDS)
+
+
+def complete_connect(
+    deps: AccountDeps,
+    *,
+    state: str,
+    code: str | None,
+    error: str | None = None,
+    workspace_id: str | None = None,
+    selection: list[str] | None = None,
+) -> ConnectResult:
+    """The network sent the user back: check the state, exchange the code, store the account(s).
+
+    ``workspace_id`` is the caller's (the API); the hosted page has none and trusts the state alone.
+    """
+    session = deps.sessions.claim(state_hash(state), deps.clock(), workspace_id)
+    if session is None:
+        raise InvalidState()
+    platform = integration(session.platform)
+    if session.choices:  # second step: the client picks among the identities it was shown
+        tokens = TokenSet(**{k: deps.box.open(v, session.context(k)) for k, v in session.sealed_tokens.items()})
+        identities = session.choices
+    else:
+        if error:
+            raise NetworkRejected(f"{platform.name} did not authorize the connect: {error}", details={"error": error})
+        if not code:
+            raise InvalidInput("code is required", details={"field": "code"})
+        verifier = (
+            deps.box.open(session.sealed_verifier, session.context("verifier")) if session.sealed_verifier else None
+        )
+        app = _session_app(deps, platform, session)
+        tokens = deps.network.exchange_code(
+            platform,
+            app,
+            code=code,
+            redirect_uri=session.redirect_uri,
+            code_verifier=verifier,
+            instance=session.instance,
+        )
+        identities = deps.network.identities(platform, tokens, instance=session.instance, params={})
+        if not identities:
+            raise NetworkRejected(
+                f"This {platform.name} login has nothing to publish to (e.g. no page it manages)",
+                details={"platform": platform.id},
+            )
+    if selection is None and len(identities) > 1:
+        sealed = {
+            k: deps.box.seal(v, session.context(k))
+            for k, v in tokens.model_dump(include={"access_token", "refresh_token"}).items()
+            if v
+        }
+        deps.sessions.await_selection(session.model_copy(update={"choices": identities, "sealed_tokens": sealed}))
+        return ConnectResult(choices=identities, state=state, return_url=session.return_url)
+    if selection is not None:
+        by_id = {i.external_id: i for i in identities}
+        unknown = [s for s in selection if s not in by_id]
+        if unknown or not selection:
+            if session.choices:
+                deps.sessions.await_selection(session)  # let the client pick again
+            raise InvalidInput(
+                "Choose one or more of the identities offered",
+                details={"field": "selection", "unknown": unknown, "choices": list(by_id)},
+            )
+        identities = [by_id[s] for s in selection]
+    stored = [
+        _store_account(
+            deps,
+            session.workspace_id,
+            platform,
+            identity,
+            tokens,
+            configuration_id=session.configuration_id,
+            instance=session.instance,
+            scopes=tokens.scopes or session.scopes,
+        )
+        for identity in identities
+    ]
+    return ConnectResult(accounts=stored, return_url=session.return_url)
+
+
+def connect_with_credentials(
+    deps: AccountDeps, workspace_id: str, platform: Platform, credentials: dict[str, str]
+) -> Account:
+    """Bluesky (handle + app password) and Telegram (bot token + chat): no redirect, checked at once."""
+    needed, secret_names = SIGN_IN_FIELDS.get(platform.auth.auth_type, ((), ()))
+    if not needed:
+        raise InvalidInput(f"{platform.name} cannot be connected through the API", details={"platform": platform.id})
+    missing = [n for n in needed if not str(credentials.get(n, "")).strip()]
+    if missing:
+        raise InvalidInput(
+            f"{platform.name} connects with {', '.join(needed)}: send them in credentials",
+            details={"field": "credentials", "missing": missing},
+        )
+    given = {n: credentials[n].strip() for n in needed}
+    tokens = deps.network.sign_in(platform, given)
+    params = {**given, **tokens.extra}
+    identities = deps.network.identities(platform, tokens, instance=None, params=params)
+    if not identities:
+        raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
+    return _store_account(
+        deps,
+        workspace_id,
+        platform,
+        identities[0],
+        tokens,
+        configuration_id=None,
+        instance=None,
+        scopes=[],
+        extra_secrets={n: given[n] for n in secret_names},
+        metadata={n: v for n, v in given.items() if n not in secret_names},
+    )
+
+
+def _store_account(
+    deps: AccountDeps,
+    workspace_id: str,
+    platform: Platform,
+    identity: Identity,
+    tokens: TokenSet,
+    *,
+    configuration_id: str | None,
+    instance: str | None,
+    scopes: list[str],
+    extra_secrets: dict[str, str] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> Account:
+    now = deps.clock()
+    acc_id = account_id(platform.id, identity.external_id)
+    previous = deps.accounts.get(workspace_id, acc_id)
+    plain = {"access_token": identity.access_token or tokens.access_token, **(extra_secrets or {})}
+    if tokens.refresh_token and not identity.access_token:
+        plain["refresh_token"] = tokens.refresh_token
+    page_token = identity.access_token is not None  # page tokens from a long-lived user token do not expire
+    draft = Account(
+        id=acc_id,
+        workspace_id=workspace_id,
+        platform=platform.id,
+        type=identity.type,
+        external_id=identity.external_id,
+        name=identity.name,
+        username=identity.username,
+        profile_image=identity.profile_image,
+        connected_at=previous.connected_at if previous else now,
+        updated_at=now,
+        permissions=scopes,
+        metadata={**identity.metadata, **(metadata or {})},
+        stats=AccountStats(
+            followers=identity.followers,
+            following=identity.following,
+            posts_total=identity.posts_total,
+            posts_this_month=previous.stats.posts_this_month if previous else 0,
+        ),
+        health=Health(token_valid=True, last_sync=now),
+        is_default=previous.is_default if previous else _first_of_network(deps, workspace_id, platform.id),
+        settings=previous.settings if previous else AccountSettings(),
+        configuration_id=configuration_id,
+        instance=instance,
+        token_updated_at=now,
+        token_version=previous.token_version + 1 if previous else 1,
+    )
+    sealed = {k: v for k, v in (previous.sealed if previous else {}).items() if k == "refresh_token"}
+    masked = {k: v for k, v in (previous.masked if previous else {}).items() if k == "refresh_token"}
+    if page_token:
+        sealed, masked = {}, {}
+    for name, value in plain.items():
+        sealed[name] = deps.box.seal(value, draft.context(name))
+        masked[name] = mask(value)
+    account = draft.model_copy(
+        update={
+            "sealed": sealed,
+            "masked": masked,
+            "token_expires_at": None
+            if page_token or not tokens.expires_in
+            else now + timedelta(seconds=tokens.expires_in),
+            "refresh_expires_at": now + timedelta(seconds=tokens.refresh_expires_in)
+            if tokens.refresh_expires_in
+            else (previous.refresh_expires_at if previous else None),
+        }
+    )
+    event = Event.of(
+        EventType.ACCOUNT_CONNECTED, workspace_id, now, {**account.summary(), "reconnected": previous is not None}
+    )
+    deps.accounts.connect(account, previous, event)
+    return account
+
+
+def _first_of_network(deps: AccountDeps, workspace_id: str, platform: str) -> bool:
+    return not any(a.platform == platform for a in deps.accounts.list(workspace_id))
+
+
+# ---------------------------------------------------------------------------- read and change
+
+
+def get_account(deps: AccountDeps, workspace_id: str, acc_id: str) -> Account:
+    account = deps.accounts.get(workspace_id, acc_id)
+    if account is None:
+        raise AccountNotFound(details={"account_id": acc_id})
+    return account
+
+
+def get_authentication(deps: AccountDeps, workspace_id: str, integration_id: str, acc_id: str) -> Account:
+    """Pizzly's authentication: an account of that integration, by id."""
+    account = deps.accounts.get(workspace_id, acc_id)
+    if account is None or account.platform != integration_id:
+        raise AuthenticationNotFound(details={"authentication_id": acc_id, "integration": integration_id})
+    return account
+
+
+def list_accounts(
+    deps: AccountDeps, workspace_id: str, *, platform: str | None = None, status: AccountStatus | None = None
+) -> list[Account]:
+    if platform is not None:
+        integration(platform)
+    return [
+        a
+        for a in deps.accounts.list(workspace_id)
+        if (platform is None or a.platform == platform) and (status is None or a.status is status)
+    ]
+
+
+def update_account(deps: AccountDeps, workspace_id: str, acc_id: str, changes: AccountChanges) -> Account:
+    """Rename, change settings, or make it the default account of its network (unsetting the others)."""
+    for _ in range(3):
+        previous = get_account(deps, workspace_id, acc_id)
+        update = changes.model_dump(exclude_unset=True, exclude_none=True)
+        if "name" in update and not update["name"].strip():
+            raise InvalidInput("name must not be blank", details={"field": "name"})
+        account = Account.model_validate(
+            {**previous.model_dump(), **update, "updated_at": deps.clock(), "token_version": previous.token_version + 1}
+        )
+        if deps.accounts.save(account, previous):
+            break
+    else:
+        raise NetworkUnavailable("The account kept changing meanwhile; retry")
+    if changes.is_default:
+        for other in deps.accounts.list(workspace_id):
+            if other.platform == account.platform and other.id != account.id and other.is_default:
+                deps.accounts.save(
+                    other.model_copy(update={"is_default": False, "token_version": other.token_version + 1}), other
+                )
+    return account
+
+
+def disconnect_account(deps: AccountDeps, posts: PostRepository, workspace_id: str, acc_id: str) -> Disconnection:
+    """Revoke at the network where it can, take the account out of scheduled posts, then remove it."""
+    account = get_account(deps, workspace_id, acc_id)
+    platform = integration(account.platform)
+    revoked = False
+    if platform.auth.revoke_url and "access_token" in account.sealed:
+        try:
+            token = deps.box.open(account.sealed["access_token"], account.context("access_token"))
+            revoked = deps.network.revoke(platform, _revocation_app(deps, platform, account), token, account.instance)
+        except (NetworkUnavailable, NetworkRejected, IntegrationNotConfigured, ConfigurationNotFound):
+            revoked = False  # disconnecting here must not depend on the network answering
+    others = {a.id for a in deps.accounts.list(workspace_id) if a.platform == account.platform and a.id != account.id}
+    cancelled = _cancel_scheduled_targets(deps, posts, account, others)
+    now = deps.clock()
+    deps.accounts.delete(
+        account,
+        Event.of(
+            EventType.ACCOUNT_DISCONNECTED, workspace_id, now, {**account.summary(), "cancelled_posts": cancelled}
+        ),
+    )
+    return Disconnection(cancelled_posts=cancelled, token_revoked=revoked)
+
+
+def _revocation_app(deps: AccountDeps, platform: Platform, account: Account) -> AppCredentials:
+    if platform.auth.per_instance and account.instance:
+        stored = deps.sessions.app(account.workspace_id, platform.id, account.instance)
+        if stored is None:
+            raise IntegrationNotConfigured()
+        return _opened_instance_app(deps, account.workspace_id, platform, account.instance, stored)
+    return app_credentials(deps, account.workspace_id, platform, account.configuration_id)[0]
+
+
+def _cancel_scheduled_targets(deps: AccountDeps, posts: PostRepository, account: Account, others: set[str]) -> int:
+    """Scheduled posts lose this account as a target; one left with no target goes back to draft."""
+    cancelled = 0
+    cursor: str | None = ""
+    while cursor is not None:
+        page, cursor = posts.after(
+            account.workspace_id, PostFilter(status=PostStatus.SCHEDULED), cursor=cursor or None, per_page=100
+        )
+        for post in page:
+            updated = _without_account(post, account, others)
+            if updated is not None:
+                posts.save(updated.model_copy(update={"updated_at": deps.clock()}), post)
+                cancelled += 1
+    return cancelled
+
+
+def _without_account(post: Post, account: Account, others: set[str]) -> Post | None:
+    """The post without this account as a target, or None when it does not target it.
+
+    A post names either accounts or whole networks (which mean the network's accounts): a named
+    account is removed, and its network with it unless another of its accounts is named; a network
+    named as such loses its target only when this was the workspace's last account on it.
+    """
+    account_ids = [a for a in post.account_ids if a != account.id]
+    if account.id in post.account_ids:
+        keeps_network = any(a in others for a in account_ids)
+    elif account.platform in post.platforms and not others:
+        keeps_network = False
+    else:
+        return None
+    platforms = [p for p in post.platforms if p != account.platform or keeps_network]
+    update: dict[str, object] = {"account_ids": account_ids, "platforms": platforms, "version": post.version + 1}
+    if not platforms:
+        update.update(status=PostStatus.DRAFT, scheduled_at=None, scheduled_timezone=None)
+    return post.model_copy(update=update)
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+def usable_access_token(deps: AccountDeps, workspace_id: str, acc_id: str) -> str:
+    """The account's access token, refreshed first when it is near expiry (publishers call this)."""
+    account = refresh_account(deps, workspace_id, acc_id, force=False)
+    if account.status is AccountStatus.EXPIRED:
+        raise AccountExpired(details={"account_id": acc_id})
+    return deps.box.open(account.sealed["access_token"], account.context("access_token"))
+
+
+def refresh_account(deps: AccountDeps, workspace_id: str, acc_id: str, *, force: bool) -> Account:
+    """Refresh the account's token (when near expiry, or always with ``force``); one refresh at a time."""
+    started = get_account(deps, workspace_id, acc_id)
+    platform = integration(started.platform)
+    deadline = deps.clock() + REFRESH_LEASE
+    while True:
+        account = get_account(deps, workspace_id, acc_id)
+        if account.token_version != started.token_version and account.status is not AccountStatus.EXPIRED:
+            return account  # someone refreshed (or reconnected) meanwhile: theirs is the newest token
+        if account.status is AccountStatus.EXPIRED:
+            raise AccountExpired(details={"account_id": acc_id})
+        now = deps.clock()
+        if not force and not account.needs_refresh(now):
+            return account
+        if not platform.auth.refresh.supported or (
+            "refresh_token" not in account.sealed and not _self_refreshing(platform)
+        ):
+            if account.token_expires_at is not None and account.token_expires_at <= now:
+                _expire(deps, account, f"{platform.name} tokens cannot be refreshed and this one has expired")
+                raise AccountExpired(details={"account_id": acc_id})
+            if force:
+                raise NotRefreshable(
+                    f"{platform.name} tokens cannot be refreshed; reconnect the account before expires_at",
+                    details={"account_id": acc_id, "expires_at": account.token_expires_at},
+                )
+            return account
+        if deps.accounts.take_refresh_lease(account, now, now + REFRESH_LEASE):
+            return _refresh_holding_lease(deps, platform, account)
+        if deps.clock() > deadline:
+            raise NetworkUnavailable("Another refresh of this account is taking too long; retry")
+        deps.sleep(LEASE_WAIT_SECONDS)
+
+
+def _self_refreshing(platform: Platform) -> bool:
+    """Threads refreshes its long-lived access token with the access token itself."""
+    return platform.auth.refresh.token_param == "access_token"
+
+
+def _refresh_holding_lease(deps: AccountDeps, platform: Platform, account: Account) -> Account:
+    opened = {k: deps.box.open(v, account.context(k)) for k, v in account.sealed.items() if k in TOKEN_FIELDS}
+    try:
+        app = app_credentials(deps, account.workspace_id, platform, account.configuration_id)[0]
+        tokens = deps.network.refresh(platform, app, opened, account.instance)
+    except TokenRejected as exc:
+        current = get_account(deps, account.workspace_id, account.id)
+        if current.token_version != account.token_version:
+            return current  # a reconnect landed meanwhile; the rejected token was already replaced
+        _expire(deps, account, exc.message)
+        raise AccountExpired(details={"account_id": account.id, "reason": exc.message}) from exc
+    except NetworkUnavailable as exc:
+        failed = account.model_copy(
+            update={
+                "health": account.health.model_copy(update={"errors": [f"refresh failed, will retry: {exc.message}"]}),
+                "token_version": account.token_version + 1,
+            }
+        )
+        if not deps.accounts.save(failed, account):
+            deps.accounts.release_refresh_lease(account)
+        raise
+    now = deps.clock()
+    sealed, masked = dict(account.sealed), dict(account.masked)
+    for name, value in (("access_token", tokens.access_token), ("refresh_token", tokens.refresh_token)):
+        if value:  # a refresh that returns no refresh token keeps the stored one
+            sealed[name] = deps.box.seal(value, account.context(name))
+            masked[name] = mask(value)
+    refreshed = account.model_copy(
+        update={
+            "sealed": sealed,
+            "masked": masked,
+            "status": AccountStatus.ACTIVE,
+            "health": Health(token_valid=True, last_sync=now),
+            "token_expires_at": now + timedelta(seconds=tokens.expires_in) if tokens.expires_in else None,
+            "token_updated_at": now,
+            "updated_at": now,
+            "token_version": account.token_version + 1,
+        }
+    )
+    if not deps.accounts.save(refreshed, account):  # cannot happen while the lease holds; never overwrite
+        return get_account(deps, account.workspace_id, account.id)
+    return refreshed
+
+
+def _expire(deps: AccountDeps, account: Account, reason: str) -> None:
+    now = deps.clock()
+    expired = account.model_copy(
+        update={
+            "status": AccountStatus.EXPIRED,
+            "health": Health(token_valid=False, last_sync=account.health.last_sync, errors=[reason]),
+            "updated_at": now,
+            "token_version": account.token_version + 1,
+        }
+    )
+    event = Event.of(EventType.ACCOUNT_EXPIRED, account.workspace_id, now, {**expired.summary(), "reason": reason})
+    deps.accounts.save(expired, account, event)
+
+
+class RefreshReport(BaseModel):
+    refreshed: int = 0
+    expired: int = 0
+    skipped: int = 0  # cannot be refreshed, still valid: the user is asked to reconnect
+    failed: int = 0
+
+
+def refresh_due(deps: AccountDeps, *, horizon: timedelta) -> RefreshReport:
+    """The scheduled refresher: every account whose token expires within ``horizon``."""
+    report = RefreshReport()
+    for workspace_id, acc_id in deps.accounts.due_for_refresh(deps.clock() + horizon):
+        try:
+            refresh_account(deps, workspace_id, acc_id, force=True)
+            report.refreshed += 1
+        except AccountExpired:
+            report.expired += 1
+        except NotRefreshable:
+            report.skipped += 1
+        except (NetworkUnavailable, AccountNotFound, IntegrationNotConfigured):
+            report.failed += 1
+    return report
