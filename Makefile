@@ -10,6 +10,9 @@ export SAM_CLI_TELEMETRY := 0
 # sam build needs the Lambda runtime's interpreter (python3.12) on PATH; pyenv ships one here.
 PY312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin))
 STAGE ?= dev
+# The end-to-end test drives a real headless browser: Debian's Chromium (Playwright uses it as is).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help install dev test lint typecheck unit cfn-lint validate build deps bench deploy clean
 
@@ -31,6 +34,10 @@ $(VENV)/.installed: $(TOOLS)/.installed pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
 dev: install
 	$(VENV)/bin/python -m socialpub.local.stack
 
@@ -41,7 +48,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-unit: install
+unit: install $(CHROMIUM)
 	$(VENV)/bin/pytest -q -n 2
 
 cfn-lint: install

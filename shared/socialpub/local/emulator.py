@@ -139,6 +139,7 @@ def _route_of(method: str, host: str, path: str, query: dict[str, str]) -> tuple
         match = route.path.match("/" + path.rstrip("/"))
         if match:
             found.append((route, match.groupdict()))
+    found.sort(key=lambda f: f[0].host == "{instance}")  # a network's own host before any-instance routes
     for route, params in found:
         if route.kind == "profile" and route.query.items() <= query.items() and route.query:
             return route, params
