@@ -73,6 +73,7 @@ def _rest_event(method: str, path: str, context: dict[str, str], body: dict | No
             "httpMethod": method,
             "path": f"/dev{path}",
             "stage": "dev",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
             "requestId": "req-123",
             "identity": {"sourceIp": "203.0.113.9"},
             "authorizer": context,
@@ -141,3 +142,40 @@ def test_authorizer__accepts_pizzly_basic_auth(keys: Keys, container) -> None:
     for bad in ("Basic !!!", "Bearer " + plaintext, "Basic " + base64.b64encode(b":nokey").decode()):
         with pytest.raises(Exception, match=r"^Unauthorized$"):
             handle({"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": bad}}, container.api_keys)
+
+
+def test_accounts_function__hosted_callback_url_and_page_behind_api_gateway(keys: Keys, container, emulator) -> None:
+    # Given the context the authorizer passes for a key with one workspace
+    plaintext = keys.issue()
+    context = handle(
+        {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"X-API-Key": plaintext}}, container.api_keys
+    )["context"]
+    ws = json.loads(
+        load_function("workspaces")(_rest_event("POST", "/api/workspaces", context, {"name": "w"}), LambdaContext("W"))[
+            "body"
+        ]
+    )["data"]["workspace"]["id"]
+    context = principal_to_context(principal_from_context(context).model_copy(update={"workspaces": frozenset({ws})}))
+    handler = load_function("accounts")
+    # When a connect starts without a callback_url
+    event = _rest_event("POST", "/api/accounts", context, {"platform": "linkedin"})
+    event["headers"]["X-Workspace-ID"] = ws
+    started = handler(event, LambdaContext("Accounts"))
+    # Then the network will send the user to the hosted page on the API's own domain and stage
+    assert started["statusCode"] == 200, started["body"]
+    auth_url = json.loads(started["body"])["data"]["auth_url"]
+    assert (
+        "redirect_uri=https%3A%2F%2Fabc123.execute-api.us-east-1.amazonaws.com%2Fdev%2Fapi%2Faccounts%2Fcallback"
+        in (auth_url)
+    )
+    # And the hosted page answers the browser (no authorizer context) with a page, not a JSON error
+    landing = _rest_event("GET", "/api/accounts/callback", {})
+    landing["queryStringParameters"] = {"state": "forged", "code": "x"}
+    page = handler(landing, LambdaContext("Accounts"))
+    assert page["statusCode"] == 400
+    assert "could not be connected" in page["body"]
+
+
+def test_account_refresher__scheduled_run_reports(container, emulator) -> None:
+    result = load_function("account_refresher")({"source": "aws.scheduler"}, LambdaContext("AccountRefresher"))
+    assert result == {"refreshed": 0, "expired": 0, "skipped": 0, "failed": 0}
