@@ -104,6 +104,13 @@ def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Sta
     ci_key = next(k for k in listed if k["name"] == "ci")
     assert (ci_key["tier"], ci_key["workspaces"]) == ("starter", [ws])
     assert cli.main(["keys", "revoke", ci_key["id"]]) == 0
+    # And an X account is connected
+    in_ws = {**headers, "X-Workspace-ID": ws}
+    body = {"platform": "twitter", "callback_url": "http://127.0.0.1:9/cb"}
+    started = requests.post(f"{url}/api/accounts", json=body, headers=in_ws, timeout=5).json()["data"]
+    query = consent_without_browser(started["auth_url"])
+    connected = requests.post(f"{url}/api/accounts/callback", json=query, headers=in_ws, timeout=10).json()["data"]
+    account_id = connected["accounts"][0]["id"]
     # When the stack is stopped with Ctrl-C and started again
     output = stack.stop()
     assert "data saved" in output
@@ -113,6 +120,11 @@ def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Sta
     listing = requests.get(f"{again['api_url']}/api/workspaces", headers=headers, timeout=5).json()["data"]
     assert [w["id"] for w in listing["workspaces"]] == [ws]
     assert requests.get(f"{again['api_url']}/api/workspaces/{doomed_id}", headers=headers, timeout=5).status_code == 404
+    # And the account's stored refresh token still works at the (restarted) network
+    refreshed = requests.post(
+        f"{again['api_url']}/api/twitter/authentications/{account_id}/refresh", headers=in_ws, timeout=10
+    )
+    assert refreshed.status_code == 200, refreshed.text
     stack.stop()
 
 

@@ -28,7 +28,7 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -77,6 +77,19 @@ class EmulatorState:
         self.families: list[TokenFamily] = []
         self.faults: dict[tuple[str, str], Fault] = {}
         self.apps: dict[str, str] = {}  # Mastodon: client_id -> client_secret registered on an instance
+
+    def dump(self) -> dict[str, Any]:
+        """What outlives a restart of the local stack: issued tokens and registered apps."""
+        with self.lock:
+            families = [{**asdict(f), "access_tokens": sorted(f.access_tokens)} for f in self.families]
+            return {"families": families, "apps": dict(self.apps)}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        with self.lock:
+            self.families = [
+                TokenFamily(**{**f, "access_tokens": set(f["access_tokens"])}) for f in saved.get("families", [])
+            ]
+            self.apps = dict(saved.get("apps", {}))
 
     def family_of_refresh(self, token: str) -> TokenFamily | None:
         return next((f for f in self.families if f.refresh_token == token and not f.revoked), None)

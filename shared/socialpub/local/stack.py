@@ -129,16 +129,27 @@ def main() -> None:
     run_workers(queue_bindings(template, resolver), session.client("sqs"), stop)
     run_schedules(scheduled_functions(template), stop)
 
+    from socialpub.local.emulator import EmulatorState, create_emulator
+
+    # The networks' tokens outlive a restart too, or every stored refresh token would be refused.
+    networks = EmulatorState()
+    networks_file = state / "emulator.json"
+    if networks_file.exists():
+        networks.restore(json.loads(networks_file.read_text()))
+
+    def save_all() -> None:
+        snapshot.save(template, session, state)
+        networks_file.write_text(json.dumps(networks.dump()))
+        os.chmod(networks_file, 0o600)
+
     def save_periodically() -> None:
         while not stop.wait(5):
-            snapshot.save(template, session, state)
+            save_all()
 
     threading.Thread(target=save_periodically, daemon=True, name="snapshot").start()
 
-    from socialpub.local.emulator import create_emulator
-
     emulator = uvicorn.Server(
-        uvicorn.Config(create_emulator(), host="127.0.0.1", port=emulator_port, log_level="warning")
+        uvicorn.Config(create_emulator(networks), host="127.0.0.1", port=emulator_port, log_level="warning")
     )
     threading.Thread(target=emulator.run, daemon=True, name="emulator").start()
 
@@ -155,7 +166,7 @@ def main() -> None:
     finally:
         stop.set()
         emulator.should_exit = True
-        snapshot.save(template, session, state)
+        save_all()
         moto.stop()
         print("socialpub local stack stopped; data saved.", flush=True)
 
