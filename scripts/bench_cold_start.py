@@ -52,6 +52,8 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "posts": ("events/api/posts-validate.json", "api"),
     "media": ("events/api/media-upload.json", "api"),  # a JPEG in multipart: Pillow and the S3 writes
     "integrations": ("events/api/integrations-get.json", "api"),
+    "accounts": ("events/api/accounts-list.json", "api"),
+    "account_refresher": ("events/schedule/account-refresh.json", "schedule"),
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
 }
@@ -296,6 +298,9 @@ def check_response(job: dict[str, Any], response: Any, key_id: str) -> None:
     elif kind == "sqs":
         if response.get("batchItemFailures") != []:
             raise BenchError(f"{name}: expected no batchItemFailures, got {shown}")
+    elif kind == "schedule":
+        if response.get("failed") != 0:
+            raise BenchError(f"{name}: expected a run without failures, got {shown}")
     else:
         raise BenchError(f"{name}: unknown check {kind!r}")
 

@@ -404,6 +404,11 @@ def test_app_password_bot_token_and_mastodon_instance_flows(client: TestClient, 
     account = bluesky.json()["data"]["account"]
     assert (account["platform"], account["username"]) == ("bluesky", "ada.bsky.social")
     assert "abcd-efgh" not in bluesky.text
+    # Pizzly's view shows the app password masked; it does not expire, so there is nothing to refresh
+    auth = client.get(f"/api/bluesky/authentications/{account['id']}", headers=headers).json()
+    assert auth["payload"]["appPassword"] == "abcd***************"
+    refresh = client.post(f"/api/bluesky/authentications/{account['id']}/refresh", headers=headers)
+    assert (refresh.status_code, refresh.json()["error"]["code"]) == (400, "TOKEN_NOT_REFRESHABLE")
     wrong = client.post(
         "/api/accounts",
         json={"platform": "bluesky", "credentials": {"identifier": "ada.bsky.social", "app_password": "my-password"}},
@@ -519,3 +524,20 @@ def test_scheduled_refresher_refreshes_due_tokens_and_expires_unrefreshable_ones
     assert report.expired == 1
     after = client.get(f"/api/accounts/{linkedin['id']}", headers=headers).json()["data"]["account"]
     assert after["status"] == "expired"
+
+
+def test_a_token_near_expiry_is_refreshed_before_use(
+    client: TestClient, keys: Keys, emulator: Emulator, container: Container, clock: FrozenClock
+) -> None:
+    headers = new_workspace(client, keys)
+    account = connect(client, headers, user="dorothy")
+    ws = headers["X-Workspace-ID"]
+    deps = container.account_deps()
+    first = service.usable_access_token(deps, ws, account["id"])
+    # Still fresh: the same token, no refresh
+    assert service.usable_access_token(deps, ws, account["id"]) == first
+    # Five minutes before its end (X tokens last 2 hours), it is refreshed first
+    clock.moment += timedelta(hours=1, minutes=55)
+    second = service.usable_access_token(deps, ws, account["id"])
+    assert second != first
+    assert emulator.state.family_of_access(second) is not None

@@ -17,22 +17,22 @@ from fastapi import Depends, Request
 
 from socialpub import config
 from socialpub.adapters.aws import client
-from socialpub.adapters.default_credentials import SecretsManagerDefaults
-from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
 from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoRequestCounter
 from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
 from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
-from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.media_store import S3MediaStore
-from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.adapters.queues import SqsWorkspacePurgeQueue
 from socialpub.adapters.secrets import KmsSecretBox
-from socialpub.domain.services.accounts import AccountDeps
 
 if TYPE_CHECKING:
+    from socialpub.adapters.default_credentials import SecretsManagerDefaults
+    from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
+    from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
+    from socialpub.adapters.network_auth import HttpNetworkAuth
+    from socialpub.domain.services.accounts import AccountDeps
 
 S = TypeVar("S", bound=config.BaseSettings)
 
@@ -121,8 +121,12 @@ class Container:
     def secrets(self) -> KmsSecretBox:
         return KmsSecretBox(client("kms"), self.settings(config.IntegrationsSettings).secrets_key_id)
 
+    # The accounts adapters are imported where first used: httpx and the network code would cost the
+    # cold start of every function that never talks to a network.
     @cached_property
     def accounts(self) -> DynamoAccountRepository:
+        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
+
         return DynamoAccountRepository(client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table)
 
     @cached_property
@@ -132,24 +136,34 @@ class Container:
 
     @cached_property
     def connect_sessions(self) -> DynamoConnectSessionRepository:
+        from socialpub.adapters.dynamodb.accounts import DynamoConnectSessionRepository
+
         return DynamoConnectSessionRepository(
             client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
         )
 
     @cached_property
     def default_credentials(self) -> SecretsManagerDefaults:
+        from socialpub.adapters.default_credentials import SecretsManagerDefaults
+
         s = self.settings(config.IntegrationsSettings)
         return SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret)
 
     @cached_property
     def network_auth(self) -> HttpNetworkAuth:
+        from socialpub.adapters.network_auth import HttpNetworkAuth
+
         return HttpNetworkAuth()
 
     @cached_property
     def host_guard(self) -> PublicHostGuard:
+        from socialpub.adapters.host_guard import PublicHostGuard
+
         return PublicHostGuard()
 
     def account_deps(self) -> AccountDeps:
+        from socialpub.domain.services.accounts import AccountDeps
+
         return AccountDeps(
             accounts=self.accounts,
             sessions=self.connect_sessions,

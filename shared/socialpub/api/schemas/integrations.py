@@ -84,8 +84,7 @@ class AuthenticationView(BaseModel):
     @classmethod
     def of(cls, a: Account) -> AuthenticationView:
         payload: dict[str, Any] = {"updatedAt": int(a.token_updated_at.timestamp() * 1000)}
-        names = {"access_token": "accessToken", "refresh_token": "refreshToken"}
-        payload.update({names.get(k, k): v for k, v in a.masked.items()})
+        payload.update({_camel(k): v for k, v in a.masked.items()})  # accessToken, refreshToken, appPassword
         if a.token_expires_at is not None:
             payload["expiresIn"] = a.token_expires_at.isoformat()
         return cls(id=a.id, payload=payload, created_at=a.connected_at, updated_at=a.token_updated_at)
@@ -99,3 +98,8 @@ class AuthenticationList(BaseModel):
 class AuthenticationMessage(BaseModel):
     message: str
     authentication: AuthenticationView
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)

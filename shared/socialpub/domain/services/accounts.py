@@ -598,8 +598,13 @@ def refresh_account(deps: AccountDeps, workspace_id: str, acc_id: str, *, force:
                 _expire(deps, account, f"{platform.name} tokens cannot be refreshed and this one has expired")
                 raise AccountExpired(details={"account_id": acc_id})
             if force:
+                reason = (
+                    "reconnect the account before expires_at"
+                    if account.token_expires_at
+                    else "they do not expire, so there is nothing to refresh"
+                )
                 raise NotRefreshable(
-                    f"{platform.name} tokens cannot be refreshed; reconnect the account before expires_at",
+                    f"{platform.name} tokens cannot be refreshed; {reason}",
                     details={"account_id": acc_id, "expires_at": account.token_expires_at},
                 )
             return account
