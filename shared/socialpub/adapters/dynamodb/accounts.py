@@ -18,12 +18,12 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.guards import workspace_guard
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.accounts import Account, AccountStatus, ConnectSession
 from socialpub.domain.errors import WorkspaceNotFound
 from socialpub.domain.events import Event
 from socialpub.domain.posts import ConcurrentModification
-from socialpub.domain.workspaces import WorkspaceStatus
 
 EVENT_RETENTION = timedelta(days=30)
 DUE_INDEX = "accounts_by_token_expiry"
@@ -162,19 +162,7 @@ class DynamoAccountRepository:
         return {"Put": {"TableName": self._table, "Item": item}}
 
     def _workspace(self, workspace_id: str, delta: int) -> dict[str, Any]:
-        """Move accounts_count; in any case refuse the write if the workspace is going away."""
-        check: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": _key(f"WS#{workspace_id}", "META"),
-            "ConditionExpression": "#st = :active",
-            "ExpressionAttributeNames": {"#st": "status"},
-            "ExpressionAttributeValues": {":active": {"S": WorkspaceStatus.ACTIVE.value}},
-        }
-        if not delta:
-            return {"ConditionCheck": check}
-        check["UpdateExpression"] = "ADD accounts_count :d"
-        check["ExpressionAttributeValues"][":d"] = {"N": str(delta)}
-        return {"Update": check}
+        return workspace_guard(self._table, workspace_id, {"accounts_count": delta})
 
     def _transact(self, items: Sequence[dict[str, Any]], account: Account) -> None:
         """The account's item is first and the workspace's last in every transaction."""

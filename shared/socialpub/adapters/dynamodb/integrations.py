@@ -11,10 +11,10 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.guards import workspace_guard
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.errors import WorkspaceNotFound
 from socialpub.domain.integrations import Configuration, ConfigurationNotFound
-from socialpub.domain.workspaces import WorkspaceStatus
 
 
 def _key(workspace_id: str, integration: str, configuration_id: str) -> dict[str, Any]:
@@ -28,21 +28,12 @@ class DynamoConfigurationRepository:
 
     def create(self, config: Configuration) -> None:
         """Put the configuration if its workspace is active (a deleted workspace's purge must not be outrun)."""
-        workspace = {"pk": {"S": f"WS#{config.workspace_id}"}, "sk": {"S": "META"}}
         try:
             with translated():
                 self._ddb.transact_write_items(
                     TransactItems=[
                         {"Put": {"TableName": self._table, "Item": self._item(config)}},
-                        {
-                            "ConditionCheck": {
-                                "TableName": self._table,
-                                "Key": workspace,
-                                "ConditionExpression": "#st = :active",
-                                "ExpressionAttributeNames": {"#st": "status"},
-                                "ExpressionAttributeValues": {":active": {"S": WorkspaceStatus.ACTIVE.value}},
-                            }
-                        },
+                        workspace_guard(self._table, config.workspace_id),
                     ]
                 )
         except ClientError as exc:

@@ -25,11 +25,11 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.guards import workspace_guard
 from socialpub.adapters.dynamodb.queries import batch_get_all
 from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
 from socialpub.domain.media import Media, MediaStatus
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, counter_deltas, sort_key
-from socialpub.domain.workspaces import WorkspaceStatus
 
 BY_DATE = "posts_by_date"
 BY_STATUS = "posts_by_status"
@@ -243,19 +243,7 @@ class DynamoPostRepository:
         }
 
     def _workspace_update(self, workspace_id: str, deltas: dict[str, int]) -> dict[str, Any]:
-        """Move the workspace's counters; in any case, refuse the write if the workspace is going away."""
-        check: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": _key(workspace_id, "META"),
-            "ConditionExpression": "#st = :active",
-            "ExpressionAttributeNames": {"#st": "status"},
-            "ExpressionAttributeValues": {":active": {"S": WorkspaceStatus.ACTIVE.value}},
-        }
-        if not deltas:
-            return {"ConditionCheck": check}
-        check["UpdateExpression"] = "ADD " + ", ".join(f"{name} :{name}" for name in deltas)
-        check["ExpressionAttributeValues"].update({f":{n}": {"N": str(d)} for n, d in deltas.items()})
-        return {"Update": check}
+        return workspace_guard(self._table, workspace_id, deltas)
 
     def _transact(self, items: list[dict[str, Any]], post: Post) -> None:
         with _transaction_errors(post):
