@@ -236,7 +236,3 @@ class DynamoConnectSessionRepository:
         data = session.model_dump(mode="json")
         data["expires_at"] = int(session.expires_at.timestamp())  # the table's TTL attribute (epoch seconds)
         return {**to_item({**data, "entity": "connect"}), **_session_key(session.state_hash)}
-
-    @staticmethod
-    def session(item: dict[str, Any]) -> ConnectSession:
-        return ConnectSession.model_validate(from_item(item))
