@@ -17,11 +17,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
-from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
-from socialpub.adapters.dynamodb.guards import workspace_guard
+from socialpub.adapters.dynamodb.errors import error_code, translated
+from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.accounts import Account, AccountStatus, ConnectSession
-from socialpub.domain.errors import WorkspaceNotFound
 from socialpub.domain.events import Event
 from socialpub.domain.posts import ConcurrentModification
 
@@ -166,20 +165,11 @@ class DynamoAccountRepository:
 
     def _transact(self, items: Sequence[dict[str, Any]], account: Account) -> None:
         """The account's item is first and the workspace's last in every transaction."""
-        try:
-            with translated():
-                self._ddb.transact_write_items(TransactItems=list(items))
-        except ClientError as exc:
-            if error_code(exc) != "TransactionCanceledException":
-                raise
-            codes = cancellation_codes(exc)
-            if codes and codes[-1] == "ConditionalCheckFailed":
-                raise WorkspaceNotFound(details={"workspace_id": account.workspace_id}) from exc
-            if codes and (codes[0] == "ConditionalCheckFailed" or "TransactionConflict" in codes):
-                raise ConcurrentModification(
-                    "The account was changed meanwhile; retry", details={"account_id": account.id}
-                ) from exc
-            raise
+        conflict = ConcurrentModification(
+            "The account was changed meanwhile; retry", details={"account_id": account.id}
+        )
+        with guarded_transaction(account.workspace_id, conflict):
+            self._ddb.transact_write_items(TransactItems=list(items))
 
 
 class DynamoConnectSessionRepository:

@@ -10,10 +10,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, to_item
-from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
-from socialpub.adapters.dynamodb.guards import workspace_guard
+from socialpub.adapters.dynamodb.errors import error_code, translated
+from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.queries import query_all
-from socialpub.domain.errors import WorkspaceNotFound
 from socialpub.domain.integrations import Configuration, ConfigurationNotFound
 
 
@@ -28,20 +27,13 @@ class DynamoConfigurationRepository:
 
     def create(self, config: Configuration) -> None:
         """Put the configuration if its workspace is active (a deleted workspace's purge must not be outrun)."""
-        try:
-            with translated():
-                self._ddb.transact_write_items(
-                    TransactItems=[
-                        {"Put": {"TableName": self._table, "Item": self._item(config)}},
-                        workspace_guard(self._table, config.workspace_id),
-                    ]
-                )
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException" and cancellation_codes(exc)[-1:] == [
-                "ConditionalCheckFailed"
-            ]:
-                raise WorkspaceNotFound(details={"workspace_id": config.workspace_id}) from exc
-            raise
+        with guarded_transaction(config.workspace_id):
+            self._ddb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._table, "Item": self._item(config)}},
+                    workspace_guard(self._table, config.workspace_id),
+                ]
+            )
 
     def get(self, workspace_id: str, integration: str, configuration_id: str) -> Configuration | None:
         with translated():

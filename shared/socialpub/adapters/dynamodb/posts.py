@@ -18,16 +18,13 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
-from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
-from socialpub.adapters.dynamodb.guards import workspace_guard
+from socialpub.adapters.dynamodb.errors import translated
+from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.queries import batch_get_all
-from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
+from socialpub.domain.errors import InvalidInput
 from socialpub.domain.media import Media, MediaStatus
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, counter_deltas, sort_key
 
@@ -246,7 +243,7 @@ class DynamoPostRepository:
         return workspace_guard(self._table, workspace_id, deltas)
 
     def _transact(self, items: list[dict[str, Any]], post: Post) -> None:
-        with _transaction_errors(post):
+        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
             self._ddb.transact_write_items(TransactItems=items)
 
 
@@ -260,25 +257,6 @@ def _version_condition(version: int) -> dict[str, Any]:
         "ConditionExpression": "version = :version",
         "ExpressionAttributeValues": {":version": {"N": str(version)}},
     }
-
-
-@contextmanager
-def _transaction_errors(post: Post) -> Iterator[None]:
-    """The post item is always first and the workspace's item always last in our transactions."""
-    try:
-        with translated():
-            yield
-    except ClientError as exc:
-        if error_code(exc) != "TransactionCanceledException":
-            raise
-        codes = cancellation_codes(exc)
-        if codes and codes[-1] == "ConditionalCheckFailed":
-            raise WorkspaceNotFound(details={"workspace_id": post.workspace_id}) from exc
-        if codes and codes[0] == "ConditionalCheckFailed":
-            raise ConcurrentModification(details={"post_id": post.id}) from exc
-        if "TransactionConflict" in codes:
-            raise ConcurrentModification(details={"post_id": post.id}) from exc
-        raise
 
 
 def _post(item: dict[str, Any]) -> Post:

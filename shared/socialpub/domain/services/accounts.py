@@ -47,7 +47,7 @@ from socialpub.domain.accounts import (
 )
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.events import Event, EventType
-from socialpub.domain.integrations import ConfigurationNotFound, integration
+from socialpub.domain.integrations import Configuration, ConfigurationNotFound, integration
 from socialpub.domain.platforms import AuthType, Platform
 from socialpub.domain.ports import (
     AccountRepository,
@@ -124,8 +124,9 @@ class Disconnection(BaseModel):
 
 def app_credentials(
     deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None
-) -> tuple[AppCredentials, str | None]:
-    """The workspace's app (the one named, or its only one), else the deployment's default app."""
+) -> tuple[AppCredentials, Configuration | None]:
+    """The workspace's app (the one named, or its only one), else the deployment's default app
+    (with None for the configuration)."""
     if configuration_id:
         config = deps.configurations.get(workspace_id, platform.id, configuration_id)
         if config is None:
@@ -142,7 +143,7 @@ def app_credentials(
         names = ("clientId", "clientSecret")
         opened = {n: deps.box.open(config.sealed[n], config.context(n)) for n in names if n in config.sealed}
         if len(opened) == len(names):
-            return AppCredentials(client_id=opened["clientId"], client_secret=opened["clientSecret"]), config.id
+            return AppCredentials(client_id=opened["clientId"], client_secret=opened["clientSecret"]), config
     default = deps.defaults.get(platform.id)
     if default and default.get("clientId") and default.get("clientSecret"):
         return AppCredentials(client_id=default["clientId"], client_secret=default["clientSecret"]), None
@@ -216,17 +217,15 @@ def start_connect(
                 details={"field": "instance"},
             )
         instance = deps.guard_host(request.instance)
-    scopes = request.scopes if request.scopes is not None else None
+    config = None
     if instance is not None:
-        scopes = scopes if scopes is not None else platform.auth.scopes
+        scopes = request.scopes if request.scopes is not None else platform.auth.scopes
         app = _instance_app(deps, workspace_id, platform, instance, redirect_uri, scopes)
-        configuration_id = None
     else:
-        app, configuration_id = app_credentials(deps, workspace_id, platform, request.configuration_id)
-        if scopes is None and configuration_id is not None:
-            config = deps.configurations.get(workspace_id, platform.id, configuration_id)
-            scopes = config.scopes if config else None
-        scopes = scopes if scopes is not None else platform.auth.scopes
+        app, config = app_credentials(deps, workspace_id, platform, request.configuration_id)
+        # The scopes asked for, else the configuration's, else the catalog's
+        scopes = request.scopes if request.scopes is not None else (config or platform.auth).scopes
+    configuration_id = config.id if config else None
     state = secrets.token_urlsafe(32)
     verifier, challenge = _pkce_pair() if platform.auth.pkce else (None, None)
     session = ConnectSession(
