@@ -541,3 +541,26 @@ def test_a_token_near_expiry_is_refreshed_before_use(
     second = service.usable_access_token(deps, ws, account["id"])
     assert second != first
     assert emulator.state.family_of_access(second) is not None
+
+
+def test_an_update_that_keeps_losing_the_race_is_a_409_and_changes_nothing(
+    client: TestClient, keys: Keys, emulator: Emulator, container: Container
+) -> None:
+    headers = new_workspace(client, keys)
+    account = connect(client, headers, user="ida")
+    real = container.accounts
+
+    class AlwaysOutrun:
+        """Another writer changes the account between every read and write."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def save(self, *args: Any, **kwargs: Any) -> bool:
+            return False
+
+    container.accounts = AlwaysOutrun()  # type: ignore[assignment]
+    response = client.put(f"/api/accounts/{account['id']}", json={"name": "Lost"}, headers=headers)
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "CONCURRENT_MODIFICATION")
+    container.accounts = real
+    assert client.get(f"/api/accounts/{account['id']}", headers=headers).json()["data"]["account"]["name"] == "Ida"

@@ -58,7 +58,7 @@ from socialpub.domain.ports import (
     NetworkAuth,
     PostRepository,
 )
-from socialpub.domain.posts import Post, PostFilter, PostStatus
+from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostStatus
 from socialpub.domain.secrets import SecretBox, mask
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
@@ -486,7 +486,9 @@ def update_account(deps: AccountDeps, workspace_id: str, acc_id: str, changes: A
         if deps.accounts.save(account, previous):
             break
     else:
-        raise NetworkUnavailable("The account kept changing meanwhile; retry")
+        raise ConcurrentModification(
+            "The account kept changing meanwhile; read it again and retry", details={"account_id": acc_id}
+        )
     if changes.is_default:
         for other in deps.accounts.list(workspace_id):
             if other.platform == account.platform and other.id != account.id and other.is_default:
