@@ -67,7 +67,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _error_of(body: Any) -> tuple[str, str]:
+def error_of(body: Any) -> tuple[str, str]:
     """(code, message) from the error bodies networks use: RFC 6749, Graph, X, Telegram, atproto."""
     if not isinstance(body, dict):
         return "", ""
@@ -281,7 +281,7 @@ class HttpNetworkAuth:
                 self._sleep(min(retry_after, 5) if retry_after is not None else BACKOFF_SECONDS * 2**attempt)
                 continue
             body = _json(response)
-            code, message = _error_of(body)
+            code, message = error_of(body)
             if response.status_code >= 400 or (code and isinstance(body, dict) and "access_token" not in body):
                 self._raise(rejected, response.status_code, code, message, url)
             if expect_json and not isinstance(body, dict):

@@ -26,9 +26,8 @@ import hashlib
 import html
 import re
 import secrets
-import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -36,66 +35,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from socialpub.domain.platforms import Platform, catalog
+from socialpub.local.emulator.networks import network_routers
+from socialpub.local.emulator.state import (
+    EmulatorState,
+    Fault,
+    Grant,
+    TokenFamily,
+    number_of,
+    same_provider,
+    unauthorized,
+)
 
 CODE_TTL_SECONDS = 600
-
-
-@dataclass
-class Grant:
-    network: str
-    client_id: str
-    redirect_uri: str
-    scope: str
-    challenge: str | None
-    challenge_method: str | None
-    user: str
-    expires_at: float
-
-
-@dataclass
-class TokenFamily:
-    network: str
-    client_id: str
-    scope: str
-    user: str
-    access_tokens: set[str] = field(default_factory=set)
-    refresh_token: str | None = None
-    revoked: bool = False
-
-
-@dataclass
-class Fault:
-    status: int
-    remaining: int
-    body: dict[str, Any]
-
-
-class EmulatorState:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.codes: dict[str, Grant] = {}
-        self.families: list[TokenFamily] = []
-        self.faults: dict[tuple[str, str], Fault] = {}
-        self.apps: dict[str, str] = {}  # Mastodon: client_id -> client_secret registered on an instance
-
-    def dump(self) -> dict[str, Any]:
-        """What outlives a restart of the local stack: issued tokens and registered apps."""
-        with self.lock:
-            families = [{**asdict(f), "access_tokens": sorted(f.access_tokens)} for f in self.families]
-            return {"families": families, "apps": dict(self.apps)}
-
-    def restore(self, saved: dict[str, Any]) -> None:
-        with self.lock:
-            self.families = [
-                TokenFamily(**{**f, "access_tokens": set(f["access_tokens"])}) for f in saved.get("families", [])
-            ]
-            self.apps = dict(saved.get("apps", {}))
-
-    def family_of_refresh(self, token: str) -> TokenFamily | None:
-        return next((f for f in self.families if f.refresh_token == token and not f.revoked), None)
-
-    def family_of_access(self, token: str) -> TokenFamily | None:
-        return next((f for f in self.families if token in f.access_tokens and not f.revoked), None)
 
 
 @dataclass(frozen=True)
@@ -159,16 +110,6 @@ def _route_of(method: str, host: str, path: str, query: dict[str, str]) -> tuple
     return found[0] if found else None
 
 
-def _provider(platform: Platform) -> str:
-    """Who issues the tokens: networks signing in at the same token endpoint (Google for YouTube and
-    Business Profile, Meta for Facebook and Instagram) share their tokens, as they do for real."""
-    return urlsplit(platform.auth.token_url or platform.auth.session_url or f"https://{platform.id}").netloc
-
-
-def _same_provider(network: str, platform: Platform) -> bool:
-    return _provider(catalog()[network]) == _provider(platform)
-
-
 _ROUTES: list[Route] = []
 
 
@@ -180,23 +121,6 @@ def _routes_cache() -> list[Route]:
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
-
-
-def _unauthorized(platform: Platform) -> JSONResponse:
-    """Each network's answer to a missing, expired or revoked token."""
-    if "graph." in platform.auth.request.base_url:
-        body: dict[str, Any] = {
-            "error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
-        }
-    elif platform.id == "twitter":
-        body = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
-    elif platform.id == "bluesky":
-        body = {"error": "InvalidToken", "message": "Token could not be verified"}
-    elif platform.id == "telegram":
-        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
-    else:
-        body = {"error": "invalid_token", "error_description": "The access token is invalid or has been revoked"}
-    return JSONResponse(body, status_code=401)
 
 
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
@@ -240,13 +164,9 @@ def _place(body: dict[str, Any], path: str, value: Any) -> None:
             node = node.setdefault(part, child)
 
 
-def _number(*parts: str) -> str:
-    return str(int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:12], 16))
-
-
 def _profile_values(platform: Platform, user: str, suffix: str = "") -> dict[str, Any]:
     return {
-        "id": _number(platform.id, user, suffix),
+        "id": number_of(platform.id, user, suffix),
         "name": user.replace("-", " ").title() + suffix,
         "username": user + suffix.replace(" ", "-").lower(),
         "image": f"https://{urlsplit(platform.docs_url.unicode_string()).netloc}/avatars/{user}.png",
@@ -271,6 +191,9 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             status=int(body.get("status", 503)),
             remaining=int(body.get("count", 1)),
             body=body.get("body") or {"error": "temporarily_unavailable", "error_description": "Try again later"},
+            headers={str(k): str(v) for k, v in (body.get("headers") or {}).items()},
+            delay=float(body.get("delay", 0)),
+            after=bool(body.get("after", False)),
         )
         with state.lock:
             state.faults[(str(body["network"]), str(body.get("endpoint", "token")))] = fault
@@ -281,6 +204,28 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         with state.lock:
             state.faults.clear()
         return {"status": "cleared"}
+
+    @app.get("/_emulator/posts")
+    def list_posts(network: str | None = None) -> dict[str, Any]:
+        """What each network holds as published (for tests and for looking at the local stack)."""
+        with state.lock:
+            posts = [asdict(p) for p in state.posts if network is None or p.network == network]
+        return {"posts": posts}
+
+    @app.delete("/_emulator/posts")
+    def clear_posts() -> dict[str, str]:
+        with state.lock:
+            state.posts.clear()
+            state.objects.clear()
+        return {"status": "cleared"}
+
+    @app.post("/_emulator/revoke")
+    def revoke(body: dict[str, Any]) -> dict[str, int]:
+        """Revoke every token of a network, as a user removing the app on the network's side does."""
+        return {"revoked": state.revoke_all(str(body["network"]))}
+
+    for router in network_routers(state):
+        app.include_router(router)
 
     @app.api_route("/{host}/{path:path}", methods=["GET", "POST", "DELETE"])
     async def network(host: str, path: str, request: Request) -> Response:
@@ -365,8 +310,8 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         grant_type = form.get("grant_type")
         if grant_type == "th_refresh_token":  # Threads: the long-lived access token refreshes itself
             known = state.family_of_access(form.get("access_token", ""))
-            if known is None or not _same_provider(known.network, platform):
-                return _unauthorized(platform)
+            if known is None or not same_provider(known.network, platform):
+                return unauthorized(platform)
             return _issue(platform, known, new_refresh=False)
         client_id, client_secret = _client_credentials(request, form)
         if not client_id or not client_secret:
@@ -375,7 +320,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             return _oauth_error("invalid_client", "Client authentication failed due to unknown client", 401)
         if grant_type == "authorization_code":
             grant = state.codes.pop(form.get("code", ""), None)  # one use, whatever happens next
-            if grant is None or grant.expires_at < time.time() or not _same_provider(grant.network, platform):
+            if grant is None or grant.expires_at < time.time() or not same_provider(grant.network, platform):
                 return _oauth_error("invalid_grant", "The authorization code is invalid or expired")
             if grant.client_id != client_id or grant.redirect_uri != form.get("redirect_uri"):
                 return _oauth_error("invalid_grant", "client_id or redirect_uri does not match the authorization")
@@ -386,7 +331,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             return _issue(platform, new, new_refresh=True)
         if grant_type == "refresh_token":
             known = state.family_of_refresh(form.get("refresh_token", ""))
-            if known is None or not _same_provider(known.network, platform) or known.client_id != client_id:
+            if known is None or not same_provider(known.network, platform) or known.client_id != client_id:
                 return _oauth_error("invalid_grant", "The refresh token is invalid, expired or revoked")
             return _issue(platform, known, new_refresh=platform.auth.refresh.rotates_refresh_token)
         return _oauth_error("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
@@ -397,8 +342,8 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         if form.get("grant_type") != platform.auth.long_lived.grant_type or not form.get("client_secret"):
             return _oauth_error("invalid_request", "grant_type and client_secret are required")
         known = state.family_of_access(form.get(platform.auth.long_lived.token_param, ""))
-        if known is None or not _same_provider(known.network, platform):
-            return _unauthorized(platform)
+        if known is None or not same_provider(known.network, platform):
+            return unauthorized(platform)
         access = secrets.token_urlsafe(32)
         known.access_tokens.add(access)
         return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": 5_184_000})
@@ -449,7 +394,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         state.apps[client_id] = client_secret
         return JSONResponse(
             {
-                "id": _number(client_id),
+                "id": number_of(client_id),
                 "name": form["client_name"],
                 "website": form.get("website"),
                 "redirect_uri": form["redirect_uris"],
@@ -462,7 +407,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
     def _bot(platform: Platform, params: dict[str, str]) -> Response:
         token = params.get("bot_token", "")
         if not BOT_TOKEN.match(token):
-            return _unauthorized(platform)
+            return unauthorized(platform)
         bot_id = token.split(":")[0]
         return JSONResponse(
             {
@@ -482,11 +427,11 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         spec = platform.auth.profile
         if spec.auth == "none":  # Telegram: the bot token in the path is the credential
             if not BOT_TOKEN.match(params.get("bot_token", "")):
-                return _unauthorized(platform)
+                return unauthorized(platform)
             chat = form.get("chat_id", "")
             name = chat.lstrip("@") or "channel"
             result = {
-                "id": -int("100" + _number(platform.id, chat)[:10]),
+                "id": -int("100" + number_of(platform.id, chat)[:10]),
                 "title": f"{name} channel",
                 "type": "channel",
             }
@@ -495,8 +440,8 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             return JSONResponse({"ok": True, "result": result})
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or form.get("access_token", "")
         family = state.family_of_access(token)
-        if family is None or not _same_provider(family.network, platform):
-            return _unauthorized(platform)
+        if family is None or not same_provider(family.network, platform):
+            return unauthorized(platform)
         if spec.choices:  # Facebook/Instagram: two pages, each with its own token; one has Instagram
             entries = []
             for index in (1, 2):

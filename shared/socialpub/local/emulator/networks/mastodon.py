@@ -1,0 +1,169 @@
+"""Mastodon's publishing API (docs.joinmastodon.org/methods/media, /methods/statuses), on any instance.
+
+- ``POST /api/v2/media`` (multipart ``file``, ``description``): 200 with ``url`` for images; 202 with
+  ``url: null`` for video, which ``GET /api/v1/media/:id`` answers 206 until processed, then 200.
+- ``POST /api/v1/statuses`` (``status``, ``media_ids[]``, ``in_reply_to_id``, ``visibility``,
+  ``spoiler_text``, ``sensitive``), honouring ``Idempotency-Key``: the same key from the same account
+  returns the status it created instead of a second one.
+- ``GET /api/v1/accounts/:id/statuses``: the account's statuses, newest first.
+
+Fault endpoints: ``media``, ``statuses``.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.state import (
+    EmulatedPost,
+    EmulatorState,
+    digest,
+    new_number,
+    number_of,
+    unauthorized,
+)
+
+NETWORK = "mastodon"
+MAX_CHARACTERS = 500
+
+
+def _status(instance: str, post: EmulatedPost, username: str) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "uri": f"https://{instance}/users/{username}/statuses/{post.id}",
+        "url": post.url,
+        "created_at": datetime.fromtimestamp(post.created_at, UTC).isoformat().replace("+00:00", "Z"),
+        "content": f"<p>{html.escape(post.text)}</p>",
+        "visibility": post.extra.get("visibility", "public"),
+        "sensitive": post.extra.get("sensitive", False),
+        "spoiler_text": post.extra.get("spoiler_text", ""),
+        "in_reply_to_id": post.reply_to,
+        "account": {"id": post.account, "username": username, "acct": username},
+        "media_attachments": [{"id": m["id"], "type": m["type"], "description": m.get("alt_text")} for m in post.media],
+    }
+
+
+def router(state: EmulatorState) -> APIRouter:
+    api = APIRouter()
+    platform = catalog()[NETWORK]
+    keys: dict[tuple[str, str], str] = {}  # (account, Idempotency-Key) -> status id
+
+    def _author(request: Request) -> tuple[str, str] | None:
+        family = state.bearer(request, NETWORK)
+        return (number_of(NETWORK, family.user, ""), family.user) if family else None
+
+    @api.post("/{instance}/api/v2/media")
+    async def upload_media(instance: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "media")) is not None:
+            return fault
+        if _author(request) is None:
+            return unauthorized(platform)
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            return JSONResponse({"error": "Validation failed: File can't be blank"}, status_code=422)
+        data = await upload.read()
+        mime = upload.content_type or "application/octet-stream"
+        kind = "video" if mime.startswith("video/") else "image"
+        description = form.get("description")
+        media_id = state.new_object(
+            "mastodon_media",
+            type=kind,
+            file=digest(data, mime, str(description) if description else None),
+        )
+        body = {
+            "id": media_id,
+            "type": kind,
+            "url": None if kind == "video" else f"https://{instance}/system/media/{media_id}",
+            "description": description,
+        }
+        return await state.after(NETWORK, "media", JSONResponse(body, status_code=202 if kind == "video" else 200))
+
+    @api.get("/{instance}/api/v1/media/{media_id}")
+    async def get_media(instance: str, media_id: str, request: Request) -> Response:
+        if _author(request) is None:
+            return unauthorized(platform)
+        found = state.poll(media_id)
+        if found is None:
+            return JSONResponse({"error": "Record not found"}, status_code=404)
+        done = found["type"] != "video" or found["done"]
+        body = {"id": media_id, "type": found["type"], "url": f"https://{instance}/system/media/{media_id}"}
+        if not done:
+            body["url"] = None
+        return JSONResponse(body, status_code=200 if done else 206)
+
+    @api.post("/{instance}/api/v1/statuses")
+    async def create_status(instance: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "statuses")) is not None:
+            return fault
+        author = _author(request)
+        if author is None:
+            return unauthorized(platform)
+        account, username = author
+        key = request.headers.get("idempotency-key")
+        if key and (account, key) in keys:
+            existing = next(p for p in state.posts_of(NETWORK, account) if p.id == keys[(account, key)])
+            return JSONResponse(_status(instance, existing, username))
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body: dict[str, Any] = await request.json()
+        else:
+            form = await request.form()
+            body = {k: v for k, v in form.items() if not k.endswith("[]")}
+            body["media_ids"] = form.getlist("media_ids[]")
+        text = str(body.get("status") or "")
+        media_ids = [str(m) for m in body.get("media_ids") or []]
+        if not text and not media_ids:
+            return JSONResponse({"error": "Validation failed: Text can't be blank"}, status_code=422)
+        if len(text) > MAX_CHARACTERS:
+            return JSONResponse(
+                {"error": f"Validation failed: Text character limit of {MAX_CHARACTERS} exceeded"}, status_code=422
+            )
+        media = []
+        for media_id in media_ids:
+            found = state.objects.get(media_id)
+            if found is None or found["kind"] != "mastodon_media":
+                return JSONResponse({"error": "Validation failed: Media not found"}, status_code=422)
+            if found["type"] == "video" and found["polls"] <= state.polls_to_finish:
+                return JSONResponse({"error": "Cannot attach files that have not finished processing"}, 422)
+            media.append({"id": media_id, "type": found["type"], **found["file"]})
+        reply_to = str(body["in_reply_to_id"]) if body.get("in_reply_to_id") else None
+        if reply_to and not any(p.id == reply_to for p in state.posts_of(NETWORK)):
+            return JSONResponse({"error": "Record not found"}, status_code=404)
+        status_id = new_number()
+        post = state.add_post(
+            EmulatedPost(
+                network=NETWORK,
+                account=account,
+                id=status_id,
+                text=text,
+                url=f"https://{instance}/@{username}/{status_id}",
+                media=media,
+                reply_to=reply_to,
+                extra={
+                    "visibility": body.get("visibility") or "public",
+                    "spoiler_text": body.get("spoiler_text") or "",
+                    "sensitive": str(body.get("sensitive")).lower() == "true",
+                    "instance": instance,
+                },
+            )
+        )
+        if key:
+            keys[(account, key)] = status_id
+        return await state.after(NETWORK, "statuses", JSONResponse(_status(instance, post, username)))
+
+    @api.get("/{instance}/api/v1/accounts/{account_id}/statuses")
+    async def account_statuses(instance: str, account_id: str, request: Request) -> Response:
+        author = _author(request)
+        if author is None:
+            return unauthorized(platform)
+        limit = int(request.query_params.get("limit", "20"))
+        posts = sorted(state.posts_of(NETWORK, account_id), key=lambda p: p.created_at, reverse=True)[:limit]
+        return JSONResponse([_status(instance, p, author[1]) for p in posts])
+
+    return api

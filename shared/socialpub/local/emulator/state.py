@@ -1,0 +1,242 @@
+"""What the emulator remembers: issued tokens (sign-in), and what was published (posts, uploads,
+containers), plus armed faults. One lock guards it all; handlers never hold it across an await."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from socialpub.domain.platforms import Platform, catalog
+
+
+@dataclass
+class Grant:
+    network: str
+    client_id: str
+    redirect_uri: str
+    scope: str
+    challenge: str | None
+    challenge_method: str | None
+    user: str
+    expires_at: float
+
+
+@dataclass
+class TokenFamily:
+    network: str
+    client_id: str
+    scope: str
+    user: str
+    access_tokens: set[str] = field(default_factory=set)
+    refresh_token: str | None = None
+    revoked: bool = False
+
+
+@dataclass
+class Fault:
+    """The next ``remaining`` calls of an endpoint answer ``status`` with ``body`` and ``headers``.
+
+    ``delay``: seconds to wait first (longer than the client's timeout: a timeout). ``after``: the
+    call takes effect, then the answer is the fault (a success whose answer was lost)."""
+
+    status: int
+    remaining: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    after: bool = False
+
+
+@dataclass
+class EmulatedPost:
+    """A post as a network holds it once published."""
+
+    network: str
+    account: str  # the network's id of the author (user, page, channel, chat)
+    id: str
+    text: str
+    url: str
+    media: list[dict[str, Any]] = field(default_factory=list)  # {sha256, size, mime_type, alt_text}
+    reply_to: str | None = None
+    title: str | None = None
+    created_at: float = field(default_factory=time.time)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def digest(data: bytes, mime_type: str | None = None, alt_text: str | None = None) -> dict[str, Any]:
+    """How a stored media file is described in emulated posts (tests compare the hash)."""
+    found: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    if mime_type:
+        found["mime_type"] = mime_type
+    if alt_text:
+        found["alt_text"] = alt_text
+    return found
+
+
+class EmulatorState:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.codes: dict[str, Grant] = {}
+        self.families: list[TokenFamily] = []
+        self.faults: dict[tuple[str, str], Fault] = {}
+        self.apps: dict[str, str] = {}  # Mastodon: client_id -> client_secret registered on an instance
+        self.posts: list[EmulatedPost] = []
+        self.objects: dict[str, dict[str, Any]] = {}  # uploads, containers, sessions: id -> state
+        self.polls_to_finish = 2  # processing (video, containers) reports "in progress" this many times
+
+    # ------------------------------------------------------------------ persistence
+
+    def dump(self) -> dict[str, Any]:
+        """What outlives a restart of the local stack: issued tokens, registered apps, posts."""
+        with self.lock:
+            families = [{**asdict(f), "access_tokens": sorted(f.access_tokens)} for f in self.families]
+            return {"families": families, "apps": dict(self.apps), "posts": [asdict(p) for p in self.posts]}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        with self.lock:
+            self.families = [
+                TokenFamily(**{**f, "access_tokens": set(f["access_tokens"])}) for f in saved.get("families", [])
+            ]
+            self.apps = dict(saved.get("apps", {}))
+            self.posts = [EmulatedPost(**p) for p in saved.get("posts", [])]
+
+    # ------------------------------------------------------------------ tokens
+
+    def family_of_refresh(self, token: str) -> TokenFamily | None:
+        return next((f for f in self.families if f.refresh_token == token and not f.revoked), None)
+
+    def family_of_access(self, token: str) -> TokenFamily | None:
+        return next((f for f in self.families if token in f.access_tokens and not f.revoked), None)
+
+    def bearer(self, request: Request, network: str) -> TokenFamily | None:
+        """The live token family of the request's bearer token (or ``access_token`` query parameter),
+        issued by the network's identity provider."""
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        token = token or request.query_params.get("access_token", "")
+        with self.lock:
+            family = self.family_of_access(token) if token else None
+        if family is None or not same_provider(family.network, catalog()[network]):
+            return None
+        return family
+
+    def revoke_all(self, network: str) -> int:
+        """Revoke every token of a network (the user removed the app on the network's side)."""
+        with self.lock:
+            hit = [f for f in self.families if f.network == network and not f.revoked]
+            for family in hit:
+                family.revoked = True
+        return len(hit)
+
+    # ------------------------------------------------------------------ faults
+
+    def take_fault(self, network: str, endpoint: str, *, after: bool) -> Fault | None:
+        with self.lock:
+            fault = self.faults.get((network, endpoint))
+            if fault is None or fault.remaining <= 0 or fault.after is not after:
+                return None
+            fault.remaining -= 1
+            return fault
+
+    async def before(self, network: str, endpoint: str) -> Response | None:
+        """The armed fault of an endpoint, answered before the call takes effect (or None)."""
+        fault = self.take_fault(network, endpoint, after=False)
+        return await _answer(fault) if fault else None
+
+    async def after(self, network: str, endpoint: str, response: Response) -> Response:
+        """The answer to a call that took effect: ``response``, unless an ``after`` fault replaces it."""
+        fault = self.take_fault(network, endpoint, after=True)
+        return await _answer(fault) if fault else response
+
+    # ------------------------------------------------------------------ posts and objects
+
+    def add_post(self, post: EmulatedPost) -> EmulatedPost:
+        with self.lock:
+            self.posts.append(post)
+        return post
+
+    def posts_of(self, network: str, account: str | None = None) -> list[EmulatedPost]:
+        with self.lock:
+            return [p for p in self.posts if p.network == network and (account is None or p.account == account)]
+
+    def new_object(self, kind: str, **values: Any) -> str:
+        object_id = new_number()
+        with self.lock:
+            self.objects[object_id] = {"kind": kind, "polls": 0, **values}
+        return object_id
+
+    def poll(self, object_id: str) -> dict[str, Any] | None:
+        """An object's state, counting this read; ``done`` once it has been polled enough times."""
+        with self.lock:
+            found = self.objects.get(object_id)
+            if found is None:
+                return None
+            found["polls"] += 1
+            return {**found, "done": found["polls"] > self.polls_to_finish}
+
+
+async def _answer(fault: Fault) -> Response:
+    if fault.delay:
+        await asyncio.sleep(fault.delay)
+    return JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
+
+
+def number_of(*parts: str) -> str:
+    """A stable numeric id derived from names (the id a profile endpoint reports for a user)."""
+    return str(int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:12], 16))
+
+
+def new_number() -> str:
+    """A numeric id as most networks issue them."""
+    return str(int.from_bytes(secrets.token_bytes(7), "big"))
+
+
+async def fetch(url: str) -> bytes | None:
+    """Pull a media file from the URL a publisher handed over (the networks that pull do this).
+
+    With ``requests``, so that in tests moto answers for S3 in-process, as its server does locally."""
+
+    def get() -> bytes | None:
+        try:
+            response = requests.get(url, timeout=10)
+        except requests.RequestException:
+            return None
+        return response.content if response.status_code == 200 else None
+
+    return await asyncio.to_thread(get)
+
+
+def provider(platform: Platform) -> str:
+    """Who issues the tokens: networks signing in at the same token endpoint (Google for YouTube and
+    Business Profile, Meta for Facebook and Instagram) share their tokens, as they do for real."""
+    return urlsplit(platform.auth.token_url or platform.auth.session_url or f"https://{platform.id}").netloc
+
+
+def same_provider(network: str, platform: Platform) -> bool:
+    return provider(catalog()[network]) == provider(platform)
+
+
+def unauthorized(platform: Platform) -> JSONResponse:
+    """Each network's answer to a missing, expired or revoked token."""
+    if "graph." in platform.auth.request.base_url:
+        body: dict[str, Any] = {
+            "error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
+        }
+    elif platform.id == "twitter":
+        body = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+    elif platform.id == "bluesky":
+        body = {"error": "InvalidToken", "message": "Token could not be verified"}
+    elif platform.id == "telegram":
+        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    else:
+        body = {"error": "invalid_token", "error_description": "The access token is invalid or has been revoked"}
+    return JSONResponse(body, status_code=401)
