@@ -45,7 +45,7 @@ class MemorySteps(CheckpointSteps):
         if self.crash_on is not None and self.crash_on in target.steps:
             name, self.crash_on = self.crash_on, None
             target.steps.pop(name)
-            target.armed[name] = "crashed"
+            target.armed[name] = datetime.now(UTC).isoformat()
             raise RuntimeError(f"crash after {name}")
         self.saves += 1
 

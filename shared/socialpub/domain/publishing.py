@@ -24,6 +24,9 @@ from socialpub.domain.platforms import Platform
 from socialpub.domain.post_content import MediaKind
 
 T = TypeVar("T")
+# Looks a visible step's effect up on the network: what was made at or after the given time (the
+# moment the step was armed; finders allow a few seconds for clock skew).
+Finder = Callable[[datetime], "dict[str, Any] | None"]
 
 
 class TargetStatus(StrEnum):
@@ -233,12 +236,10 @@ class Steps(Protocol):
         """The stored value of ``name``, or ``run()``'s, stored now (JSON values only)."""
         ...
 
-    def visible(
-        self, name: str, send: Callable[[], dict[str, Any]], find: Callable[[], dict[str, Any] | None] | None
-    ) -> dict[str, Any]:
+    def visible(self, name: str, send: Callable[[], dict[str, Any]], find: Finder | None) -> dict[str, Any]:
         """A call that shows something on the network. Its stored result; else, if an earlier run sent
-        it without storing the answer, what ``find`` sees on the network (``send`` only when ``find``
-        finds nothing; OutcomeUnknown when there is no ``find``); else ``send()``, armed first."""
+        it without storing the answer, what ``find(armed_at)`` sees on the network (``send`` only when
+        ``find`` finds nothing; OutcomeUnknown when there is no ``find``); else ``send()``, armed first."""
         ...
 
     def wait(self, seconds: float) -> None:
@@ -289,9 +290,7 @@ class CheckpointSteps:
         self._store(name, value)
         return value
 
-    def visible(
-        self, name: str, send: Callable[[], dict[str, Any]], find: Callable[[], dict[str, Any] | None] | None
-    ) -> dict[str, Any]:
+    def visible(self, name: str, send: Callable[[], dict[str, Any]], find: Finder | None) -> dict[str, Any]:
         if name in self.target.steps:
             stored: dict[str, Any] = self.target.steps[name]
             return stored
@@ -302,7 +301,7 @@ class CheckpointSteps:
                     "way to check whether it took effect; look at the account before publishing again",
                     sent=None,
                 )
-            found = find()
+            found = find(datetime.fromisoformat(self.target.armed[name]))
             if found is not None:
                 self._store(name, found)
                 return found

@@ -6,6 +6,8 @@ already made, so a call whose answer was lost is simply sent again (that is the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from socialpub.adapters.publishers.http import NetworkHttp
@@ -52,7 +54,10 @@ class Publisher:
                 )
                 return {"id": str(answer["id"]), "url": answer.get("url")}
 
-            status = steps.visible(f"status.{index}", send, find=send)
+            def resend(_armed_at: datetime, send: Callable[[], dict[str, Any]] = send) -> dict[str, Any]:
+                return send()  # the same Idempotency-Key: the status already made, if it was
+
+            status = steps.visible(f"status.{index}", send, find=resend)
             previous = status["id"]
             first = first or status
         assert first is not None
