@@ -50,6 +50,14 @@ class PostsSettings(ApiSettings):
     media_url_ttl_seconds: int = Field(3600, alias="MEDIA_URL_TTL_SECONDS", ge=60, le=43_200)
 
 
+class PublishingSettings(PostsSettings):
+    """The posts API also starts publishing."""
+
+    publish_queue_url: str = Field(alias="PUBLISH_QUEUE_URL")
+    # POST /publish answers with the results when every target finishes within this; else 202.
+    publish_wait_seconds: float = Field(12.0, alias="PUBLISH_WAIT_SECONDS", ge=0, le=25)
+
+
 class MediaSettings(PostsSettings):
     pass
 
@@ -78,6 +86,19 @@ class AccountRefresherSettings(BaseSettings):
     integration_defaults_secret: str = Field(alias="INTEGRATION_DEFAULTS_SECRET")
     # Tokens expiring within this horizon are refreshed by each run (the schedule's period and more).
     refresh_horizon_seconds: int = Field(3600, alias="REFRESH_HORIZON_SECONDS", ge=300)
+
+
+class PublisherSettings(BaseSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    media_bucket: str = Field(alias="MEDIA_BUCKET")
+    secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+    integration_defaults_secret: str = Field(alias="INTEGRATION_DEFAULTS_SECRET")
+    publish_queue_url: str = Field(alias="PUBLISH_QUEUE_URL")
+    # How long a run owns a target: longer than the function's timeout, so a crashed run's target
+    # is taken over only once that run is certainly gone.
+    lease_seconds: int = Field(360, alias="PUBLISH_LEASE_SECONDS", ge=1)
+    # The networks' signed URLs to media (Meta, Threads, TikTok and others pull the files).
+    media_url_ttl_seconds: int = Field(3600, alias="MEDIA_URL_TTL_SECONDS", ge=60, le=43_200)
 
 
 class WorkspacePurgerSettings(BaseSettings):

@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from socialpub.domain.errors import DependencyUnavailable
+from socialpub.domain.publishing import PublishMessage
 
 
 class SqsWorkspacePurgeQueue:
@@ -18,5 +19,34 @@ class SqsWorkspacePurgeQueue:
     def request_purge(self, workspace_id: str) -> None:
         try:
             self._sqs.send_message(QueueUrl=self._url, MessageBody=json.dumps({"workspace_id": workspace_id}))
+        except (ClientError, BotoCoreError) as exc:
+            raise DependencyUnavailable(details={"service": "sqs"}) from exc
+
+
+class SqsPublishQueue:
+    """One message per target; SendMessageBatch takes ten at a time."""
+
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self._sqs = client
+        self._url = queue_url
+
+    def send(self, messages: list[PublishMessage]) -> None:
+        for start in range(0, len(messages), 10):
+            entries = [
+                {"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(messages[start : start + 10])
+            ]
+            try:
+                result = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries)
+            except (ClientError, BotoCoreError) as exc:
+                raise DependencyUnavailable(details={"service": "sqs"}) from exc
+            if result.get("Failed"):
+                raise DependencyUnavailable(details={"service": "sqs", "failed": len(result["Failed"])})
+
+    def retry_later(self, receipt_handle: str, seconds: float) -> None:
+        """Deliver a received message again after ``seconds`` (at most SQS's 12 hours)."""
+        try:
+            self._sqs.change_message_visibility(
+                QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=min(int(seconds), 43_200)
+            )
         except (ClientError, BotoCoreError) as exc:
             raise DependencyUnavailable(details={"service": "sqs"}) from exc

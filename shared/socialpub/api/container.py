@@ -21,9 +21,10 @@ from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoR
 from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
 from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
 from socialpub.adapters.media_store import S3MediaStore
-from socialpub.adapters.queues import SqsWorkspacePurgeQueue
+from socialpub.adapters.queues import SqsPublishQueue, SqsWorkspacePurgeQueue
 from socialpub.adapters.secrets import KmsSecretBox
 
 if TYPE_CHECKING:
@@ -55,6 +56,11 @@ class Container:
         self._settings: dict[type[Any], Any] = {}
         self.clock: Callable[[], datetime] = utcnow
         self.epoch: Callable[[], float] = time.time
+
+    def configure(self, **variables: str) -> None:
+        """Change environment variables after start (tests; the local stack): settings are read again."""
+        self._environ.update(variables)
+        self._settings.clear()
 
     def settings(self, model: type[S]) -> S:
         if model not in self._settings:
@@ -92,6 +98,21 @@ class Container:
     @cached_property
     def posts(self) -> DynamoPostRepository:
         return DynamoPostRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+
+    @cached_property
+    def targets(self) -> DynamoTargetRepository:
+        return DynamoTargetRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+
+    @cached_property
+    def publish_queue(self) -> SqsPublishQueue:
+        return SqsPublishQueue(client("sqs"), self.settings(config.PublishingSettings).publish_queue_url)
+
+    @cached_property
+    def post_accounts(self) -> DynamoAccountRepository:
+        """Accounts as publishing sees them: which to publish to (no tokens are opened in the API)."""
+        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
+
+        return DynamoAccountRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
 
     @cached_property
     def media_objects(self) -> S3MediaStore:

@@ -13,6 +13,7 @@ from socialpub.domain.integrations import Configuration
 from socialpub.domain.media import Inspection, Media
 from socialpub.domain.platforms import Platform
 from socialpub.domain.posts import Post, PostFilter
+from socialpub.domain.publishing import PublishMessage, PublishStat, Target
 from socialpub.domain.users import AdminUser
 from socialpub.domain.workspaces import AccountRef, Workspace
 
@@ -213,4 +214,24 @@ class NetworkAuth(Protocol):
 
     def sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
         """The flows that are not redirects: Bluesky (handle + app password), Telegram (bot token)."""
+        ...
+
+
+class TargetRepository(Protocol):
+    """Publishing targets (one post to one account) and the post's progress derived from them."""
+
+    def begin(self, post: Post, previous: Post, targets: list[Target]) -> None: ...
+    def settle(self, post: Post, previous: Post, event: Event | None) -> None: ...
+    def get(self, workspace_id: str, post_id: str, account_id: str) -> Target | None: ...
+    def of_post(self, workspace_id: str, post_id: str) -> list[Target]: ...
+    def save(self, target: Target, expected_rev: int) -> None:
+        """ConcurrentModification if the stored revision is not ``expected_rev``."""
+        ...
+
+    def finish(self, target: Target, expected_rev: int, stat: PublishStat) -> None: ...
+
+
+class PublishQueue(Protocol):
+    def send(self, messages: list[PublishMessage]) -> None:
+        """DependencyUnavailable if any message could not be queued."""
         ...

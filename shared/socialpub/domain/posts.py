@@ -17,10 +17,14 @@ class PostStatus(StrEnum):
     SCHEDULED = "scheduled"
     PUBLISHING = "publishing"
     PUBLISHED = "published"
+    PARTIALLY_PUBLISHED = "partially_published"  # some targets published, the others failed
     FAILED = "failed"
 
 
 EDITABLE = frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED})
+# Publishing again retries the targets that did not publish; a post that is out (or going) is refused.
+PUBLISHABLE = frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.FAILED, PostStatus.PARTIALLY_PUBLISHED})
+PUBLISHED_STATUSES = frozenset({PostStatus.PUBLISHED, PostStatus.PARTIALLY_PUBLISHED})
 # A post is one DynamoDB item (400 KB at most, keys and indexes included): text beyond this is refused.
 MAX_STORED_BYTES = 350_000
 
@@ -46,14 +50,17 @@ class ConcurrentModification(Conflict):
 
 
 class PlatformPost(BaseModel):
-    """The network's copy of a post, once published there."""
+    """The post on one account: its progress while publishing, then the network's copy or the error."""
 
     platform: str
     account_id: str | None = None
     post_id: str | None = None
     url: str | None = None
-    status: str
+    status: str  # pending, publishing, published, failed
     error: str | None = None
+    error_code: str | None = None
+    error_kind: str | None = None  # retryable, needs_reconnect, permanent
+    attempts: int = 0
     published_at: datetime | None = None
 
 
@@ -86,6 +93,7 @@ class Post(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = 1  # optimistic lock: every write asserts the version it read
+    publish_run: int = 0  # how many times publishing was started (targets carry the run they belong to)
 
     @property
     def editable(self) -> bool:
@@ -141,8 +149,8 @@ def counter_deltas(before: PostStatus | None, after: PostStatus | None) -> dict[
     """How the workspace's post counters move when a post goes from one status to another (None:
     not existing)."""
     deltas: dict[str, int] = {}
-    for status, counter in ((PostStatus.SCHEDULED, "scheduled_posts"), (PostStatus.PUBLISHED, "published_posts")):
-        change = (after is status) - (before is status)
+    for statuses, counter in (({PostStatus.SCHEDULED}, "scheduled_posts"), (PUBLISHED_STATUSES, "published_posts")):
+        change = (after in statuses) - (before in statuses)
         if change:
             deltas[counter] = change
     existence = (after is not None) - (before is not None)

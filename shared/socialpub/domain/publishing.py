@@ -151,10 +151,33 @@ class Target(BaseModel):
     published_at: datetime | None = None
     lease_until: datetime | None = None
     lease_owner: str | None = None
+    rev: int = 0  # every write asserts the revision it read: a run that lost its lease cannot write
 
     @property
     def final(self) -> bool:
         return self.status in FINAL
+
+    def leased(self, now: datetime) -> bool:
+        return self.lease_until is not None and self.lease_until > now
+
+
+class PublishMessage(BaseModel):
+    """What the publish queue carries: one target of one run."""
+
+    workspace_id: str
+    post_id: str
+    account_id: str
+    run: int
+
+
+class PublishStat(BaseModel):
+    """One finished target, for the per-network health figures."""
+
+    platform: str
+    published: bool
+    latency_ms: int
+    error_code: str | None = None
+    at: datetime
 
 
 class Published(BaseModel):

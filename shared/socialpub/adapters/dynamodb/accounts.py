@@ -11,20 +11,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import error_code, translated
+from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.accounts import Account, AccountStatus, ConnectSession
 from socialpub.domain.events import Event
 from socialpub.domain.posts import ConcurrentModification
 
-EVENT_RETENTION = timedelta(days=30)
 DUE_INDEX = "accounts_by_token_expiry"
 DUE_PK = "DUE"
 
@@ -153,12 +153,7 @@ class DynamoAccountRepository:
         return {"Put": put}
 
     def _event(self, event: Event) -> dict[str, Any]:
-        expires = int((event.occurred_at + EVENT_RETENTION).timestamp())
-        item = {
-            **to_item({**event.model_dump(mode="json"), "entity": "event", "expires_at": expires}),
-            **_key(f"WS#{event.workspace_id}", f"EVENT#{iso(event.occurred_at)}#{event.id}"),
-        }
-        return {"Put": {"TableName": self._table, "Item": item}}
+        return event_put(self._table, event)
 
     def _workspace(self, workspace_id: str, delta: int) -> dict[str, Any]:
         return workspace_guard(self._table, workspace_id, {"accounts_count": delta})

@@ -5,6 +5,7 @@ Items (see docs/data-model.md):
 - ``sk=POST#<post>``: the post, with its attached media inline (one read serves GET and lists).
 - ``sk=POST#<post>#P#<network>``: one per target network, so "posts for LinkedIn" is an index query.
 - ``sk=MEDIA#<media>``: a media item, found by id for confirm and delete.
+- ``sk=POST#<post>#T#<account>``: a publishing target (adapters/dynamodb/publishing.py).
 
 Lists read two sparse, keys-only GSIs sorted by ``list_sk`` (the post's date, then its id):
 ``posts_by_date`` on ``list_pk`` (all posts, or one network's) and ``posts_by_status`` on
@@ -80,7 +81,7 @@ class DynamoPostRepository:
         return _post(item) if item else None
 
     def save(self, post: Post, previous: Post) -> None:
-        self._transact(self._save_items(post, previous), post)
+        self._transact(self.save_items(post, previous), post)
 
     def delete(self, post: Post) -> None:
         items = [
@@ -93,6 +94,11 @@ class DynamoPostRepository:
             },
             *(self._delete(post.workspace_id, sk) for sk, _ in list(_index_records(post))[1:]),
             *(self._delete(post.workspace_id, f"MEDIA#{m.id}") for m in post.media),
+            *(
+                self._delete(post.workspace_id, f"{_post_sk(post.id)}#T#{p.account_id}")
+                for p in post.platform_posts
+                if p.account_id
+            ),
             self._workspace_update(post.workspace_id, counter_deltas(post.status, None)),
         ]
         self._transact(items, post)
@@ -187,11 +193,11 @@ class DynamoPostRepository:
                 "ExpressionAttributeValues": {":pending": {"S": MediaStatus.PENDING.value}},
             }
         }
-        self._transact(self._save_items(post, previous, also=[put_media]), post)
+        self._transact(self.save_items(post, previous, also=[put_media]), post)
 
     def detach_media(self, post: Post, previous: Post, media: Media) -> None:
         also = [self._delete(media.workspace_id, f"MEDIA#{media.id}")]
-        self._transact(self._save_items(post, previous, also=also), post)
+        self._transact(self.save_items(post, previous, also=also), post)
 
     def forget_media(self, media: Media) -> None:
         with translated():
@@ -199,7 +205,7 @@ class DynamoPostRepository:
 
     # ------------------------------------------------------------------ writes
 
-    def _save_items(self, post: Post, previous: Post, also: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    def save_items(self, post: Post, previous: Post, also: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
         """Post first, then target changes (only those that moved), ``also``, the workspace last."""
         items = [self._put_post(post, **_version_condition(previous.version))]
         old = dict(list(_index_records(previous))[1:])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from socialpub.api.auth import workspace_scope
 from socialpub.api.container import Container, ContainerDep
@@ -19,20 +19,23 @@ from socialpub.api.schemas.posts import (
     PostListData,
     PostListItem,
     PostView,
+    PublishData,
+    PublishedPostView,
     UpdatePostRequest,
     ValidatePostRequest,
     ValidationData,
 )
-from socialpub.config import PostsSettings
+from socialpub.config import PublishingSettings
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
 from socialpub.domain.permissions import Permission
 from socialpub.domain.platforms import catalog
 from socialpub.domain.posts import Post, PostFilter, PostStatus
 from socialpub.domain.services import posts as service
+from socialpub.domain.services import publishing
 from socialpub.domain.validation import validate
 
-SETTINGS = PostsSettings
+SETTINGS = PublishingSettings
 router = APIRouter(prefix="/api/posts", tags=["posts"], responses=ERROR_RESPONSES)
 
 Reader = Annotated[str, workspace_scope(Permission.POSTS_READ)]
@@ -132,3 +135,29 @@ def delete_post(post_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope
     """Remove a post and its media. A published post stays on the networks: only our copy goes."""
     service.delete_post(workspace_id, post_id, posts=c.posts, objects=c.media_objects)
     return ok(MessageData(message="Post deleted successfully"))
+
+
+@router.post(
+    "/{post_id}/publish",
+    dependencies=[IDEMPOTENT],
+    responses={status.HTTP_202_ACCEPTED: {"description": "Still publishing: per-target progress so far"}},
+)
+def publish_post(post_id: str, workspace_id: Writer, c: ContainerDep, response: Response) -> Envelope[PublishData]:
+    """Publish now to every target account. Answers with each network's result when all finish within
+    a few seconds; otherwise 202 with status ``publishing`` and per-target progress, which
+    ``GET /api/posts/{id}`` keeps showing until done. A published or publishing post gets 409; a
+    failed or partially published one is published again to the targets that failed."""
+    publishing.start_publishing(
+        workspace_id,
+        post_id,
+        posts=c.posts,
+        targets=c.targets,
+        accounts=c.post_accounts,
+        queue=c.publish_queue,
+        clock=c.clock,
+    )
+    budget = c.settings(PublishingSettings).publish_wait_seconds
+    post = publishing.wait_for(workspace_id, post_id, posts=c.posts, budget_seconds=budget)
+    if post.status is PostStatus.PUBLISHING:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return ok(PublishData(post=PublishedPostView.of(post)))

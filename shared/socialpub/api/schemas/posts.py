@@ -230,8 +230,11 @@ class PlatformPostView(BaseModel):
     account_id: str | None
     post_id: str | None
     url: str | None
-    status: str
+    status: str  # pending, publishing, published, failed
     error: str | None
+    error_code: str | None
+    error_kind: str | None  # retryable (still trying), needs_reconnect, permanent
+    attempts: int
     published_at: Timestamp | None
 
     @classmethod
@@ -337,3 +340,68 @@ class PostListData(BaseModel):
 
 class MessageData(BaseModel):
     message: str
+
+
+class PublishError(BaseModel):
+    code: str
+    kind: str
+    message: str | None
+
+
+class PlatformResult(BaseModel):
+    """One target's outcome, in the seed's shape (``status``: success, failed, pending, publishing)."""
+
+    platform: str
+    account_id: str | None
+    status: str
+    post_id: str | None
+    url: str | None
+    error: PublishError | None
+    attempts: int
+
+    @classmethod
+    def of(cls, p: PlatformPost) -> PlatformResult:
+        return cls(
+            platform=p.platform,
+            account_id=p.account_id,
+            status="success" if p.status == "published" else p.status,
+            post_id=p.post_id,
+            url=p.url,
+            error=PublishError(code=p.error_code, kind=p.error_kind or "permanent", message=p.error)
+            if p.error_code
+            else None,
+            attempts=p.attempts,
+        )
+
+
+class PublishProgress(BaseModel):
+    total: int
+    published: int
+    failed: int
+    in_progress: int
+
+
+class PublishedPostView(BaseModel):
+    id: str
+    status: PostStatus
+    published_at: Timestamp | None
+    platform_results: list[PlatformResult]
+    progress: PublishProgress
+
+    @classmethod
+    def of(cls, post: Post) -> PublishedPostView:
+        statuses = [p.status for p in post.platform_posts]
+        published, failed = statuses.count("published"), statuses.count("failed")
+        return cls(
+            id=post.id,
+            status=post.status,
+            published_at=post.published_at,
+            platform_results=[PlatformResult.of(p) for p in post.platform_posts],
+            progress=PublishProgress(
+                total=len(statuses), published=published, failed=failed, in_progress=len(statuses) - published - failed
+            ),
+        )
+
+
+class PublishData(BaseModel):
+    post: PublishedPostView

@@ -665,6 +665,18 @@ def _refresh_holding_lease(deps: AccountDeps, platform: Platform, account: Accou
     return refreshed
 
 
+def mark_needs_reconnect(deps: AccountDeps, workspace_id: str, acc_id: str, *, token: str, reason: str) -> bool:
+    """A network refused the account's token while publishing: the account is expired (with its
+    event) unless the token was replaced meanwhile (a reconnect or refresh landed). True if marked."""
+    account = deps.accounts.get(workspace_id, acc_id)
+    if account is None or account.status is AccountStatus.EXPIRED:
+        return False
+    if deps.box.open(account.sealed["access_token"], account.context("access_token")) != token:
+        return False
+    _expire(deps, account, reason)
+    return True
+
+
 def _expire(deps: AccountDeps, account: Account, reason: str) -> None:
     now = deps.clock()
     expired = account.model_copy(

@@ -28,7 +28,7 @@ from socialpub.domain.media import (
 )
 from socialpub.domain.ports import ByteSource, Clock, MediaInspector, MediaObjectStore, PostRepository
 from socialpub.domain.post_content import MediaKind
-from socialpub.domain.posts import MediaNotFound, Post, PostStatus
+from socialpub.domain.posts import MediaNotFound, Post
 from socialpub.domain.services.posts import check_content, get_post
 
 
@@ -194,7 +194,7 @@ def delete_media(
         objects.delete([media.object_key])
         return
     previous = get_post(workspace_id, media.post_id, posts)
-    if previous.status in (PostStatus.PUBLISHED, PostStatus.PUBLISHING, PostStatus.FAILED):
+    if not previous.editable:
         raise MediaInUse(
             f"This media is attached to a {previous.status.value} post and cannot be deleted",
             details={"media_id": media_id, "post_id": previous.id, "status": previous.status.value},

@@ -1,0 +1,129 @@
+"""Publishing state in the workspaces table:
+
+- ``WS#<ws> / POST#<post>#T#<account>``: a target (one post to one account) with its checkpoints;
+  every write is conditional on the revision read (``rev``), so a run that lost its lease fails
+  instead of overwriting the run that took over.
+- ``PLATFORM#<network> / DAY#<yyyy-mm-dd>``: per-network counters (published, failed, latency, error
+  codes, last success), added in the same transaction that finishes a target; kept 400 days.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
+from socialpub.adapters.dynamodb.errors import error_code, translated
+from socialpub.adapters.dynamodb.events import event_put
+from socialpub.adapters.dynamodb.guards import guarded_transaction
+from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+from socialpub.adapters.dynamodb.queries import query_all
+from socialpub.domain.events import Event
+from socialpub.domain.posts import ConcurrentModification, Post
+from socialpub.domain.publishing import PublishStat, Target
+
+STATS_RETENTION = timedelta(days=400)
+
+
+def _target_sk(post_id: str, account_id: str) -> str:
+    return f"POST#{post_id}#T#{account_id}"
+
+
+class DynamoTargetRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+        self._posts = DynamoPostRepository(client, table_name)
+
+    def begin(self, post: Post, previous: Post, targets: list[Target]) -> None:
+        """The post goes to publishing and its targets are (re)written, at once."""
+        puts = [self._put(t, expected=None) for t in targets]
+        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
+            self._ddb.transact_write_items(TransactItems=self._posts.save_items(post, previous, also=puts))
+
+    def settle(self, post: Post, previous: Post, event: Event | None) -> None:
+        """The post's progress (and final status, with its event) from its targets."""
+        also = [event_put(self._table, event)] if event else []
+        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
+            self._ddb.transact_write_items(TransactItems=self._posts.save_items(post, previous, also=also))
+
+    def get(self, workspace_id: str, post_id: str, account_id: str) -> Target | None:
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"WS#{workspace_id}"}, "sk": {"S": _target_sk(post_id, account_id)}},
+                ConsistentRead=True,
+            ).get("Item")
+        return Target.model_validate(from_item(item)) if item else None
+
+    def of_post(self, workspace_id: str, post_id: str) -> list[Target]:
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :t)",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"}, ":t": {"S": f"POST#{post_id}#T#"}},
+            ConsistentRead=True,
+        )
+        return [Target.model_validate(r) for r in records]
+
+    def save(self, target: Target, expected_rev: int) -> None:
+        """Write the target if nobody wrote it since revision ``expected_rev`` (ConcurrentModification)."""
+        try:
+            with translated():
+                self._ddb.put_item(**self._put(target, expected=expected_rev)["Put"])
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise ConcurrentModification(details={"post_id": target.post_id}) from exc
+            raise
+
+    def finish(self, target: Target, expected_rev: int, stat: PublishStat) -> None:
+        """The target's final state and its network's counters, at once."""
+        outcome = "published" if stat.published else "failed"
+        names = {"#o": outcome}
+        values: dict[str, Any] = {
+            ":one": {"N": "1"},
+            ":ms": {"N": str(stat.latency_ms)},
+            ":exp": {"N": str(int((stat.at + STATS_RETENTION).timestamp()))},
+        }
+        update = "ADD #o :one, latency_ms_total :ms, finished :one SET expires_at = :exp"
+        if stat.published:
+            update += ", last_success_at = :at"
+            values[":at"] = {"S": iso(stat.at)}
+        if stat.error_code:
+            names["#e"] = f"error_{stat.error_code}"
+            update = update.replace("finished :one", "finished :one, #e :one")
+        stats = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": f"PLATFORM#{stat.platform}"}, "sk": {"S": f"DAY#{stat.at.date().isoformat()}"}},
+                "UpdateExpression": update,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+        with guarded_transaction(target.workspace_id, ConcurrentModification(details={"post_id": target.post_id})):
+            self._ddb.transact_write_items(TransactItems=[self._put(target, expected=expected_rev), stats])
+
+    def platform_day(self, platform: str, day: str) -> dict[str, Any]:
+        """One network's counters for one UTC day (for the admin platform-health view and tests)."""
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table, Key={"pk": {"S": f"PLATFORM#{platform}"}, "sk": {"S": f"DAY#{day}"}}
+            ).get("Item")
+        return from_item(item) if item else {}
+
+    def _put(self, target: Target, *, expected: int | None) -> dict[str, Any]:
+        record = {
+            **target.model_dump(mode="json"),
+            "pk": f"WS#{target.workspace_id}",
+            "sk": _target_sk(target.post_id, target.account_id),
+            "entity": "publish_target",
+        }
+        put: dict[str, Any] = {"TableName": self._table, "Item": to_item(record)}
+        if expected is not None:
+            put["ConditionExpression"] = "#rev = :rev"
+            put["ExpressionAttributeNames"] = {"#rev": "rev"}
+            put["ExpressionAttributeValues"] = {":rev": {"N": str(expected)}}
+        return {"Put": put}

@@ -1,0 +1,478 @@
+"""Publishing use-cases: start publishing a post (API), run one target (publisher worker), and derive
+the post's progress and status from its targets.
+
+A target runs under a lease (one run at a time) and every write asserts the revision it read. A
+network failure that may pass (5xx, timeout, 429) is retried a few times in place with backoff, then
+the message is put back on the queue for later; a refusal fails the target; a refused token fails it
+and marks the account for reconnecting. The post settles once every target is final: published,
+partially_published or failed, recording the matching event in the same write.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from socialpub.domain.accounts import Account, AccountExpired, AccountStatus, NetworkUnavailable, TokenRejected
+from socialpub.domain.errors import DependencyUnavailable, NotFound
+from socialpub.domain.events import Event, EventType
+from socialpub.domain.media import Media
+from socialpub.domain.platforms import catalog
+from socialpub.domain.ports import AccountRepository, Clock, MediaObjectStore, PostRepository, PublishQueue
+from socialpub.domain.ports import TargetRepository as Targets
+from socialpub.domain.posts import (
+    PUBLISHABLE,
+    ConcurrentModification,
+    PlatformPost,
+    Post,
+    PostNotFound,
+    PostStatus,
+)
+from socialpub.domain.publishing import (
+    AccountNotUsable,
+    CheckpointSteps,
+    FailureKind,
+    MediaFile,
+    NeedsReconnect,
+    NetworkPublisher,
+    NoAccountForPlatform,
+    PostNotPublishable,
+    PublishAccount,
+    Published,
+    PublishFailure,
+    PublishJob,
+    PublishMessage,
+    PublishStat,
+    Retryable,
+    Target,
+    TargetError,
+    TargetStatus,
+    derived_status,
+)
+from socialpub.domain.services.accounts import AccountDeps, mark_needs_reconnect, usable_access_token
+from socialpub.domain.services.posts import check_content
+
+INLINE_ATTEMPTS = 4  # network attempts within one delivery before the message goes back to the queue
+INLINE_BACKOFF_SECONDS = 0.5  # doubled after each attempt
+MAX_INLINE_WAIT_SECONDS = 10.0  # a longer Retry-After is waited out on the queue instead
+MAX_ATTEMPTS = 12  # in all, across deliveries; then the target fails with the last error
+MAX_RETRY_WINDOW = timedelta(hours=24)
+QUEUE_BACKOFF_SECONDS = 30  # first delay on the queue, doubled each time, at most 15 minutes
+MAX_QUEUE_DELAY_SECONDS = 900
+SETTLE_ATTEMPTS = 8
+FINAL_EVENTS = {
+    "published": EventType.POST_PUBLISHED,
+    "partially_published": EventType.POST_PARTIALLY_PUBLISHED,
+    "failed": EventType.POST_FAILED,
+}
+
+
+class LeaseLost(Exception):
+    """Another run took this target over (our lease ran out); this run stops without writing."""
+
+
+@dataclass
+class PublishDeps:
+    posts: PostRepository
+    targets: Targets
+    accounts: AccountDeps
+    media: MediaObjectStore
+    publishers: Callable[[str], NetworkPublisher]
+    clock: Clock
+    sleep: Callable[[float], None] = field(default=time.sleep)
+    lease: timedelta = timedelta(minutes=6)  # longer than the publisher's timeout
+    media_url_ttl_seconds: int = 3600
+
+
+# ---------------------------------------------------------------------- starting (API)
+
+
+def targets_of(post: Post, accounts: list[Account]) -> list[Account]:
+    """The accounts a post goes to: those it names, and for each network named without an account,
+    that network's default account (or its only one)."""
+    by_id = {a.id: a for a in accounts}
+    chosen = [by_id[i] for i in post.account_ids if i in by_id]
+    missing = [i for i in post.account_ids if i not in by_id]
+    if missing:
+        raise NoAccountForPlatform(
+            "These accounts are no longer connected: " + ", ".join(missing),
+            details={"account_ids": missing},
+        )
+    for network in post.platforms:
+        if any(a.platform == network for a in chosen):
+            continue
+        candidates = [a for a in accounts if a.platform == network]
+        defaults = [a for a in candidates if a.is_default]
+        if len(defaults) == 1 or len(candidates) == 1:
+            chosen.append((defaults or candidates)[0])
+            continue
+        name = catalog()[network].name
+        if not candidates:
+            raise NoAccountForPlatform(
+                f"No {name} account is connected to this workspace; connect one (POST /api/accounts)",
+                details={"platform": network},
+            )
+        raise NoAccountForPlatform(
+            f"Several {name} accounts are connected and none is the default; name the account in the "
+            "post's platforms, or make one the default (PUT /api/accounts/{id})",
+            details={"platform": network, "account_ids": [a.id for a in candidates]},
+        )
+    return chosen
+
+
+def start_publishing(
+    workspace_id: str,
+    post_id: str,
+    *,
+    posts: PostRepository,
+    targets: Targets,
+    accounts: AccountRepository,
+    queue: PublishQueue,
+    clock: Clock,
+) -> Post:
+    """Queue one message per target of the post. Published targets of an earlier run are kept."""
+    post = posts.get(workspace_id, post_id)
+    if post is None:
+        raise PostNotFound(details={"post_id": post_id})
+    if post.status not in PUBLISHABLE:
+        said = "is being published" if post.status is PostStatus.PUBLISHING else "is already published"
+        raise PostNotPublishable(f"This post {said}", details={"post_id": post_id, "status": post.status.value})
+    check_content(post.composition(), post.platforms, final=True)
+    chosen = targets_of(post, accounts.list(workspace_id))
+    expired = [a.id for a in chosen if a.status is AccountStatus.EXPIRED]
+    if expired:
+        raise AccountNotUsable(
+            "Reconnect these accounts before publishing: " + ", ".join(expired), details={"account_ids": expired}
+        )
+    now = clock()
+    run = post.publish_run + 1
+    earlier = {t.account_id: t for t in targets.of_post(workspace_id, post_id)}
+    kept: list[Target] = []
+    fresh: list[Target] = []
+    for account in chosen:
+        old = earlier.get(account.id)
+        if old is not None and old.status is TargetStatus.PUBLISHED:
+            kept.append(old)
+            continue
+        fresh.append(
+            Target(
+                workspace_id=workspace_id,
+                post_id=post_id,
+                account_id=account.id,
+                platform=account.platform,
+                run=run,
+                # Checkpoints of a failed run stay: a thread half posted continues where it stopped,
+                # and a step whose outcome was unknown is looked up before anything is resent.
+                steps=old.steps if old else {},
+                armed=old.armed if old else {},
+                queued_at=now,
+                rev=old.rev + 1 if old else 0,
+            )
+        )
+    started = post.model_copy(
+        update={
+            "status": PostStatus.PUBLISHING,
+            "publish_run": run,
+            "platform_posts": [platform_post(t) for t in [*kept, *fresh]],
+            "updated_at": now,
+            "version": post.version + 1,
+        }
+    )
+    targets.begin(started, post, fresh)
+    try:
+        queue.send(
+            [
+                PublishMessage(workspace_id=workspace_id, post_id=post_id, account_id=t.account_id, run=run)
+                for t in fresh
+            ]
+        )
+    except DependencyUnavailable:
+        # Nothing will run: put the post back as it was, so the client can simply retry.
+        restored = post.model_copy(update={"updated_at": clock(), "version": started.version + 1})
+        posts.save(restored, started)
+        raise
+    return started
+
+
+def platform_post(target: Target) -> PlatformPost:
+    return PlatformPost(
+        platform=target.platform,
+        account_id=target.account_id,
+        post_id=target.network_post_id,
+        url=target.url,
+        status=target.status.value,
+        error=target.error.message if target.error else None,
+        error_code=target.error.code if target.error else None,
+        error_kind=target.error.kind.value if target.error else None,
+        attempts=target.attempts,
+        published_at=target.published_at,
+    )
+
+
+def wait_for(
+    workspace_id: str, post_id: str, *, posts: PostRepository, budget_seconds: float, poll_seconds: float = 0.2
+) -> Post:
+    """The post once it is no longer publishing, or as it stands when the budget is spent."""
+    deadline = time.monotonic() + budget_seconds
+    while True:
+        post = posts.get(workspace_id, post_id)
+        if post is None:
+            raise PostNotFound(details={"post_id": post_id})
+        if post.status is not PostStatus.PUBLISHING or time.monotonic() >= deadline:
+            return post
+        time.sleep(poll_seconds)
+
+
+# ---------------------------------------------------------------------- running a target (worker)
+
+
+def run_target(deps: PublishDeps, message: PublishMessage) -> float | None:
+    """Run one target as far as it goes now. None: finished (or nothing to do); a number: deliver
+    the message again after that many seconds."""
+    target = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
+    if target is None or target.run != message.run:
+        return None  # the post was deleted, or published again since: this message is stale
+    if target.final:
+        settle(deps, message.workspace_id, message.post_id)
+        return None
+    now = deps.clock()
+    if target.leased(now):
+        assert target.lease_until is not None
+        return max(1.0, (target.lease_until - now).total_seconds())  # another run holds it
+    owner = uuid.uuid4().hex
+    claimed = target.model_copy(
+        update={
+            "status": TargetStatus.PUBLISHING,
+            "started_at": target.started_at or now,
+            "lease_until": now + deps.lease,
+            "lease_owner": owner,
+            "rev": target.rev + 1,
+        }
+    )
+    try:
+        deps.targets.save(claimed, target.rev)
+    except ConcurrentModification:
+        return 1.0  # another delivery claimed it a moment ago
+    delay = _run_claimed(deps, claimed)
+    settle(deps, message.workspace_id, message.post_id)
+    return delay
+
+
+def _run_claimed(deps: PublishDeps, target: Target) -> float | None:
+    post = deps.posts.get(target.workspace_id, target.post_id)
+    account = deps.accounts.accounts.get(target.workspace_id, target.account_id)
+    if post is None:
+        return None
+    if account is None:
+        _finish(deps, target, failure=NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED"))
+        return None
+    steps = CheckpointSteps(target, lambda t: _checkpoint(deps, t), clock=deps.clock, sleep=deps.sleep)
+    last: Retryable | None = None
+    token = ""
+    for inline in range(INLINE_ATTEMPTS):
+        target.attempts += 1
+        try:
+            token = _token(deps, account)
+            job = _job(deps, post, account, target, token)
+            published = deps.publishers(target.platform).publish(job, steps)
+        except NeedsReconnect as failure:
+            if token:  # the network refused a token we hold (a failed refresh has marked it already)
+                mark_needs_reconnect(
+                    deps.accounts, account.workspace_id, account.id, token=token, reason=failure.message
+                )
+            _finish(deps, target, failure=failure)
+            return None
+        except Retryable as failure:
+            last = failure
+            wait = failure.retry_after if failure.retry_after is not None else INLINE_BACKOFF_SECONDS * 2**inline
+            out_of_time = target.started_at is not None and deps.clock() - target.started_at > MAX_RETRY_WINDOW
+            if target.attempts >= MAX_ATTEMPTS or out_of_time:
+                _finish(deps, target, failure=failure)
+                return None
+            if inline < INLINE_ATTEMPTS - 1 and wait <= MAX_INLINE_WAIT_SECONDS:
+                deps.sleep(wait)
+                continue
+            break
+        except PublishFailure as failure:
+            _finish(deps, target, failure=failure)
+            return None
+        _finish(deps, target, published=published)
+        return None
+    assert last is not None
+    return _retry_later(deps, target, last)
+
+
+def _token(deps: PublishDeps, account: Account) -> str:
+    """The account's token, refreshed first if near expiry; refresh failures as publishing failures."""
+    try:
+        return usable_access_token(deps.accounts, account.workspace_id, account.id)
+    except (AccountExpired, TokenRejected) as exc:
+        raise NeedsReconnect(f"{exc.message}; reconnect the account", code="TOKEN_REJECTED") from exc
+    except NetworkUnavailable as exc:
+        raise Retryable(f"The token could not be refreshed: {exc.message}", sent=False) from exc
+    except NotFound as exc:
+        raise NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED") from exc
+
+
+def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token: str) -> PublishJob:
+    content = post.composition()
+    network = target.platform
+    return PublishJob(
+        platform=catalog()[network],
+        account=PublishAccount(
+            id=account.id,
+            external_id=account.external_id,
+            type=account.type,
+            username=account.username,
+            instance=account.instance,
+            metadata=account.metadata,
+        ),
+        token=token,
+        key=f"socialpub-{target.post_id}-{target.account_id}-{target.run}",
+        parts=content.parts_for(network),
+        title=content.title_for(network),
+        link=post.link,
+        first_comment=content.first_comment_for(network),
+        settings=dict(content.settings_for(network)),
+        media=[_media_file(deps, m) for m in post.media],
+    )
+
+
+def _media_file(deps: PublishDeps, media: Media) -> MediaFile:
+    store = deps.media
+    source = None
+
+    def read(offset: int, length: int) -> bytes:
+        nonlocal source
+        if source is None:
+            source = store.source(media.object_key)
+            if source is None:
+                raise PublishFailure(f"The file of media {media.id} is missing", code="MEDIA_MISSING")
+        return source.read(offset, length)
+
+    return MediaFile(
+        id=media.id,
+        kind=media.kind,
+        mime_type=media.mime_type,
+        filename=media.filename,
+        size=media.size,
+        url=store.download_url(media.object_key, deps.media_url_ttl_seconds),
+        read=read,
+        width=media.width,
+        height=media.height,
+        duration=media.duration,
+        alt_text=media.alt_text,
+    )
+
+
+def _checkpoint(deps: PublishDeps, target: Target) -> None:
+    expected = target.rev
+    target.rev += 1
+    try:
+        deps.targets.save(target, expected)
+    except ConcurrentModification as exc:
+        target.rev = expected
+        raise LeaseLost(target.account_id) from exc
+
+
+def _finish(
+    deps: PublishDeps, target: Target, *, published: Published | None = None, failure: PublishFailure | None = None
+) -> None:
+    now = deps.clock()
+    expected = target.rev
+    started = target.started_at or now
+    done = target.model_copy(
+        update={
+            "status": TargetStatus.PUBLISHED if published else TargetStatus.FAILED,
+            "network_post_id": published.post_id if published else None,
+            "url": published.url if published else None,
+            "published_at": now if published else None,
+            "error": _error(failure) if failure else None,
+            "finished_at": now,
+            "lease_until": None,
+            "lease_owner": None,
+            "rev": expected + 1,
+        }
+    )
+    stat = PublishStat(
+        platform=target.platform,
+        published=published is not None,
+        latency_ms=int((now - started).total_seconds() * 1000),
+        error_code=failure.code if failure else None,
+        at=now,
+    )
+    try:
+        deps.targets.finish(done, expected, stat)
+    except ConcurrentModification as exc:
+        raise LeaseLost(target.account_id) from exc
+
+
+def _retry_later(deps: PublishDeps, target: Target, failure: Retryable) -> float:
+    """Keep the target publishing, with its last error shown, and free it for the next delivery."""
+    expected = target.rev
+    waiting = target.model_copy(
+        update={"error": _error(failure), "lease_until": None, "lease_owner": None, "rev": expected + 1}
+    )
+    try:
+        deps.targets.save(waiting, expected)
+    except ConcurrentModification as exc:
+        raise LeaseLost(target.account_id) from exc
+    backoff = min(MAX_QUEUE_DELAY_SECONDS, QUEUE_BACKOFF_SECONDS * 2 ** max(0, target.attempts // INLINE_ATTEMPTS - 1))
+    return max(backoff, failure.retry_after or 0.0)
+
+
+def _error(failure: PublishFailure) -> TargetError:
+    return TargetError(
+        code=failure.code,
+        kind=FailureKind(failure.kind),
+        message=failure.message,
+        network_message=failure.network_message,
+    )
+
+
+# ---------------------------------------------------------------------- the post's status
+
+
+def settle(deps: PublishDeps, workspace_id: str, post_id: str) -> Post | None:
+    """Bring the post's progress up to date with its targets; once all are final, its status and event."""
+    for _ in range(SETTLE_ATTEMPTS):
+        post = deps.posts.get(workspace_id, post_id)
+        if post is None or post.status is not PostStatus.PUBLISHING:
+            return post
+        by_account = {t.account_id: t for t in deps.targets.of_post(workspace_id, post_id)}
+        current = [by_account[p.account_id] for p in post.platform_posts if p.account_id in by_account]
+        progress = [platform_post(t) for t in current]
+        status = derived_status(current)
+        if progress == post.platform_posts and status == "publishing":
+            return post
+        now = deps.clock()
+        update: dict[str, object] = {
+            "platform_posts": progress,
+            "status": PostStatus(status),
+            "updated_at": now,
+            "version": post.version + 1,
+        }
+        event = None
+        settled = post.model_copy(update=update)
+        if status != "publishing":
+            moments = [t.published_at for t in current if t.published_at]
+            settled = settled.model_copy(update={"published_at": min(moments) if moments else None})
+            event = Event.of(FINAL_EVENTS[status], workspace_id, now, _event_data(settled))
+        try:
+            deps.targets.settle(settled, post, event)
+            return settled
+        except ConcurrentModification:
+            continue
+    return None
+
+
+def _event_data(post: Post) -> dict[str, object]:
+    return {
+        "post_id": post.id,
+        "status": post.status.value,
+        "published_at": post.published_at.isoformat() if post.published_at else None,
+        "platform_results": [p.model_dump(mode="json", exclude_none=True) for p in post.platform_posts],
+    }

@@ -1,0 +1,101 @@
+"""Runs publishing targets from the publish queue, one message per (post, account).
+
+A record whose target must be retried later is put back with a visibility timeout of the wanted
+delay and reported as failed (partial batch response), so SQS delivers it again then. A message
+that cannot be read, or whose run keeps crashing, ends in the DLQ after maxReceiveCount deliveries,
+where an alarm catches it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from socialpub import config
+from socialpub.adapters.aws import client
+from socialpub.adapters.default_credentials import SecretsManagerDefaults
+from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
+from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
+from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
+from socialpub.adapters.host_guard import PublicHostGuard
+from socialpub.adapters.media_store import S3MediaStore
+from socialpub.adapters.network_auth import HttpNetworkAuth
+from socialpub.adapters.publishers import publisher_for
+from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.queues import SqsPublishQueue
+from socialpub.adapters.secrets import KmsSecretBox
+from socialpub.domain.publishing import PublishMessage
+from socialpub.domain.services.accounts import AccountDeps
+from socialpub.domain.services.publishing import PublishDeps, run_target
+from socialpub.observability import logger, metrics
+
+
+class RetryLater(Exception):
+    """The target waits (a network asked us to, or another run holds it): SQS delivers it again."""
+
+
+@cache
+def adapters() -> tuple[PublishDeps, SqsPublishQueue]:
+    s = config.load(config.PublisherSettings)
+    ddb = client("dynamodb")
+    http = NetworkHttp()
+    accounts = AccountDeps(
+        accounts=DynamoAccountRepository(ddb, s.workspaces_table),
+        sessions=DynamoConnectSessionRepository(ddb, s.workspaces_table),
+        configurations=DynamoConfigurationRepository(ddb, s.workspaces_table),
+        defaults=SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret),
+        network=HttpNetworkAuth(),
+        box=KmsSecretBox(client("kms"), s.secrets_key_id),
+        clock=lambda: datetime.now(UTC),
+        guard_host=PublicHostGuard(),
+    )
+    deps = PublishDeps(
+        posts=DynamoPostRepository(ddb, s.workspaces_table),
+        targets=DynamoTargetRepository(ddb, s.workspaces_table),
+        accounts=accounts,
+        media=S3MediaStore(client("s3"), s.media_bucket),
+        publishers=lambda platform: publisher_for(platform, http),
+        clock=lambda: datetime.now(UTC),
+        lease=timedelta(seconds=s.lease_seconds),
+        media_url_ttl_seconds=s.media_url_ttl_seconds,
+    )
+    return deps, SqsPublishQueue(client("sqs"), s.publish_queue_url)
+
+
+def publish_record(record: SQSRecord) -> None:
+    message = PublishMessage.model_validate(json.loads(record.body))
+    deps, queue = adapters()
+    before = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
+    delay = run_target(deps, message)
+    after = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
+    if after is not None and after.final and (before is None or not before.final):
+        outcome = "TargetsPublished" if after.status.value == "published" else "TargetsFailed"
+        with single_metric(name=outcome, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
+            metric.add_dimension(name="platform", value=after.platform)
+        logger.info(
+            "Target finished",
+            extra={"post_id": after.post_id, "platform": after.platform, "status": after.status.value}
+            | ({"error_code": after.error.code} if after.error else {}),
+        )
+    if delay is not None:
+        queue.retry_later(record.receipt_handle, delay)
+        raise RetryLater(f"{message.post_id}/{message.account_id} again in {delay:.0f} s")
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # A target put back for later is a normal outcome, not an error of the invocation: report it as
+    # a failed item without failing the whole batch (which would count as a function error).
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
+        event=event, record_handler=publish_record, processor=processor, context=context
+    )
+    return response

@@ -1,0 +1,441 @@
+"""The publishing pipeline end to end in-process: POST /api/posts/{id}/publish queues one message per
+target (moto SQS), the real PublisherFunction handler runs them against the platform emulator, and
+the post's status, platform_posts and events follow. Deliveries are driven by the test, so
+duplicates, concurrency, crashes and retries happen exactly where each test puts them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from fastapi.testclient import TestClient
+
+from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
+from socialpub.adapters.network_auth import HttpNetworkAuth
+from socialpub.api.container import Container
+from socialpub.config import PublisherSettings, load
+from socialpub.domain.publishing import Target
+from socialpub.local.workers import LambdaContext, sqs_event
+from socialpub.workers import publisher
+from tests.conftest import Emulator, FrozenClock, Keys
+from tests.integration.test_accounts import connect
+from tests.integration.test_media import upload
+from tests.integration.test_posts import create, new_workspace
+from tests.media_files import image
+
+INSTANCE = "mastodon.example"
+
+
+class CrashingTargets(DynamoTargetRepository):
+    """The run dies right after a network accepted a step, before the step's result is stored."""
+
+    def __init__(self, inner: DynamoTargetRepository, step: str) -> None:
+        self.__dict__.update(inner.__dict__)
+        self.step: str | None = step
+
+    def save(self, target: Target, expected_rev: int) -> None:
+        if self.step is not None and self.step in target.steps:
+            self.step = None
+            raise RuntimeError("the function was killed")
+        super().save(target, expected_rev)
+
+
+class Pipeline:
+    """The publisher function over the publish queue, with deliveries in the test's hands."""
+
+    def __init__(self, container: Container, emulator: Emulator, clock: FrozenClock) -> None:
+        publisher.adapters.cache_clear()
+        self.deps, self.queue = publisher.adapters()
+        self.deps.clock = clock
+        self.deps.accounts.clock = clock
+        self.deps.accounts.network = HttpNetworkAuth(emulator=emulator.url, sleep=lambda _: None)
+        self.slept: list[float] = []
+        self.deps.sleep = self.slept.append
+        self.clock = clock
+        self.emulator = emulator
+        self.sqs = boto3.client("sqs")
+        self.url = load(PublisherSettings).publish_queue_url
+
+    def receive(self) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = self.sqs.receive_message(
+            QueueUrl=self.url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", [])
+        return messages
+
+    def deliver(self, messages: list[dict[str, Any]]) -> set[str]:
+        """Run the handler on these messages as one batch; delete what succeeded; the failed ids."""
+        if not messages:
+            return set()
+        arn = "arn:aws:sqs:us-east-1:123456789012:PublishQueue"
+        result = publisher.handler(sqs_event(messages, arn), LambdaContext("PublisherFunction"))
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        for m in messages:
+            if m["MessageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"])
+        return failed
+
+    def make_visible(self, messages: list[dict[str, Any]]) -> None:
+        """Time passes: messages put back for later are due now."""
+        for m in messages:
+            self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+
+    def drain(self, rounds: int = 10) -> None:
+        for _ in range(rounds):
+            messages = self.receive()
+            if not messages:
+                return
+            failed = self.deliver(messages)
+            self.make_visible([m for m in messages if m["MessageId"] in failed])
+        raise AssertionError("the publish queue did not drain")
+
+    def posts_on(self, network: str) -> list[Any]:
+        return self.emulator.state.posts_of(network)
+
+
+@pytest.fixture
+def pipeline(
+    container: Container, emulator: Emulator, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pipeline]:
+    monkeypatch.setenv("PLATFORM_EMULATOR_URL", emulator.url)
+    container.configure(PUBLISH_WAIT_SECONDS="0")  # the test drives deliveries: answer at once
+    yield Pipeline(container, emulator, clock)
+    publisher.adapters.cache_clear()
+    emulator.state.posts.clear()
+
+
+def mastodon_post(client: TestClient, headers: dict[str, str], text: str = "Hello fediverse") -> dict[str, Any]:
+    account = connect(client, headers, platform="mastodon", instance=INSTANCE)
+    post = create(client, headers, content=text, platforms=[account["id"]])
+    return post
+
+
+def publish(client: TestClient, headers: dict[str, str], post_id: str) -> Any:
+    return client.post(f"/api/posts/{post_id}/publish", headers=headers)
+
+
+def get(client: TestClient, headers: dict[str, str], post_id: str) -> dict[str, Any]:
+    post: dict[str, Any] = client.get(f"/api/posts/{post_id}", headers=headers).json()["data"]["post"]
+    return post
+
+
+def events(container: Container, workspace_id: str, type_: str) -> list[dict[str, Any]]:
+    items = boto3.client("dynamodb").query(
+        TableName=load(PublisherSettings).workspaces_table,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
+        ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"}, ":e": {"S": "EVENT#"}},
+    )["Items"]
+    return [json.loads(json.dumps(i, default=str)) for i in items if i["type"]["S"] == type_]
+
+
+# ---------------------------------------------------------------------- the happy path
+
+
+def test_publish__image_post__202_then_published_with_permalink_and_event(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container
+) -> None:
+    # Given a post with an image to a Mastodon account
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers, "Launch day")
+    picture = image("JPEG")
+    assert upload(client, headers, post["id"], picture, alt_text="The launch").status_code == 201
+
+    # When it is published, the answer comes before the publisher ran: 202 with progress
+    answer = publish(client, headers, post["id"])
+    assert answer.status_code == 202, answer.text
+    started = answer.json()["data"]["post"]
+    assert started["status"] == "publishing"
+    assert started["progress"] == {"total": 1, "published": 0, "failed": 0, "in_progress": 1}
+    assert started["platform_results"][0]["status"] == "pending"
+
+    # And once the publisher has run
+    pipeline.drain()
+
+    # Then the network holds exactly one status with the text and the image
+    (status,) = pipeline.posts_on("mastodon")
+    assert status.text == "Launch day"
+    assert status.media[0]["sha256"] == hashlib.sha256(picture).hexdigest()
+    assert status.media[0]["alt_text"] == "The launch"
+    # And the post shows it published, with the network's id and permalink
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "published"
+    (copy,) = shown["platform_posts"]
+    assert (copy["status"], copy["post_id"], copy["url"]) == ("published", status.id, status.url)
+    assert shown["published_at"] is not None
+    # And post.published was recorded once, for webhooks
+    (event,) = events(container, headers["X-Workspace-ID"], "post.published")
+    assert event["data"]["M"]["post_id"]["S"] == post["id"]
+    # And the network's health counters moved
+    day = pipeline.clock().date().isoformat()
+    assert pipeline.deps.targets.platform_day("mastodon", day)["published"] == 1  # type: ignore[attr-defined]
+
+
+def test_publish__finishing_within_the_budget__answers_like_the_seed(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container
+) -> None:
+    # Given the publisher running in the background, and a few seconds of budget
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    container.configure(PUBLISH_WAIT_SECONDS="10")
+    stop = threading.Event()
+
+    def worker() -> None:
+        while not stop.is_set():
+            pipeline.deliver(pipeline.receive())
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    try:
+        # When the post is published
+        answer = publish(client, headers, post["id"])
+    finally:
+        stop.set()
+        thread.join(5)
+
+    # Then the answer is the seed's: published, with each platform's result
+    assert answer.status_code == 200, answer.text
+    body = answer.json()["data"]["post"]
+    assert body["status"] == "published"
+    (result,) = body["platform_results"]
+    status = pipeline.posts_on("mastodon")[0]
+    assert result == {
+        "platform": "mastodon",
+        "account_id": result["account_id"],
+        "status": "success",
+        "post_id": status.id,
+        "url": status.url,
+        "error": None,
+        "attempts": 1,
+    }
+
+
+def test_publish__twice__409_and_a_single_post(client: TestClient, keys: Keys, pipeline: Pipeline) -> None:
+    # Given a post whose publishing started (a double click)
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    assert publish(client, headers, post["id"]).status_code == 202
+
+    # When publish is clicked again, while publishing and once published
+    again = publish(client, headers, post["id"])
+    pipeline.drain()
+    after = publish(client, headers, post["id"])
+
+    # Then both are refused, and the network holds one status
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "POST_NOT_PUBLISHABLE")
+    assert (after.status_code, after.json()["error"]["code"]) == (409, "POST_NOT_PUBLISHABLE")
+    assert "already published" in after.json()["error"]["message"]
+    assert len(pipeline.posts_on("mastodon")) == 1
+
+
+def test_publish__bad_requests__clear_errors_and_nothing_queued(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    headers = new_workspace(client, keys)
+    # Given a post to X with no X account connected, and one breaking X's rules once final
+    lonely = create(client, headers, content="Hi", platforms=["twitter"])
+    instagram = create(client, headers, content="No picture", platforms=["instagram"])
+
+    # When they are published, or an unknown / other workspace's post is
+    no_account = publish(client, headers, lonely["id"])
+    not_ready = publish(client, headers, instagram["id"])
+    unknown = publish(client, headers, "post_unknown")
+    other = publish(client, new_workspace(client, keys), lonely["id"])
+
+    # Then each gets a clear error, and nothing reached the queue
+    assert (no_account.status_code, no_account.json()["error"]["code"]) == (400, "NO_ACCOUNT_FOR_PLATFORM")
+    assert (not_ready.status_code, not_ready.json()["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "POST_NOT_FOUND")
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "POST_NOT_FOUND")
+    assert get(client, headers, lonely["id"])["status"] == "draft"
+    assert pipeline.receive() == []
+
+
+# ---------------------------------------------------------------------- at most once
+
+
+def test_duplicate_delivery__the_same_message_twice__one_post(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a queued target whose message SQS delivers twice (at-least-once delivery)
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    publish(client, headers, post["id"])
+    (message,) = pipeline.receive()
+
+    # When both deliveries run, one after the other
+    assert pipeline.deliver([message]) == set()
+    pipeline.sqs.send_message(QueueUrl=pipeline.url, MessageBody=message["Body"])
+    pipeline.drain()
+
+    # Then the network holds one status, and the post is published
+    assert len(pipeline.posts_on("mastodon")) == 1
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_concurrent_delivery__two_runs_at_once__one_post(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator
+) -> None:
+    # Given the same message delivered to two functions at the same moment, the network being slow
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    publish(client, headers, post["id"])
+    (message,) = pipeline.receive()
+    duplicate = dict(message, MessageId="duplicate-delivery")
+    emulator.state.faults.clear()
+    results: list[set[str]] = []
+
+    # When both run concurrently
+    threads = [threading.Thread(target=lambda m=m: results.append(pipeline.deliver([m]))) for m in (message, duplicate)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    # Then one ran and the other was put back for later (the target was leased); one status exists
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert len(pipeline.posts_on("mastodon")) == 1
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_crash_between_the_networks_success_and_our_checkpoint__one_post(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a run killed right after the network accepted the status, before its result was stored
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    publish(client, headers, post["id"])
+    pipeline.deps.targets = CrashingTargets(pipeline.deps.targets, "status.0")  # type: ignore[arg-type]
+    (message,) = pipeline.receive()
+    assert pipeline.deliver([message]) == {message["MessageId"]}
+    assert len(pipeline.posts_on("mastodon")) == 1
+
+    # When SQS delivers it again: first while the dead run's lease still holds, then after it ran out
+    pipeline.make_visible([message])
+    (again,) = pipeline.receive()
+    assert pipeline.deliver([again]) == {again["MessageId"]}  # leased: put back for later
+    pipeline.clock.moment += timedelta(minutes=7)
+    pipeline.make_visible([again])
+    pipeline.drain()
+
+    # Then the rerun found the status already made: still one on the network, and the post shows it
+    (status,) = pipeline.posts_on("mastodon")
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "published"
+    assert shown["platform_posts"][0]["post_id"] == status.id
+
+
+# ---------------------------------------------------------------------- failures and retries
+
+
+def test_429_then_success__retried_after_retry_after__one_post(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator
+) -> None:
+    # Given the network rate-limits the first call, asking for 3 seconds
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    emulator.fault("mastodon", "statuses", 429, body={"error": "Too many requests"})
+    emulator.state.faults[("mastodon", "statuses")].headers = {"Retry-After": "3"}
+
+    # When the post is published
+    publish(client, headers, post["id"])
+    pipeline.drain()
+
+    # Then the publisher waited the 3 seconds and posted once
+    assert 3.0 in pipeline.slept
+    assert len(pipeline.posts_on("mastodon")) == 1
+    assert get(client, headers, post["id"])["platform_posts"][0]["attempts"] == 2
+
+
+def test_500_three_times_then_success__one_post(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator
+) -> None:
+    # Given the network fails three times with a 500 (before taking any effect)
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    emulator.fault("mastodon", "statuses", 500, count=3, body={"error": "Internal server error"})
+
+    # When the post is published
+    publish(client, headers, post["id"])
+    pipeline.drain()
+
+    # Then it was retried with growing backoff and posted once
+    assert pipeline.slept[:3] == [0.5, 1.0, 2.0]
+    assert len(pipeline.posts_on("mastodon")) == 1
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "published"
+    assert shown["platform_posts"][0]["attempts"] == 4
+
+
+def test_a_network_down_longer__back_on_the_queue_then_published(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator
+) -> None:
+    # Given the network fails more times than one delivery retries in place
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    emulator.fault("mastodon", "statuses", 503, count=5, body={"error": "Service unavailable"})
+    publish(client, headers, post["id"])
+
+    # When the first delivery gives up for now
+    (message,) = pipeline.receive()
+    assert pipeline.deliver([message]) == {message["MessageId"]}
+
+    # Then the post shows it is still trying, with the network's error
+    waiting = get(client, headers, post["id"])
+    assert waiting["status"] == "publishing"
+    (progress,) = waiting["platform_posts"]
+    assert (progress["status"], progress["error_code"], progress["error_kind"]) == (
+        "publishing",
+        "NETWORK_UNAVAILABLE",
+        "retryable",
+    )
+    # And the message was put back for 30 seconds; when due, it publishes once
+    pipeline.make_visible([message])
+    pipeline.drain()
+    assert len(pipeline.posts_on("mastodon")) == 1
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_token_revoked_mid_publish__needs_reconnect_and_the_account_is_marked(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator, container: Container
+) -> None:
+    # Given the user revoked the app on the network after the post was queued
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    publish(client, headers, post["id"])
+    emulator.state.revoke_all("mastodon")
+
+    # When the publisher runs
+    pipeline.drain()
+
+    # Then the target failed asking for a reconnect, and nothing was posted
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "failed"
+    (progress,) = shown["platform_posts"]
+    assert (progress["error_code"], progress["error_kind"]) == ("TOKEN_REJECTED", "needs_reconnect")
+    assert pipeline.posts_on("mastodon") == []
+    # And the account is marked expired, with account.expired and post.failed recorded
+    account = client.get(f"/api/accounts/{progress['account_id']}", headers=headers).json()["data"]["account"]
+    assert account["status"] == "expired"
+    assert len(events(container, headers["X-Workspace-ID"], "account.expired")) == 1
+    assert len(events(container, headers["X-Workspace-ID"], "post.failed")) == 1
+    # And publishing again is refused until the account is reconnected
+    again = publish(client, headers, post["id"])
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "ACCOUNT_NOT_USABLE")
+
+
+def test_poison_message__fails_every_delivery_for_the_dlq(client: TestClient, keys: Keys, pipeline: Pipeline) -> None:
+    # Given a message that is not a publishing target
+    pipeline.sqs.send_message(QueueUrl=pipeline.url, MessageBody='{"not": "a target"}')
+
+    # When it is delivered
+    (message,) = pipeline.receive()
+    failed = pipeline.deliver([message])
+
+    # Then it is reported failed (SQS moves it to the DLQ after maxReceiveCount deliveries)
+    assert failed == {message["MessageId"]}
