@@ -56,6 +56,8 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "account_refresher": ("events/schedule/account-refresh.json", "schedule"),
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
+    # A target of a post that is not publishing: the handler loads every adapter and answers at once.
+    "publisher": ("events/sqs/publish-target.json", "sqs"),
 }
 
 # Nothing of the code under test may be imported before the timer starts.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -77,8 +77,9 @@ def publish_record(record: SQSRecord) -> None:
     after = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
     if after is not None and after.final and (before is None or not before.final):
         outcome = "TargetsPublished" if after.status.value == "published" else "TargetsFailed"
-        with single_metric(name=outcome, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
-            metric.add_dimension(name="platform", value=after.platform)
+        # One target per invocation (BatchSize 1), so the platform can be the invocation's dimension.
+        metrics.add_dimension(name="platform", value=after.platform)
+        metrics.add_metric(name=outcome, unit=MetricUnit.Count, value=1)
         logger.info(
             "Target finished",
             extra={"post_id": after.post_id, "platform": after.platform, "status": after.status.value}

@@ -1,0 +1,397 @@
+"""Bluesky's PDS (``/bsky.social/xrpc/...``) and video service (``/video.bsky.app/xrpc/...``), as atproto has them.
+
+PDS, for the bearer of a session's ``accessJwt`` (``com.atproto.server.createSession`` lives in the app):
+
+- ``GET com.atproto.server.getSession``: handle, DID, ``emailConfirmed`` and the DID document naming the account's
+  PDS (``https://puffball.us-east.host.bsky.network``).
+- ``GET com.atproto.server.getServiceAuth`` (``aud``, ``lxm``, ``exp`` at most an hour away): a service token.
+- ``POST com.atproto.repo.uploadBlob`` (raw bytes, ``Content-Type``): ``{"blob": {"$type": "blob", "ref":
+  {"$link": cid}, "mimeType", "size"}}``.
+- ``POST com.atproto.repo.createRecord`` (``repo``, ``collection`` ``app.bsky.feed.post``, optional ``rkey`` (a
+  TID), ``record``): the record validated as the lexicon says (300 graphemes / 3000 bytes of text, ``createdAt``,
+  at most 3 ``langs``, facets within the text, images of this account at most 1,000,000 bytes each, a processed
+  video, reply strong refs); ``{"uri", "cid", "commit", "validationStatus"}``. A record key already taken fails
+  as the PDS's repository does (500). Another account's ``repo``: 401 ``AuthenticationRequired``.
+- ``GET com.atproto.repo.listRecords`` (``repo``, ``collection``, ``limit`` 1-100, ``cursor``): newest key first.
+
+Video service, for the bearer of a service token:
+
+- ``GET app.bsky.video.getUploadLimits`` (audience ``did:web:video.bsky.app``): ``canUpload`` and what is left today.
+- ``POST app.bsky.video.uploadVideo?did=&name=`` (audience the account's PDS, ``lxm`` uploadBlob): the JobStatus.
+- ``GET app.bsky.video.getJobStatus?jobId=``: ``JOB_STATE_ENCODING`` for ``polls_to_finish`` polls, then
+  ``JOB_STATE_COMPLETED`` with the blob (stored on the account's PDS).
+
+Errors are XRPC ``{"error", "message"}``; a missing or revoked token is 401 ``InvalidToken``.
+
+Fault endpoints: ``uploadBlob``, ``createRecord``, ``uploadVideo``, ``getUploadLimits``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+import time
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from socialpub.domain.platforms import catalog
+from socialpub.domain.text_length import graphemes
+from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, unauthorized
+
+NETWORK = "bluesky"
+PDS_HOST = "puffball.us-east.host.bsky.network"
+COLLECTION = "app.bsky.feed.post"
+MAX_GRAPHEMES = 300
+MAX_TEXT_BYTES = 3000
+MAX_IMAGE_BYTES = 1_000_000
+MAX_VIDEO_BYTES = 100 * 1024 * 1024
+MAX_LANGS = 3
+DAILY_VIDEOS = 25
+TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+
+
+def _error(error: str, message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": error, "message": message}, status_code=status)
+
+
+def _invalid_record(message: str) -> JSONResponse:
+    return _error("InvalidRequest", f"Invalid {COLLECTION} record: {message}")
+
+
+def _cid(data: bytes, prefix: str) -> str:
+    """A CID-looking id (``bafkrei`` raw blobs, ``bafyrei`` records) derived from the content."""
+    return prefix + base64.b32encode(hashlib.sha256(data).digest()).decode().lower().rstrip("=")[:52]
+
+
+def _did_of(handle: str) -> str:
+    """The DID the app's createSession and profile report for a handle."""
+    return f"did:plc:{hashlib.sha256(handle.encode()).hexdigest()[:24]}"
+
+
+def _datetime_ok(value: Any) -> bool:
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def router(state: EmulatorState) -> APIRouter:
+    api = APIRouter()
+    platform = catalog()[NETWORK]
+    blobs: dict[tuple[str, str], dict[str, Any]] = {}  # (did, cid) -> the blob's digest and mime type
+    service_tokens: dict[str, dict[str, Any]] = {}  # token -> did, aud, lxm, exp
+    videos_today: dict[str, int] = {}  # did -> videos uploaded
+
+    def _account(request: Request) -> tuple[str, str] | None:
+        """(DID, handle) of the bearer."""
+        family = state.bearer(request, NETWORK)
+        return (_did_of(family.user), family.user) if family else None
+
+    def _service(request: Request, audience: str, method: str) -> dict[str, Any] | None:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        grant = service_tokens.get(token)
+        if grant is None or grant["aud"] != audience or grant["lxm"] != method or grant["exp"] < time.time():
+            return None
+        return grant
+
+    def _blob_ref(value: Any) -> tuple[str, dict[str, Any]] | None:
+        if not isinstance(value, dict) or value.get("$type") != "blob":
+            return None
+        cid = (value.get("ref") or {}).get("$link")
+        return (str(cid), value) if cid else None
+
+    # ------------------------------------------------------------------ PDS: session and service auth
+
+    @api.get("/bsky.social/xrpc/com.atproto.server.getSession")
+    async def get_session(request: Request) -> Response:
+        account = _account(request)
+        if account is None:
+            return unauthorized(platform)
+        did, handle = account
+        did_doc = {
+            "@context": ["https://www.w3.org/ns/did/v1"],
+            "id": did,
+            "alsoKnownAs": [f"at://{handle}"],
+            "service": [
+                {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": f"https://{PDS_HOST}"}
+            ],
+        }
+        return JSONResponse(
+            {
+                "handle": handle,
+                "did": did,
+                "email": f"{handle.split('.')[0]}@example.com",
+                "emailConfirmed": True,
+                "didDoc": did_doc,
+                "active": True,
+            }
+        )
+
+    @api.get("/bsky.social/xrpc/com.atproto.server.getServiceAuth")
+    async def get_service_auth(request: Request) -> Response:
+        account = _account(request)
+        if account is None:
+            return unauthorized(platform)
+        query = request.query_params
+        audience, method = query.get("aud", ""), query.get("lxm", "")
+        if not audience.startswith("did:"):
+            return _error("InvalidRequest", 'Error: Params must have the property "aud"')
+        try:
+            expires = float(query.get("exp") or time.time() + 60)
+        except ValueError:
+            return _error("InvalidRequest", "Error: exp must be an integer")
+        if expires > time.time() + 3600:
+            return _error("BadExpiration", "expiration is too far in the future")
+        token = secrets.token_urlsafe(32)
+        service_tokens[token] = {"did": account[0], "aud": audience, "lxm": method, "exp": expires}
+        return JSONResponse({"token": token})
+
+    # ------------------------------------------------------------------ PDS: blobs and records
+
+    @api.post("/bsky.social/xrpc/com.atproto.repo.uploadBlob")
+    async def upload_blob(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "uploadBlob")) is not None:
+            return fault
+        account = _account(request)
+        if account is None:
+            return unauthorized(platform)
+        data = await request.body()
+        mime = request.headers.get("content-type", "application/octet-stream").split(";")[0]
+        if not data:
+            return _error("InvalidRequest", "Request encoding (Content-Type) required but not provided")
+        if len(data) > MAX_VIDEO_BYTES:
+            return _error("PayloadTooLargeError", "request entity too large", 413)
+        cid = _cid(data, "bafkrei")
+        blobs[(account[0], cid)] = {"file": digest(data, mime), "mimeType": mime}
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(data)}
+        return await state.after(NETWORK, "uploadBlob", JSONResponse({"blob": blob}))
+
+    def _embedded(did: str, embed: Any) -> tuple[list[dict[str, Any]], str | None]:
+        """The media an embed carries, as the post stores them, or the PDS's refusal."""
+        if embed is None:
+            return [], None
+        kind = embed.get("$type") if isinstance(embed, dict) else None
+        if kind == "app.bsky.embed.images":
+            images = embed.get("images")
+            if not isinstance(images, list) or not 1 <= len(images) <= 4:
+                return [], "Record/embed/images must not have more than 4 elements"
+            media = []
+            for index, image in enumerate(images):
+                ref = _blob_ref((image or {}).get("image"))
+                if ref is None or not isinstance(image.get("alt"), str):
+                    return [], f'Record/embed/images/{index} must have the properties "image" and "alt"'
+                stored = blobs.get((did, ref[0]))
+                if stored is None:
+                    return [], f"Could not find blob: {ref[0]}"
+                if not stored["mimeType"].startswith("image/"):
+                    return [], f"Record/embed/images/{index}/image mimeType is not accepted: {stored['mimeType']}"
+                if stored["file"]["size"] > MAX_IMAGE_BYTES:
+                    return [], f"Record/embed/images/{index}/image file is too big (max {MAX_IMAGE_BYTES} bytes)"
+                entry = {"type": "image", **stored["file"], "aspectRatio": image.get("aspectRatio")}
+                if image["alt"]:
+                    entry["alt_text"] = image["alt"]
+                media.append(entry)
+            return media, None
+        if kind == "app.bsky.embed.video":
+            ref = _blob_ref(embed.get("video"))
+            stored = blobs.get((did, ref[0])) if ref else None
+            if ref is None or stored is None:
+                return [], "Record/embed/video must be a blob of this repository"
+            if not stored["mimeType"].startswith("video/"):
+                return [], f"Record/embed/video mimeType is not accepted: {stored['mimeType']}"
+            entry = {"type": "video", **stored["file"], "aspectRatio": embed.get("aspectRatio")}
+            if embed.get("alt"):
+                entry["alt_text"] = embed["alt"]
+            return [entry], None
+        if kind == "app.bsky.embed.external":
+            external = embed.get("external") or {}
+            if not isinstance(external.get("uri"), str) or not isinstance(external.get("title"), str):
+                return [], 'Record/embed/external must have the properties "uri", "title" and "description"'
+            return [{"type": "external", "uri": external["uri"], "title": external["title"]}], None
+        return [], f"Record/embed has an unknown $type: {kind}"
+
+    def _problem(record: dict[str, Any]) -> str | None:
+        """What the lexicon of app.bsky.feed.post refuses in the record (None when valid)."""
+        if record.get("$type") != COLLECTION:
+            return f"Invalid $type: expected {COLLECTION}, got {record.get('$type')}"
+        text = record.get("text")
+        if not isinstance(text, str):
+            return 'Record must have the property "text"'
+        if graphemes(text) > MAX_GRAPHEMES:
+            return f"Record/text must not be longer than {MAX_GRAPHEMES} graphemes"
+        if len(text.encode()) > MAX_TEXT_BYTES:
+            return f"Record/text must not be longer than {MAX_TEXT_BYTES} characters"
+        if not _datetime_ok(record.get("createdAt")):
+            return "Record/createdAt must be an valid atproto datetime (both RFC-3339 and ISO-8601)"
+        langs = record.get("langs")
+        if langs is not None and (not isinstance(langs, list) or len(langs) > MAX_LANGS):
+            return f"Record/langs must not have more than {MAX_LANGS} elements"
+        for index, facet in enumerate(record.get("facets") or []):
+            span = (facet or {}).get("index") or {}
+            start, end = span.get("byteStart"), span.get("byteEnd")
+            if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start <= end:
+                return f"Record/facets/{index}/index must have byteStart <= byteEnd"
+            if not facet.get("features"):
+                return f'Record/facets/{index} must have the property "features"'
+        reply = record.get("reply")
+        if reply is not None:
+            for side in ("root", "parent"):
+                ref = (reply or {}).get(side) or {}
+                if not str(ref.get("uri", "")).startswith("at://") or not ref.get("cid"):
+                    return f"Record/reply/{side} must be a strong ref (uri and cid)"
+        return None
+
+    @api.post("/bsky.social/xrpc/com.atproto.repo.createRecord")
+    async def create_record(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "createRecord")) is not None:
+            return fault
+        account = _account(request)
+        if account is None:
+            return unauthorized(platform)
+        did, handle = account
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error("InvalidRequest", "Request body must be JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("record"), dict):
+            return _error("InvalidRequest", 'Input must have the properties "repo", "collection" and "record"')
+        if body.get("repo") not in (did, handle):
+            return _error("AuthenticationRequired", "Authentication Required", 401)
+        if body.get("collection") != COLLECTION:
+            return _error("InvalidRequest", f"The emulator only keeps {COLLECTION} records")
+        record = body["record"]
+        if (problem := _problem(record)) is not None:
+            return _invalid_record(problem)
+        media, problem = _embedded(did, record.get("embed"))
+        if problem is not None:
+            if problem.startswith("Could not find blob"):
+                return _error("InvalidRequest", problem)
+            return _invalid_record(problem)
+        rkey = str(body.get("rkey") or "")
+        if rkey and not TID.match(rkey):
+            return _error("InvalidRequest", f"Invalid record key for {COLLECTION}: {rkey} is not a TID")
+        if not rkey:
+            value = (time.time_ns() // 1000) << 10 | secrets.randbelow(1024)
+            rkey = "".join("234567abcdefghijklmnopqrstuvwxyz"[(value >> s) & 31] for s in range(60, -1, -5))
+        uri = f"at://{did}/{COLLECTION}/{rkey}"
+        if any(p.id == uri for p in state.posts_of(NETWORK, did)):
+            # The repository's tree refuses a second value at a key, which the PDS answers as a server error.
+            return _error("InternalServerError", "Internal Server Error", 500)
+        cid = _cid(json.dumps(record, sort_keys=True).encode(), "bafyrei")
+        reply = record.get("reply") or {}
+        state.add_post(
+            EmulatedPost(
+                network=NETWORK,
+                account=did,
+                id=uri,
+                text=record["text"],
+                url=f"https://bsky.app/profile/{handle}/post/{rkey}",
+                media=[m for m in media if m["type"] != "external"],
+                reply_to=(reply.get("parent") or {}).get("uri"),
+                extra={
+                    "rkey": rkey,
+                    "cid": cid,
+                    "root": (reply.get("root") or {}).get("uri"),
+                    "langs": record.get("langs") or [],
+                    "facets": record.get("facets") or [],
+                    "embed": (record.get("embed") or {}).get("$type"),
+                    "external": next((m for m in media if m["type"] == "external"), None),
+                    "record": record,
+                },
+            )
+        )
+        answer = {
+            "uri": uri,
+            "cid": cid,
+            "commit": {"cid": _cid(uri.encode(), "bafyrei"), "rev": rkey},
+            "validationStatus": "valid",
+        }
+        return await state.after(NETWORK, "createRecord", JSONResponse(answer))
+
+    @api.get("/bsky.social/xrpc/com.atproto.repo.listRecords")
+    async def list_records(request: Request) -> Response:
+        query = request.query_params
+        repo, collection = query.get("repo", ""), query.get("collection", "")
+        if not repo or not collection:
+            return _error("InvalidRequest", 'Error: Params must have the properties "repo" and "collection"')
+        raw_limit = query.get("limit", "50")
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            return _error("InvalidRequest", "Error: limit can not be greater than 100")
+        did = repo if repo.startswith("did:") else _did_of(repo)
+        posts = state.posts_of(NETWORK, did) if collection == COLLECTION else []
+        ordered = sorted(posts, key=lambda p: p.extra["rkey"], reverse=True)
+        if cursor := query.get("cursor"):
+            ordered = [p for p in ordered if p.extra["rkey"] < cursor]
+        page = ordered[: int(raw_limit)]
+        body: dict[str, Any] = {
+            "records": [{"uri": p.id, "cid": p.extra["cid"], "value": p.extra["record"]} for p in page]
+        }
+        if len(ordered) > len(page):
+            body["cursor"] = page[-1].extra["rkey"]
+        return JSONResponse(body)
+
+    # ------------------------------------------------------------------ video service
+
+    @api.get("/video.bsky.app/xrpc/app.bsky.video.getUploadLimits")
+    async def upload_limits(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "getUploadLimits")) is not None:
+            return fault
+        grant = _service(request, "did:web:video.bsky.app", "app.bsky.video.getUploadLimits")
+        if grant is None:
+            return _error("AuthenticationRequired", "Authentication Required", 401)
+        left = DAILY_VIDEOS - videos_today.get(grant["did"], 0)
+        body: dict[str, Any] = {"canUpload": left > 0, "remainingDailyVideos": max(left, 0)}
+        body["remainingDailyBytes"] = 10 * 1024**3 if left > 0 else 0
+        if left <= 0:
+            body["message"] = "You have reached your daily video upload limit"
+        return await state.after(NETWORK, "getUploadLimits", JSONResponse(body))
+
+    @api.post("/video.bsky.app/xrpc/app.bsky.video.uploadVideo")
+    async def upload_video(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "uploadVideo")) is not None:
+            return fault
+        grant = _service(request, f"did:web:{PDS_HOST}", "com.atproto.repo.uploadBlob")
+        if grant is None:
+            return _error("AuthenticationRequired", "Authentication Required", 401)
+        if request.query_params.get("did") != grant["did"]:
+            return _error("InvalidRequest", "did does not match the service token's issuer")
+        mime = request.headers.get("content-type", "").split(";")[0]
+        if not mime.startswith("video/"):
+            return _error("InvalidRequest", f"Unsupported video type: {mime or 'none'}")
+        data = await request.body()
+        if not data or len(data) > MAX_VIDEO_BYTES:
+            return _error("InvalidRequest", f"Video must be between 1 byte and {MAX_VIDEO_BYTES} bytes")
+        videos_today[grant["did"]] = videos_today.get(grant["did"], 0) + 1
+        cid = _cid(data, "bafkrei")
+        job_id = state.new_object(
+            "bsky_video_job", did=grant["did"], cid=cid, mime=mime, file=digest(data, mime), size=len(data)
+        )
+        status = {"jobId": job_id, "did": grant["did"], "state": "JOB_STATE_CREATED", "progress": 0}
+        return await state.after(NETWORK, "uploadVideo", JSONResponse(status))
+
+    @api.get("/video.bsky.app/xrpc/app.bsky.video.getJobStatus")
+    async def job_status(request: Request) -> Response:
+        job_id = request.query_params.get("jobId", "")
+        found = state.poll(job_id)
+        if found is None or found["kind"] != "bsky_video_job":
+            return _error("NotFound", f"Job {job_id} not found", 404)
+        status: dict[str, Any] = {"jobId": job_id, "did": found["did"]}
+        if not found["done"]:
+            status.update(state="JOB_STATE_ENCODING", progress=min(95, 30 * found["polls"]))
+        else:
+            # The service stores the processed video on the account's PDS, as a blob of its repository.
+            blobs[(found["did"], found["cid"])] = {"file": found["file"], "mimeType": found["mime"]}
+            blob = {"$type": "blob", "ref": {"$link": found["cid"]}, "mimeType": found["mime"], "size": found["size"]}
+            status.update(state="JOB_STATE_COMPLETED", progress=100, blob=blob)
+        return JSONResponse({"jobStatus": status})
+
+    return api

@@ -1,0 +1,389 @@
+"""Instagram's content publishing API through Facebook Login (graph.facebook.com, the token of the page
+linked to the Instagram business account; developers.facebook.com/docs/instagram-platform/content-publishing).
+
+- ``POST /{ig-user-id}/media``: a container. ``image_url`` (JPEG, pulled at once: 9004 if it cannot
+  be fetched) with ``caption`` and ``alt_text``; ``media_type=REELS`` + ``video_url`` (+ ``share_to_feed``);
+  ``media_type=STORIES`` + ``image_url``/``video_url``; carousel items with ``is_carousel_item=true``
+  (``media_type=VIDEO`` for videos), then ``media_type=CAROUSEL`` + ``children`` (2-10) + ``caption``.
+  Video containers are ``IN_PROGRESS`` for ``polls_to_finish`` reads; a video that cannot be fetched
+  ends in ``ERROR``.
+- ``GET /{container-id}?fields=status_code,status``: ``IN_PROGRESS``, ``FINISHED``, ``ERROR``, ``PUBLISHED``.
+- ``POST /{ig-user-id}/media_publish`` (``creation_id``): ``{"id": media-id}``; a container not yet
+  finished is refused (9007/2207027); past 50 posts in 24 h, the content publishing limit (9/2207042).
+- ``GET /{ig-user-id}/media``, ``GET /{ig-user-id}/stories``: the account's media, newest first.
+- ``GET /{media-id}?fields=permalink,...``; ``POST /{media-id}/comments`` (``message``) and
+  ``GET /{media-id}/comments``.
+
+This module routes every numeric node of graph.facebook.com (``GET /{id}``, ``POST|GET /{id}/comments``)
+for both Meta networks on this host: Instagram's containers and media here, Facebook's videos and photos
+through ``networks/facebook.py``.
+
+Fault endpoints: ``media``, ``media_publish``, ``comments``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.networks import facebook
+from socialpub.local.emulator.networks.facebook import (
+    GRAPH,
+    graph_error,
+    graph_params,
+    graph_time,
+    listing,
+    missing,
+    newest_first,
+    requested,
+    select,
+    shortcode,
+    truthy,
+)
+from socialpub.local.emulator.state import (
+    EmulatedPost,
+    EmulatorState,
+    digest,
+    fetch,
+    new_number,
+    number_of,
+    unauthorized,
+)
+
+NETWORK = "instagram"
+MAX_CAPTION = 2200
+MIN_CHILDREN, MAX_CHILDREN = 2, 10
+DAILY_LIMIT = 50
+DAY = 24 * 3600
+MEDIA_TYPES = {"IMAGE", "VIDEO", "REELS", "STORIES", "CAROUSEL"}
+FETCH_FAILED = "Media download has failed. The media URI doesn't meet our requirements."
+
+
+def account_of(user: str) -> str:
+    """The Instagram business account the emulated profile lists (only Page 1 has one)."""
+    return number_of(NETWORK, user, " Page 1")
+
+
+def username_of(user: str) -> str:
+    return f"{user}-page-1"
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _media_node(post: EmulatedPost) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "caption": post.text or None,
+        "timestamp": graph_time(post.created_at),
+        "permalink": post.url,
+        "shortcode": shortcode(post.id),
+        "media_type": post.extra.get("media_type"),
+        "media_product_type": post.extra.get("media_product_type"),
+        "username": post.extra.get("username"),
+        "alt_text": next((m.get("alt_text") for m in post.media if m.get("alt_text")), None),
+    }
+
+
+def _comment_node(post: EmulatedPost) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "text": post.text,
+        "timestamp": graph_time(post.created_at),
+        "username": post.extra.get("username"),
+        "from": {"id": post.account, "username": post.extra.get("username")},
+    }
+
+
+def _media_of(state: EmulatorState, media_id: str, account: str) -> EmulatedPost | None:
+    return next(
+        (p for p in state.posts_of(NETWORK, account) if p.id == media_id and p.extra.get("kind") == "media"),
+        None,
+    )
+
+
+def router(state: EmulatorState) -> APIRouter:
+    api = APIRouter()
+    platform = catalog()[NETWORK]
+
+    def _user(request: Request) -> str | None:
+        family = state.bearer(request, NETWORK)
+        return family.user if family else None
+
+    async def _pull(url: str) -> bytes | None:
+        return await fetch(url) if url.startswith(("http://", "https://")) else None
+
+    @api.post(GRAPH + "/{ig_user_id}/media")
+    async def create_container(ig_user_id: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "media")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return unauthorized(platform)
+        if ig_user_id != account_of(user):
+            return missing(ig_user_id, "post")
+        params = await graph_params(request)
+        media_type = params.get("media_type", "IMAGE").upper()
+        carousel_item = truthy(params.get("is_carousel_item"))
+        caption = params.get("caption", "")
+        if media_type not in MEDIA_TYPES:
+            return graph_error(f"The media type {media_type} is unknown.", 100, subcode=2207023)
+        if media_type == "VIDEO" and not carousel_item:
+            return graph_error(
+                "The VIDEO media type is no longer supported for feed posts: publish videos as REELS.",
+                100,
+                subcode=2207023,
+            )
+        if _utf16_length(caption) > MAX_CAPTION:
+            return graph_error(f"(#100) The caption is too long: it has more than {MAX_CAPTION} characters.", 100)
+        values: dict[str, Any] = {
+            "account": ig_user_id,
+            "username": username_of(user),
+            "media_type": media_type,
+            "carousel_item": carousel_item,
+            "caption": "" if media_type == "STORIES" else caption,
+            "share_to_feed": truthy(params.get("share_to_feed"), default=True) if media_type == "REELS" else None,
+            "status": "FINISHED",
+            "published": False,
+        }
+        if media_type == "CAROUSEL":
+            children = [c.strip() for c in params.get("children", "").split(",") if c.strip()]
+            if not MIN_CHILDREN <= len(children) <= MAX_CHILDREN:
+                return graph_error(
+                    f"(#100) A carousel must have between {MIN_CHILDREN} and {MAX_CHILDREN} children.", 100
+                )
+            files = []
+            with state.lock:
+                found = {c: dict(state.objects.get(c) or {}) for c in children}
+            for child_id in children:
+                child = found[child_id]
+                if child.get("kind") != "ig_container" or child["account"] != ig_user_id or not child["carousel_item"]:
+                    return graph_error(f"The media with id {child_id} cannot be found.", 24, subcode=2207006)
+                if not _finished(state, child):
+                    return graph_error(
+                        "Media ID is not available",
+                        9007,
+                        subcode=2207027,
+                        user_message=f"The carousel item {child_id} is not ready yet, please wait for a moment",
+                    )
+                files.extend(child["files"])
+            values["files"] = files
+            values["children"] = children
+        else:
+            video = media_type in ("VIDEO", "REELS") or (media_type == "STORIES" and "video_url" in params)
+            url = params.get("video_url" if video else "image_url", "")
+            if not url:
+                name = "video_url" if video else "image_url"
+                return graph_error(f"(#100) The parameter {name} is required", 100)
+            data = await _pull(url)
+            if video:
+                if data is None or data[4:8] != b"ftyp":
+                    # Instagram downloads videos after answering: the failure shows in the container.
+                    values["status"] = "ERROR"
+                    values["error"] = f"Error: {FETCH_FAILED} (2207052)"
+                    data = b""
+                values["files"] = [{"type": "video", **digest(data, "video/mp4")}]
+            else:
+                if data is None:
+                    return graph_error(FETCH_FAILED, 9004, subcode=2207052, user_message=FETCH_FAILED)
+                if not data.startswith(b"\xff\xd8"):
+                    return graph_error(
+                        "The image format is not supported. Only JPEG images can be published.",
+                        9004,
+                        subcode=2207083,
+                    )
+                alt = params.get("alt_text") if media_type != "STORIES" else None
+                values["files"] = [{"type": "image", **digest(data, "image/jpeg", alt or None)}]
+            values["video"] = video
+        container_id = state.new_object("ig_container", **values)
+        return await state.after(NETWORK, "media", JSONResponse({"id": container_id}))
+
+    @api.post(GRAPH + "/{ig_user_id}/media_publish")
+    async def publish(ig_user_id: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "media_publish")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return unauthorized(platform)
+        if ig_user_id != account_of(user):
+            return missing(ig_user_id, "post")
+        params = await graph_params(request)
+        creation_id = params.get("creation_id", "")
+        if not creation_id:
+            return graph_error("(#100) The parameter creation_id is required", 100)
+        with state.lock:
+            container = dict(state.objects.get(creation_id) or {})
+        if container.get("kind") != "ig_container" or container["account"] != ig_user_id:
+            return graph_error(f"The media with id {creation_id} cannot be found.", 24, subcode=2207006)
+        if container["published"]:
+            return graph_error("(#100) This media container has already been published", 100)
+        if container["carousel_item"]:
+            return graph_error("(#100) A carousel item cannot be published on its own", 100)
+        if not _finished(state, container):
+            return graph_error(
+                "Media ID is not available",
+                9007,
+                subcode=2207027,
+                user_message="The media is not ready for publishing, please wait for a moment",
+            )
+        since = time.time() - DAY
+        recent = [p for p in state.posts_of(NETWORK, ig_user_id) if p.extra.get("kind") == "media"]
+        if sum(p.created_at >= since for p in recent) >= DAILY_LIMIT:
+            return graph_error(
+                "Application request limit reached",
+                9,
+                subcode=2207042,
+                user_message="You reached maximum number of posts that is allowed to be published by Content "
+                "Publishing API.",
+            )
+        media_id = new_number()
+        code = shortcode(media_id)
+        kind = container["media_type"]
+        if kind == "STORIES":
+            product, media_type = "STORY", "VIDEO" if container["video"] else "IMAGE"
+            url = f"https://www.instagram.com/stories/{container['username']}/{media_id}/"
+        elif kind == "REELS":
+            product, media_type, url = "REELS", "VIDEO", f"https://www.instagram.com/reel/{code}/"
+        elif kind == "CAROUSEL":
+            product, media_type, url = "FEED", "CAROUSEL_ALBUM", f"https://www.instagram.com/p/{code}/"
+        else:
+            product, media_type, url = "FEED", "IMAGE", f"https://www.instagram.com/p/{code}/"
+        state.add_post(
+            EmulatedPost(
+                network=NETWORK,
+                account=ig_user_id,
+                id=media_id,
+                text=container["caption"],
+                url=url,
+                media=container["files"],
+                extra={
+                    "kind": "media",
+                    "media_type": media_type,
+                    "media_product_type": product,
+                    "share_to_feed": container["share_to_feed"],
+                    "username": container["username"],
+                    "container": creation_id,
+                },
+            )
+        )
+        with state.lock:
+            state.objects[creation_id]["published"] = True
+        return await state.after(NETWORK, "media_publish", JSONResponse({"id": media_id}))
+
+    @api.get(GRAPH + "/{ig_user_id}/media")
+    async def account_media(ig_user_id: str, request: Request) -> Response:
+        return await _edge(ig_user_id, request, stories=False)
+
+    @api.get(GRAPH + "/{ig_user_id}/stories")
+    async def account_stories(ig_user_id: str, request: Request) -> Response:
+        return await _edge(ig_user_id, request, stories=True)
+
+    async def _edge(ig_user_id: str, request: Request, *, stories: bool) -> Response:
+        user = _user(request)
+        if user is None:
+            return unauthorized(platform)
+        if ig_user_id != account_of(user):
+            return missing(ig_user_id)
+        posts = [
+            p
+            for p in state.posts_of(NETWORK, ig_user_id)
+            if p.extra.get("kind") == "media" and (p.extra.get("media_product_type") == "STORY") is stories
+        ]
+        return listing([_media_node(p) for p in newest_first(posts)], await graph_params(request), "IGMedia")
+
+    # ------------------------------------------------------------------ numeric nodes (both networks)
+
+    @api.get(GRAPH + "/{object_id:int}")
+    async def read_node(object_id: int, request: Request) -> Response:
+        family = state.bearer(request, NETWORK)
+        if family is None:
+            return unauthorized(platform)
+        params = await graph_params(request)
+        node_id, account = str(object_id), account_of(family.user)
+        with state.lock:
+            container = dict(state.objects.get(node_id) or {})
+        if container.get("kind") == "ig_container" and container["account"] == account:
+            return select(_container_node(state, node_id, container), requested(params), "ShadowIGMediaBuilder")
+        media = _media_of(state, node_id, account)
+        if media is not None:
+            return select(_media_node(media), requested(params), "IGMedia")
+        answer = facebook.node(state, node_id, family.user, params)
+        return answer if answer is not None else missing(node_id)
+
+    @api.post(GRAPH + "/{object_id:int}/comments")
+    async def add_comment(object_id: int, request: Request) -> Response:
+        family = state.bearer(request, NETWORK)
+        node_id = str(object_id)
+        media = _media_of(state, node_id, account_of(family.user)) if family else None
+        if family is not None and media is None:
+            target = facebook.commentable(state, node_id, family.user)
+            if target is not None:
+                if (fault := await state.before(facebook.NETWORK, "comments")) is not None:
+                    return fault
+                return await facebook.add_comment(state, request, target)
+        if (fault := await state.before(NETWORK, "comments")) is not None:
+            return fault
+        if family is None:
+            return unauthorized(platform)
+        if media is None:
+            return missing(node_id, "post")
+        if media.extra.get("media_product_type") == "STORY":
+            return graph_error("(#100) Comments are not supported on stories", 100)
+        params = await graph_params(request)
+        message = params.get("message", "")
+        if not message:
+            return graph_error("(#100) The parameter message is required", 100)
+        if _utf16_length(message) > MAX_CAPTION:
+            return graph_error(f"(#100) The comment is too long: it has more than {MAX_CAPTION} characters.", 100)
+        comment_id = new_number()
+        state.add_post(
+            EmulatedPost(
+                network=NETWORK,
+                account=media.account,
+                id=comment_id,
+                text=message,
+                url=media.url,
+                reply_to=media.id,
+                extra={"kind": "comment", "username": media.extra.get("username")},
+            )
+        )
+        return await state.after(NETWORK, "comments", JSONResponse({"id": comment_id}))
+
+    @api.get(GRAPH + "/{object_id:int}/comments")
+    async def read_comments(object_id: int, request: Request) -> Response:
+        family = state.bearer(request, NETWORK)
+        if family is None:
+            return unauthorized(platform)
+        node_id, params = str(object_id), await graph_params(request)
+        media = _media_of(state, node_id, account_of(family.user))
+        if media is None:
+            target = facebook.commentable(state, node_id, family.user)
+            return facebook.comments(state, target, params) if target is not None else missing(node_id)
+        found = [p for p in state.posts_of(NETWORK) if p.reply_to == media.id and p.extra.get("kind") == "comment"]
+        return listing([_comment_node(p) for p in newest_first(found)], params, "IGComment")
+
+    return api
+
+
+def _finished(state: EmulatorState, container: dict[str, Any]) -> bool:
+    return container["status"] == "FINISHED" and (
+        not container.get("video") or container["polls"] > state.polls_to_finish
+    )
+
+
+def _container_node(state: EmulatorState, container_id: str, container: dict[str, Any]) -> dict[str, Any]:
+    polled = state.poll(container_id) or container
+    if polled["published"]:
+        status_code, status = "PUBLISHED", "Published: the media has been published"
+    elif polled["status"] == "ERROR":
+        status_code, status = "ERROR", str(polled.get("error"))
+    elif polled.get("video") and not polled["done"]:
+        status_code, status = "IN_PROGRESS", "In Progress: the media is still being processed"
+    else:
+        status_code, status = "FINISHED", "Finished: the media is ready to be published"
+    return {"id": container_id, "status_code": status_code, "status": status, "media_type": polled["media_type"]}

@@ -1,0 +1,588 @@
+"""LinkedIn's versioned REST API for posting (learn.microsoft.com/linkedin/marketing/community-management/shares):
+every ``/rest`` call needs ``LinkedIn-Version: YYYYMM``; errors are ``{"status", "serviceErrorCode", "code",
+"message"}`` (input errors under ``errorDetails.inputErrors``).
+
+- ``POST /rest/images?action=initializeUpload`` ``{initializeUploadRequest: {owner}}``: ``value.uploadUrl`` and
+  ``value.image``; the bytes are PUT to ``uploadUrl`` (on www.linkedin.com/dms-uploads, with the bearer token):
+  201. ``GET /rest/images/{urn}``: WAITING_UPLOAD, then AVAILABLE.
+- ``POST /rest/videos?action=initializeUpload`` (``fileSizeBytes``): ``value.uploadInstructions`` (one URL per
+  4 MB part, ``firstByte``/``lastByte``), each PUT answering 200 with an ``ETag``; ``action=finalizeUpload``
+  takes the ETags in order (``uploadedPartIds``). ``GET /rest/videos/{urn}`` then reports PROCESSING for
+  ``state.polls_to_finish`` polls, then AVAILABLE (PROCESSING_FAILED for bytes that are not an MP4); a
+  post naming a video still processing is refused.
+- ``POST /rest/documents?action=initializeUpload``, PUT, ``GET /rest/documents/{urn}``: processed like videos.
+- ``POST /rest/posts``: author (the token's member, or an organization when the token has
+  w_organization_social), commentary in little text format (an unescaped reserved character silently cuts
+  the text there, as LinkedIn does), visibility, distribution, lifecycleState, content (media / multiImage /
+  article). 201 with ``x-restli-id``; identical commentary from the same author: 422 "Content is a duplicate
+  of <urn>".
+- ``GET /rest/posts?q=author&author=<urn>``: the author's posts, newest first. Reading needs r_member_social
+  (members) or r_organization_social (organizations) in the token's scope, else 403 -- as on LinkedIn,
+  where few apps get them.
+- ``POST /rest/socialActions/{urn}/comments`` ``{actor, object, message: {text}}``: 201 with the comment;
+  ``GET`` lists the post's comments (same read permissions).
+
+Fault endpoints: ``images``, ``videos``, ``videos.finalize``, ``documents``, ``upload``, ``posts``, ``comments``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, new_number, number_of
+
+NETWORK = "linkedin"
+MAX_COMMENTARY = 3000
+MAX_COMMENT = 1250
+PART_SIZE = 4 * 1024 * 1024
+RESERVED = frozenset("\\|{}@[]()<>*_~")
+VERSION = re.compile(r"^\d{6}$")
+AUTHOR = re.compile(r"^urn:li:(person|organization):([A-Za-z0-9_-]+)$")
+PREFIX = {"images": "D4E10AQ", "videos": "D5610AQ", "documents": "D4D10AQ"}
+KIND = {"images": "image", "videos": "video", "documents": "document"}
+VISIBILITIES = {"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"}
+
+
+def _error(status: int, message: str, code: str | None = None, service: int | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"status": status, "message": message}
+    if code:
+        body["code"] = code
+    if service:
+        body["serviceErrorCode"] = service
+    return JSONResponse(body, status_code=status)
+
+
+def _input_error(message: str, field: str, code: str, status: int = 422) -> JSONResponse:
+    body = {
+        "errorDetailType": "com.linkedin.common.error.BadRequest",
+        "message": message,
+        "errorDetails": {
+            "inputErrors": [{"description": message, "input": {"inputPath": {"fieldPath": field}}, "code": code}]
+        },
+        "status": status,
+    }
+    return JSONResponse(body, status_code=status)
+
+
+def _unauthorized() -> JSONResponse:
+    return _error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
+
+
+def _visible_text(commentary: str) -> str:
+    """What members see of a little-text commentary: escapes resolved, cut at an unescaped reserved character."""
+    out: list[str] = []
+    index = 0
+    while index < len(commentary):
+        char = commentary[index]
+        if char == "\\" and index + 1 < len(commentary):
+            out.append(commentary[index + 1])
+            index += 2
+            continue
+        if char in RESERVED:
+            break
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
+
+
+def _permalink(urn: str) -> str:
+    return f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def router(state: EmulatorState) -> APIRouter:
+    api = APIRouter()
+
+    def _member(family: TokenFamily) -> str:
+        return f"urn:li:person:{number_of(NETWORK, family.user, '')}"
+
+    def _may_act(family: TokenFamily, author: str) -> bool:
+        if author.startswith("urn:li:organization:"):
+            return "w_organization_social" in family.scope.split()
+        return author == _member(family)
+
+    def _may_read(family: TokenFamily, author: str) -> bool:
+        if author.startswith("urn:li:organization:"):
+            return "r_organization_social" in family.scope.split()
+        return author == _member(family) and "r_member_social" in family.scope.split()
+
+    def _check(request: Request) -> TokenFamily | JSONResponse:
+        """The caller's token family, or LinkedIn's refusal (version header first, as LinkedIn checks it)."""
+        version = request.headers.get("linkedin-version")
+        if not version:
+            return _error(
+                400,
+                "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
+                "VERSION_MISSING",
+            )
+        if not VERSION.match(version):
+            return _error(426, f"Requested version {version} is not active", "NONEXISTENT_VERSION")
+        family = state.bearer(request, NETWORK)
+        return family if family is not None else _unauthorized()
+
+    def _object(kind: str, urn: str) -> tuple[str, dict[str, Any]] | None:
+        """The upload behind an image/video/document URN (a copy, read under the lock)."""
+        asset = urn.removeprefix(f"urn:li:{KIND[kind]}:")
+        object_id = asset.removeprefix(PREFIX[kind])
+        with state.lock:
+            found = state.objects.get(object_id)
+            if found is None or found["kind"] != f"linkedin_{kind}" or asset == urn:
+                return None
+            return object_id, dict(found)
+
+    def _upload_url(asset: str, part: int, token: str) -> str:
+        return f"https://www.linkedin.com/dms-uploads/{asset}/uploaded/{part}?ca=vector_feedshare&cn=uploads&ut={token}"
+
+    # ------------------------------------------------------------------ images and documents
+
+    async def _initialize(kind: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, kind)) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        if request.query_params.get("action") != "initializeUpload":
+            return _error(400, f"Unsupported action {request.query_params.get('action')!r}", "ILLEGAL_ARGUMENT")
+        body = await request.json()
+        owner = str((body.get("initializeUploadRequest") or {}).get("owner") or "")
+        if not AUTHOR.match(owner):
+            return _input_error("/initializeUploadRequest/owner :: field is required", "/owner", "FIELD_REQUIRED")
+        if not _may_act(family, owner):
+            return _error(403, f"Not enough permissions to access: {kind}.INITIALIZE_UPLOAD", "ACCESS_DENIED", 100)
+        token = secrets.token_urlsafe(16)
+        object_id = state.new_object(f"linkedin_{kind}", owner=owner, token=token, status="WAITING_UPLOAD")
+        asset = PREFIX[kind] + object_id
+        value = {
+            "uploadUrlExpiresAt": _ms(time.time() + 86400),
+            "uploadUrl": _upload_url(asset, 0, token),
+            KIND[kind]: f"urn:li:{KIND[kind]}:{asset}",
+        }
+        return await state.after(NETWORK, kind, JSONResponse({"value": value}))
+
+    @api.post("/api.linkedin.com/rest/images")
+    async def initialize_image(request: Request) -> Response:
+        return await _initialize("images", request)
+
+    @api.post("/api.linkedin.com/rest/documents")
+    async def initialize_document(request: Request) -> Response:
+        return await _initialize("documents", request)
+
+    # ------------------------------------------------------------------ videos
+
+    @api.post("/api.linkedin.com/rest/videos")
+    async def videos_action(request: Request) -> Response:
+        action = request.query_params.get("action")
+        endpoint = "videos.finalize" if action == "finalizeUpload" else "videos"
+        if (fault := await state.before(NETWORK, endpoint)) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        body = await request.json()
+        if action == "initializeUpload":
+            ask = body.get("initializeUploadRequest") or {}
+            owner = str(ask.get("owner") or "")
+            size = ask.get("fileSizeBytes")
+            if not AUTHOR.match(owner):
+                return _input_error("/initializeUploadRequest/owner :: field is required", "/owner", "FIELD_REQUIRED")
+            if not isinstance(size, int) or size <= 0:
+                return _input_error(
+                    "/initializeUploadRequest/fileSizeBytes :: field is required", "/fileSizeBytes", "FIELD_REQUIRED"
+                )
+            if not _may_act(family, owner):
+                return _error(403, "Not enough permissions to access: videos.INITIALIZE_UPLOAD", "ACCESS_DENIED", 100)
+            token = secrets.token_urlsafe(16)
+            count = (size + PART_SIZE - 1) // PART_SIZE
+            object_id = state.new_object(
+                "linkedin_videos",
+                owner=owner,
+                token=token,
+                status="WAITING_UPLOAD",
+                size=size,
+                parts=[None] * count,
+                etags=[None] * count,
+                upload_token="",
+            )
+            asset = PREFIX["videos"] + object_id
+            instructions = [
+                {
+                    "uploadUrl": _upload_url(asset, index, token),
+                    "firstByte": index * PART_SIZE,
+                    "lastByte": min(size, (index + 1) * PART_SIZE) - 1,
+                }
+                for index in range(count)
+            ]
+            value = {
+                "uploadUrlsExpireAt": _ms(time.time() + 86400),
+                "video": f"urn:li:video:{asset}",
+                "uploadInstructions": instructions,
+                "uploadToken": "",
+            }
+            return await state.after(NETWORK, endpoint, JSONResponse({"value": value}))
+        if action == "finalizeUpload":
+            ask = body.get("finalizeUploadRequest") or {}
+            found = _object("videos", str(ask.get("video") or ""))
+            if found is None:
+                return _error(404, f"Video {ask.get('video')} not found", "NOT_FOUND")
+            object_id, video = found
+            if not _may_act(family, video["owner"]):
+                return _error(403, "Not enough permissions to access: videos.FINALIZE_UPLOAD", "ACCESS_DENIED", 100)
+            if None in video["etags"] or list(ask.get("uploadedPartIds") or []) != video["etags"]:
+                return _input_error(
+                    "The uploaded part ids do not match the parts received", "/uploadedPartIds", "INVALID_VALUE", 400
+                )
+            data = b"".join(video["parts"])
+            with state.lock:
+                stored = state.objects[object_id]
+                # What is not an MP4 (ISO-BMFF starts with an ftyp box) fails processing.
+                stored.update(status="PROCESSING", polls=0, file=digest(data), parts=[], playable=data[4:8] == b"ftyp")
+            return await state.after(NETWORK, endpoint, Response(status_code=200))
+        return _error(400, f"Unsupported action {action!r}", "ILLEGAL_ARGUMENT")
+
+    # ------------------------------------------------------------------ uploads
+
+    @api.put("/www.linkedin.com/dms-uploads/{asset}/uploaded/{part}")
+    async def upload(asset: str, part: int, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "upload")) is not None:
+            return fault
+        kind = next((k for k, prefix in PREFIX.items() if asset.startswith(prefix)), None)
+        found = _object(kind, f"urn:li:{KIND[kind]}:{asset}") if kind else None
+        if kind is None or found is None or request.query_params.get("ut") != found[1]["token"]:
+            return _error(403, "The upload URL is invalid or has expired", "ACCESS_DENIED")
+        object_id, upload = found
+        data = await request.body()
+        if kind == "videos":
+            first = part * PART_SIZE
+            expected = min(upload["size"], first + PART_SIZE) - first
+            if part >= len(upload["etags"]) or len(data) != expected:
+                return _error(400, f"Part {part} must be {expected} bytes, got {len(data)}", "INVALID_PART")
+            etag = f"/ambry-video/signedId/{secrets.token_hex(16)}"
+            with state.lock:
+                stored = state.objects[object_id]
+                stored["parts"][part] = data
+                stored["etags"][part] = etag
+            return await state.after(NETWORK, "upload", Response(status_code=200, headers={"ETag": etag}))
+        # Images and documents are PUT with the member's token.
+        if state.bearer(request, NETWORK) is None:
+            return _unauthorized()
+        mime = request.headers.get("content-type") or "application/octet-stream"
+        with state.lock:
+            state.objects[object_id].update(
+                file=digest(data, mime),
+                status="AVAILABLE" if kind == "images" else "PROCESSING",
+                polls=0,
+            )
+        return await state.after(NETWORK, "upload", Response(status_code=201))
+
+    # ------------------------------------------------------------------ media status
+
+    async def _status(kind: str, urn: str, request: Request) -> Response:
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        found = _object(kind, urn)
+        if found is None:
+            return _error(404, f"{KIND[kind].title()} {urn} not found", "NOT_FOUND")
+        object_id, media = found
+        status = media["status"]
+        if status == "PROCESSING":
+            polled = state.poll(object_id)
+            if polled is not None and polled["done"]:
+                status = "AVAILABLE" if media.get("playable", True) else "PROCESSING_FAILED"
+                with state.lock:
+                    state.objects[object_id]["status"] = status
+        body: dict[str, Any] = {"id": urn, "owner": media["owner"], "status": status}
+        if status == "PROCESSING_FAILED":
+            body["processingFailureReason"] = "The file could not be processed as a video"
+        if status == "AVAILABLE":
+            body["downloadUrl"] = f"https://media.licdn.com/dms/{KIND[kind]}/{urn.rsplit(':', 1)[-1]}"
+            body["downloadUrlExpiresAt"] = _ms(time.time() + 3600)
+        return JSONResponse(body)
+
+    @api.get("/api.linkedin.com/rest/images/{urn}")
+    async def image_status(urn: str, request: Request) -> Response:
+        return await _status("images", urn, request)
+
+    @api.get("/api.linkedin.com/rest/videos/{urn}")
+    async def video_status(urn: str, request: Request) -> Response:
+        return await _status("videos", urn, request)
+
+    @api.get("/api.linkedin.com/rest/documents/{urn}")
+    async def document_status(urn: str, request: Request) -> Response:
+        return await _status("documents", urn, request)
+
+    # ------------------------------------------------------------------ posts
+
+    def _attached(media: dict[str, Any]) -> dict[str, Any] | JSONResponse:
+        """The stored file behind ``content.media`` / a multiImage entry, or LinkedIn's refusal."""
+        urn = str(media.get("id") or "")
+        kind = next((k for k, name in KIND.items() if urn.startswith(f"urn:li:{name}:")), None)
+        found = _object(kind, urn) if kind else None
+        if kind is None or found is None:
+            return _input_error(f"/content/media/id :: {urn} does not exist", "/content/media/id", "INVALID_URN")
+        upload = found[1]
+        if upload["status"] != "AVAILABLE":
+            return _input_error(
+                f"/content/media/id :: {urn} is not AVAILABLE (status {upload['status']})",
+                "/content/media/id",
+                "MEDIA_ASSET_PROCESSING_FAILED",
+            )
+        file = dict(upload["file"])
+        if media.get("altText"):
+            file["alt_text"] = str(media["altText"])
+        return {"type": KIND[kind], **file}
+
+    def _element(post: EmulatedPost) -> dict[str, Any]:
+        created = _ms(post.created_at)
+        return {
+            "id": post.id,
+            "author": post.extra["author"],
+            "commentary": post.extra["commentary"],
+            "visibility": post.extra["visibility"],
+            "distribution": post.extra["distribution"],
+            "lifecycleState": post.extra["lifecycleState"],
+            "isReshareDisabledByAuthor": post.extra["isReshareDisabledByAuthor"],
+            "createdAt": created,
+            "publishedAt": created,
+            "lastModifiedAt": created,
+            **({"content": post.extra["content"]} if post.extra.get("content") else {}),
+        }
+
+    def _is_post(post: EmulatedPost) -> bool:
+        return not post.id.startswith("urn:li:comment:")
+
+    @api.post("/api.linkedin.com/rest/posts")
+    async def create_post(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "posts")) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        body: dict[str, Any] = await request.json()
+        author = str(body.get("author") or "")
+        matched = AUTHOR.match(author)
+        if not matched:
+            return _input_error("/author :: field is required", "/author", "FIELD_REQUIRED")
+        if not _may_act(family, author):
+            version = request.headers["linkedin-version"]
+            return _error(
+                403,
+                f"Not enough permissions to access: partnerApiPostsExternal.CREATE.{version}01",
+                "ACCESS_DENIED",
+                100,
+            )
+        if body.get("lifecycleState") not in ("PUBLISHED", "DRAFT"):
+            return _input_error("/lifecycleState :: field is required", "/lifecycleState", "FIELD_REQUIRED")
+        visibility = body.get("visibility")
+        if visibility not in VISIBILITIES:
+            return _input_error(f"/visibility :: {visibility!r} is not a valid enum symbol", "/visibility", "INVALID")
+        distribution = body.get("distribution") or {}
+        if distribution.get("feedDistribution") not in ("MAIN_FEED", "NONE"):
+            return _input_error(
+                "/distribution/feedDistribution :: field is required", "/distribution/feedDistribution", "INVALID"
+            )
+        commentary = str(body.get("commentary") or "")
+        text = _visible_text(commentary)
+        if len(text) > MAX_COMMENTARY:
+            return _input_error(
+                f"/commentary :: length {len(text)} exceeds maximum length {MAX_COMMENTARY}",
+                "/commentary",
+                "MAXIMUM_LENGTH_EXCEEDED",
+            )
+        content = body.get("content") or {}
+        if len(content) > 1:
+            return _input_error("/content :: only one content type is allowed", "/content", "INVALID")
+        media: list[dict[str, Any]] = []
+        title: str | None = None
+        if "media" in content:
+            attached = _attached(content["media"] or {})
+            if isinstance(attached, Response):
+                return attached
+            media.append(attached)
+            title = content["media"].get("title")
+            if attached["type"] == "document" and not title:
+                return _input_error(
+                    "/content/media/title :: field is required", "/content/media/title", "FIELD_REQUIRED"
+                )
+        elif "multiImage" in content:
+            images = (content["multiImage"] or {}).get("images") or []
+            if not 2 <= len(images) <= 20:
+                return _input_error(
+                    "/content/multiImage/images :: a multi-image post takes 2 to 20 images",
+                    "/content/multiImage/images",
+                    "INVALID",
+                )
+            for image in images:
+                attached = _attached(image)
+                if isinstance(attached, Response):
+                    return attached
+                if attached["type"] != "image":
+                    return _input_error("/content/multiImage/images :: only images", "/content/multiImage", "INVALID")
+                media.append(attached)
+        elif "article" in content:
+            article = content["article"] or {}
+            if not article.get("source") or not article.get("title"):
+                return _input_error("/content/article :: source and title are required", "/content/article", "INVALID")
+            title = str(article["title"])
+        elif content:
+            return _input_error(f"/content :: unsupported content {sorted(content)}", "/content", "INVALID")
+        if not text and not content:
+            return _input_error("/commentary :: a post needs commentary or content", "/commentary", "FIELD_REQUIRED")
+        duplicate = next(
+            (p for p in state.posts_of(NETWORK, matched.group(2)) if _is_post(p) and text and p.text == text),
+            None,
+        )
+        if duplicate is not None:
+            message = (
+                "com.linkedin.content.common.exception.BadRequestResponseException: "
+                f"Content is a duplicate of {duplicate.id}"
+            )
+            body_ = {
+                "errorDetailType": "com.linkedin.common.error.BadRequest",
+                "message": message,
+                "errorDetails": {
+                    "inputErrors": [
+                        {"description": "Duplicate post is detected", "input": {}, "code": "DUPLICATE_POST"}
+                    ]
+                },
+                "status": 422,
+            }
+            return JSONResponse(body_, status_code=422)
+        kind = "ugcPost" if media else "share"
+        urn = f"urn:li:{kind}:{7 * 10**18 + int(new_number())}"
+        state.add_post(
+            EmulatedPost(
+                network=NETWORK,
+                account=matched.group(2),
+                id=urn,
+                text=text,
+                url=_permalink(urn),
+                media=media,
+                title=title,
+                extra={
+                    "author": author,
+                    "commentary": commentary,
+                    "visibility": visibility,
+                    "distribution": distribution,
+                    "lifecycleState": body["lifecycleState"],
+                    "isReshareDisabledByAuthor": bool(body.get("isReshareDisabledByAuthor")),
+                    "content": content,
+                    "article": (content.get("article") or {}).get("source"),
+                },
+            )
+        )
+        response = Response(status_code=201, headers={"x-restli-id": urn, "x-linkedin-id": urn})
+        return await state.after(NETWORK, "posts", response)
+
+    @api.get("/api.linkedin.com/rest/posts")
+    async def find_posts(request: Request) -> Response:
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        query = request.query_params
+        author = query.get("author") or ""
+        matched = AUTHOR.match(author)
+        if query.get("q") != "author" or not matched:
+            return _error(400, "The finder q=author needs an author URN", "ILLEGAL_ARGUMENT")
+        if not _may_read(family, author):
+            version = request.headers["linkedin-version"]
+            return _error(
+                403,
+                f"Not enough permissions to access: partnerApiPostsExternal.FINDER-author.{version}01",
+                "ACCESS_DENIED",
+                100,
+            )
+        start, count = int(query.get("start", "0")), min(int(query.get("count", "10")), 100)
+        posts = sorted(
+            (p for p in state.posts_of(NETWORK, matched.group(2)) if _is_post(p)),
+            key=lambda p: p.created_at,
+            reverse=True,
+        )
+        page = posts[start : start + count]
+        return JSONResponse(
+            {"elements": [_element(p) for p in page], "paging": {"start": start, "count": count, "total": len(posts)}}
+        )
+
+    # ------------------------------------------------------------------ comments
+
+    def _comment(post: EmulatedPost) -> dict[str, Any]:
+        created = {"actor": post.extra["actor"], "time": _ms(post.created_at)}
+        return {
+            "actor": post.extra["actor"],
+            "commentUrn": post.id,
+            "$URN": post.id,
+            "id": post.id.rsplit(",", 1)[-1].rstrip(")"),
+            "object": post.reply_to,
+            "message": {"text": post.text, "attributes": []},
+            "created": created,
+            "lastModified": created,
+        }
+
+    @api.post("/api.linkedin.com/rest/socialActions/{target}/comments")
+    async def create_comment(target: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "comments")) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        body: dict[str, Any] = await request.json()
+        actor = str(body.get("actor") or "")
+        matched = AUTHOR.match(actor)
+        if not matched:
+            return _input_error("/actor :: field is required", "/actor", "FIELD_REQUIRED")
+        if not _may_act(family, actor):
+            return _error(403, "Not enough permissions to access: socialActions.comments.CREATE", "ACCESS_DENIED", 100)
+        if body.get("object") != target:
+            return _input_error("/object :: must be the entity in the path", "/object", "INVALID")
+        text = str((body.get("message") or {}).get("text") or "")
+        if not text:
+            return _input_error("/message/text :: field is required", "/message/text", "FIELD_REQUIRED")
+        if len(text) > MAX_COMMENT:
+            return _input_error(
+                f"/message/text :: length {len(text)} exceeds maximum length {MAX_COMMENT}",
+                "/message/text",
+                "MAXIMUM_LENGTH_EXCEEDED",
+            )
+        if not any(p.id == target for p in state.posts_of(NETWORK)):
+            return _error(404, f"Entity {target} not found", "NOT_FOUND")
+        urn = f"urn:li:comment:({target},{7 * 10**18 + int(new_number())})"
+        comment = state.add_post(
+            EmulatedPost(
+                network=NETWORK,
+                account=matched.group(2),
+                id=urn,
+                text=text,
+                url=f"{_permalink(target)}?commentUrn={quote(urn, safe='')}",
+                reply_to=target,
+                extra={"actor": actor},
+            )
+        )
+        response = JSONResponse(_comment(comment), status_code=201, headers={"x-restli-id": urn})
+        return await state.after(NETWORK, "comments", response)
+
+    @api.get("/api.linkedin.com/rest/socialActions/{target}/comments")
+    async def list_comments(target: str, request: Request) -> Response:
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        post = next((p for p in state.posts_of(NETWORK) if p.id == target), None)
+        if post is None:
+            return _error(404, f"Entity {target} not found", "NOT_FOUND")
+        if not _may_read(family, post.extra.get("author") or post.extra["actor"]):
+            return _error(403, "Not enough permissions to access: socialActions.comments.GET_ALL", "ACCESS_DENIED", 100)
+        comments = sorted(
+            (p for p in state.posts_of(NETWORK) if p.reply_to == target), key=lambda p: p.created_at, reverse=True
+        )
+        return JSONResponse({"elements": [_comment(c) for c in comments], "paging": {"start": 0, "count": 10}})
+
+    return api

@@ -1,0 +1,266 @@
+"""Bluesky's publisher against the emulated PDS and video service."""
+
+import hashlib
+import time
+
+import pytest
+
+from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from tests.media_files import image, video
+from tests.publishing import PublishHarness
+
+NET = "bluesky"
+HANDLE = "alice.bsky.social"
+
+
+def test_bluesky__images_thread_first_comment__one_record_each_replying_in_order(harness: PublishHarness) -> None:
+    # Given two images (one with alt text), a thread of two parts, a first comment and the post's languages
+    signed = harness.sign_in(NET, user=HANDLE)
+    first, second = image(), image("JPEG", (640, 640))
+    job = harness.job(
+        NET,
+        signed,
+        "Launch day",
+        "More details inside",
+        media=[
+            harness.media(first, "image/png", filename="a.png", alt_text="A red square", width=1200, height=800),
+            harness.media(second, "image/jpeg", filename="b.jpg"),
+        ],
+        first_comment="Questions welcome",
+        settings={"langs": "en, fr"},
+    )
+
+    # When it is published
+    published = harness.publish(job)
+
+    # Then the account holds three posts, each replying to the one before, all in the thread of the first
+    posts = harness.posts(NET, signed.account.external_id)
+    assert [p.text for p in posts] == ["Launch day", "More details inside", "Questions welcome"]
+    assert posts[0].reply_to is None
+    assert posts[1].reply_to == posts[0].id
+    assert posts[2].reply_to == posts[1].id
+    assert posts[1].extra["root"] == posts[2].extra["root"] == posts[0].id
+    # And the first carries both images in order, with the alt text and the aspect ratio given
+    assert [m["sha256"] for m in posts[0].media] == [
+        hashlib.sha256(first).hexdigest(),
+        hashlib.sha256(second).hexdigest(),
+    ]
+    assert posts[0].media[0]["alt_text"] == "A red square"
+    assert posts[0].media[0]["aspectRatio"] == {"width": 1200, "height": 800}
+    assert "alt_text" not in posts[0].media[1]
+    assert {tuple(p.extra["langs"]) for p in posts} == {("en", "fr")}
+    # And the result is the first post's at:// URI, with its bsky.app permalink
+    assert published.post_id == posts[0].id
+    assert published.post_id.startswith(f"at://{signed.account.external_id}/app.bsky.feed.post/")
+    assert published.url == f"https://bsky.app/profile/{HANDLE}/post/{posts[0].extra['rkey']}"
+
+
+def test_bluesky__links_and_hashtags__facets_at_utf8_byte_offsets(harness: PublishHarness) -> None:
+    # Given a text with accented characters before a link and a hashtag, and a link to preview
+    signed = harness.sign_in(NET, user=HANDLE)
+    text = "Café déjà vu https://example.com/menu #launch"
+    job = harness.job(NET, signed, text, link="https://example.com/menu", title="Our menu")
+
+    # When it is published
+    harness.publish(job)
+
+    # Then the link and the hashtag are clickable where they are in the UTF-8 text
+    (post,) = harness.posts(NET)
+    encoded = text.encode()
+    spans = {
+        encoded[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(): f["features"][0]
+        for f in post.extra["facets"]
+    }
+    assert spans["https://example.com/menu"] == {
+        "$type": "app.bsky.richtext.facet#link",
+        "uri": "https://example.com/menu",
+    }
+    assert spans["#launch"] == {"$type": "app.bsky.richtext.facet#tag", "tag": "launch"}
+    # And the link is shown as a card
+    assert post.extra["embed"] == "app.bsky.embed.external"
+    assert post.extra["external"]["uri"] == "https://example.com/menu"
+    assert post.extra["external"]["title"] == "Our menu"
+
+
+def test_bluesky__video__processed_by_the_video_service_then_embedded(harness: PublishHarness) -> None:
+    # Given a video, which the video service processes for a few polls
+    signed = harness.sign_in(NET, user=HANDLE)
+    clip = video(padding=3 * 1024 * 1024)
+    media = harness.media(clip, "video/mp4", filename="a.mp4", alt_text="A short clip", width=1280, height=720)
+    job = harness.job(NET, signed, "Watch", media=[media])
+
+    # When it is published
+    harness.publish(job)
+
+    # Then the post embeds the processed video, with its alt text and aspect ratio
+    (post,) = harness.posts(NET)
+    assert post.extra["embed"] == "app.bsky.embed.video"
+    assert post.media[0]["sha256"] == hashlib.sha256(clip).hexdigest()
+    assert post.media[0]["alt_text"] == "A short clip"
+    assert post.media[0]["aspectRatio"] == {"width": 1280, "height": 720}
+
+
+def test_bluesky__answer_lost_after_the_record_was_made__found_by_its_key_not_posted_again(
+    harness: PublishHarness,
+) -> None:
+    # Given the PDS writes the record but the answer is lost (a 502 after the fact)
+    signed = harness.sign_in(NET, user=HANDLE)
+    job = harness.job(NET, signed, "Only once", "And its reply")
+    steps = harness.steps(job)
+    harness.fault(NET, "createRecord", 502, after=True)
+
+    # When the first run fails with an unknown outcome and a second run follows
+    with pytest.raises(Retryable) as failure:
+        harness.publish(job, steps)
+    assert failure.value.sent is None
+    published = harness.publish(job, steps)
+
+    # Then the record was found in the account's repository: one post, replied to by the next part
+    first, reply = harness.posts(NET)
+    assert published.post_id == first.id
+    assert reply.reply_to == first.id
+
+
+def test_bluesky__crash_after_the_record_before_its_checkpoint__rerun_makes_no_second_post(
+    harness: PublishHarness,
+) -> None:
+    # Given a run that dies right after the PDS accepted the record
+    signed = harness.sign_in(NET, user=HANDLE)
+    job = harness.job(NET, signed, "Crash-proof")
+    steps = harness.steps(job)
+    steps.crash_on = "post.0"
+    with pytest.raises(RuntimeError):
+        harness.publish(job, steps)
+
+    # When the target runs again
+    published = harness.publish(job, steps)
+
+    # Then there is still exactly one post, and it is the result
+    (post,) = harness.posts(NET)
+    assert published.post_id == post.id
+
+
+def test_bluesky__revoked_app_password__needs_reconnect(harness: PublishHarness) -> None:
+    # Given the user revoked the app password
+    signed = harness.sign_in(NET, user=HANDLE)
+    harness.emulator.state.revoke_all(NET)
+
+    # When publishing
+    with pytest.raises(NeedsReconnect) as failure:
+        harness.publish(harness.job(NET, signed, "Hello"))
+
+    # Then the failure asks for a reconnect, and nothing was posted
+    assert failure.value.code == "TOKEN_REJECTED"
+    assert failure.value.network_message == "Token could not be verified"
+    assert harness.posts(NET) == []
+
+
+def test_bluesky__expired_session_answered_400__needs_reconnect(harness: PublishHarness) -> None:
+    # Given the PDS says the session token has expired (a 400, as atproto answers it)
+    signed = harness.sign_in(NET, user=HANDLE)
+    harness.fault(NET, "createRecord", 400, body={"error": "ExpiredToken", "message": "Token has expired"})
+
+    # When publishing
+    with pytest.raises(NeedsReconnect) as failure:
+        harness.publish(harness.job(NET, signed, "Hello"))
+
+    # Then it is a token problem, not a refused post
+    assert failure.value.code == "TOKEN_REJECTED"
+    assert failure.value.network_message == "Token has expired"
+
+
+def test_bluesky__text_over_300_graphemes__permanent_failure_with_the_pds_message(harness: PublishHarness) -> None:
+    # Given a text of 301 graphemes (each family emoji is one grapheme of many code points)
+    signed = harness.sign_in(NET, user=HANDLE)
+    text = "👨‍👩‍👧" * 301
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, text))
+
+    # Then the failure is permanent and carries the PDS's own message
+    assert failure.value.code == "VALIDATION_FAILED"
+    assert failure.value.network_message == (
+        "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"
+    )
+    assert harness.posts(NET) == []
+
+
+def test_bluesky__image_over_one_megabyte__media_rejected(harness: PublishHarness) -> None:
+    # Given an image of 1.2 MB: the PDS takes the blob, but a post's image may be 1,000,000 bytes at most
+    signed = harness.sign_in(NET, user=HANDLE)
+    big = harness.media(b"\xff\xd8" + b"\0" * 1_200_000, "image/jpeg", filename="big.jpg")
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "Big picture", media=[big]))
+
+    # Then the media is refused with the PDS's message
+    assert failure.value.code == "MEDIA_REJECTED"
+    assert "file is too big" in (failure.value.network_message or "")
+    assert harness.posts(NET) == []
+
+
+def test_bluesky__rate_limited__retryable_with_retry_after(harness: PublishHarness) -> None:
+    # Given the PDS rate-limits the next record
+    signed = harness.sign_in(NET, user=HANDLE)
+    harness.fault(
+        NET,
+        "createRecord",
+        429,
+        headers={"Retry-After": "7"},
+        body={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+    )
+    job = harness.job(NET, signed, "Later")
+    steps = harness.steps(job)
+
+    # When publishing
+    with pytest.raises(Retryable) as failure:
+        harness.publish(job, steps)
+
+    # Then it is a rate limit with the PDS's delay, nothing was sent, and the retry posts once
+    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
+    assert failure.value.network_message == "Rate Limit Exceeded"
+    assert steps.target.armed == {}
+    harness.publish(job, steps)
+    assert len(harness.posts(NET)) == 1
+
+
+def test_bluesky__rate_limited_with_ratelimit_reset__waits_until_the_window_reopens(harness: PublishHarness) -> None:
+    # Given the PDS answers 429 with only its ratelimit-* headers
+    signed = harness.sign_in(NET, user=HANDLE)
+    reset = int(time.time()) + 300
+    harness.fault(
+        NET,
+        "uploadBlob",
+        429,
+        headers={"ratelimit-limit": "5000", "ratelimit-remaining": "0", "ratelimit-reset": str(reset)},
+        body={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+    )
+    picture = harness.media(image(), "image/png", filename="a.png")
+
+    # When publishing
+    with pytest.raises(Retryable) as failure:
+        harness.publish(harness.job(NET, signed, "Later", media=[picture]))
+
+    # Then the retry waits for the window the PDS announced
+    assert failure.value.code == "RATE_LIMITED"
+    assert failure.value.retry_after is not None
+    assert 280 <= failure.value.retry_after <= 301
+
+
+def test_bluesky__daily_video_limit_reached__quota_exceeded(harness: PublishHarness) -> None:
+    # Given the video service says the account cannot upload more videos today
+    signed = harness.sign_in(NET, user=HANDLE)
+    message = "You have reached your daily video upload limit"
+    harness.fault(NET, "getUploadLimits", 200, body={"canUpload": False, "remainingDailyVideos": 0, "message": message})
+    clip = harness.media(video(), "video/mp4", filename="a.mp4")
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "Watch", media=[clip]))
+
+    # Then it is a quota failure with the service's message, and nothing was posted
+    assert failure.value.code == "QUOTA_EXCEEDED"
+    assert failure.value.network_message == message
+    assert harness.posts(NET) == []

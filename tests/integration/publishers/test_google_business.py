@@ -1,0 +1,232 @@
+"""Google Business Profile's publisher against the emulated My Business APIs."""
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+
+from socialpub.domain.publishing import NeedsReconnect, PublishAccount, Rejected, Retryable
+from socialpub.local.emulator.state import number_of
+from tests.media_files import image
+from tests.publishing import PublishHarness, Signed
+
+NET = "google_business"
+USER = "emulated-user"
+LOCATION = f"accounts/{number_of(NET, USER, ' Account')}/locations/{number_of(NET, USER, ' Location 1')}"
+
+
+@pytest.fixture
+def slow_processing(harness: PublishHarness) -> Iterator[None]:
+    """Google keeps posts with media PROCESSING for longer than a run polls."""
+    state = harness.emulator.state
+    before, state.polls_to_finish = state.polls_to_finish, 100
+    yield
+    state.polls_to_finish = before
+
+
+def test_google_business__text_photo_title_and_call_to_action__live_post_on_the_location(
+    harness: PublishHarness,
+) -> None:
+    # Given a signed-in Google account managing one location, a photo, a title and a Book button
+    signed = harness.sign_in(NET)
+    picture = image("JPEG")
+    job = harness.job(
+        NET,
+        signed,
+        "Spring menu is here",
+        media=[harness.media(picture, "image/jpeg", filename="menu.jpg")],
+        title="Spring",
+        link="https://example.com/book",
+        settings={"call_to_action": "BOOK"},
+    )
+
+    # When it is published (the post is PROCESSING while Google pulls the photo)
+    published = harness.publish(job)
+
+    # Then the location holds a standard post led by the title, with the photo and the button
+    (post,) = harness.posts(NET, LOCATION)
+    assert post.text == "Spring\n\nSpring menu is here"
+    assert post.media[0]["sha256"] == hashlib.sha256(picture).hexdigest()
+    assert post.media[0]["mediaFormat"] == "PHOTO"
+    assert post.extra["topicType"] == "STANDARD"
+    assert post.extra["callToAction"] == {"actionType": "BOOK", "url": "https://example.com/book"}
+    # And the result is the post's name with its public link, given once LIVE
+    assert published.post_id == post.id
+    assert published.url == post.url
+
+
+def test_google_business__text_and_link__live_at_once_with_a_learn_more_button(harness: PublishHarness) -> None:
+    # Given a text with a link and no call-to-action setting, on an account connected to its location
+    signed = harness.sign_in(NET)
+    account = PublishAccount(
+        id="acc_loc", external_id=LOCATION, type="business", username=None, instance=None, metadata={}
+    )
+    job = harness.job(NET, Signed(account, signed.token), "Open late tonight", link="https://example.com")
+
+    # When it is published
+    published = harness.publish(job)
+
+    # Then the post is there with a Learn more button to the link
+    (post,) = harness.posts(NET, LOCATION)
+    assert post.extra["callToAction"] == {"actionType": "LEARN_MORE", "url": "https://example.com"}
+    assert published.url == post.url
+
+
+def test_google_business__still_processing__retryable_then_the_rerun_finishes_polling(
+    harness: PublishHarness, slow_processing: None
+) -> None:
+    # Given Google keeps the post PROCESSING beyond the run's polls
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Photo post", media=[harness.media(image("JPEG"), "image/jpeg")])
+    steps = harness.steps(job)
+    with pytest.raises(Retryable) as failure:
+        harness.publish(job, steps)
+    assert failure.value.code == "MEDIA_PROCESSING"
+
+    # When Google is done and the target runs again
+    harness.emulator.state.polls_to_finish = 0
+    published = harness.publish(job, steps)
+
+    # Then the same post went live: nothing was posted twice
+    (post,) = harness.posts(NET)
+    assert (published.post_id, published.url) == (post.id, post.url)
+
+
+def test_google_business__answer_lost_after_the_post_was_made__rerun_finds_it(harness: PublishHarness) -> None:
+    # Given Google makes the post but the answer is lost
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Only once")
+    steps = harness.steps(job)
+    harness.fault(NET, "localPosts", 502, after=True)
+    with pytest.raises(Retryable) as lost:
+        harness.publish(job, steps)
+    assert lost.value.sent is None
+
+    # When the target runs again
+    published = harness.publish(job, steps)
+
+    # Then the post was found on the location rather than made again
+    (post,) = harness.posts(NET)
+    assert published.post_id == post.id
+
+
+def test_google_business__crash_after_the_post__rerun_makes_no_second_post(harness: PublishHarness) -> None:
+    # Given a run that dies right after Google accepted the post
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Crash-proof")
+    steps = harness.steps(job)
+    steps.crash_on = "post"
+    with pytest.raises(RuntimeError):
+        harness.publish(job, steps)
+
+    # When the target runs again
+    published = harness.publish(job, steps)
+
+    # Then there is still exactly one post, and it is the result
+    (post,) = harness.posts(NET)
+    assert published.post_id == post.id
+
+
+def test_google_business__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
+    # Given the user removed the app's access in their Google account
+    signed = harness.sign_in(NET)
+    harness.emulator.state.revoke_all(NET)
+
+    # When publishing
+    with pytest.raises(NeedsReconnect) as failure:
+        harness.publish(harness.job(NET, signed, "Hello"))
+
+    # Then the account needs a reconnect, and nothing was posted
+    assert failure.value.code == "TOKEN_REJECTED"
+    assert harness.posts(NET) == []
+
+
+def test_google_business__location_no_longer_managed__needs_reconnect(harness: PublishHarness) -> None:
+    # Given an account pointing at a location another Google user manages
+    harness.sign_in(NET, user="someone-else")
+    signed = harness.sign_in(NET)
+    account_id, location_id = number_of(NET, "someone-else", " Account"), number_of(NET, "someone-else", " Location 1")
+    other = f"accounts/{account_id}/locations/{location_id}"
+    account = PublishAccount(id="acc_x", external_id=other, type="business", username=None, instance=None, metadata={})
+
+    # When publishing
+    with pytest.raises(NeedsReconnect) as failure:
+        harness.publish(harness.job(NET, Signed(account, signed.token), "Hello"))
+
+    # Then the account needs reconnecting to a location it manages
+    assert failure.value.code == "ACCESS_REVOKED"
+    assert failure.value.network_message == "The caller does not have permission"
+
+
+def test_google_business__button_without_a_link__rejected_with_the_field(harness: PublishHarness) -> None:
+    # Given a Sign up button but no link to send people to
+    signed = harness.sign_in(NET)
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "Join us", settings={"call_to_action": "SIGN_UP"}))
+
+    # Then Google's refusal names the field
+    assert failure.value.code == "VALIDATION_FAILED"
+    assert failure.value.network_message == (
+        "Request contains an invalid argument. (call_to_action.url: A valid URL is required for this action type)"
+    )
+
+
+def test_google_business__api_not_enabled__permission_denied_not_a_reconnect(harness: PublishHarness) -> None:
+    # Given the app's Google Cloud project has not enabled the API
+    signed = harness.sign_in(NET)
+    message = "My Business API has not been used in project 1234 before or it is disabled."
+    harness.fault(
+        NET,
+        "localPosts",
+        403,
+        body={
+            "error": {
+                "code": 403,
+                "message": message,
+                "status": "PERMISSION_DENIED",
+                "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED"}],
+            }
+        },
+    )
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "Hello"))
+
+    # Then the post fails on the app's configuration; the account stays connected
+    assert failure.value.code == "PERMISSION_DENIED"
+    assert failure.value.network_message == message
+
+
+def test_google_business__quota_exhausted__retryable_after_googles_delay_then_posts_once(
+    harness: PublishHarness,
+) -> None:
+    # Given Google's per-minute quota refuses the next post
+    signed = harness.sign_in(NET)
+    harness.fault(
+        NET,
+        "localPosts",
+        429,
+        body={
+            "error": {
+                "code": 429,
+                "message": "Quota exceeded for quota metric 'Requests' of service 'mybusiness.googleapis.com'.",
+                "status": "RESOURCE_EXHAUSTED",
+                "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "30s"}],
+            }
+        },
+    )
+    job = harness.job(NET, signed, "Later")
+    steps = harness.steps(job)
+
+    # When publishing
+    with pytest.raises(Retryable) as failure:
+        harness.publish(job, steps)
+
+    # Then it waits Google's delay, nothing is armed, and the retry posts once
+    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 30.0, False)
+    assert steps.target.armed == {}
+    harness.publish(job, steps)
+    assert len(harness.posts(NET)) == 1

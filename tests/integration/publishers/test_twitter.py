@@ -1,0 +1,279 @@
+"""X's publisher against the emulated X API v2."""
+
+import hashlib
+import time
+from typing import Any
+
+import pytest
+
+from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from tests.media_files import image, video
+from tests.publishing import PublishHarness
+
+NET = "twitter"
+
+
+def test_twitter__images_thread_first_comment__one_post_each_replying_in_order(harness: PublishHarness) -> None:
+    # Given two images (one with alt text), a thread of two parts, a first comment and a reply setting
+    signed = harness.sign_in(NET)
+    first, second = image(), image("JPEG", (640, 640))
+    job = harness.job(
+        NET,
+        signed,
+        "Launch day",
+        "More details inside",
+        media=[
+            harness.media(first, "image/png", filename="launch.png", alt_text="A red square"),
+            harness.media(second, "image/jpeg", filename="more.jpg"),
+        ],
+        first_comment="Questions welcome",
+        settings={"reply_settings": "following"},
+    )
+
+    # When it is published
+    published = harness.publish(job)
+
+    # Then X holds three posts, each replying to the one before, the first with both images in order
+    posts = harness.posts(NET, signed.account.external_id)
+    assert [p.text for p in posts] == ["Launch day", "More details inside", "Questions welcome"]
+    assert posts[0].reply_to is None
+    assert posts[1].reply_to == posts[0].id
+    assert posts[2].reply_to == posts[1].id
+    assert [m["sha256"] for m in posts[0].media] == [
+        hashlib.sha256(first).hexdigest(),
+        hashlib.sha256(second).hexdigest(),
+    ]
+    assert posts[0].media[0]["alt_text"] == "A red square"
+    assert "alt_text" not in posts[0].media[1]
+    assert posts[1].media == []
+    # And who may reply is what the user chose
+    assert {p.extra["reply_settings"] for p in posts} == {"following"}
+    # And the result is the first post, with its permalink
+    assert published.post_id == posts[0].id
+    assert published.url == f"https://x.com/emulated-user/status/{posts[0].id}"
+
+
+def test_twitter__video_in_several_chunks__polled_until_processed_then_attached(harness: PublishHarness) -> None:
+    # Given a video larger than one upload chunk, which X processes for a few polls
+    signed = harness.sign_in(NET)
+    clip = video(padding=9 * 1024 * 1024)
+    job = harness.job(NET, signed, "Watch", media=[harness.media(clip, "video/mp4", filename="a.mp4")])
+
+    # When it is published
+    harness.publish(job)
+
+    # Then the post carries the whole video, reassembled from its chunks
+    (post,) = harness.posts(NET)
+    assert post.media[0]["type"] == "tweet_video"
+    assert post.media[0]["sha256"] == hashlib.sha256(clip).hexdigest()
+    assert post.media[0]["size"] == len(clip)
+
+
+def test_twitter__answer_lost_after_the_post_was_made__found_in_the_timeline_not_posted_again(
+    harness: PublishHarness,
+) -> None:
+    # Given X makes the post (a text X gives back escaped and with its link wrapped) but the answer is lost
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Fish & chips <today> https://example.com/menu, also at example.org.")
+    steps = harness.steps(job)
+    harness.fault(NET, "tweets", 502, after=True)
+
+    # When the first run fails with an unknown outcome and a second run follows
+    with pytest.raises(Retryable) as failure:
+        harness.publish(job, steps)
+    assert failure.value.sent is None
+    published = harness.publish(job, steps)
+
+    # Then the post was found on the account's timeline: one post, and it is the result
+    (post,) = harness.posts(NET)
+    assert published.post_id == post.id
+
+
+def test_twitter__answer_lost_for_a_thread_reply__rerun_finds_the_reply_and_goes_on(
+    harness: PublishHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a thread whose second part X makes but whose answer is lost
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Part one", "Part two", "Part three")
+    steps = harness.steps(job)
+    visible = steps.visible
+
+    def lose_second(name: str, send: Any, find: Any) -> dict[str, Any]:
+        if name == "tweet.1" and name not in steps.target.armed:
+            harness.fault(NET, "tweets", 500, after=True)
+        return visible(name, send, find)
+
+    monkeypatch.setattr(steps, "visible", lose_second)
+    with pytest.raises(Retryable):
+        harness.publish(job, steps)
+
+    # When the target runs again
+    harness.publish(job, steps)
+
+    # Then each part exists once, each replying to the one before
+    posts = harness.posts(NET)
+    assert [p.text for p in posts] == ["Part one", "Part two", "Part three"]
+    assert posts[1].reply_to == posts[0].id
+    assert posts[2].reply_to == posts[1].id
+
+
+def test_twitter__crash_after_the_post_before_its_checkpoint__rerun_makes_no_second_post(
+    harness: PublishHarness,
+) -> None:
+    # Given a run that dies right after X accepted the post
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Crash-proof")
+    steps = harness.steps(job)
+    steps.crash_on = "tweet.0"
+    with pytest.raises(RuntimeError):
+        harness.publish(job, steps)
+
+    # When the target runs again
+    published = harness.publish(job, steps)
+
+    # Then there is still exactly one post, and it is the result
+    (post,) = harness.posts(NET)
+    assert published.post_id == post.id
+
+
+def test_twitter__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
+    # Given the user revoked the app on X
+    signed = harness.sign_in(NET)
+    harness.emulator.state.revoke_all(NET)
+
+    # When publishing
+    with pytest.raises(NeedsReconnect) as failure:
+        harness.publish(harness.job(NET, signed, "Hello"))
+
+    # Then the failure asks for a reconnect, and nothing was posted
+    assert failure.value.code == "TOKEN_REJECTED"
+    assert harness.posts(NET) == []
+
+
+def test_twitter__text_too_long__permanent_failure_with_x_message(harness: PublishHarness) -> None:
+    # Given a text over X's 280 weighted characters (each CJK character weighs 2)
+    signed = harness.sign_in(NET)
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "漢" * 141))
+
+    # Then the failure is permanent and carries X's own message
+    assert failure.value.code == "VALIDATION_FAILED"
+    assert failure.value.network_message == "Your Tweet text is too long."
+    assert harness.posts(NET) == []
+
+
+def test_twitter__duplicate_content__rejected_as_duplicate(harness: PublishHarness) -> None:
+    # Given the account already posted this text
+    signed = harness.sign_in(NET)
+    harness.publish(harness.job(NET, signed, "Same words"))
+
+    # When another post with the same text is published
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "Same words"))
+
+    # Then X's duplicate refusal is reported as such
+    assert failure.value.code == "DUPLICATE_CONTENT"
+    assert failure.value.network_message == "You are not allowed to create a Tweet with duplicate content."
+    assert len(harness.posts(NET)) == 1
+
+
+def test_twitter__rate_limited__retryable_with_retry_after(harness: PublishHarness) -> None:
+    # Given X rate-limits the next post
+    signed = harness.sign_in(NET)
+    harness.fault(
+        NET,
+        "tweets",
+        429,
+        headers={"Retry-After": "7"},
+        body={"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+    )
+    job = harness.job(NET, signed, "Later")
+    steps = harness.steps(job)
+
+    # When publishing
+    with pytest.raises(Retryable) as failure:
+        harness.publish(job, steps)
+
+    # Then it is a rate limit with X's delay, nothing was sent, and the retry posts once
+    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
+    assert steps.target.armed == {}
+    harness.publish(job, steps)
+    assert len(harness.posts(NET)) == 1
+
+
+def test_twitter__rate_limited_with_only_the_reset_header__waits_until_the_window_reopens(
+    harness: PublishHarness,
+) -> None:
+    # Given X answers 429 with x-rate-limit-reset (an epoch second) and no Retry-After
+    signed = harness.sign_in(NET)
+    reset = int(time.time()) + 120
+    harness.fault(NET, "tweets", 429, headers={"x-rate-limit-reset": str(reset)}, body={"title": "Too Many Requests"})
+
+    # When publishing
+    with pytest.raises(Retryable) as failure:
+        harness.publish(harness.job(NET, signed, "Later"))
+
+    # Then the retry waits for the window X announced
+    assert failure.value.code == "RATE_LIMITED"
+    assert failure.value.retry_after is not None
+    assert 100 <= failure.value.retry_after <= 121
+
+
+def test_twitter__monthly_usage_cap__quota_exceeded_not_retried(harness: PublishHarness) -> None:
+    # Given the app's API tier has used up its monthly post cap
+    signed = harness.sign_in(NET)
+    harness.fault(
+        NET,
+        "tweets",
+        429,
+        body={
+            "title": "UsageCapExceeded",
+            "detail": "Usage cap exceeded: Monthly product cap",
+            "type": "https://api.twitter.com/2/problems/usage-capped",
+            "period": "Monthly",
+            "scope": "Product",
+        },
+    )
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "Over the cap"))
+
+    # Then it is a quota failure, not a rate limit to wait out
+    assert failure.value.code == "QUOTA_EXCEEDED"
+    assert failure.value.network_message == "Usage cap exceeded: Monthly product cap"
+
+
+def test_twitter__image_over_x_size_limit__media_rejected(harness: PublishHarness) -> None:
+    # Given an "image" of 6 MB, over X's 5 MB for images
+    signed = harness.sign_in(NET)
+    big = harness.media(b"\x89PNG" + b"\0" * (6 * 1024 * 1024), "image/png", filename="big.png")
+
+    # When publishing
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job(NET, signed, "Big picture", media=[big]))
+
+    # Then the file is refused with X's message, and nothing was posted
+    assert failure.value.code == "MEDIA_REJECTED"
+    assert failure.value.network_message == f"File size exceeds {5 * 1024 * 1024} bytes."
+    assert harness.posts(NET) == []
+
+
+def test_twitter__upload_fails_midway__rerun_uploads_again_and_posts_once(harness: PublishHarness) -> None:
+    # Given X fails while a chunk of the video is appended
+    signed = harness.sign_in(NET)
+    clip = video()
+    job = harness.job(NET, signed, "Second try", media=[harness.media(clip, "video/mp4", filename="a.mp4")])
+    steps = harness.steps(job)
+    harness.fault(NET, "media_append", 503)
+    with pytest.raises(Retryable):
+        harness.publish(job, steps)
+
+    # When the target runs again
+    harness.publish(job, steps)
+
+    # Then the upload was redone and the post carries the video
+    (post,) = harness.posts(NET)
+    assert post.media[0]["sha256"] == hashlib.sha256(clip).hexdigest()
