@@ -198,13 +198,11 @@ def test_local_stack__post_with_media_lifecycle(stack: Stack) -> None:
     stack.stop()
 
 
-def test_local_stack__connects_every_catalog_network(stack: Stack) -> None:
-    """Done-when of the accounts issue: every network connects through the emulator, X in a real
-    headless browser, and tokens are stored sealed and shown masked only."""
-    creds = stack.start()
+def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, str], list[str]]:
+    """A workspace with one account on every catalog network (X through Chromium); (headers, platforms)."""
     api = creds["api_url"]
     key = {"X-API-Key": creds["api_key"]}
-    ws = requests.post(f"{api}/api/workspaces", json={"name": "connect"}, headers=key, timeout=5).json()
+    ws = requests.post(f"{api}/api/workspaces", json={"name": name}, headers=key, timeout=5).json()
     headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
     platforms = [
         p["id"] for p in requests.get(f"{api}/api/platforms", headers=key, timeout=5).json()["data"]["platforms"]
@@ -245,6 +243,16 @@ def test_local_stack__connects_every_catalog_network(stack: Stack) -> None:
             ]
         assert done["status"] == "connected", (platform, done)
 
+    return headers, platforms
+
+
+def test_local_stack__connects_every_catalog_network(stack: Stack) -> None:
+    """Done-when of the accounts issue: every network connects through the emulator, X in a real
+    headless browser, and tokens are stored sealed and shown masked only."""
+    creds = stack.start()
+    api = creds["api_url"]
+    headers, platforms = connect_every_network(creds, "connect")
+
     accounts = requests.get(f"{api}/api/accounts", headers=headers, timeout=5).json()["data"]["accounts"]
     assert sorted({a["platform"] for a in accounts}) == sorted(platforms)
     assert all(a["status"] == "active" for a in accounts)
@@ -278,6 +286,80 @@ def test_local_stack__connects_every_catalog_network(stack: Stack) -> None:
         auths = requests.get(f"{api}/api/{account['platform']}/authentications", headers=headers, timeout=5).json()
         payload = next(a for a in auths["authentications"] if a["id"] == account["id"])["payload"]
         assert payload["accessToken"].endswith("****")
+    stack.stop()
+
+
+def test_local_stack__publishes_an_image_post_to_every_network(stack: Stack) -> None:
+    """Done-when of the publishing issue: a post with an image goes to every catalog network through
+    the local queue and publisher; each network holds exactly one post with the text and the image,
+    and the post shows every permalink (YouTube takes videos only: it gets a video post)."""
+    import hashlib
+
+    from socialpub.local.emulator.state import number_of
+    from tests.media_files import image, video
+
+    creds = stack.start()
+    api = creds["api_url"]
+    headers, platforms = connect_every_network(creds, "publish")
+    accounts = requests.get(f"{api}/api/accounts", headers=headers, timeout=5).json()["data"]["accounts"]
+    account_of = {a["platform"]: a["id"] for a in accounts}
+    picture, clip = image("JPEG"), video()
+    board = number_of("pinterest", "emulated-user", "board:Ideas")  # the emulator's boards and channels
+    channel = number_of("discord", "emulated-user", " #general")
+
+    def post_with(networks: list[str], data: bytes, name: str) -> str:
+        body = {
+            "content": "Launch day at socialpub",
+            "title": "Launch day",
+            "platforms": [account_of[n] for n in networks],
+            "platform_content": {
+                "pinterest": {"settings": {"board_id": board}},
+                "reddit": {"settings": {"subreddit": "socialpub"}},
+                "discord": {"settings": {"channel_id": channel}},
+                "tiktok": {"settings": {"privacy_level": "PUBLIC_TO_EVERYONE"}},  # a private post has no link
+            },
+        }
+        created = requests.post(f"{api}/api/posts", json=body, headers=headers, timeout=10)
+        assert created.status_code == 201, created.text
+        post_id: str = created.json()["data"]["post"]["id"]
+        files = {"file": (name, data)}
+        attached = requests.post(f"{api}/api/posts/{post_id}/media", files=files, headers=headers, timeout=20)
+        assert attached.status_code == 201, attached.text
+        return post_id
+
+    posts = {
+        post_with([p for p in platforms if p != "youtube"], picture, "launch.jpg"): picture,
+        post_with(["youtube"], clip, "launch.mp4"): clip,
+    }
+    for post_id in posts:
+        answer = requests.post(f"{api}/api/posts/{post_id}/publish", headers=headers, timeout=30)
+        assert answer.status_code in (200, 202), answer.text
+
+    deadline = time.monotonic() + 90
+    shown: dict[str, dict] = {}
+    while time.monotonic() < deadline and len(shown) < len(posts):
+        for post_id in posts:
+            post = requests.get(f"{api}/api/posts/{post_id}", headers=headers, timeout=5).json()["data"]["post"]
+            if post["status"] != "publishing":
+                shown[post_id] = post
+        time.sleep(0.5)
+    assert len(shown) == len(posts), "publishing did not finish within 90 s"
+
+    held = requests.get(f"{creds['emulator_url']}/_emulator/posts", timeout=5).json()["posts"]
+    for post_id, data in posts.items():
+        post = shown[post_id]
+        assert post["status"] == "published", [(p["platform"], p["error"]) for p in post["platform_posts"]]
+        digest = hashlib.sha256(data).hexdigest()
+        for copy in post["platform_posts"]:
+            network = copy["platform"]
+            assert copy["status"] == "published", (network, copy)
+            assert copy["url"], network  # the permalink
+            mine = [p for p in held if p["network"] == network and not p["reply_to"]]
+            assert len(mine) == 1, (network, mine)  # exactly one post on the network
+            on_network = mine[0]
+            said = " ".join(str(v) for v in (on_network["text"], on_network["title"]) if v)
+            assert "Launch day" in said, (network, on_network)
+            assert digest in {m.get("sha256") for m in on_network["media"]}, (network, on_network["media"])
     stack.stop()
 
 

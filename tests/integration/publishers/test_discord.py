@@ -24,7 +24,7 @@ def _channel(harness: PublishHarness, *, user: str = USER, with_guild: bool = Tr
         type="channel",
         username="general",
         instance=None,
-        metadata={"guild_id": number_of("discord", user, " Guild")} if with_guild else {},
+        metadata={"channel_id": channel} | ({"guild_id": number_of("discord", user, " Guild")} if with_guild else {}),
     )
     return Signed(account=account, token=signed.token)
 
@@ -236,3 +236,21 @@ def test_discord__rate_limited__retryable_after_discords_delay_then_posts_once(h
     assert steps.target.armed == {}
     harness.publish(job, steps)
     assert len(harness.posts("discord")) == 1
+
+
+def test_discord__channel_setting__names_the_channel_and_is_required(harness: PublishHarness) -> None:
+    # Given an account connected by OAuth (the user's id, no channel), with and without the setting
+    signed = harness.sign_in("discord")
+
+    # When a post names the #general channel in its settings, and another names none
+    published = harness.publish(harness.job("discord", signed, "Hello", settings={"channel_id": GENERAL}))
+    with pytest.raises(Rejected) as failure:
+        harness.publish(harness.job("discord", signed, "Nowhere"))
+
+    # Then the first is in #general, and the second is refused before anything is sent
+    (message,) = harness.posts("discord")
+    assert message.extra.get("channel_id", GENERAL) == GENERAL
+    assert published.url is not None
+    assert published.url.endswith(f"/{GENERAL}/{message.id}")
+    assert failure.value.code == "VALIDATION_FAILED"
+    assert "channel_id" in failure.value.message

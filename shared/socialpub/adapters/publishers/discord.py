@@ -1,6 +1,6 @@
 """Discord (discord.com/developers/docs/resources/message#create-message), API v10, as the app's bot
 installed in the guild (``Authorization: Bot <job.token>``), posting to a text or announcement channel:
-``job.account.metadata["channel_id"]``, else ``job.account.external_id``.
+the post's ``channel_id`` setting (required), else ``job.account.metadata["channel_id"]``.
 
 - ``GET /channels/{channel.id}`` once: the channel's guild, for the permalink (unless the account's
   metadata already holds ``guild_id``);
@@ -15,8 +15,6 @@ Every message carries a ``nonce`` with ``enforce_nonce``, so a resend within Dis
 returns the message already made; beyond that a lost answer is looked up in
 ``GET /channels/{id}/messages?limit=50`` (the bot's message with the same content, made since the
 call). A thread's id is its starter message's id: ``GET /channels/{message.id}`` finds it.
-
-The ``username`` setting only applies to webhook messages; bot messages always show the bot's name.
 
 Failures (``{"code", "message", "errors"}``): 429 carries ``retry_after`` (RATE_LIMITED); 401 is
 TOKEN_REJECTED; Missing Access (50001), Unknown Channel (10003) or Unknown Guild (10004) mean the bot
@@ -116,7 +114,10 @@ class Publisher:
 
     def publish(self, job: PublishJob, steps: Steps) -> Published:
         headers = {"Authorization": f"Bot {job.token}"}
-        channel_id = job.account.metadata.get("channel_id") or job.account.external_id
+        # The channel is the post's setting (the connect adds the bot to a guild, not to a channel).
+        channel_id = str(job.settings.get("channel_id") or job.account.metadata.get("channel_id") or "")
+        if not channel_id:
+            raise Rejected("Name the Discord channel to post in: settings.channel_id", code="VALIDATION_FAILED")
         guild_id = job.account.metadata.get("guild_id")
         if not guild_id:
             channel = steps.once("channel", lambda: self._channel(headers, channel_id))
