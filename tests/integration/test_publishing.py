@@ -90,7 +90,7 @@ class Pipeline:
             messages = self.receive()
             if not messages:
                 return
-            failed = self.deliver(messages)
+            failed = set().union(*(self.deliver([m]) for m in messages))  # BatchSize 1, as deployed
             self.make_visible([m for m in messages if m["MessageId"] in failed])
         raise AssertionError("the publish queue did not drain")
 
@@ -439,3 +439,51 @@ def test_poison_message__fails_every_delivery_for_the_dlq(client: TestClient, ke
 
     # Then it is reported failed (SQS moves it to the DLQ after maxReceiveCount deliveries)
     assert failed == {message["MessageId"]}
+
+
+def test_three_networks_one_refusing__partially_published_with_each_result(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator, container: Container
+) -> None:
+    # Given a post to Mastodon, Bluesky and Telegram, and Bluesky refusing the record for good
+    headers = new_workspace(client, keys)
+    mastodon = connect(client, headers, platform="mastodon", instance=INSTANCE)
+    credentials = {
+        "bluesky": {"identifier": "ada.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"},
+        "telegram": {"bot_token": "123456789:AAH" + "x" * 32, "chat_id": "@launches"},
+    }
+    others = [
+        client.post("/api/accounts", json={"platform": p, "credentials": c}, headers=headers).json()["data"]["account"]
+        for p, c in credentials.items()
+    ]
+    post = create(client, headers, content="Three ways", platforms=[mastodon["id"], *(a["id"] for a in others)])
+    refusal = {"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: text too long"}
+    emulator.fault("bluesky", "createRecord", 400, body=refusal)
+
+    # When it is published
+    publish(client, headers, post["id"])
+    pipeline.drain()
+
+    # Then two networks hold the post, Bluesky none, and the post says so target by target
+    assert len(pipeline.posts_on("mastodon")) == 1
+    assert len(pipeline.posts_on("telegram")) == 1
+    assert pipeline.posts_on("bluesky") == []
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "partially_published"
+    by_network = {p["platform"]: p for p in shown["platform_posts"]}
+    assert by_network["mastodon"]["status"] == by_network["telegram"]["status"] == "published"
+    failed = by_network["bluesky"]
+    assert (failed["status"], failed["error_code"], failed["error_kind"]) == (
+        "failed",
+        "VALIDATION_FAILED",
+        "permanent",
+    )
+    assert "text too long" in failed["error"]
+    assert len(events(container, headers["X-Workspace-ID"], "post.partially_published")) == 1
+
+    # And publishing again sends only the failed target
+    emulator.state.faults.clear()
+    again = publish(client, headers, post["id"])
+    assert again.json()["data"]["post"]["progress"] == {"total": 3, "published": 2, "failed": 0, "in_progress": 1}
+    pipeline.drain()
+    assert get(client, headers, post["id"])["status"] == "published"
+    assert [len(pipeline.posts_on(n)) for n in ("mastodon", "telegram", "bluesky")] == [1, 1, 1]
