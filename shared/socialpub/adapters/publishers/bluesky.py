@@ -318,18 +318,6 @@ def _created(value: dict[str, Any]) -> datetime:
 # ---------------------------------------------------------------------- errors
 
 
-def _wait_of(response: httpx.Response) -> float | None:
-    """Retry-After, else the PDS's ``ratelimit-reset`` (the epoch second the window reopens)."""
-    after = retry_after(response)
-    if after is not None:
-        return after
-    reset = response.headers.get("ratelimit-reset")
-    try:
-        return max(0.0, float(reset) - time.time()) if reset else None
-    except ValueError:
-        return None
-
-
 def classify(response: httpx.Response, body: Any, message: str) -> PublishFailure | None:
     status = response.status_code
     error = str(body.get("error") or "") if isinstance(body, dict) else ""
@@ -337,7 +325,11 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
     said = f"Bluesky answered {status}" + (f": {detail}" if detail else "")
     if status == 429:
         return Retryable(
-            said, code="RATE_LIMITED", network_message=detail, status=status, retry_after=_wait_of(response)
+            said,
+            code="RATE_LIMITED",
+            network_message=detail,
+            status=status,
+            retry_after=retry_after(response, "ratelimit-reset"),
         )
     if error in RECONNECT or status == 401:
         return NeedsReconnect(said, network_message=detail, status=status)

@@ -69,11 +69,16 @@ def decoded(response: httpx.Response) -> Any:
         return None
 
 
-def retry_after(response: httpx.Response) -> float | None:
-    """Retry-After in seconds or as an HTTP date."""
+def retry_after(response: httpx.Response, reset_header: str | None = None) -> float | None:
+    """Retry-After in seconds or as an HTTP date; else, with ``reset_header``, the epoch second the
+    network's rate-limit window reopens (X's ``x-rate-limit-reset``, atproto's ``ratelimit-reset``)."""
     value = response.headers.get("retry-after")
     if not value:
-        return None
+        reset = response.headers.get(reset_header) if reset_header else None
+        try:
+            return max(0.0, float(reset) - time.time()) if reset else None
+        except ValueError:
+            return None
     try:
         return max(0.0, float(value))
     except ValueError:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -218,18 +217,6 @@ def _problem(body: Any) -> tuple[dict[str, Any], str]:
     return problem, "; ".join(messages) or str(problem.get("detail") or problem.get("title") or "")
 
 
-def _wait_of(response: httpx.Response) -> float | None:
-    """Retry-After, else X's ``x-rate-limit-reset`` (the epoch second the window reopens)."""
-    after = retry_after(response)
-    if after is not None:
-        return after
-    reset = response.headers.get("x-rate-limit-reset")
-    try:
-        return max(0.0, float(reset) - time.time()) if reset else None
-    except ValueError:
-        return None
-
-
 def classify(response: httpx.Response, body: Any, message: str) -> PublishFailure | None:
     status = response.status_code
     problem, detail = _problem(body)
@@ -239,7 +226,11 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
         if "usage-capped" in str(problem.get("type") or "") or problem.get("title") == "UsageCapExceeded":
             return Rejected(said, code="QUOTA_EXCEEDED", network_message=detail, status=status)
         return Retryable(
-            said, code="RATE_LIMITED", network_message=detail, status=status, retry_after=_wait_of(response)
+            said,
+            code="RATE_LIMITED",
+            network_message=detail,
+            status=status,
+            retry_after=retry_after(response, "x-rate-limit-reset"),
         )
     if status == 403 and "duplicate content" in detail.lower():
         return Rejected(said, code="DUPLICATE_CONTENT", network_message=detail, status=status)
