@@ -31,7 +31,7 @@ from socialpub.adapters.publishers import publisher_for
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.adapters.queues import SqsPublishQueue
 from socialpub.adapters.secrets import KmsSecretBox
-from socialpub.domain.publishing import PublishMessage
+from socialpub.domain.publishing import PublishMessage, TargetStatus
 from socialpub.domain.services.accounts import AccountDeps
 from socialpub.domain.services.publishing import PublishDeps, run_target
 from socialpub.observability import logger, metrics
@@ -72,22 +72,21 @@ def adapters() -> tuple[PublishDeps, SqsPublishQueue]:
 def publish_record(record: SQSRecord) -> None:
     message = PublishMessage.model_validate(json.loads(record.body))
     deps, queue = adapters()
-    before = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
-    delay = run_target(deps, message)
-    after = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
-    if after is not None and after.final and (before is None or not before.final):
-        outcome = "TargetsPublished" if after.status.value == "published" else "TargetsFailed"
+    outcome = run_target(deps, message)
+    done = outcome.finished
+    if done is not None:
         # One target per invocation (BatchSize 1), so the platform can be the invocation's dimension.
-        metrics.add_dimension(name="platform", value=after.platform)
-        metrics.add_metric(name=outcome, unit=MetricUnit.Count, value=1)
+        metrics.add_dimension(name="platform", value=done.platform)
+        published = done.status is TargetStatus.PUBLISHED
+        metrics.add_metric(name="TargetsPublished" if published else "TargetsFailed", unit=MetricUnit.Count, value=1)
         logger.info(
             "Target finished",
-            extra={"post_id": after.post_id, "platform": after.platform, "status": after.status.value}
-            | ({"error_code": after.error.code} if after.error else {}),
+            extra={"post_id": done.post_id, "platform": done.platform, "status": done.status.value}
+            | ({"error_code": done.error.code} if done.error else {}),
         )
-    if delay is not None:
-        queue.retry_later(record.receipt_handle, delay)
-        raise RetryLater(f"{message.post_id}/{message.account_id} again in {delay:.0f} s")
+    if outcome.retry_in is not None:
+        queue.retry_later(record.receipt_handle, outcome.retry_in)
+        raise RetryLater(f"{message.post_id}/{message.account_id} again in {outcome.retry_in:.0f} s")
 
 
 @metrics.log_metrics

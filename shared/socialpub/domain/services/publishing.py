@@ -70,6 +70,15 @@ FINAL_EVENTS = {
 }
 
 
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a delivery did: ``finished`` holds the target if this run made it final; ``retry_in``,
+    the seconds after which the message must be delivered again (None: never)."""
+
+    retry_in: float | None = None
+    finished: Target | None = None
+
+
 class LeaseLost(Exception):
     """Another run took this target over (our lease ran out); this run stops without writing."""
 
@@ -229,19 +238,18 @@ def wait_for(
 # ---------------------------------------------------------------------- running a target (worker)
 
 
-def run_target(deps: PublishDeps, message: PublishMessage) -> float | None:
-    """Run one target as far as it goes now. None: finished (or nothing to do); a number: deliver
-    the message again after that many seconds."""
+def run_target(deps: PublishDeps, message: PublishMessage) -> RunOutcome:
+    """Run one target as far as it goes now."""
     target = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
     if target is None or target.run != message.run:
-        return None  # the post was deleted, or published again since: this message is stale
+        return RunOutcome()  # the post was deleted, or published again since: this message is stale
     if target.final:
         settle(deps, message.workspace_id, message.post_id)
-        return None
+        return RunOutcome()
     now = deps.clock()
     if target.leased(now):
         assert target.lease_until is not None
-        return max(1.0, (target.lease_until - now).total_seconds())  # another run holds it
+        return RunOutcome(retry_in=max(1.0, (target.lease_until - now).total_seconds()))  # another run has it
     owner = uuid.uuid4().hex
     claimed = target.model_copy(
         update={
@@ -255,20 +263,23 @@ def run_target(deps: PublishDeps, message: PublishMessage) -> float | None:
     try:
         deps.targets.save(claimed, target.rev)
     except ConcurrentModification:
-        return 1.0  # another delivery claimed it a moment ago
-    delay = _run_claimed(deps, claimed)
+        return RunOutcome(retry_in=1.0)  # another delivery claimed it a moment ago
+    outcome = _run_claimed(deps, claimed)
     settle(deps, message.workspace_id, message.post_id)
-    return delay
+    return outcome
 
 
-def _run_claimed(deps: PublishDeps, target: Target) -> float | None:
+def _run_claimed(deps: PublishDeps, target: Target) -> RunOutcome:
     post = deps.posts.get(target.workspace_id, target.post_id)
     account = deps.accounts.accounts.get(target.workspace_id, target.account_id)
     if post is None:
-        return None
+        return RunOutcome()
     if account is None:
-        _finish(deps, target, failure=NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED"))
-        return None
+        return RunOutcome(
+            finished=_finish(
+                deps, target, failure=NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED")
+            )
+        )
     steps = CheckpointSteps(target, lambda t: _checkpoint(deps, t), clock=deps.clock, sleep=deps.sleep)
     last: Retryable | None = None
     token = ""
@@ -283,26 +294,22 @@ def _run_claimed(deps: PublishDeps, target: Target) -> float | None:
                 mark_needs_reconnect(
                     deps.accounts, account.workspace_id, account.id, token=token, reason=failure.message
                 )
-            _finish(deps, target, failure=failure)
-            return None
+            return RunOutcome(finished=_finish(deps, target, failure=failure))
         except Retryable as failure:
             last = failure
             wait = failure.retry_after if failure.retry_after is not None else INLINE_BACKOFF_SECONDS * 2**inline
             out_of_time = target.started_at is not None and deps.clock() - target.started_at > MAX_RETRY_WINDOW
             if target.attempts >= MAX_ATTEMPTS or out_of_time:
-                _finish(deps, target, failure=failure)
-                return None
+                return RunOutcome(finished=_finish(deps, target, failure=failure))
             if inline < INLINE_ATTEMPTS - 1 and wait <= MAX_INLINE_WAIT_SECONDS:
                 deps.sleep(wait)
                 continue
             break
         except PublishFailure as failure:
-            _finish(deps, target, failure=failure)
-            return None
-        _finish(deps, target, published=published)
-        return None
+            return RunOutcome(finished=_finish(deps, target, failure=failure))
+        return RunOutcome(finished=_finish(deps, target, published=published))
     assert last is not None
-    return _retry_later(deps, target, last)
+    return RunOutcome(retry_in=_retry_later(deps, target, last))
 
 
 def _token(deps: PublishDeps, account: Account) -> str:
@@ -380,7 +387,7 @@ def _checkpoint(deps: PublishDeps, target: Target) -> None:
 
 def _finish(
     deps: PublishDeps, target: Target, *, published: Published | None = None, failure: PublishFailure | None = None
-) -> None:
+) -> Target:
     now = deps.clock()
     expected = target.rev
     started = target.started_at or now
@@ -408,6 +415,7 @@ def _finish(
         deps.targets.finish(done, expected, stat)
     except ConcurrentModification as exc:
         raise LeaseLost(target.account_id) from exc
+    return done
 
 
 def _retry_later(deps: PublishDeps, target: Target, failure: Retryable) -> float:
