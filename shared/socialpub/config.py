@@ -43,6 +43,16 @@ class PlatformsSettings(ApiSettings):
     pass
 
 
+class PostScheduleSettings(BaseSettings):
+    """Where scheduled posts' one-time schedules live; making them also needs what they call (the
+    publish queue), the role they call it with, and where undeliverable firings go."""
+
+    post_schedule_group: str = Field(alias="POST_SCHEDULE_GROUP")
+    publish_queue_arn: str = Field("", alias="PUBLISH_QUEUE_ARN")
+    post_scheduler_role_arn: str = Field("", alias="POST_SCHEDULER_ROLE_ARN")
+    publish_dlq_arn: str = Field("", alias="PUBLISH_DLQ_ARN")
+
+
 class PostsSettings(ApiSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     media_bucket: str = Field(alias="MEDIA_BUCKET")
@@ -58,6 +68,14 @@ class PublishingSettings(PostsSettings):
     publish_wait_seconds: float = Field(12.0, alias="PUBLISH_WAIT_SECONDS", ge=0, le=25)
 
 
+class SchedulingSettings(PublishingSettings, PostScheduleSettings):
+    """The posts API schedules and queues posts too."""
+
+
+class SchedulesSettings(ApiSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+
+
 class MediaSettings(PostsSettings):
     pass
 
@@ -67,7 +85,10 @@ class WorkspacesSettings(ApiSettings):
     workspace_purge_queue_url: str = Field(alias="WORKSPACE_PURGE_QUEUE_URL")
 
 
-class IntegrationsSettings(ApiSettings):
+class IntegrationsSettings(ApiSettings, PostScheduleSettings):
+    """Disconnecting an account (here and in /api/accounts) removes the schedules of posts left
+    with nothing to publish to, and the account from schedules' slots."""
+
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
     # The deployment's own app credentials per network, for workspaces that register none.
@@ -99,6 +120,14 @@ class PublisherSettings(BaseSettings):
     lease_seconds: int = Field(360, alias="PUBLISH_LEASE_SECONDS", ge=1)
     # The networks' signed URLs to media (Meta, Threads, TikTok and others pull the files).
     media_url_ttl_seconds: int = Field(3600, alias="MEDIA_URL_TTL_SECONDS", ge=60, le=43_200)
+
+
+class ScheduleSweeperSettings(BaseSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    publish_queue_url: str = Field(alias="PUBLISH_QUEUE_URL")
+    # Scheduler fires within the minute of a post's time; a post still scheduled this long after
+    # its time was missed, and the sweeper publishes it.
+    sweep_grace_seconds: int = Field(120, alias="SWEEP_GRACE_SECONDS", ge=1)
 
 
 class WorkspacePurgerSettings(BaseSettings):

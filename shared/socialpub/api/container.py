@@ -22,9 +22,11 @@ from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
 from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
+from socialpub.adapters.dynamodb.schedules import DynamoScheduleRepository
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
 from socialpub.adapters.media_store import S3MediaStore
 from socialpub.adapters.queues import SqsPublishQueue, SqsWorkspacePurgeQueue
+from socialpub.adapters.scheduler import EventBridgePostScheduler
 from socialpub.adapters.secrets import KmsSecretBox
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from socialpub.adapters.media_probe import MediaProbe
     from socialpub.adapters.network_auth import HttpNetworkAuth
     from socialpub.domain.services.accounts import AccountDeps
+    from socialpub.domain.services.schedules import ScheduleDeps
+    from socialpub.domain.services.scheduling import SchedulingDeps
 
 S = TypeVar("S", bound=config.BaseSettings)
 
@@ -113,6 +117,43 @@ class Container:
         from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
 
         return DynamoAccountRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+
+    @cached_property
+    def post_scheduler(self) -> EventBridgePostScheduler:
+        s = self.settings(config.PostScheduleSettings)
+        return EventBridgePostScheduler(
+            client("scheduler"),
+            group=s.post_schedule_group,
+            target_arn=s.publish_queue_arn,
+            role_arn=s.post_scheduler_role_arn,
+            dead_letter_arn=s.publish_dlq_arn,
+        )
+
+    @cached_property
+    def schedules(self) -> DynamoScheduleRepository:
+        return DynamoScheduleRepository(client("dynamodb"), self.settings(config.SchedulesSettings).workspaces_table)
+
+    @cached_property
+    def schedule_workspaces(self) -> DynamoWorkspaceRepository:
+        """Workspaces as the schedules function sees them (their time zone and accounts)."""
+        table = self.settings(config.SchedulesSettings).workspaces_table
+        return DynamoWorkspaceRepository(client("dynamodb"), table)
+
+    def scheduling_deps(self) -> SchedulingDeps:
+        from socialpub.domain.services.scheduling import SchedulingDeps
+
+        return SchedulingDeps(
+            posts=self.posts,
+            accounts=self.post_accounts,
+            workspaces=self.post_workspaces,
+            scheduler=self.post_scheduler,
+            clock=self.clock,
+        )
+
+    def schedule_deps(self) -> ScheduleDeps:
+        from socialpub.domain.services.schedules import ScheduleDeps
+
+        return ScheduleDeps(schedules=self.schedules, workspaces=self.schedule_workspaces, clock=self.clock)
 
     @cached_property
     def media_objects(self) -> S3MediaStore:

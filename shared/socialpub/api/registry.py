@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from socialpub.api.routers import accounts, integrations, media, platforms, posts, workspaces
+from socialpub.api.routers import accounts, integrations, media, platforms, posts, schedules, workspaces
 
 # integrations last: its /api/{integration} must not shadow the other routers' static paths locally
 # (API Gateway prefers static resources by itself).
@@ -14,6 +14,7 @@ ROUTERS: dict[str, ModuleType] = {
     "media": media,
     "platforms": platforms,
     "posts": posts,
+    "schedules": schedules,
     "workspaces": workspaces,
     "integrations": integrations,
 }

@@ -12,8 +12,9 @@ from socialpub.domain.events import Event
 from socialpub.domain.integrations import Configuration
 from socialpub.domain.media import Inspection, Media
 from socialpub.domain.platforms import Platform
-from socialpub.domain.posts import Post, PostFilter
-from socialpub.domain.publishing import PublishMessage, PublishStat, Target
+from socialpub.domain.posts import Post, PostFilter, PostStatus
+from socialpub.domain.publishing import PublishMessage, PublishStat, ScheduledPublish, Target
+from socialpub.domain.schedules import Claim, Schedule
 from socialpub.domain.users import AdminUser
 from socialpub.domain.workspaces import AccountRef, Workspace
 
@@ -64,8 +65,10 @@ class PostRepository(Protocol):
 
     def create(self, post: Post) -> None: ...
     def get(self, workspace_id: str, post_id: str) -> Post | None: ...
-    def save(self, post: Post, previous: Post) -> None:
-        """Write ``post`` if the stored one is still ``previous`` (else ConcurrentModification)."""
+    def save(self, post: Post, previous: Post, event: Event | None = None) -> None:
+        """Write ``post`` (and its event) if the stored one is still ``previous`` (else
+        ConcurrentModification). A post queued into a schedule's slot claims the slot for each of
+        its networks; a slot taken meanwhile by another post is a ConcurrentModification too."""
         ...
 
     def delete(self, post: Post) -> None: ...
@@ -77,6 +80,12 @@ class PostRepository(Protocol):
         self, workspace_id: str, where: PostFilter, *, cursor: str | None, per_page: int
     ) -> tuple[list[Post], str | None]:
         """The posts after an opaque cursor, and the cursor for the next ones (None at the end)."""
+        ...
+
+    def sweepable(self, status: PostStatus, start: datetime, end: datetime) -> Iterable[tuple[str, str]]:
+        """(workspace id, post id) of every post, in any workspace, in ``status`` (scheduled or
+        publishing) whose due time (scheduled: ``scheduled_at``; publishing: last change) lies
+        between ``start`` and ``end``, oldest first. An index query, never a scan."""
         ...
 
     def get_media(self, workspace_id: str, media_id: str) -> Media | None: ...
@@ -234,4 +243,36 @@ class TargetRepository(Protocol):
 class PublishQueue(Protocol):
     def send(self, messages: list[PublishMessage]) -> None:
         """DependencyUnavailable if any message could not be queued."""
+        ...
+
+
+class PostScheduler(Protocol):
+    """One one-time schedule per scheduled post, which delivers its ScheduledPublish when due."""
+
+    def put(self, message: ScheduledPublish) -> None:
+        """Create the post's schedule, or move it (DependencyUnavailable if the service failed)."""
+        ...
+
+    def delete(self, post_id: str) -> None:
+        """Remove the post's schedule; one already gone (fired, or never made) is fine."""
+        ...
+
+
+class ScheduleRepository(Protocol):
+    """Slot sets, the slots queued posts have claimed in them, and their publishing counts."""
+
+    def create(self, schedule: Schedule) -> None: ...
+    def get(self, workspace_id: str, schedule_id: str) -> Schedule | None: ...
+    def of_workspace(self, workspace_id: str) -> list[Schedule]: ...
+    def save(self, schedule: Schedule, previous: Schedule) -> None:
+        """ConcurrentModification if the stored schedule is not ``previous`` any more."""
+        ...
+
+    def delete(self, schedule: Schedule) -> None: ...
+    def claims(self, workspace_id: str, schedule_id: str, after: datetime, limit: int = 1000) -> list[Claim]:
+        """The slots claimed at or after ``after``, in time order."""
+        ...
+
+    def published_counts(self, workspace_id: str, schedule_id: str) -> dict[str, int]:
+        """``total`` and one count per ISO week (``2026-W05``) of posts published through it."""
         ...

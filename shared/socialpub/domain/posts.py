@@ -24,6 +24,8 @@ class PostStatus(StrEnum):
 EDITABLE = frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED})
 # Publishing again retries the targets that did not publish; a post that is out (or going) is refused.
 PUBLISHABLE = frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.FAILED, PostStatus.PARTIALLY_PUBLISHED})
+# Scheduling a failed post tries it again later; a partially published one is published again instead.
+SCHEDULABLE = frozenset({PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.FAILED})
 PUBLISHED_STATUSES = frozenset({PostStatus.PUBLISHED, PostStatus.PARTIALLY_PUBLISHED})
 # A post is one DynamoDB item (400 KB at most, keys and indexes included): text beyond this is refused.
 MAX_STORED_BYTES = 350_000
@@ -87,6 +89,11 @@ class Post(BaseModel):
     media: list[Media] = Field(default_factory=list)  # attached (confirmed) media, in order
     scheduled_at: datetime | None = None
     scheduled_timezone: str | None = None
+    # Counts every schedule, reschedule and unschedule. The post's one-time schedule carries the
+    # number it was made for, so a firing for anything but the post's current schedule does nothing.
+    schedule_version: int = 0
+    queue_schedule_id: str | None = None  # the slot set (schedule) the post was queued into, if any
+    queue_slot_id: str | None = None
     published_at: datetime | None = None
     platform_posts: list[PlatformPost] = Field(default_factory=list)
     analytics: dict[str, Metrics] = Field(default_factory=dict)  # by network, filled by the collector
@@ -124,6 +131,21 @@ class Post(BaseModel):
                 f"The post is too large to store ({size} bytes of text and settings; at most {MAX_STORED_BYTES})",
                 details={"size": size, "max_bytes": MAX_STORED_BYTES},
             )
+
+    def unscheduled(self, now: datetime) -> Post:
+        """Back to draft: no time, no slot, and a new schedule version (its schedule is void)."""
+        return self.model_copy(
+            update={
+                "status": PostStatus.DRAFT,
+                "scheduled_at": None,
+                "scheduled_timezone": None,
+                "schedule_version": self.schedule_version + 1,
+                "queue_schedule_id": None,
+                "queue_slot_id": None,
+                "updated_at": now,
+                "version": self.version + 1,
+            }
+        )
 
     def require_editable(self) -> None:
         if not self.editable:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -168,6 +168,17 @@ class PublishMessage(BaseModel):
     post_id: str
     account_id: str
     run: int
+
+
+class ScheduledPublish(BaseModel):
+    """What a post's one-time schedule delivers to the publish queue when the post is due."""
+
+    kind: Literal["scheduled"] = "scheduled"
+    workspace_id: str
+    post_id: str
+    schedule_version: int
+    scheduled_at: datetime
+    timezone: str
 
 
 class PublishStat(BaseModel):

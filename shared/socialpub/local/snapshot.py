@@ -1,11 +1,13 @@
 """Keeps local data across restarts: moto holds state in memory, so the stack saves every table,
-bucket and KMS key to .socialpub/state/ (periodically and on exit) and loads it back on start."""
+bucket, KMS key and post schedule to .socialpub/state/ (periodically and on exit) and loads it back
+on start. (Queued messages are not kept: the schedule sweeper re-queues targets left pending.)"""
 
 from __future__ import annotations
 
 import base64
 import json
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ def save(template: Template, session: Any, folder: Path) -> None:
         keys[alias] = {"key_id": key_id, "material": base64.b64encode(material).decode()}
     _atomic_write(folder / "kms.json", json.dumps(keys).encode())
     os.chmod(folder / "kms.json", 0o600)
+    _atomic_write(folder / "schedules.json", json.dumps(_schedules(session.client("scheduler"))).encode())
     for logical_id, _ in template.of_type("AWS::S3::Bucket"):
         bucket = physical_name(logical_id, "AWS::S3::Bucket")
         root = folder / "s3" / bucket
@@ -69,6 +72,12 @@ def load(template: Template, session: Any, folder: Path) -> int:
             if current != saved["key_id"]:
                 restore_kms_key(current, saved["key_id"], base64.b64decode(saved["material"]))
                 kms.update_alias(AliasName=alias, TargetKeyId=saved["key_id"])
+    saved_schedules = folder / "schedules.json"
+    if saved_schedules.exists():
+        scheduler = session.client("scheduler")
+        for schedule in json.loads(saved_schedules.read_text()):
+            with suppress(scheduler.exceptions.ConflictException):
+                scheduler.create_schedule(**schedule)
     for logical_id, _ in template.of_type("AWS::S3::Bucket"):
         bucket = physical_name(logical_id, "AWS::S3::Bucket")
         root = folder / "s3" / bucket
@@ -77,6 +86,28 @@ def load(template: Template, session: Any, folder: Path) -> int:
                 if path.is_file():
                     s3.put_object(Bucket=bucket, Key=str(path.relative_to(root)), Body=path.read_bytes())
     return count
+
+
+_SCHEDULE_FIELDS = (
+    "Name",
+    "GroupName",
+    "ScheduleExpression",
+    "ScheduleExpressionTimezone",
+    "FlexibleTimeWindow",
+    "Target",
+    "State",
+    "ActionAfterCompletion",
+    "Description",
+)
+
+
+def _schedules(scheduler: Any) -> list[dict[str, Any]]:
+    found = []
+    for page in scheduler.get_paginator("list_schedules").paginate():
+        for summary in page.get("Schedules", []):
+            detail = scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
+            found.append({k: detail[k] for k in _SCHEDULE_FIELDS if k in detail})
+    return found
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -105,6 +105,7 @@ def main() -> None:
     from socialpub.api.local import create_local_app
     from socialpub.local import snapshot
     from socialpub.local.resources import create_resources, fill_integration_defaults
+    from socialpub.local.scheduler import LocalScheduler
     from socialpub.local.workers import queue_bindings, run_schedules, run_workers, scheduled_functions
 
     template = Template.load()
@@ -128,6 +129,7 @@ def main() -> None:
     stop = threading.Event()
     run_workers(queue_bindings(template, resolver), session.client("sqs"), stop)
     run_schedules(scheduled_functions(template), stop)
+    LocalScheduler(session.client("scheduler"), session.client("sqs")).run(stop)
 
     from socialpub.local.emulator import EmulatorState, create_emulator
 

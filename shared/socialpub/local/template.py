@@ -98,6 +98,8 @@ class LocalResolver:
     def arn(self, logical_id: str) -> str:
         resource_type = self._template.resources[logical_id]["Type"]
         name = physical_name(logical_id, resource_type)
+        if resource_type == "AWS::IAM::Role":
+            return f"arn:aws:iam::{ACCOUNT}:role/{name}"
         service = {
             "AWS::DynamoDB::Table": "dynamodb",
             "AWS::SQS::Queue": "sqs",

@@ -1,4 +1,5 @@
-"""Runs publishing targets from the publish queue, one message per (post, account).
+"""Runs publishing targets from the publish queue, one message per (post, account); and starts
+scheduled posts, whose one-time schedules put a ScheduledPublish on the same queue when due.
 
 A record whose target must be retried later is put back with a visibility timeout of the wanted
 delay and reported as failed (partial batch response), so SQS delivers it again then. A message
@@ -31,9 +32,10 @@ from socialpub.adapters.publishers import publisher_for
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.adapters.queues import SqsPublishQueue
 from socialpub.adapters.secrets import KmsSecretBox
-from socialpub.domain.publishing import PublishMessage, TargetStatus
+from socialpub.domain.publishing import PublishMessage, ScheduledPublish, TargetStatus
 from socialpub.domain.services.accounts import AccountDeps
 from socialpub.domain.services.publishing import PublishDeps, run_target
+from socialpub.domain.services.scheduling import Fired, FiringDeps, fire
 from socialpub.observability import logger, metrics
 
 
@@ -70,7 +72,11 @@ def adapters() -> tuple[PublishDeps, SqsPublishQueue]:
 
 
 def publish_record(record: SQSRecord) -> None:
-    message = PublishMessage.model_validate(json.loads(record.body))
+    body = json.loads(record.body)
+    if isinstance(body, dict) and body.get("kind") == "scheduled":
+        fire_scheduled(ScheduledPublish.model_validate(body))
+        return
+    message = PublishMessage.model_validate(body)
     deps, queue = adapters()
     outcome = run_target(deps, message)
     done = outcome.finished
@@ -87,6 +93,21 @@ def publish_record(record: SQSRecord) -> None:
     if outcome.retry_in is not None:
         queue.retry_later(record.receipt_handle, outcome.retry_in)
         raise RetryLater(f"{message.post_id}/{message.account_id} again in {outcome.retry_in:.0f} s")
+
+
+def fire_scheduled(message: ScheduledPublish) -> None:
+    deps, queue = adapters()
+    firing = FiringDeps(
+        posts=deps.posts, targets=deps.targets, accounts=deps.accounts.accounts, queue=queue, clock=deps.clock
+    )
+    fired = fire(firing, message)
+    lateness = (deps.clock() - message.scheduled_at).total_seconds()
+    if fired is not Fired.STALE:
+        metrics.add_metric(name="ScheduledPostLateness", unit=MetricUnit.Seconds, value=max(0.0, lateness))
+    logger.info(
+        "Scheduled post fired",
+        extra={"post_id": message.post_id, "outcome": fired.value, "lateness_seconds": round(lateness, 3)},
+    )
 
 
 @metrics.log_metrics

@@ -37,7 +37,8 @@ def workspace_guard(table: str, workspace_id: str, deltas: dict[str, int] | None
 def guarded_transaction(workspace_id: str, conflict: DomainError | None = None) -> Iterator[None]:
     """Translate a cancelled transaction whose first item is the record written (with its condition)
     and whose last is ``workspace_guard``: the guard failing means the workspace is gone; the first
-    item failing, or a concurrent transaction on the same items, raises ``conflict``."""
+    item (or any other conditional item) failing, or a concurrent transaction on the same items,
+    raises ``conflict``."""
     try:
         with translated():
             yield
@@ -47,6 +48,7 @@ def guarded_transaction(workspace_id: str, conflict: DomainError | None = None) 
         codes = cancellation_codes(exc)
         if codes and codes[-1] == "ConditionalCheckFailed":
             raise WorkspaceNotFound(details={"workspace_id": workspace_id}) from exc
-        if conflict is not None and codes and (codes[0] == "ConditionalCheckFailed" or "TransactionConflict" in codes):
+        # Any other condition (the record's version, a slot claimed only if free) failing is a conflict.
+        if conflict is not None and codes and ("ConditionalCheckFailed" in codes or "TransactionConflict" in codes):
             raise conflict from exc
         raise

@@ -7,6 +7,11 @@ Items (see docs/data-model.md):
 - ``sk=MEDIA#<media>``: a media item, found by id for confirm and delete.
 - ``sk=POST#<post>#T#<account>``: a publishing target (adapters/dynamodb/publishing.py).
 
+A scheduled post's item also carries ``sweep_pk=SCHEDULED`` / ``sweep_sk=<due time>#<post>``, and a
+publishing one ``sweep_pk=PUBLISHING`` / ``sweep_sk=<last change>#<post>``: the sparse
+``posts_to_sweep`` index, across workspaces, that the schedule sweeper reads. A post queued into a
+schedule holds its slot claims (adapters/dynamodb/schedules.py) while it is scheduled.
+
 Lists read two sparse, keys-only GSIs sorted by ``list_sk`` (the post's date, then its id):
 ``posts_by_date`` on ``list_pk`` (all posts, or one network's) and ``posts_by_status`` on
 ``status_pk`` (the same, for one status). Then one BatchGetItem fetches the page's posts. Every
@@ -18,19 +23,25 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import translated
+from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.queries import batch_get_all
+from socialpub.adapters.dynamodb.schedules import claim_puts, claim_sk
 from socialpub.domain.errors import InvalidInput
+from socialpub.domain.events import Event
 from socialpub.domain.media import Media, MediaStatus
-from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, counter_deltas, sort_key
+from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostStatus, counter_deltas, sort_key
+from socialpub.domain.schedules import Claim
 
 BY_DATE = "posts_by_date"
 BY_STATUS = "posts_by_status"
+TO_SWEEP = "posts_to_sweep"
 
 
 def _pk(workspace_id: str) -> str:
@@ -58,6 +69,24 @@ def _index_records(post: Post) -> Iterator[tuple[str, dict[str, Any]]]:
         yield sk, {"list_pk": list_pk, "status_pk": f"{list_pk}#S#{post.status.value}", "list_sk": list_sk}
 
 
+def _sweep_index(post: Post) -> dict[str, str]:
+    if post.status is PostStatus.SCHEDULED and post.scheduled_at is not None:
+        return {"sweep_pk": PostStatus.SCHEDULED.value, "sweep_sk": f"{iso(post.scheduled_at)}#{post.id}"}
+    if post.status is PostStatus.PUBLISHING:
+        return {"sweep_pk": PostStatus.PUBLISHING.value, "sweep_sk": f"{iso(post.updated_at)}#{post.id}"}
+    return {}
+
+
+def _claims(post: Post) -> dict[str, Claim]:
+    """The slot claims a post holds: one per network while it is scheduled into a schedule's slot."""
+    if post.status is not PostStatus.SCHEDULED or post.queue_schedule_id is None or post.scheduled_at is None:
+        return {}
+    return {
+        claim_sk(post.queue_schedule_id, post.scheduled_at, n): Claim(at=post.scheduled_at, network=n, post_id=post.id)
+        for n in post.platforms
+    }
+
+
 class DynamoPostRepository:
     def __init__(self, client: Any, table_name: str) -> None:
         self._ddb = client
@@ -80,8 +109,8 @@ class DynamoPostRepository:
             ).get("Item")
         return _post(item) if item else None
 
-    def save(self, post: Post, previous: Post) -> None:
-        self._transact(self.save_items(post, previous), post)
+    def save(self, post: Post, previous: Post, event: Event | None = None) -> None:
+        self._transact(self.save_items(post, previous, also=[event_put(self._table, event)] if event else []), post)
 
     def delete(self, post: Post) -> None:
         items = [
@@ -94,6 +123,7 @@ class DynamoPostRepository:
             },
             *(self._delete(post.workspace_id, sk) for sk, _ in list(_index_records(post))[1:]),
             *(self._delete(post.workspace_id, f"MEDIA#{m.id}") for m in post.media),
+            *(self._delete(post.workspace_id, sk) for sk in _claims(post)),
             *(
                 self._delete(post.workspace_id, f"{_post_sk(post.id)}#T#{p.account_id}")
                 for p in post.platform_posts
@@ -169,6 +199,26 @@ class DynamoPostRepository:
         found = {post.id: post for post in map(Post.model_validate, batch_get_all(self._ddb, self._table, keys))}
         return [found[i] for i in post_ids if i in found]
 
+    def sweepable(self, status: PostStatus, start: datetime, end: datetime) -> Iterable[tuple[str, str]]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": TO_SWEEP,
+            "KeyConditionExpression": "sweep_pk = :s AND sweep_sk BETWEEN :start AND :end",
+            "ExpressionAttributeValues": {
+                ":s": {"S": status.value},
+                ":start": {"S": iso(start)},
+                ":end": {"S": f"{iso(end)}#~"},
+            },
+        }
+        with translated():
+            while True:
+                page = self._ddb.query(**query)
+                for item in page.get("Items", []):
+                    yield str(item["pk"]["S"]).removeprefix("WS#"), _post_id(item)
+                if "LastEvaluatedKey" not in page:
+                    return
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     # ------------------------------------------------------------------ media
 
     def get_media(self, workspace_id: str, media_id: str) -> Media | None:
@@ -212,13 +262,23 @@ class DynamoPostRepository:
         new = dict(list(_index_records(post))[1:])
         items += [self._delete(post.workspace_id, sk) for sk in old.keys() - new.keys()]
         items += [put for put in self._put_targets(post) if old.get(put["Put"]["Item"]["sk"]["S"]) != _index_of(put)]
+        held, wanted = _claims(previous), _claims(post)
+        items += [self._delete(post.workspace_id, sk) for sk in held.keys() - wanted.keys()]
+        items += claim_puts(self._table, post.workspace_id, {k: c for k, c in wanted.items() if k not in held})
         items += also
         items.append(self._workspace_update(post.workspace_id, counter_deltas(previous.status, post.status)))
         return items
 
     def _put_post(self, post: Post, **condition: Any) -> dict[str, Any]:
         sk, index = next(_index_records(post))
-        record = {**post.model_dump(mode="json"), **index, "pk": _pk(post.workspace_id), "sk": sk, "entity": "post"}
+        record = {
+            **post.model_dump(mode="json"),
+            **index,
+            **_sweep_index(post),
+            "pk": _pk(post.workspace_id),
+            "sk": sk,
+            "entity": "post",
+        }
         return {"Put": {"TableName": self._table, "Item": to_item(record), **condition}}
 
     def _put_targets(self, post: Post) -> list[dict[str, Any]]:

@@ -20,9 +20,11 @@ from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.queries import query_all
+from socialpub.adapters.dynamodb.schedules import stats_update
 from socialpub.domain.events import Event
-from socialpub.domain.posts import ConcurrentModification, Post
+from socialpub.domain.posts import PUBLISHED_STATUSES, ConcurrentModification, Post
 from socialpub.domain.publishing import PublishStat, Target
+from socialpub.domain.schedules import week_key
 
 STATS_RETENTION = timedelta(days=400)
 
@@ -46,6 +48,9 @@ class DynamoTargetRepository:
     def settle(self, post: Post, previous: Post, event: Event | None) -> None:
         """The post's progress (and final status, with its event) from its targets."""
         also = [event_put(self._table, event)] if event else []
+        if post.queue_schedule_id and post.status in PUBLISHED_STATUSES and previous.status not in PUBLISHED_STATUSES:
+            week = week_key(post.published_at or post.updated_at, post.scheduled_timezone or "UTC")
+            also.append(stats_update(self._table, post.workspace_id, post.queue_schedule_id, week))
         with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
             self._ddb.transact_write_items(TransactItems=self._posts.save_items(post, previous, also=also))
 

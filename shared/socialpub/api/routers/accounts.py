@@ -141,7 +141,9 @@ def update_account(
 @router.delete("/{account_id}")
 def disconnect_account(account_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope[DisconnectView]:
     """Revoke the tokens at the network, take the account out of scheduled posts, remove it."""
-    done = service.disconnect_account(c.account_deps(), c.account_posts, workspace_id, account_id)
+    done = service.disconnect_account(
+        c.account_deps(), c.account_posts, workspace_id, account_id, scheduler=c.post_scheduler, schedules=c.schedules
+    )
     return ok(
         DisconnectView(
             message="Account disconnected successfully",

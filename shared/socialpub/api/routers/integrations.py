@@ -133,7 +133,9 @@ def delete_authentication(
     """Remove the authentication: the account is disconnected (tokens revoked at the network)."""
     deps = c.account_deps()
     accounts_service.get_authentication(deps, workspace_id, platform.id, authentication_id)
-    accounts_service.disconnect_account(deps, c.account_posts, workspace_id, authentication_id)
+    accounts_service.disconnect_account(
+        deps, c.account_posts, workspace_id, authentication_id, scheduler=c.post_scheduler, schedules=c.schedules
+    )
     return Message(message="Authentication removed")
 
 

@@ -21,21 +21,23 @@ from socialpub.api.schemas.posts import (
     PostView,
     PublishData,
     PublishedPostView,
+    QueuePostRequest,
+    SchedulePostRequest,
     UpdatePostRequest,
     ValidatePostRequest,
     ValidationData,
 )
-from socialpub.config import PublishingSettings
+from socialpub.config import PublishingSettings, SchedulingSettings
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
 from socialpub.domain.permissions import Permission
 from socialpub.domain.platforms import catalog
 from socialpub.domain.posts import Post, PostFilter, PostStatus
 from socialpub.domain.services import posts as service
-from socialpub.domain.services import publishing
+from socialpub.domain.services import publishing, scheduling
 from socialpub.domain.validation import validate
 
-SETTINGS = PublishingSettings
+SETTINGS = SchedulingSettings
 router = APIRouter(prefix="/api/posts", tags=["posts"], responses=ERROR_RESPONSES)
 
 Reader = Annotated[str, workspace_scope(Permission.POSTS_READ)]
@@ -132,8 +134,9 @@ def update_post(post_id: str, body: UpdatePostRequest, workspace_id: Writer, c: 
 
 @router.delete("/{post_id}")
 def delete_post(post_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope[MessageData]:
-    """Remove a post and its media. A published post stays on the networks: only our copy goes."""
-    service.delete_post(workspace_id, post_id, posts=c.posts, objects=c.media_objects)
+    """Remove a post, its media and its schedule. A published post stays on the networks: only our
+    copy goes."""
+    service.delete_post(workspace_id, post_id, posts=c.posts, objects=c.media_objects, scheduler=c.post_scheduler)
     return ok(MessageData(message="Post deleted successfully"))
 
 
@@ -161,3 +164,30 @@ def publish_post(post_id: str, workspace_id: Writer, c: ContainerDep, response: 
     if post.status is PostStatus.PUBLISHING:
         response.status_code = status.HTTP_202_ACCEPTED
     return ok(PublishData(post=PublishedPostView.of(post)))
+
+
+@router.post("/{post_id}/schedule", dependencies=[IDEMPOTENT])
+def schedule_post(post_id: str, body: SchedulePostRequest, workspace_id: Writer, c: ContainerDep) -> Envelope[PostData]:
+    """Publish at ``scheduled_at`` (ISO 8601; a time without an offset is read in ``timezone``, by
+    default the workspace's). Every network's final rules are checked now. Scheduling a scheduled
+    post again moves it; the old time never fires."""
+    post = scheduling.schedule_post(c.scheduling_deps(), workspace_id, post_id, body.scheduled_at, body.timezone)
+    return ok(PostData(post=post_view(post, c)))
+
+
+@router.delete("/{post_id}/schedule")
+def unschedule_post(post_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope[PostData]:
+    """Back to draft: its schedule is removed and will not publish it."""
+    post = scheduling.unschedule_post(c.scheduling_deps(), workspace_id, post_id)
+    return ok(PostData(post=post_view(post, c)))
+
+
+@router.post("/{post_id}/queue", dependencies=[IDEMPOTENT])
+def queue_post(
+    post_id: str, workspace_id: Writer, c: ContainerDep, body: QueuePostRequest | None = None
+) -> Envelope[PostData]:
+    """Schedule at the next free slot, for all of the post's networks, of the named schedule or of
+    the workspace's active schedules."""
+    schedule_id = body.schedule_id if body else None
+    post = scheduling.queue_post(c.scheduling_deps(), c.schedules, workspace_id, post_id, schedule_id)
+    return ok(PostData(post=post_view(post, c)))

@@ -76,6 +76,23 @@ class UpdatePostRequest(BaseModel):
     _overrides = field_validator("platform_content")(_known_overrides)
 
 
+class SchedulePostRequest(BaseModel):
+    """``scheduled_at`` without an offset is wall-clock time in ``timezone`` (default: the workspace's)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    scheduled_at: str = Field(max_length=64)
+    timezone: str | None = Field(None, max_length=64)
+
+
+class QueuePostRequest(BaseModel):
+    """Without ``schedule_id``: the earliest free slot among the workspace's active schedules."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    schedule_id: str | None = Field(None, max_length=100)
+
+
 class ValidatePostRequest(CreatePostRequest):
     """A dry run may also declare the media it will attach."""
 
@@ -242,6 +259,13 @@ class PlatformPostView(BaseModel):
         return cls.model_validate(p.model_dump())
 
 
+class QueuePlace(BaseModel):
+    """The schedule slot a queued post holds."""
+
+    schedule_id: str
+    slot_id: str | None
+
+
 class PostView(BaseModel):
     id: str
     content: str
@@ -257,6 +281,7 @@ class PostView(BaseModel):
     media: list[MediaView]
     scheduled_at: Timestamp | None
     scheduled_timezone: str | None
+    queue: QueuePlace | None
     published_at: Timestamp | None
     platform_posts: list[PlatformPostView]
     analytics: PostAnalytics
@@ -287,6 +312,9 @@ class PostView(BaseModel):
                 }
             ),
             platform_content=post.platform_content,
+            queue=QueuePlace(schedule_id=post.queue_schedule_id, slot_id=post.queue_slot_id)
+            if post.queue_schedule_id
+            else None,
             media=[MediaView.of(m, sign, expires_at) for m in post.media],
             platform_posts=[PlatformPostView.of(p) for p in post.platform_posts],
             analytics=PostAnalytics.of(post),

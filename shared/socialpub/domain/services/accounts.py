@@ -57,9 +57,13 @@ from socialpub.domain.ports import (
     DefaultCredentials,
     NetworkAuth,
     PostRepository,
+    PostScheduler,
+    ScheduleRepository,
 )
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostStatus
 from socialpub.domain.secrets import SecretBox, mask
+from socialpub.domain.services.posts import forget_schedule
+from socialpub.domain.services.schedules import remove_account as remove_from_schedules
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
 # What the flows that are not redirects take, by auth type, and which of it is a secret.
@@ -498,8 +502,17 @@ def update_account(deps: AccountDeps, workspace_id: str, acc_id: str, changes: A
     return account
 
 
-def disconnect_account(deps: AccountDeps, posts: PostRepository, workspace_id: str, acc_id: str) -> Disconnection:
-    """Revoke at the network where it can, take the account out of scheduled posts, then remove it."""
+def disconnect_account(
+    deps: AccountDeps,
+    posts: PostRepository,
+    workspace_id: str,
+    acc_id: str,
+    *,
+    scheduler: PostScheduler,
+    schedules: ScheduleRepository,
+) -> Disconnection:
+    """Revoke at the network where it can, take the account out of scheduled posts and schedules'
+    slots, then remove it."""
     account = get_account(deps, workspace_id, acc_id)
     platform = integration(account.platform)
     revoked = False
@@ -510,7 +523,8 @@ def disconnect_account(deps: AccountDeps, posts: PostRepository, workspace_id: s
         except (NetworkUnavailable, NetworkRejected, IntegrationNotConfigured, ConfigurationNotFound):
             revoked = False  # disconnecting here must not depend on the network answering
     others = {a.id for a in deps.accounts.list(workspace_id) if a.platform == account.platform and a.id != account.id}
-    cancelled = _cancel_scheduled_targets(deps, posts, account, others)
+    cancelled = _cancel_scheduled_targets(deps, posts, scheduler, account, others)
+    remove_from_schedules(schedules, workspace_id, account.id, deps.clock())
     now = deps.clock()
     deps.accounts.delete(
         account,
@@ -530,8 +544,11 @@ def _revocation_app(deps: AccountDeps, platform: Platform, account: Account) -> 
     return app_credentials(deps, account.workspace_id, platform, account.configuration_id)[0]
 
 
-def _cancel_scheduled_targets(deps: AccountDeps, posts: PostRepository, account: Account, others: set[str]) -> int:
-    """Scheduled posts lose this account as a target; one left with no target goes back to draft."""
+def _cancel_scheduled_targets(
+    deps: AccountDeps, posts: PostRepository, scheduler: PostScheduler, account: Account, others: set[str]
+) -> int:
+    """Scheduled posts lose this account as a target; one left with no target goes back to draft,
+    and its schedule is removed."""
     cancelled = 0
     cursor: str | None = ""
     while cursor is not None:
@@ -542,6 +559,8 @@ def _cancel_scheduled_targets(deps: AccountDeps, posts: PostRepository, account:
             updated = _without_account(post, account, others)
             if updated is not None:
                 posts.save(updated.model_copy(update={"updated_at": deps.clock()}), post)
+                if updated.status is PostStatus.DRAFT:
+                    forget_schedule(scheduler, post)
                 cancelled += 1
     return cancelled
 
@@ -563,7 +582,7 @@ def _without_account(post: Post, account: Account, others: set[str]) -> Post | N
     platforms = [p for p in post.platforms if p != account.platform or keeps_network]
     update: dict[str, object] = {"account_ids": account_ids, "platforms": platforms, "version": post.version + 1}
     if not platforms:
-        update.update(status=PostStatus.DRAFT, scheduled_at=None, scheduled_timezone=None)
+        return post.unscheduled(post.updated_at).model_copy(update={"account_ids": account_ids, "platforms": platforms})
     return post.model_copy(update=update)
 
 

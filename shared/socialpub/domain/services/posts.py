@@ -11,7 +11,7 @@ from socialpub.domain.errors import DependencyUnavailable, DomainError, InvalidI
 from socialpub.domain.ids import new_id
 from socialpub.domain.media import MediaTooLarge, UnsupportedMediaType
 from socialpub.domain.platforms import catalog
-from socialpub.domain.ports import Clock, MediaObjectStore, PostRepository, WorkspaceRepository
+from socialpub.domain.ports import Clock, MediaObjectStore, PostRepository, PostScheduler, WorkspaceRepository
 from socialpub.domain.post_content import PlatformOverride, PostContent
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostNotFound, PostStatus
 from socialpub.domain.validation import Finding, PlatformReport, blocking, validate
@@ -169,8 +169,10 @@ def update_post(
     return post
 
 
-def delete_post(workspace_id: str, post_id: str, *, posts: PostRepository, objects: MediaObjectStore) -> None:
-    """Remove a post and its media from the system. A published post stays on the networks."""
+def delete_post(
+    workspace_id: str, post_id: str, *, posts: PostRepository, objects: MediaObjectStore, scheduler: PostScheduler
+) -> None:
+    """Remove a post, its media and its schedule from the system. A published post stays on the networks."""
     post = get_post(workspace_id, post_id, posts)
     if post.status is PostStatus.PUBLISHING:
         raise ConcurrentModification(
@@ -178,6 +180,7 @@ def delete_post(workspace_id: str, post_id: str, *, posts: PostRepository, objec
             details={"post_id": post_id, "status": post.status.value},
         )
     posts.delete(post)
+    forget_schedule(scheduler, post)
     keys = [k for m in post.media for k in (m.object_key, m.thumbnail_key) if k]
     with suppress(DependencyUnavailable):  # the post is gone already; leftovers go with the workspace purge
         objects.delete(keys)
@@ -204,3 +207,11 @@ def _check_filter(where: PostFilter) -> None:
         )
     if where.start and where.end and where.start > where.end:
         raise InvalidInput("'from' must not be after 'to'", details={"field": "from"})
+
+
+def forget_schedule(scheduler: PostScheduler, post: Post) -> None:
+    """Remove the schedule of a post that was scheduled and no longer is (or is gone). Best effort:
+    its schedule version is void, so a schedule left behind fires for nothing, then deletes itself."""
+    if post.status is PostStatus.SCHEDULED:
+        with suppress(DependencyUnavailable):
+            scheduler.delete(post.id)

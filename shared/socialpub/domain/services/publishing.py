@@ -79,6 +79,12 @@ class RunOutcome:
     finished: Target | None = None
 
 
+class StaleSchedule(ConcurrentModification):
+    """A schedule fired for a post that was published, moved or unscheduled since: nothing to do."""
+
+    default_message = "The post is no longer scheduled for this time"
+
+
 class LeaseLost(Exception):
     """Another run took this target over (our lease ran out); this run stops without writing."""
 
@@ -141,11 +147,20 @@ def start_publishing(
     accounts: AccountRepository,
     queue: PublishQueue,
     clock: Clock,
+    schedule_version: int | None = None,
 ) -> Post:
-    """Queue one message per target of the post. Published targets of an earlier run are kept."""
+    """Queue one message per target of the post. Published targets of an earlier run are kept.
+
+    With ``schedule_version`` (a schedule firing), only a post still scheduled under that version
+    starts; any other raises StaleSchedule, and the write asserts the post read, so two firings
+    at once start it once."""
     post = posts.get(workspace_id, post_id)
     if post is None:
         raise PostNotFound(details={"post_id": post_id})
+    if schedule_version is not None and (
+        post.status is not PostStatus.SCHEDULED or post.schedule_version != schedule_version
+    ):
+        raise StaleSchedule(details={"post_id": post_id, "status": post.status.value})
     if post.status not in PUBLISHABLE:
         said = "is being published" if post.status is PostStatus.PUBLISHING else "is already published"
         raise PostNotPublishable(f"This post {said}", details={"post_id": post_id, "status": post.status.value})

@@ -1,0 +1,7 @@
+"""SchedulesFunction: /api/schedules."""
+
+from socialpub.api.app_factory import create_app
+from socialpub.api.lambda_entry import lambda_entry
+from socialpub.api.routers import schedules
+
+handler = lambda_entry(create_app(schedules), clients=("dynamodb",))

@@ -1,0 +1,350 @@
+"""Scheduling a post: the time it is due, its one-time schedule, the firing, and the sweeper.
+
+A scheduled post has exactly one schedule (named after it) carrying the post's ``schedule_version``.
+Scheduling again moves that schedule and counts the version up; unscheduling or deleting the post
+removes it. When it fires, the post starts publishing only if it is still scheduled under that
+version, in a write that asserts the post as read: an old or second firing publishes nothing, and
+the content published is the post as it stands then.
+
+Queueing a post gives it the earliest slot occurrence, among the workspace's active schedules (or
+the one named), that covers every network of the post and that no other queued post holds for any
+of them; the post is then scheduled at that instant like any other. Its claims on the slot are
+written with it, only if free, so concurrent requests never share a slot.
+
+Nothing relies on the schedule alone. Every minute the sweeper looks up (through an index) the
+posts due more than a grace period ago and still scheduled, and publishes them, reporting how late;
+and re-queues targets of posts stuck with messages that never reached the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from socialpub.domain.errors import Conflict, DomainError, InvalidInput, WorkspaceNotFound
+from socialpub.domain.events import Event, EventType
+from socialpub.domain.ports import (
+    AccountRepository,
+    Clock,
+    PostRepository,
+    PostScheduler,
+    PublishQueue,
+    ScheduleRepository,
+    WorkspaceRepository,
+)
+from socialpub.domain.ports import TargetRepository as Targets
+from socialpub.domain.posts import SCHEDULABLE, ConcurrentModification, PlatformPost, Post, PostNotFound, PostStatus
+from socialpub.domain.publishing import AccountNotUsable, PublishMessage, ScheduledPublish, TargetStatus
+from socialpub.domain.schedules import (
+    NoFreeSlot,
+    PostNotSchedulable,
+    Schedule,
+    ScheduleNotFound,
+    Slot,
+    check_due_time,
+    checked_zone,
+    parse_instant,
+)
+from socialpub.domain.services.posts import check_content, forget_schedule, get_post
+from socialpub.domain.services.publishing import StaleSchedule, start_publishing, targets_of
+from socialpub.domain.services.schedules import instant, taken
+
+FIRE_ATTEMPTS = 3
+QUEUE_ATTEMPTS = 5
+# The sweeper re-queues targets still pending this long after they were queued (a message lost
+# between the post's write and SQS, or a crash in between); earlier, the queue may just be busy.
+STALLED_AFTER = timedelta(minutes=10)
+STALLED_WINDOW = timedelta(hours=24)
+
+
+class ScheduleInactive(Conflict):
+    code = "SCHEDULE_INACTIVE"
+    default_message = "This schedule is paused (is_active is false)"
+
+
+class PostNotScheduled(Conflict):
+    code = "POST_NOT_SCHEDULED"
+    default_message = "This post is not scheduled"
+
+
+@dataclass
+class SchedulingDeps:
+    posts: PostRepository
+    accounts: AccountRepository
+    workspaces: WorkspaceRepository
+    scheduler: PostScheduler
+    clock: Clock
+
+
+@dataclass
+class FiringDeps:
+    posts: PostRepository
+    targets: Targets
+    accounts: AccountRepository
+    queue: PublishQueue
+    clock: Clock
+
+
+# ---------------------------------------------------------------------- one post (API)
+
+
+def schedule_post(
+    deps: SchedulingDeps, workspace_id: str, post_id: str, scheduled_at: str, timezone: str | None
+) -> Post:
+    """Due at ``scheduled_at`` (read in ``timezone``, by default the workspace's, when it has no offset)."""
+    post = get_post(workspace_id, post_id, deps.posts)
+    require_schedulable(post)
+    workspace = deps.workspaces.get(workspace_id)
+    if workspace is None:
+        raise WorkspaceNotFound(details={"workspace_id": workspace_id})
+    zone = checked_zone(timezone, workspace.settings.timezone)
+    at = check_due_time(parse_instant(scheduled_at, zone), deps.clock())
+    return schedule_at(deps, post, at, zone)
+
+
+def require_schedulable(post: Post) -> None:
+    if post.status not in SCHEDULABLE:
+        raise PostNotSchedulable(
+            f"This post is {post.status.value}; only draft, scheduled and failed posts can be scheduled",
+            details={"post_id": post.id, "status": post.status.value},
+        )
+
+
+def schedule_at(deps: SchedulingDeps, post: Post, at: datetime, zone: str, slot: tuple[str, str] | None = None) -> Post:
+    """Schedule ``post`` at ``at`` (in a schedule's ``slot``: (schedule id, slot id), if queued).
+
+    The post must pass every network's final rules and have an account on each network now; an
+    account that expires before the time fails its target then, visibly.
+    """
+    check_content(post.composition(), post.platforms, final=True)
+    targets_of(post, deps.accounts.list(post.workspace_id))
+    now = deps.clock()
+    scheduled = post.model_copy(
+        update={
+            "status": PostStatus.SCHEDULED,
+            "scheduled_at": at,
+            "scheduled_timezone": zone,
+            "schedule_version": post.schedule_version + 1,
+            "queue_schedule_id": slot[0] if slot else None,
+            "queue_slot_id": slot[1] if slot else None,
+            "platform_posts": [] if post.status is PostStatus.FAILED else post.platform_posts,
+            "updated_at": now,
+            "version": post.version + 1,
+        }
+    )
+    # The schedule first: if it cannot be made, nothing changed. If the post's write then fails
+    # (a concurrent change), the schedule carries a version the post never got and fires for
+    # nothing; a post that was scheduled before keeps its time through the sweeper.
+    deps.scheduler.put(scheduled_message(scheduled))
+    event = Event.of(
+        EventType.POST_SCHEDULED,
+        post.workspace_id,
+        now,
+        {
+            "post_id": post.id,
+            "status": PostStatus.SCHEDULED.value,
+            "scheduled_at": at.astimezone(UTC).isoformat(),
+            "scheduled_timezone": zone,
+            "platforms": scheduled.platforms,
+        },
+    )
+    deps.posts.save(scheduled, post, event)
+    return scheduled
+
+
+def scheduled_message(post: Post) -> ScheduledPublish:
+    assert post.scheduled_at is not None
+    assert post.scheduled_timezone is not None
+    return ScheduledPublish(
+        workspace_id=post.workspace_id,
+        post_id=post.id,
+        schedule_version=post.schedule_version,
+        scheduled_at=post.scheduled_at,
+        timezone=post.scheduled_timezone,
+    )
+
+
+def unschedule_post(deps: SchedulingDeps, workspace_id: str, post_id: str) -> Post:
+    """Back to draft; its schedule is removed (and would fire for nothing if that failed)."""
+    post = get_post(workspace_id, post_id, deps.posts)
+    if post.status is not PostStatus.SCHEDULED:
+        raise PostNotScheduled(
+            f"This post is {post.status.value}, not scheduled",
+            details={"post_id": post_id, "status": post.status.value},
+        )
+    draft = post.unscheduled(deps.clock())
+    deps.posts.save(draft, post)
+    forget_schedule(deps.scheduler, post)
+    return draft
+
+
+# ---------------------------------------------------------------------- the queue (API)
+
+
+def queue_post(
+    deps: SchedulingDeps, schedules: ScheduleRepository, workspace_id: str, post_id: str, schedule_id: str | None
+) -> Post:
+    """Schedule the post at the next free slot for all its networks."""
+    for _ in range(QUEUE_ATTEMPTS):
+        post = get_post(workspace_id, post_id, deps.posts)
+        require_schedulable(post)
+        if schedule_id is not None:
+            schedule = schedules.get(workspace_id, schedule_id)
+            if schedule is None:
+                raise ScheduleNotFound(details={"schedule_id": schedule_id})
+            if not schedule.is_active:
+                raise ScheduleInactive(details={"schedule_id": schedule_id})
+            candidates = [schedule]
+        else:
+            candidates = [s for s in schedules.of_workspace(workspace_id) if s.is_active]
+            if not candidates:
+                raise NoFreeSlot(
+                    "This workspace has no active schedule to queue into; create one (POST /api/schedules)",
+                    details={"post_id": post_id},
+                )
+        named = {
+            a.platform: a.id for a in targets_of(post, deps.accounts.list(workspace_id)) if a.id in post.account_ids
+        }
+        best: tuple[datetime, Schedule, Slot] | None = None
+        for schedule in candidates:
+            found = _first_free(schedules, schedule, post, named, deps.clock())
+            if found is not None and (best is None or found[0] < best[0]):
+                best = (found[0], schedule, found[1])
+        if best is None:
+            raise NoFreeSlot(
+                "No free slot in the next year covers all of this post's platforms "
+                f"({', '.join(post.platforms)}); add slots for them or queue it in another schedule",
+                details={"post_id": post_id, "platforms": post.platforms},
+            )
+        at, schedule, slot = best
+        try:
+            return schedule_at(deps, post, at, schedule.timezone, slot=(schedule.id, slot.id))
+        except ConcurrentModification:
+            continue  # the slot was taken (or the post changed) meanwhile: look again
+    raise ConcurrentModification(
+        "The schedule's slots kept being taken by other requests; retry", details={"post_id": post_id}
+    )
+
+
+def _first_free(
+    schedules: ScheduleRepository, schedule: Schedule, post: Post, named: dict[str, str], now: datetime
+) -> tuple[datetime, Slot] | None:
+    held = taken(schedules, schedule, now, but=post.id)
+    for at, slot in schedule.occurrences(now):
+        if slot.covers(post.platforms, named) and not any((instant(at), n) in held for n in post.platforms):
+            return at, slot
+    return None
+
+
+# ---------------------------------------------------------------------- firing (publisher, sweeper)
+
+
+class Fired(StrEnum):
+    STARTED = "started"  # the post is publishing
+    STALE = "stale"  # published, moved, unscheduled or deleted since: nothing to do
+    FAILED = "failed"  # it could not start (content, accounts): the post failed, visibly
+
+
+def fire(deps: FiringDeps, message: ScheduledPublish) -> Fired:
+    """A post's schedule is due: start publishing it, once."""
+    for _ in range(FIRE_ATTEMPTS):
+        try:
+            start_publishing(
+                message.workspace_id,
+                message.post_id,
+                posts=deps.posts,
+                targets=deps.targets,
+                accounts=deps.accounts,
+                queue=deps.queue,
+                clock=deps.clock,
+                schedule_version=message.schedule_version,
+            )
+            return Fired.STARTED
+        except (StaleSchedule, PostNotFound, WorkspaceNotFound):
+            return Fired.STALE
+        except ConcurrentModification:
+            continue  # another firing won (the next read says stale), or an edit landed: read again
+        except (InvalidInput, AccountNotUsable) as refusal:
+            return _fail(deps, message, refusal)
+    return Fired.STALE
+
+
+def _fail(deps: FiringDeps, message: ScheduledPublish, refusal: DomainError) -> Fired:
+    """The post cannot go out as it stands (edited past a network's rules, account gone or expired):
+    it fails now with the reason on each network, instead of staying scheduled in the past."""
+    post = deps.posts.get(message.workspace_id, message.post_id)
+    if post is None or post.status is not PostStatus.SCHEDULED or post.schedule_version != message.schedule_version:
+        return Fired.STALE
+    now = deps.clock()
+    failed = post.model_copy(
+        update={
+            "status": PostStatus.FAILED,
+            "platform_posts": [
+                PlatformPost(
+                    platform=p,
+                    status=TargetStatus.FAILED.value,
+                    error=refusal.message,
+                    error_code=refusal.code,
+                    error_kind="permanent",
+                )
+                for p in post.platforms
+            ],
+            "updated_at": now,
+            "version": post.version + 1,
+        }
+    )
+    data = {
+        "post_id": post.id,
+        "status": PostStatus.FAILED.value,
+        "published_at": None,
+        "error": {"code": refusal.code, "message": refusal.message},
+        "platform_results": [p.model_dump(mode="json", exclude_none=True) for p in failed.platform_posts],
+    }
+    try:
+        deps.posts.save(failed, post, Event.of(EventType.POST_FAILED, post.workspace_id, now, data))
+    except ConcurrentModification:
+        return Fired.STALE
+    return Fired.FAILED
+
+
+@dataclass(frozen=True)
+class LatePost:
+    workspace_id: str
+    post_id: str
+    lateness: timedelta
+    fired: Fired
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    late: list[LatePost]
+    requeued_targets: int
+
+
+def sweep(deps: FiringDeps, *, grace: timedelta) -> SweepReport:
+    """Publish the scheduled posts due more than ``grace`` ago, and re-queue stalled targets."""
+    now = deps.clock()
+    late: list[LatePost] = []
+    for workspace_id, post_id in deps.posts.sweepable(
+        PostStatus.SCHEDULED, datetime(2000, 1, 1, tzinfo=UTC), now - grace
+    ):
+        post = deps.posts.get(workspace_id, post_id)
+        if post is None or post.status is not PostStatus.SCHEDULED or post.scheduled_at is None:
+            continue
+        fired = fire(deps, scheduled_message(post))
+        late.append(LatePost(workspace_id, post_id, now - post.scheduled_at, fired))
+    requeued = 0
+    for workspace_id, post_id in deps.posts.sweepable(PostStatus.PUBLISHING, now - STALLED_WINDOW, now - STALLED_AFTER):
+        post = deps.posts.get(workspace_id, post_id)
+        if post is None or post.status is not PostStatus.PUBLISHING:
+            continue
+        stalled = [
+            PublishMessage(workspace_id=workspace_id, post_id=post_id, account_id=t.account_id, run=t.run)
+            for t in deps.targets.of_post(workspace_id, post_id)
+            if t.status is TargetStatus.PENDING and t.run == post.publish_run and t.queued_at <= now - STALLED_AFTER
+        ]
+        if stalled:
+            deps.queue.send(stalled)  # a duplicate of a message still queued runs once (targets' leases)
+            requeued += len(stalled)
+    return SweepReport(late=late, requeued_targets=requeued)
