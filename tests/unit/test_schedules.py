@@ -63,7 +63,9 @@ def local_times(schedule: Schedule, after: datetime, count: int) -> list[str]:
         ),
     ],
 )
-def test_slots__stay_at_their_wall_clock_time_across_dst_changes(zone: str, after: datetime, expected: list[str]) -> None:
+def test_slots__stay_at_their_wall_clock_time_across_dst_changes(
+    zone: str, after: datetime, expected: list[str]
+) -> None:
     # Given a Sunday 09:00 slot
     schedule = weekly(zone, (Weekday.SUNDAY, "09:00"))
 
