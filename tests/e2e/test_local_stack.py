@@ -410,3 +410,61 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def test_local_stack__scheduled_posts_publish_on_time_once_and_a_draft_never(stack: Stack) -> None:
+    """Done-when of the scheduling issue: through the local scheduler loop, queue and publisher, a
+    post scheduled 5 s ahead publishes within 2 s of its time; one moved from +5 s to +10 s
+    publishes once, at +10 s; one moved back to draft never publishes."""
+    import math
+
+    creds = stack.start()
+    api = creds["api_url"]
+    key = {"X-API-Key": creds["api_key"]}
+    ws = requests.post(f"{api}/api/workspaces", json={"name": "scheduling"}, headers=key, timeout=5).json()
+    headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
+    body = {"platform": "mastodon", "instance": "mastodon.social", "callback_url": "http://127.0.0.1:9/callback"}
+    started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=10).json()["data"]
+    query = consent_without_browser(started["auth_url"])
+    done = requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=10).json()["data"]
+    assert done["status"] == "connected", done
+
+    def post(text: str) -> str:
+        created = requests.post(
+            f"{api}/api/posts", json={"content": text, "platforms": ["mastodon"]}, headers=headers, timeout=10
+        )
+        assert created.status_code == 201, created.text
+        return str(created.json()["data"]["post"]["id"])
+
+    def schedule(post_id: str, at: float) -> None:
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+        answer = requests.post(
+            f"{api}/api/posts/{post_id}/schedule", json={"scheduled_at": when}, headers=headers, timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+
+    on_time, moved, withdrawn = post("On time"), post("Moved"), post("Withdrawn")
+    base = math.ceil(time.time())
+    for post_id in (on_time, moved, withdrawn):
+        schedule(post_id, base + 5)
+    schedule(moved, base + 10)
+    assert requests.delete(f"{api}/api/posts/{withdrawn}/schedule", headers=headers, timeout=10).status_code == 200
+
+    published_at: dict[str, float] = {}
+    while time.time() < base + 14:
+        for post_id in (on_time, moved, withdrawn):
+            if post_id in published_at:
+                continue
+            shown = requests.get(f"{api}/api/posts/{post_id}", headers=headers, timeout=5).json()["data"]["post"]
+            if shown["status"] == "published":
+                published_at[post_id] = time.time()
+        time.sleep(0.1)
+
+    assert set(published_at) == {on_time, moved}
+    assert base + 5 <= published_at[on_time] <= base + 5 + 2, published_at[on_time] - base
+    assert base + 10 <= published_at[moved] <= base + 10 + 2, published_at[moved] - base
+    held = requests.get(f"{creds['emulator_url']}/_emulator/posts", timeout=5).json()["posts"]
+    assert sorted(p["text"] for p in held if p["network"] == "mastodon") == ["Moved", "On time"]
+    shown = requests.get(f"{api}/api/posts/{withdrawn}", headers=headers, timeout=5).json()["data"]["post"]
+    assert shown["status"] == "draft"
+    stack.stop()
