@@ -200,6 +200,24 @@ def test_schedule__an_edit_before_the_time_is_what_gets_published(
     assert status.text == "Final words"
 
 
+def test_schedule__an_edit_that_could_not_publish_is_refused_while_scheduled(
+    client: TestClient, keys: Keys, pipeline: Pipeline, clock: FrozenClock
+) -> None:
+    # Given a scheduled Mastodon post (a draft may be empty; a post going out may not)
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers, "Something to say")
+    assert schedule(client, headers, post["id"], in_seconds(clock, 60)).status_code == 200
+
+    # When its text is emptied
+    edited = client.put(f"/api/posts/{post['id']}", json={"content": ""}, headers=headers)
+
+    # Then 400 names the rule, and the post keeps its text and its time
+    assert edited.status_code == 400, edited.text
+    assert edited.json()["error"]["details"]["platforms"]["mastodon"][0]["rule"] == "text_required"
+    shown = get(client, headers, post["id"])
+    assert (shown["status"], shown["content"]) == ("scheduled", "Something to say")
+
+
 def test_unschedule__back_to_draft_and_its_schedule_is_gone(
     client: TestClient, keys: Keys, pipeline: Pipeline, clock: FrozenClock, container: Container
 ) -> None:

@@ -163,7 +163,8 @@ def update_post(
     post = Post.model_validate(
         {**previous.model_dump(), **update, "updated_at": clock(), "version": previous.version + 1}
     )
-    check_content(post.composition(), post.platforms)
+    # A scheduled post keeps meeting the rules it was scheduled under: it must still go out as is.
+    check_content(post.composition(), post.platforms, final=post.status is PostStatus.SCHEDULED)
     post.require_storable()
     posts.save(post, previous)
     return post
