@@ -374,8 +374,23 @@ def test_disconnect__a_post_left_without_accounts_goes_to_draft_and_loses_its_sc
 # ---------------------------------------------------------------------- the sweeper
 
 
+def emitted(output: str, metric: str) -> list[float]:
+    """The values of one metric in the embedded-metric-format lines a handler printed."""
+    values: list[float] = []
+    for line in output.splitlines():
+        if line.startswith("{") and '"_aws"' in line and metric in line:
+            value = json.loads(line)[metric]
+            values.extend(value if isinstance(value, list) else [value])
+    return values
+
+
 def test_sweeper__publishes_a_post_whose_schedule_never_fired(
-    client: TestClient, keys: Keys, pipeline: Pipeline, sweeper: Sweeper, clock: FrozenClock
+    client: TestClient,
+    keys: Keys,
+    pipeline: Pipeline,
+    sweeper: Sweeper,
+    clock: FrozenClock,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given a scheduled post whose schedule was lost (deleted behind our back)
     headers = new_workspace(client, keys)
@@ -388,7 +403,12 @@ def test_sweeper__publishes_a_post_whose_schedule_never_fired(
     assert sweeper.run() == {"late_posts": 0, "requeued_targets": 0}
     # And when it runs past the grace period, it starts the post
     clock.moment += timedelta(seconds=90)
+    capsys.readouterr()
     assert sweeper.run() == {"late_posts": 1, "requeued_targets": 0}
+    # And it reports the late post and its lateness (150 s) as metrics, for the alarm and dashboard
+    printed = capsys.readouterr().out
+    assert emitted(printed, "LateScheduledPosts") == [1.0]
+    assert emitted(printed, "ScheduledPostLateness") == [150.0]
     pipeline.drain()
 
     # Then the post is published once, and the next sweep finds nothing
