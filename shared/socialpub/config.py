@@ -135,8 +135,12 @@ class WorkspacePurgerSettings(BaseSettings):
     media_bucket: str = Field(alias="MEDIA_BUCKET")
 
 
-class AdminSettings(AuthSettings):
+class AdminSettings(ApiSettings):
     users_table: str = Field(alias="USERS_TABLE")
+    # The Secrets Manager secret whose value signs admin JWTs (HS256).
+    admin_jwt_secret: str = Field(alias="ADMIN_JWT_SECRET")
+    # How long an admin token lives; logging out ends it at once.
+    admin_token_ttl_seconds: int = Field(28_800, alias="ADMIN_TOKEN_TTL_SECONDS", ge=300, le=86_400)
 
 
 S = TypeVar("S", bound=BaseSettings)

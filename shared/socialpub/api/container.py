@@ -30,12 +30,14 @@ from socialpub.adapters.scheduler import EventBridgePostScheduler
 from socialpub.adapters.secrets import KmsSecretBox
 
 if TYPE_CHECKING:
+    from socialpub.adapters.admin_tokens import SecretsManagerJwtSigner
     from socialpub.adapters.default_credentials import SecretsManagerDefaults
     from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
     from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
     from socialpub.adapters.network_auth import HttpNetworkAuth
     from socialpub.domain.services.accounts import AccountDeps
+    from socialpub.domain.services.admin_auth import AdminAuthDeps
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
 
@@ -222,6 +224,31 @@ class Container:
         from socialpub.adapters.host_guard import PublicHostGuard
 
         return PublicHostGuard()
+
+    @cached_property
+    def admin_signer(self) -> SecretsManagerJwtSigner:
+        from socialpub.adapters.admin_tokens import SecretsManagerJwtSigner
+
+        return SecretsManagerJwtSigner(client("secretsmanager"), self.settings(config.AdminSettings).admin_jwt_secret)
+
+    def admin_auth_deps(self) -> AdminAuthDeps:
+        from socialpub.adapters.dynamodb.users import (
+            DynamoAdminSessionStore,
+            DynamoAdminUserRepository,
+            DynamoLoginFailures,
+        )
+        from socialpub.domain.services.admin_auth import AdminAuthDeps
+
+        s = self.settings(config.AdminSettings)
+        ddb = client("dynamodb")
+        return AdminAuthDeps(
+            users=DynamoAdminUserRepository(ddb, s.users_table),
+            sessions=DynamoAdminSessionStore(ddb, s.users_table),
+            failures=DynamoLoginFailures(ddb, s.users_table),
+            signer=self.admin_signer,
+            clock=self.clock,
+            token_ttl=timedelta(seconds=s.admin_token_ttl_seconds),
+        )
 
     def account_deps(self) -> AccountDeps:
         from socialpub.domain.services.accounts import AccountDeps

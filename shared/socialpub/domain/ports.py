@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from socialpub.domain.accounts import Account, AppCredentials, ConnectSession, Identity, TokenSet
+from socialpub.domain.admin_auth import AdminSession
 from socialpub.domain.api_keys import ApiKey
 from socialpub.domain.events import Event
 from socialpub.domain.integrations import Configuration
@@ -57,7 +58,29 @@ class WorkspaceObjectStore(Protocol):
 
 class AdminUserRepository(Protocol):
     def get_by_email(self, email: str) -> AdminUser | None: ...
+    def get(self, user_id: str) -> AdminUser | None: ...
     def create(self, user: AdminUser) -> None: ...
+    def record_login(self, user_id: str, at: datetime) -> None: ...
+
+
+class AdminSessionStore(Protocol):
+    def open(self, session: AdminSession) -> None: ...
+    def get(self, session_id: str) -> AdminSession | None: ...
+    def close(self, session_id: str) -> None: ...
+
+
+class LoginFailures(Protocol):
+    """Failed logins counted per key (``email:<email>``, ``ip:<address>``) in fixed windows."""
+
+    def count(self, keys: list[str], window: datetime) -> dict[str, int]: ...
+    def add(self, keys: list[str], window: datetime, expires: datetime) -> None: ...
+
+
+class TokenSigner(Protocol):
+    def sign(self, claims: dict[str, Any]) -> str: ...
+    def verify(self, token: str) -> dict[str, Any]:
+        """The claims of a token this deployment signed (with ``exp``, ``sub``, ``sid``); else SessionEnded."""
+        ...
 
 
 class PostRepository(Protocol):

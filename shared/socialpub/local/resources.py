@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from secrets import token_urlsafe
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -70,7 +71,9 @@ def create_resources(template: Template, resolver: LocalResolver, session: Any) 
         for logical_id, props in secrets:
             created[logical_id] = logical_id
             try:
-                sm.create_secret(Name=logical_id, SecretString=str(props.get("SecretString", "{}")))
+                # A generated secret (a signing key) gets a random value, as CloudFormation would make one.
+                value = token_urlsafe(48) if "GenerateSecretString" in props else props.get("SecretString", "{}")
+                sm.create_secret(Name=logical_id, SecretString=str(value))
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "ResourceExistsException":
                     raise

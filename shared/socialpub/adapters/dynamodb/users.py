@@ -1,13 +1,18 @@
-"""Admin users: ``pk=USER#<id>`` plus an ``pk=EMAIL#<email>`` item that makes emails unique."""
+"""The users table: admin users (``pk=USER#<id>`` plus an ``pk=EMAIL#<email>`` item that makes
+emails unique), their sessions (``SESSION#<id>``, expiring with the token), and failed-login
+counters (``LOGINFAIL#<email:… or ip:…>`` / ``W#<window start>``, expiring after two windows)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, to_item
 from socialpub.adapters.dynamodb.errors import error_code, translated
+from socialpub.adapters.dynamodb.queries import batch_get_all
+from socialpub.domain.admin_auth import AdminSession
 from socialpub.domain.errors import Conflict
 from socialpub.domain.users import AdminUser
 
@@ -33,6 +38,23 @@ class DynamoAdminUserRepository:
             ).get("Item")
         return AdminUser.model_validate(from_item(item)) if item else None
 
+    def get(self, user_id: str) -> AdminUser | None:
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table, Key={"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "USER"}}, ConsistentRead=True
+            ).get("Item")
+        return AdminUser.model_validate(from_item(item)) if item else None
+
+    def record_login(self, user_id: str, at: datetime) -> None:
+        with translated():
+            self._ddb.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "USER"}},
+                UpdateExpression="SET last_login = :at",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":at": {"S": at.isoformat()}},
+            )
+
     def create(self, user: AdminUser) -> None:
         record = {"pk": f"USER#{user.id}", "sk": "USER", "kind": "user", **user.model_dump(mode="json")}
         record["email"] = user.email.lower()
@@ -56,3 +78,62 @@ class DynamoAdminUserRepository:
             if error_code(exc) == "TransactionCanceledException":
                 raise Conflict(f"A user with email {user.email} already exists") from exc
             raise
+
+
+class DynamoAdminSessionStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def open(self, session: AdminSession) -> None:
+        # expires_at as epoch seconds: the table's TTL removes the session once its token has expired.
+        record = {
+            **session.model_dump(mode="json"),
+            "pk": f"SESSION#{session.id}",
+            "sk": "SESSION",
+            "expires_at": int(session.expires_at.timestamp()),
+        }
+        with translated():
+            self._ddb.put_item(TableName=self._table, Item=to_item(record))
+
+    def get(self, session_id: str) -> AdminSession | None:
+        with translated():
+            item = self._ddb.get_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": "SESSION"}},
+                ConsistentRead=True,
+            ).get("Item")
+        if not item:
+            return None
+        record = from_item(item)
+        record["expires_at"] = datetime.fromtimestamp(int(record["expires_at"]), UTC)
+        return AdminSession.model_validate(record)
+
+    def close(self, session_id: str) -> None:
+        with translated():
+            self._ddb.delete_item(
+                TableName=self._table, Key={"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": "SESSION"}}
+            )
+
+
+class DynamoLoginFailures:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def count(self, keys: list[str], window: datetime) -> dict[str, int]:
+        found = batch_get_all(self._ddb, self._table, [self._key(k, window) for k in keys])
+        return {str(r["pk"]).removeprefix("LOGINFAIL#"): int(r.get("failures", 0)) for r in found}
+
+    def add(self, keys: list[str], window: datetime, expires: datetime) -> None:
+        with translated():
+            for key in keys:
+                self._ddb.update_item(
+                    TableName=self._table,
+                    Key=self._key(key, window),
+                    UpdateExpression="ADD failures :one SET expires_at = :exp",
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":exp": {"N": str(int(expires.timestamp()))}},
+                )
+
+    def _key(self, key: str, window: datetime) -> dict[str, Any]:
+        return {"pk": {"S": f"LOGINFAIL#{key}"}, "sk": {"S": f"W#{int(window.timestamp())}"}}

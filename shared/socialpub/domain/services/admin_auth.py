@@ -1,0 +1,103 @@
+"""Admin sign-in use-cases: log in, authenticate a request's token, log out."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from socialpub.domain.admin_auth import (
+    FAILURE_WINDOW,
+    MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_IP,
+    AdminPrincipal,
+    AdminSession,
+    InvalidCredentials,
+    LoginThrottled,
+    SessionEnded,
+    window_start,
+)
+from socialpub.domain.ports import AdminSessionStore, AdminUserRepository, Clock, LoginFailures, TokenSigner
+from socialpub.domain.users import AdminUser, verify_password
+
+# Checked when the email is unknown, so that a wrong email takes as long as a wrong password.
+_DECOY_HASH = "scrypt$32768$8$1$3DFMILzoEB+E1aVgEf+kOA==$2jkC9lGuAQWy6mfNp2U15MRSvDTarrtSExPbLwK8gxo="
+
+
+@dataclass
+class AdminAuthDeps:
+    users: AdminUserRepository
+    sessions: AdminSessionStore
+    failures: LoginFailures
+    signer: TokenSigner
+    clock: Clock
+    token_ttl: timedelta
+
+
+@dataclass(frozen=True)
+class Login:
+    token: str
+    expires_at: datetime
+    user: AdminUser
+
+
+def login(deps: AdminAuthDeps, email: str, password: str, *, ip: str | None, user_agent: str | None) -> Login:
+    now = deps.clock()
+    window = window_start(now)
+    keys = [f"email:{email.strip().lower()}"] + ([f"ip:{ip}"] if ip else [])
+    counts = deps.failures.count(keys, window)
+    over = [
+        (key, limit)
+        for key, limit in ((keys[0], MAX_FAILURES_PER_ACCOUNT), *((k, MAX_FAILURES_PER_IP) for k in keys[1:]))
+        if counts.get(key, 0) >= limit
+    ]
+    if over:
+        reset = window + FAILURE_WINDOW
+        raise LoginThrottled(
+            limit=over[0][1], reset_at=int(reset.timestamp()), retry_after=max(1, int((reset - now).total_seconds()))
+        )
+    user = deps.users.get_by_email(email.strip())
+    matches = verify_password(password, user.password_hash if user else _DECOY_HASH)
+    if user is None or not matches or not user.is_active:
+        deps.failures.add(keys, window, expires=window + 2 * FAILURE_WINDOW)
+        raise InvalidCredentials()
+    expires_at = now + deps.token_ttl
+    session = AdminSession(
+        id=secrets.token_urlsafe(24),
+        user_id=user.id,
+        created_at=now,
+        expires_at=expires_at,
+        ip=ip,
+        user_agent=user_agent,
+    )
+    deps.sessions.open(session)
+    deps.users.record_login(user.id, now)
+    token = deps.signer.sign(
+        {
+            "sub": user.id,
+            "sid": session.id,
+            "role": user.role.value,
+            "iat": int(now.timestamp()),
+            "exp": int(expires_at.timestamp()),
+        }
+    )
+    return Login(token=token, expires_at=expires_at, user=user.model_copy(update={"last_login": now}))
+
+
+def authenticate(deps: AdminAuthDeps, token: str) -> AdminPrincipal:
+    """The user behind a bearer token: signed by us, not expired, its session open, the user active."""
+    claims = deps.signer.verify(token)
+    now = deps.clock()
+    if int(claims["exp"]) <= now.timestamp():
+        raise SessionEnded()
+    session = deps.sessions.get(str(claims["sid"]))
+    if session is None or session.expires_at <= now or session.user_id != claims["sub"]:
+        raise SessionEnded()
+    user = deps.users.get(session.user_id)
+    if user is None or not user.is_active:
+        raise SessionEnded()
+    return AdminPrincipal(user=user, session_id=session.id)
+
+
+def logout(deps: AdminAuthDeps, principal: AdminPrincipal) -> None:
+    deps.sessions.close(principal.session_id)
