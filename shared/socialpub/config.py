@@ -130,6 +130,19 @@ class ScheduleSweeperSettings(BaseSettings):
     sweep_grace_seconds: int = Field(120, alias="SWEEP_GRACE_SECONDS", ge=1)
 
 
+class EventRelaySettings(BaseSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
+
+
+class WebhookDispatcherSettings(BaseSettings):
+    users_table: str = Field(alias="USERS_TABLE")
+    secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+    webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
+    webhook_dlq_url: str = Field(alias="WEBHOOK_DLQ_URL")
+    webhook_allow_private_targets: bool = Field(False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
+
+
 class WorkspacePurgerSettings(BaseSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     media_bucket: str = Field(alias="MEDIA_BUCKET")
@@ -141,6 +154,11 @@ class AdminSettings(ApiSettings):
     admin_jwt_secret: str = Field(alias="ADMIN_JWT_SECRET")
     # How long an admin token lives; logging out ends it at once.
     admin_token_ttl_seconds: int = Field(28_800, alias="ADMIN_TOKEN_TTL_SECONDS", ge=300, le=86_400)
+    # Webhooks: their secrets are sealed with this key; tests and redeliveries are sent from here.
+    secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+    webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
+    # Only the local stack sets this: webhook receivers on loopback or private addresses, over http.
+    webhook_allow_private_targets: bool = Field(False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -36,10 +36,12 @@ if TYPE_CHECKING:
     from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
     from socialpub.adapters.network_auth import HttpNetworkAuth
+    from socialpub.adapters.webhook_sender import HttpWebhookSender
     from socialpub.domain.services.accounts import AccountDeps
     from socialpub.domain.services.admin_auth import AdminAuthDeps
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
+    from socialpub.domain.services.webhooks import WebhookDeps
 
 S = TypeVar("S", bound=config.BaseSettings)
 
@@ -248,6 +250,26 @@ class Container:
             signer=self.admin_signer,
             clock=self.clock,
             token_ttl=timedelta(seconds=s.admin_token_ttl_seconds),
+        )
+
+    @cached_property
+    def webhook_sender(self) -> HttpWebhookSender:
+        from socialpub.adapters.webhook_sender import HttpWebhookSender
+
+        return HttpWebhookSender(allow_private=self.settings(config.AdminSettings).webhook_allow_private_targets)
+
+    def webhook_deps(self) -> WebhookDeps:
+        from socialpub.adapters.dynamodb.webhooks import DynamoWebhookRepository
+        from socialpub.adapters.queues import SqsWebhookQueue
+        from socialpub.domain.services.webhooks import WebhookDeps
+
+        s = self.settings(config.AdminSettings)
+        return WebhookDeps(
+            webhooks=DynamoWebhookRepository(client("dynamodb"), s.users_table),
+            box=KmsSecretBox(client("kms"), s.secrets_key_id),
+            sender=self.webhook_sender,
+            queue=SqsWebhookQueue(client("sqs"), s.webhook_queue_url),
+            clock=self.clock,
         )
 
     def account_deps(self) -> AccountDeps:

@@ -17,6 +17,7 @@ from socialpub.domain.posts import Post, PostFilter, PostStatus
 from socialpub.domain.publishing import PublishMessage, PublishStat, ScheduledPublish, Target
 from socialpub.domain.schedules import Claim, Schedule
 from socialpub.domain.users import AdminUser
+from socialpub.domain.webhooks import Attempt, Delivery, SendResult, Webhook
 from socialpub.domain.workspaces import AccountRef, Workspace
 
 
@@ -86,7 +87,7 @@ class TokenSigner(Protocol):
 class PostRepository(Protocol):
     """Posts and their media items; every write keeps the workspace's post counters in step."""
 
-    def create(self, post: Post) -> None: ...
+    def create(self, post: Post, event: Event | None = None) -> None: ...
     def get(self, workspace_id: str, post_id: str) -> Post | None: ...
     def save(self, post: Post, previous: Post, event: Event | None = None) -> None:
         """Write ``post`` (and its event) if the stored one is still ``previous`` (else
@@ -94,7 +95,7 @@ class PostRepository(Protocol):
         its networks; a slot taken meanwhile by another post is a ConcurrentModification too."""
         ...
 
-    def delete(self, post: Post) -> None: ...
+    def delete(self, post: Post, event: Event | None = None) -> None: ...
     def page(self, workspace_id: str, where: PostFilter, *, page: int, per_page: int) -> tuple[list[Post], int]:
         """One page, newest first, and the exact number of matching posts."""
         ...
@@ -298,4 +299,48 @@ class ScheduleRepository(Protocol):
 
     def published_counts(self, workspace_id: str, schedule_id: str) -> dict[str, int]:
         """``total`` and one count per ISO week (``2026-W05``) of posts published through it."""
+        ...
+
+
+class WebhookRepository(Protocol):
+    """Webhooks, their deliveries and attempt logs, and their counters."""
+
+    def create(self, webhook: Webhook) -> None: ...
+    def get(self, webhook_id: str) -> Webhook | None: ...
+    def all(self) -> list[Webhook]: ...
+    def save(self, webhook: Webhook, previous: Webhook) -> None:
+        """ConcurrentModification if the stored webhook is not ``previous`` any more."""
+        ...
+
+    def delete(self, webhook: Webhook) -> None: ...
+    def add_delivery(self, delivery: Delivery) -> bool:
+        """Store a new delivery and count it; False (nothing written) if it exists already."""
+        ...
+
+    def get_delivery(self, webhook_id: str, delivery_id: str) -> Delivery | None: ...
+    def deliveries(self, webhook_id: str, *, limit: int, before: str | None) -> list[Delivery]:
+        """Newest first; ``before``: a delivery id, to page on."""
+        ...
+
+    def record(self, delivery: Delivery, attempt: Attempt, *, outcome: str | None) -> Delivery:
+        """Log an attempt on the delivery, and count it (and ``outcome``: ``succeeded`` or
+        ``failed``, when the delivery ends) in the webhook's stats, at once."""
+        ...
+
+
+class WebhookQueue(Protocol):
+    def fan_out(self, events: list[Event]) -> None:
+        """Queue events for the dispatcher to make their deliveries."""
+        ...
+
+    def deliver(self, webhook_id: str, delivery_ids: list[str]) -> None: ...
+
+
+class WebhookSender(Protocol):
+    def check(self, url: str) -> None:
+        """InvalidInput (field ``url``) unless the URL is https to a host whose addresses are all public."""
+        ...
+
+    def send(self, url: str, headers: dict[str, str], body: str) -> SendResult:
+        """POST once, to the addresses checked at this moment (no redirects, a short timeout)."""
         ...

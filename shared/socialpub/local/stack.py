@@ -106,7 +106,8 @@ def main() -> None:
     from socialpub.local import snapshot
     from socialpub.local.resources import create_resources, fill_integration_defaults
     from socialpub.local.scheduler import LocalScheduler
-    from socialpub.local.workers import queue_bindings, run_schedules, run_workers, scheduled_functions
+    from socialpub.local.workers import queue_bindings, run_every, run_schedules, run_workers, scheduled_functions
+    from socialpub.workers.event_relay import relay as relay_events
 
     template = Template.load()
     resolver = LocalResolver(template, endpoint)
@@ -116,6 +117,8 @@ def main() -> None:
     restored = snapshot.load(template, session, state)
     fill_integration_defaults(resolver, session)
     os.environ.update(local_environment(template, resolver))
+    # Local only: webhook receivers may be on loopback, over http (docs/webhooks.md).
+    os.environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
 
     api_url = f"http://127.0.0.1:{port}"
     credentials = _bootstrap(HOME, api_url, resolver)
@@ -130,6 +133,7 @@ def main() -> None:
     run_workers(queue_bindings(template, resolver), session.client("sqs"), stop)
     run_schedules(scheduled_functions(template), stop)
     LocalScheduler(session.client("scheduler"), session.client("sqs")).run(stop)
+    run_every(relay_events, 1.0, stop, "EventRelay")  # deployed: every minute; locally, at once
 
     from socialpub.local.emulator import EmulatorState, create_emulator
 

@@ -170,3 +170,18 @@ def run_schedules(functions: list[ScheduledFunction], stop: threading.Event, fir
 
     for scheduled in functions:
         threading.Thread(target=loop, args=(scheduled,), daemon=True, name=scheduled.function).start()
+
+
+def run_every(work: Any, seconds: float, stop: threading.Event, name: str) -> threading.Thread:
+    """Call ``work()`` every ``seconds`` until ``stop`` (a local stand-in for a faster schedule)."""
+
+    def loop() -> None:
+        while not stop.wait(seconds):
+            try:
+                work()
+            except Exception:
+                logger.exception("Local periodic work failed", extra={"work": name})
+
+    thread = threading.Thread(target=loop, daemon=True, name=name)
+    thread.start()
+    return thread

@@ -1,19 +1,66 @@
 """Lifecycle events as items ``WS#<ws> / EVENT#<time>#<id>``, put in the same transaction as the change
-they record, kept 30 days (TTL) for the webhook dispatcher."""
+they record, kept 30 days (TTL).
+
+Each new event also carries ``sweep_pk=event`` / ``sweep_sk=<time>#<id>`` in the ``to_sweep`` index
+until the event relay has handed it to the webhook queue: an outbox, so that an event is relayed at
+least once even if a function dies right after its write.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from socialpub.adapters.dynamodb.codec import iso, to_item
+from socialpub.adapters.dynamodb.errors import translated
+from socialpub.adapters.dynamodb.queries import batch_get_all
 from socialpub.domain.events import Event
 
 EVENT_RETENTION = timedelta(days=30)
+TO_SWEEP = "to_sweep"
+RELAY = "event"
 
 
 def event_put(table: str, event: Event) -> dict[str, Any]:
     expires = int((event.occurred_at + EVENT_RETENTION).timestamp())
     item = to_item({**event.model_dump(mode="json"), "entity": "event", "expires_at": expires})
-    item.update({"pk": {"S": f"WS#{event.workspace_id}"}, "sk": {"S": f"EVENT#{iso(event.occurred_at)}#{event.id}"}})
+    item.update(
+        {
+            "pk": {"S": f"WS#{event.workspace_id}"},
+            "sk": {"S": f"EVENT#{iso(event.occurred_at)}#{event.id}"},
+            "sweep_pk": {"S": RELAY},
+            "sweep_sk": {"S": f"{iso(event.occurred_at)}#{event.id}"},
+        }
+    )
     return {"Put": {"TableName": table, "Item": item}}
+
+
+class DynamoEventOutbox:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def unrelayed(self, until: datetime, limit: int) -> list[Event]:
+        """Events recorded up to ``until`` and not relayed yet, oldest first."""
+        with translated():
+            keys = self._ddb.query(
+                TableName=self._table,
+                IndexName=TO_SWEEP,
+                KeyConditionExpression="sweep_pk = :r AND sweep_sk <= :until",
+                ExpressionAttributeValues={":r": {"S": RELAY}, ":until": {"S": f"{iso(until)}#~"}},
+                Limit=limit,
+            ).get("Items", [])
+        found = batch_get_all(self._ddb, self._table, [{"pk": k["pk"], "sk": k["sk"]} for k in keys])
+        events = [Event.model_validate(r) for r in found if r.get("sweep_pk") == RELAY]
+        return sorted(events, key=lambda e: (e.occurred_at, e.id))
+
+    def relayed(self, event: Event) -> None:
+        with translated():
+            self._ddb.update_item(
+                TableName=self._table,
+                Key={
+                    "pk": {"S": f"WS#{event.workspace_id}"},
+                    "sk": {"S": f"EVENT#{iso(event.occurred_at)}#{event.id}"},
+                },
+                UpdateExpression="REMOVE sweep_pk, sweep_sk",
+            )

@@ -9,7 +9,7 @@ Items (see docs/data-model.md):
 
 A scheduled post's item also carries ``sweep_pk=SCHEDULED`` / ``sweep_sk=<due time>#<post>``, and a
 publishing one ``sweep_pk=PUBLISHING`` / ``sweep_sk=<last change>#<post>``: the sparse
-``posts_to_sweep`` index, across workspaces, that the schedule sweeper reads. A post queued into a
+``to_sweep`` index, across workspaces, that the schedule sweeper reads. A post queued into a
 schedule holds its slot claims (adapters/dynamodb/schedules.py) while it is scheduled.
 
 Lists read two sparse, keys-only GSIs sorted by ``list_sk`` (the post's date, then its id):
@@ -41,7 +41,7 @@ from socialpub.domain.schedules import Claim
 
 BY_DATE = "posts_by_date"
 BY_STATUS = "posts_by_status"
-TO_SWEEP = "posts_to_sweep"
+TO_SWEEP = "to_sweep"
 
 
 def _pk(workspace_id: str) -> str:
@@ -94,10 +94,11 @@ class DynamoPostRepository:
 
     # ------------------------------------------------------------------ posts
 
-    def create(self, post: Post) -> None:
+    def create(self, post: Post, event: Event | None = None) -> None:
         items = [
             self._put_post(post, ConditionExpression="attribute_not_exists(pk)"),
             *self._put_targets(post),
+            *([event_put(self._table, event)] if event else []),
             self._workspace_update(post.workspace_id, counter_deltas(None, post.status)),
         ]
         self._transact(items, post)
@@ -112,7 +113,7 @@ class DynamoPostRepository:
     def save(self, post: Post, previous: Post, event: Event | None = None) -> None:
         self._transact(self.save_items(post, previous, also=[event_put(self._table, event)] if event else []), post)
 
-    def delete(self, post: Post) -> None:
+    def delete(self, post: Post, event: Event | None = None) -> None:
         items = [
             {
                 "Delete": {
@@ -129,6 +130,7 @@ class DynamoPostRepository:
                 for p in post.platform_posts
                 if p.account_id
             ),
+            *([event_put(self._table, event)] if event else []),
             self._workspace_update(post.workspace_id, counter_deltas(post.status, None)),
         ]
         self._transact(items, post)

@@ -1,4 +1,5 @@
-"""/admin: the admin plane (JWT, Authorization: Bearer). Sign-in: login, logout, profile."""
+"""/admin: the admin plane (JWT, Authorization: Bearer). Here: login, logout, profile; webhooks
+in routers/admin_webhooks.py, included below."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from fastapi import APIRouter, Request
 from socialpub.api.admin_auth import AdminDep
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.routers import admin_webhooks
 from socialpub.api.schemas.admin import LoginData, LoginRequest, LoginUser, MessageData, ProfileData, ProfileUser
 from socialpub.config import AdminSettings
 from socialpub.domain.services import admin_auth as service
 
 SETTINGS = AdminSettings
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
+router.include_router(admin_webhooks.router, prefix="/webhooks")
 
 
 def _client_ip(request: Request) -> str | None:

@@ -136,7 +136,9 @@ def update_post(post_id: str, body: UpdatePostRequest, workspace_id: Writer, c: 
 def delete_post(post_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope[MessageData]:
     """Remove a post, its media and its schedule. A published post stays on the networks: only our
     copy goes."""
-    service.delete_post(workspace_id, post_id, posts=c.posts, objects=c.media_objects, scheduler=c.post_scheduler)
+    service.delete_post(
+        workspace_id, post_id, posts=c.posts, objects=c.media_objects, scheduler=c.post_scheduler, clock=c.clock
+    )
     return ok(MessageData(message="Post deleted successfully"))
 
 

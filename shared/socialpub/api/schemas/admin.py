@@ -4,7 +4,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from socialpub.api.envelope import Timestamp
 from socialpub.domain.admin_auth import ROLE_PERMISSIONS
+from socialpub.domain.events import EventType
 from socialpub.domain.users import AdminUser, Role
+from socialpub.domain.webhooks import Delivery, Webhook, WebhookStats
 
 
 class LoginRequest(BaseModel):
@@ -51,3 +53,109 @@ class ProfileData(BaseModel):
 
 class MessageData(BaseModel):
     message: str
+
+
+class CreateWebhookRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    url: str = Field(max_length=2048)
+    events: list[EventType] = Field(min_length=1, max_length=len(EventType))
+    secret: str | None = Field(None, max_length=256, description="Left out: one is generated and shown once")
+    workspace_ids: list[str] = Field(default_factory=list, max_length=100, description="Empty: every workspace")
+    description: str | None = Field(None, max_length=1000)
+    is_active: bool = True
+
+
+class UpdateWebhookRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    url: str | None = Field(None, max_length=2048)
+    events: list[EventType] | None = Field(None, min_length=1, max_length=len(EventType))
+    secret: str | None = Field(None, max_length=256)
+    workspace_ids: list[str] | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+    is_active: bool | None = None
+
+
+class WebhookView(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    workspace_ids: list[str]
+    description: str | None
+    is_active: bool
+    secret: str = Field(description="Masked; shown in full only when created")
+    created_at: Timestamp
+    updated_at: Timestamp
+    last_triggered_at: Timestamp | None
+    stats: WebhookStats
+
+    @classmethod
+    def of(cls, w: Webhook, secret: str | None = None) -> WebhookView:
+        return cls(
+            id=w.id,
+            url=w.url,
+            events=[e.value for e in w.events],
+            workspace_ids=w.workspace_ids,
+            description=w.description,
+            is_active=w.is_active,
+            secret=secret or w.masked_secret,
+            created_at=w.created_at,
+            updated_at=w.updated_at,
+            last_triggered_at=w.last_triggered_at,
+            stats=w.stats,
+        )
+
+
+class WebhookData(BaseModel):
+    webhook: WebhookView
+
+
+class WebhookListData(BaseModel):
+    webhooks: list[WebhookView]
+
+
+class AttemptView(BaseModel):
+    at: Timestamp
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+    manual: bool
+
+
+class DeliveryView(BaseModel):
+    id: str
+    event_id: str
+    event_type: str
+    workspace_id: str | None
+    status: str
+    attempt_count: int
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+    attempts: list[AttemptView]
+    payload: str
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryView:
+        return cls(
+            id=d.id,
+            event_id=d.event_id,
+            event_type=d.event_type,
+            workspace_id=d.workspace_id,
+            status=d.status.value,
+            attempt_count=d.attempt_count,
+            created_at=d.created_at,
+            delivered_at=d.delivered_at,
+            attempts=[AttemptView.model_validate(a.model_dump()) for a in d.attempts],
+            payload=d.payload,
+        )
+
+
+class DeliveryListData(BaseModel):
+    deliveries: list[DeliveryView]
+    next_before: str | None
+
+
+class AttemptData(BaseModel):
+    delivery: DeliveryView
+    attempt: AttemptView

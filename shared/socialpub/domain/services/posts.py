@@ -8,6 +8,7 @@ from contextlib import suppress
 from pydantic import BaseModel, Field
 
 from socialpub.domain.errors import DependencyUnavailable, DomainError, InvalidInput, WorkspaceNotFound
+from socialpub.domain.events import Event, EventType
 from socialpub.domain.ids import new_id
 from socialpub.domain.media import MediaTooLarge, UnsupportedMediaType
 from socialpub.domain.platforms import catalog
@@ -131,7 +132,7 @@ def create_post(
     )
     check_content(post.composition(), post.platforms)
     post.require_storable()
-    posts.create(post)
+    posts.create(post, Event.of(EventType.POST_CREATED, workspace_id, now, post_summary(post)))
     return post
 
 
@@ -171,7 +172,13 @@ def update_post(
 
 
 def delete_post(
-    workspace_id: str, post_id: str, *, posts: PostRepository, objects: MediaObjectStore, scheduler: PostScheduler
+    workspace_id: str,
+    post_id: str,
+    *,
+    posts: PostRepository,
+    objects: MediaObjectStore,
+    scheduler: PostScheduler,
+    clock: Clock,
 ) -> None:
     """Remove a post, its media and its schedule from the system. A published post stays on the networks."""
     post = get_post(workspace_id, post_id, posts)
@@ -180,7 +187,7 @@ def delete_post(
             "This post is being published right now; delete it once publishing has finished",
             details={"post_id": post_id, "status": post.status.value},
         )
-    posts.delete(post)
+    posts.delete(post, Event.of(EventType.POST_DELETED, workspace_id, clock(), post_summary(post)))
     forget_schedule(scheduler, post)
     keys = [k for m in post.media for k in (m.object_key, m.thumbnail_key) if k]
     with suppress(DependencyUnavailable):  # the post is gone already; leftovers go with the workspace purge
@@ -208,6 +215,18 @@ def _check_filter(where: PostFilter) -> None:
         )
     if where.start and where.end and where.start > where.end:
         raise InvalidInput("'from' must not be after 'to'", details={"field": "from"})
+
+
+def post_summary(post: Post) -> dict[str, object]:
+    """What post events carry (docs/webhooks.md)."""
+    return {
+        "post_id": post.id,
+        "status": post.status.value,
+        "content": post.content,
+        "platforms": post.platforms,
+        "account_ids": post.account_ids,
+        "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
+    }
 
 
 def forget_schedule(scheduler: PostScheduler, post: Post) -> None:
