@@ -20,7 +20,7 @@ from standardwebhooks import WebhookVerificationError
 
 from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.api.container import Container
-from socialpub.config import WebhookDispatcherSettings, load
+from socialpub.config import EventRelaySettings, WebhookDispatcherSettings, load
 from socialpub.domain.users import Role
 from socialpub.local.workers import LambdaContext, sqs_event
 from socialpub.workers import event_relay, webhook_dispatcher
@@ -390,3 +390,27 @@ def test_webhook__bad_input_is_refused(
     answer = client.post("/admin/webhooks", json=body, headers=admin)
     assert answer.status_code == 400, answer.text
     assert field in json.dumps(answer.json()["error"]["details"])
+
+
+def test_webhook__events_arriving_through_the_table_stream_are_relayed_at_once(
+    client: TestClient, keys: Keys, admin: dict[str, str], receiver: Receiver, dispatch: Dispatch
+) -> None:
+    # Given a new event item, as the table's stream hands it to the relay (moto has no streams)
+    register(client, admin, receiver.url, ["post.created"])
+    headers = new_workspace(client, keys)
+    client.post("/api/posts", json={"content": "Streamed", "platforms": ["twitter"]}, headers=headers)
+    items = boto3.client("dynamodb").query(
+        TableName=load(EventRelaySettings).workspaces_table,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
+        ExpressionAttributeValues={":pk": {"S": f"WS#{headers['X-Workspace-ID']}"}, ":e": {"S": "EVENT#"}},
+    )["Items"]
+    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": item}} for item in items]
+
+    # When the relay runs on that stream batch
+    assert event_relay.handler({"Records": records}, LambdaContext("EventRelayFunction")) == {"relayed": 1}
+
+    # Then the event is delivered, and the minute sweep finds nothing left to relay
+    outbox, _ = event_relay.adapters()
+    assert outbox.unrelayed(dispatch.clock() + timedelta(days=1), 10) == []
+    dispatch.run()
+    assert receiver.events() == ["post.created"]

@@ -1,7 +1,12 @@
 """Hands recorded lifecycle events to the webhook queue: the outbox relay. Events are written with
-the change they record and marked "to relay" in the ``to_sweep`` index; each run queues the marked
-ones and clears the mark. A run that dies between the two queues them again next time, and the
-dispatcher makes one delivery per (webhook, event) however often an event arrives."""
+the change they record and marked "to relay" in the ``to_sweep`` index. Two triggers run it:
+
+- the table's stream, filtered to new event items: within a second or so of the change;
+- every minute, a sweep of the index for marked events (anything the stream path missed; and
+  locally, where moto has no streams, the only path, run every second).
+
+Both queue the events and clear their marks. Whatever runs twice is harmless: the dispatcher makes
+one delivery per (webhook, event) however often an event arrives."""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from socialpub import config
 from socialpub.adapters.aws import client
+from socialpub.adapters.dynamodb.codec import from_item
 from socialpub.adapters.dynamodb.events import DynamoEventOutbox
 from socialpub.adapters.queues import SqsWebhookQueue
+from socialpub.domain.events import Event
 from socialpub.observability import logger, metrics
 
 BATCH = 100
@@ -42,9 +49,25 @@ def relay(until: datetime | None = None, rounds: int = 20) -> int:
     return relayed
 
 
+def relay_stream(records: list[dict[str, Any]]) -> int:
+    """The event items a stream batch inserted (the template's filter passes only those)."""
+    outbox, queue = adapters()
+    events = [
+        Event.model_validate(from_item(r["dynamodb"]["NewImage"]))
+        for r in records
+        if r.get("eventName") == "INSERT" and r.get("dynamodb", {}).get("NewImage", {}).get("entity") == {"S": "event"}
+    ]
+    if events:
+        queue.fan_out(events)
+        for event in events:
+            outbox.relayed(event)
+    return len(events)
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    relayed = relay()
+    records = event.get("Records")
+    relayed = relay_stream(records) if records else relay()
     metrics.add_metric(name="EventsRelayed", unit=MetricUnit.Count, value=relayed)
     return {"relayed": relayed}
