@@ -468,3 +468,66 @@ def test_local_stack__scheduled_posts_publish_on_time_once_and_a_draft_never(sta
     shown = requests.get(f"{api}/api/posts/{withdrawn}", headers=headers, timeout=5).json()["data"]["post"]
     assert shown["status"] == "draft"
     stack.stop()
+
+
+def test_local_stack__webhooks_reach_a_receiver_on_loopback_signed(stack: Stack) -> None:
+    """Done-when of the webhooks issue: a receiver on loopback gets post.created, post.scheduled and
+    post.published for a post created, scheduled and published, each verifying with the
+    standardwebhooks package."""
+    import math
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from standardwebhooks import Webhook
+
+    received: list[tuple[dict[str, str], str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
+            received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    creds = stack.start()
+    api = creds["api_url"]
+    login = {"email": creds["admin_email"], "password": creds["admin_password"]}
+    token = requests.post(f"{api}/admin/login", json=login, timeout=10).json()["data"]["token"]
+    hook = {
+        "url": f"http://127.0.0.1:{server.server_address[1]}/hooks",
+        "events": ["post.created", "post.scheduled", "post.published"],
+    }
+    made = requests.post(f"{api}/admin/webhooks", json=hook, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert made.status_code == 201, made.text
+    secret = made.json()["data"]["webhook"]["secret"]
+
+    key = {"X-API-Key": creds["api_key"]}
+    ws = requests.post(f"{api}/api/workspaces", json={"name": "hooks"}, headers=key, timeout=5).json()
+    headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
+    body = {"platform": "mastodon", "instance": "mastodon.social", "callback_url": "http://127.0.0.1:9/callback"}
+    started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=10).json()["data"]
+    query = consent_without_browser(started["auth_url"])
+    assert requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=10).status_code == 200
+    post = requests.post(
+        f"{api}/api/posts", json={"content": "Hooked", "platforms": ["mastodon"]}, headers=headers, timeout=10
+    ).json()["data"]["post"]
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(math.ceil(time.time()) + 3))
+    scheduled = requests.post(
+        f"{api}/api/posts/{post['id']}/schedule", json={"scheduled_at": at}, headers=headers, timeout=10
+    )
+    assert scheduled.status_code == 200, scheduled.text
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(received) < 3:
+        time.sleep(0.2)
+    server.shutdown()
+    verified = [Webhook(secret).verify(body, headers) for headers, body in received]
+    assert [v["type"] for v in verified] == ["post.created", "post.scheduled", "post.published"]
+    assert {v["data"]["post_id"] for v in verified} == {post["id"]}
+    assert len({headers["webhook-id"] for headers, _ in received}) == 3
+    stack.stop()
