@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.adapters.dynamodb.users import DynamoAdminUserRepository
+from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.api.container import Container
 from socialpub.config import AdminSettings
 from socialpub.domain.services.users import create_admin_user
@@ -160,3 +161,61 @@ def test_tokens__missing_expired_forged_or_malformed_are_refused(
     clock.moment += timedelta(hours=8, seconds=1)
     expired = client.get("/admin/profile", headers=bearer(token))
     assert (expired.status_code, expired.json()["error"]["code"]) == (401, "UNAUTHORIZED")
+
+
+def test_audit__records_sign_ins_and_webhook_changes_with_who_and_where(
+    client: TestClient, admin: str, container: Container
+) -> None:
+    # Given a failed login, a login, webhook changes and a logout
+    headers = {"User-Agent": "audit-test/1.0"}
+    client.post("/admin/login", json={"email": admin, "password": "wrong"}, headers=headers)
+    token = log_in(client, admin).json()["data"]["token"]
+    container.webhook_sender = HttpWebhookSender(resolver=lambda host, port: ["93.184.216.34"])
+    made = client.post(
+        "/admin/webhooks",
+        json={"url": "https://hooks.example.com/a", "events": ["post.created"]},
+        headers={**bearer(token), **headers},
+    ).json()["data"]["webhook"]
+    client.put(f"/admin/webhooks/{made['id']}", json={"is_active": False}, headers=bearer(token))
+    client.delete(f"/admin/webhooks/{made['id']}", headers=bearer(token))
+    reader = log_in(client, admin).json()["data"]["token"]
+    client.post("/admin/logout", headers=bearer(token))
+
+    # When the audit log is read
+    answer = client.get("/admin/audit", headers=bearer(reader))
+
+    # Then every action is there, newest first, with the user, address and user agent
+    assert answer.status_code == 200, answer.text
+    logs = answer.json()["data"]["logs"]
+    assert [entry["action"] for entry in logs] == [
+        "auth.logout",
+        "auth.login",
+        "webhook.deleted",
+        "webhook.updated",
+        "webhook.created",
+        "auth.login",
+        "auth.login_failed",
+    ]
+    created = logs[4]
+    assert (created["user_email"], created["resource_type"], created["resource_id"]) == (admin, "webhook", made["id"])
+    assert created["user_agent"] == "audit-test/1.0"
+    assert created["ip_address"] == "testclient"
+    assert logs[-1]["user_id"] is None
+    assert logs[-1]["details"] == {"email": admin}
+    assert answer.json()["data"]["pagination"]["total_items"] == 7
+    # And it filters by action and pages
+    only = client.get("/admin/audit?action=auth.login&limit=1&page=2", headers=bearer(reader)).json()["data"]
+    assert [e["action"] for e in only["logs"]] == ["auth.login"]
+    assert only["pagination"]["total_items"] == 2
+    # And nothing can change it
+    for method in ("PUT", "DELETE", "POST"):
+        refused = client.request(method, "/admin/audit", headers=bearer(reader))
+        assert refused.status_code == 405
+        assert refused.json()["success"] is False
+
+
+def test_audit__a_viewer_cannot_read_it(client: TestClient, container: Container) -> None:
+    add_user(container, "vera@example.com", Role.VIEWER)
+    token = log_in(client, "vera@example.com").json()["data"]["token"]
+    refused = client.get("/admin/audit", headers=bearer(token))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "FORBIDDEN")

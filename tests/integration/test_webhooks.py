@@ -414,3 +414,40 @@ def test_webhook__events_arriving_through_the_table_stream_are_relayed_at_once(
     assert outbox.unrelayed(dispatch.clock() + timedelta(days=1), 10) == []
     dispatch.run()
     assert receiver.events() == ["post.created"]
+
+
+def test_webhook__changes_apply_and_a_paused_webhook_receives_nothing(
+    client: TestClient, keys: Keys, admin: dict[str, str], receiver: Receiver, dispatch: Dispatch
+) -> None:
+    # Given a webhook for post.created, then changed to post.deleted with a new secret
+    webhook = register(client, admin, receiver.url, ["post.created"])
+    new_secret = "a-brand-new-secret-value"
+    changed = client.put(
+        f"/admin/webhooks/{webhook['id']}",
+        json={"events": ["post.deleted"], "secret": new_secret, "description": None},
+        headers=admin,
+    )
+    assert changed.status_code == 200, changed.text
+    shown = changed.json()["data"]["webhook"]
+    assert (shown["events"], shown["url"], shown["secret"]) == (["post.deleted"], receiver.url, "a-br" + "*" * 20)
+
+    # When a post is created and deleted
+    headers = new_workspace(client, keys)
+    post_id = client.post("/api/posts", json={"content": "x", "platforms": ["twitter"]}, headers=headers).json()[
+        "data"
+    ]["post"]["id"]
+    client.delete(f"/api/posts/{post_id}", headers=headers)
+    dispatch.run()
+
+    # Then only post.deleted arrived, signed with the new secret
+    import base64
+
+    assert receiver.events() == ["post.deleted"]
+    verified("whsec_" + base64.b64encode(new_secret.encode()).decode(), receiver.requests[0])
+
+    # And once paused, the webhook receives nothing
+    client.put(f"/admin/webhooks/{webhook['id']}", json={"is_active": False}, headers=admin)
+    other = client.post("/api/posts", json={"content": "y", "platforms": ["twitter"]}, headers=headers).json()
+    client.delete(f"/api/posts/{other['data']['post']['id']}", headers=headers)
+    dispatch.run()
+    assert receiver.events() == ["post.deleted"]

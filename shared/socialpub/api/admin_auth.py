@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from socialpub.api.container import ContainerDep
 from socialpub.domain.admin_auth import AdminPermission, AdminPrincipal, SessionEnded
+from socialpub.domain.audit import Actor
 from socialpub.domain.services.admin_auth import authenticate
 
 
@@ -33,3 +34,23 @@ def admin_with(permission: AdminPermission) -> Any:
         return principal
 
     return Depends(check)
+
+
+def client_ip(request: Request) -> str | None:
+    """The caller's address: API Gateway's sourceIp when deployed, the socket's peer locally."""
+    event = request.scope.get("aws.event") or {}
+    source = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
+    return source or (request.client.host if request.client else None)
+
+
+def current_actor(request: Request, principal: AdminDep) -> Actor:
+    """Who acts, for the audit log."""
+    return Actor(
+        user_id=principal.user.id,
+        user_email=principal.user.email,
+        ip_address=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from socialpub.adapters.admin_tokens import SecretsManagerJwtSigner
     from socialpub.adapters.default_credentials import SecretsManagerDefaults
     from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
+    from socialpub.adapters.dynamodb.audit import DynamoAuditLog
     from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
     from socialpub.adapters.network_auth import HttpNetworkAuth
@@ -250,7 +251,13 @@ class Container:
             signer=self.admin_signer,
             clock=self.clock,
             token_ttl=timedelta(seconds=s.admin_token_ttl_seconds),
+            audit=self.admin_audit(),
         )
+
+    def admin_audit(self) -> DynamoAuditLog:
+        from socialpub.adapters.dynamodb.audit import DynamoAuditLog
+
+        return DynamoAuditLog(client("dynamodb"), self.settings(config.AdminSettings).users_table, self.clock)
 
     @cached_property
     def webhook_sender(self) -> HttpWebhookSender:
@@ -270,6 +277,7 @@ class Container:
             sender=self.webhook_sender,
             queue=SqsWebhookQueue(client("sqs"), s.webhook_queue_url),
             clock=self.clock,
+            audit=self.admin_audit(),
         )
 
     def account_deps(self) -> AccountDeps:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from socialpub.domain.accounts import Account, AppCredentials, ConnectSession, Identity, TokenSet
 from socialpub.domain.admin_auth import AdminSession
 from socialpub.domain.api_keys import ApiKey
+from socialpub.domain.audit import AuditEntry, AuditFilter
 from socialpub.domain.events import Event
 from socialpub.domain.integrations import Configuration
 from socialpub.domain.media import Inspection, Media
@@ -343,4 +344,11 @@ class WebhookSender(Protocol):
 
     def send(self, url: str, headers: dict[str, str], body: str) -> SendResult:
         """POST once, to the addresses checked at this moment (no redirects, a short timeout)."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+    def page(self, where: AuditFilter, *, page: int, per_page: int) -> tuple[list[AuditEntry], int]:
+        """Newest first, and how many match in all."""
         ...

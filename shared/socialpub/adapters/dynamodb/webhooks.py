@@ -62,14 +62,19 @@ class DynamoWebhookRepository:
     def save(self, webhook: Webhook, previous: Webhook) -> None:
         # The counters move on their own (ADD): everything but them is replaced.
         fields = webhook.model_dump(mode="json", exclude={"stats", "last_triggered_at"})
+        present = {k: v for k, v in fields.items() if v is not None}
+        absent = [k for k, v in fields.items() if v is None]
         names = {f"#{k}": k for k in fields}
-        values = {f":{k}": v for k, v in to_item(fields).items()}
+        values = {f":{k}": v for k, v in to_item(present).items()}
+        update = "SET " + ", ".join(f"#{k} = :{k}" for k in present)
+        if absent:
+            update += " REMOVE " + ", ".join(f"#{k}" for k in absent)
         try:
             with translated():
                 self._ddb.update_item(
                     TableName=self._table,
                     Key=_webhook_key(webhook.id),
-                    UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+                    UpdateExpression=update,
                     ConditionExpression="#version = :expected",
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues={**values, ":expected": {"N": str(previous.version)}},

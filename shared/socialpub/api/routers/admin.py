@@ -3,25 +3,33 @@ in routers/admin_webhooks.py, included below."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import UTC, datetime
+from typing import Annotated
 
-from socialpub.api.admin_auth import AdminDep
+from fastapi import APIRouter, Query, Request
+
+from socialpub.api.admin_auth import ActorDep, AdminDep, admin_with, client_ip
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.routers import admin_webhooks
-from socialpub.api.schemas.admin import LoginData, LoginRequest, LoginUser, MessageData, ProfileData, ProfileUser
+from socialpub.api.schemas.admin import (
+    AuditData,
+    LoginData,
+    LoginRequest,
+    LoginUser,
+    MessageData,
+    ProfileData,
+    ProfileUser,
+)
 from socialpub.config import AdminSettings
+from socialpub.domain.admin_auth import AdminPermission
+from socialpub.domain.audit import AuditFilter
+from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
 from socialpub.domain.services import admin_auth as service
 
 SETTINGS = AdminSettings
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
 router.include_router(admin_webhooks.router, prefix="/webhooks")
-
-
-def _client_ip(request: Request) -> str | None:
-    event = request.scope.get("aws.event") or {}
-    source = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
-    return source or (request.client.host if request.client else None)
 
 
 @router.post("/login")
@@ -31,7 +39,7 @@ def login(body: LoginRequest, request: Request, c: ContainerDep) -> Envelope[Log
         c.admin_auth_deps(),
         body.email,
         body.password,
-        ip=_client_ip(request),
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
     user = LoginUser(id=done.user.id, email=done.user.email, name=done.user.name, role=done.user.role)
@@ -39,9 +47,9 @@ def login(body: LoginRequest, request: Request, c: ContainerDep) -> Envelope[Log
 
 
 @router.post("/logout")
-def logout(principal: AdminDep, c: ContainerDep) -> Envelope[MessageData]:
+def logout(principal: AdminDep, actor: ActorDep, c: ContainerDep) -> Envelope[MessageData]:
     """End this token's session: it stops working at once."""
-    service.logout(c.admin_auth_deps(), principal)
+    service.logout(c.admin_auth_deps(), principal, actor)
     return ok(MessageData(message="Logged out successfully"))
 
 
@@ -49,3 +57,23 @@ def logout(principal: AdminDep, c: ContainerDep) -> Envelope[MessageData]:
 def profile(principal: AdminDep) -> Envelope[ProfileData]:
     """The signed-in user, with the permissions of their role."""
     return ok(ProfileData(user=ProfileUser.of(principal.user)))
+
+
+@router.get("/audit", dependencies=[admin_with(AdminPermission.AUDIT_READ)])
+def audit_log(
+    c: ContainerDep,
+    user_id: str | None = None,
+    action: str | None = None,
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+) -> Envelope[AuditData]:
+    """Admin changes and security events, newest first, filtered by user, action and dates."""
+    where = AuditFilter(user_id=user_id, action=action, start=_aware(from_), end=_aware(to))
+    entries, total = c.admin_audit().page(where, page=page, per_page=limit)
+    return ok(AuditData(logs=entries, pagination=Pagination.of(page=page, per_page=limit, total_items=total)))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

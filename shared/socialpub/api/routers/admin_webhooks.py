@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from socialpub.api.admin_auth import admin_with
+from socialpub.api.admin_auth import ActorDep, admin_with
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.schemas.admin import (
@@ -41,10 +41,12 @@ def list_webhooks(c: ContainerDep, workspace_id: str | None = None) -> Envelope[
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_webhook(body: CreateWebhookRequest, c: ContainerDep) -> Envelope[WebhookData]:
+def create_webhook(body: CreateWebhookRequest, actor: ActorDep, c: ContainerDep) -> Envelope[WebhookData]:
     """An https URL to a public host, the events it takes, and a secret (generated when left out;
     the answer shows it this once)."""
-    webhook, secret = service.create_webhook(c.webhook_deps(), service.NewWebhook.model_validate(body.model_dump()))
+    webhook, secret = service.create_webhook(
+        c.webhook_deps(), service.NewWebhook.model_validate(body.model_dump()), actor
+    )
     return ok(WebhookData(webhook=WebhookView.of(webhook, secret=secret)))
 
 
@@ -54,14 +56,17 @@ def get_webhook(webhook_id: str, c: ContainerDep) -> Envelope[WebhookData]:
 
 
 @router.put("/{webhook_id}")
-def update_webhook(webhook_id: str, body: UpdateWebhookRequest, c: ContainerDep) -> Envelope[WebhookData]:
+def update_webhook(
+    webhook_id: str, body: UpdateWebhookRequest, actor: ActorDep, c: ContainerDep
+) -> Envelope[WebhookData]:
     changes = service.WebhookChanges.model_validate(body.model_dump(exclude_unset=True))
-    return ok(WebhookData(webhook=WebhookView.of(service.update_webhook(c.webhook_deps(), webhook_id, changes))))
+    webhook = service.update_webhook(c.webhook_deps(), webhook_id, changes, actor)
+    return ok(WebhookData(webhook=WebhookView.of(webhook)))
 
 
 @router.delete("/{webhook_id}")
-def delete_webhook(webhook_id: str, c: ContainerDep) -> Envelope[MessageData]:
-    service.delete_webhook(c.webhook_deps(), webhook_id)
+def delete_webhook(webhook_id: str, actor: ActorDep, c: ContainerDep) -> Envelope[MessageData]:
+    service.delete_webhook(c.webhook_deps(), webhook_id, actor)
     return ok(MessageData(message="Webhook deleted successfully"))
 
 

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialpub.api.envelope import Timestamp
 from socialpub.domain.admin_auth import ROLE_PERMISSIONS
+from socialpub.domain.audit import AuditEntry
 from socialpub.domain.events import EventType
+from socialpub.domain.pagination import Pagination
 from socialpub.domain.users import AdminUser, Role
 from socialpub.domain.webhooks import Delivery, Webhook, WebhookStats
 
@@ -159,3 +163,26 @@ class DeliveryListData(BaseModel):
 class AttemptData(BaseModel):
     delivery: DeliveryView
     attempt: AttemptView
+
+
+class AuditView(BaseModel):
+    id: str
+    user_id: str | None
+    user_email: str | None
+    action: str
+    resource_type: str
+    resource_id: str | None
+    details: dict[str, Any]
+    ip_address: str | None
+    user_agent: str | None
+    created_at: Timestamp
+
+
+class AuditData(BaseModel):
+    logs: list[AuditView]
+    pagination: Pagination
+
+    @field_validator("logs", mode="before")
+    @classmethod
+    def _entries(cls, value: list[Any]) -> list[Any]:
+        return [v.model_dump() if isinstance(v, AuditEntry) else v for v in value]

@@ -17,7 +17,8 @@ from socialpub.domain.admin_auth import (
     SessionEnded,
     window_start,
 )
-from socialpub.domain.ports import AdminSessionStore, AdminUserRepository, Clock, LoginFailures, TokenSigner
+from socialpub.domain.audit import Actor, AuditEntry
+from socialpub.domain.ports import AdminSessionStore, AdminUserRepository, AuditLog, Clock, LoginFailures, TokenSigner
 from socialpub.domain.users import AdminUser, verify_password
 
 # Checked when the email is unknown, so that a wrong email takes as long as a wrong password.
@@ -32,6 +33,7 @@ class AdminAuthDeps:
     signer: TokenSigner
     clock: Clock
     token_ttl: timedelta
+    audit: AuditLog
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ def login(deps: AdminAuthDeps, email: str, password: str, *, ip: str | None, use
     now = deps.clock()
     window = window_start(now)
     keys = [f"email:{email.strip().lower()}"] + ([f"ip:{ip}"] if ip else [])
+    actor = Actor(ip_address=ip, user_agent=user_agent)
     counts = deps.failures.count(keys, window)
     over = [
         (key, limit)
@@ -53,6 +56,7 @@ def login(deps: AdminAuthDeps, email: str, password: str, *, ip: str | None, use
     ]
     if over:
         reset = window + FAILURE_WINDOW
+        deps.audit.record(AuditEntry.of(actor, "auth.login_throttled", "user", None, now, email=email.strip().lower()))
         raise LoginThrottled(
             limit=over[0][1], reset_at=int(reset.timestamp()), retry_after=max(1, int((reset - now).total_seconds()))
         )
@@ -60,6 +64,10 @@ def login(deps: AdminAuthDeps, email: str, password: str, *, ip: str | None, use
     matches = verify_password(password, user.password_hash if user else _DECOY_HASH)
     if user is None or not matches or not user.is_active:
         deps.failures.add(keys, window, expires=window + 2 * FAILURE_WINDOW)
+        entry = AuditEntry.of(
+            actor, "auth.login_failed", "user", user.id if user else None, now, email=email.strip().lower()
+        )
+        deps.audit.record(entry)
         raise InvalidCredentials()
     expires_at = now + deps.token_ttl
     session = AdminSession(
@@ -72,6 +80,8 @@ def login(deps: AdminAuthDeps, email: str, password: str, *, ip: str | None, use
     )
     deps.sessions.open(session)
     deps.users.record_login(user.id, now)
+    actor = actor.model_copy(update={"user_id": user.id, "user_email": user.email})
+    deps.audit.record(AuditEntry.of(actor, "auth.login", "user", user.id, now))
     token = deps.signer.sign(
         {
             "sub": user.id,
@@ -99,5 +109,6 @@ def authenticate(deps: AdminAuthDeps, token: str) -> AdminPrincipal:
     return AdminPrincipal(user=user, session_id=session.id)
 
 
-def logout(deps: AdminAuthDeps, principal: AdminPrincipal) -> None:
+def logout(deps: AdminAuthDeps, principal: AdminPrincipal, actor: Actor) -> None:
     deps.sessions.close(principal.session_id)
+    deps.audit.record(AuditEntry.of(actor, "auth.logout", "user", principal.user.id, deps.clock()))

@@ -15,10 +15,11 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from socialpub.domain.audit import Actor, AuditEntry
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.ids import new_id
-from socialpub.domain.ports import Clock, WebhookQueue, WebhookRepository, WebhookSender
+from socialpub.domain.ports import AuditLog, Clock, WebhookQueue, WebhookRepository, WebhookSender
 from socialpub.domain.secrets import SecretBox, mask
 from socialpub.domain.webhooks import (
     MAX_LOGGED_ATTEMPTS,
@@ -49,6 +50,7 @@ class WebhookDeps:
     sender: WebhookSender
     queue: WebhookQueue
     clock: Clock
+    audit: AuditLog | None = None  # the admin API records changes; the dispatcher changes nothing
 
 
 class NewWebhook(BaseModel):
@@ -81,7 +83,12 @@ class Outcome:
 # ---------------------------------------------------------------------- managing (admin)
 
 
-def create_webhook(deps: WebhookDeps, new: NewWebhook) -> tuple[Webhook, str]:
+def _audit(deps: WebhookDeps, actor: Actor | None, action: str, webhook: Webhook, **details: object) -> None:
+    if deps.audit is not None and actor is not None:
+        deps.audit.record(AuditEntry.of(actor, action, "webhook", webhook.id, deps.clock(), **details))
+
+
+def create_webhook(deps: WebhookDeps, new: NewWebhook, actor: Actor | None = None) -> tuple[Webhook, str]:
     """The webhook, and its secret in plain text (shown this once)."""
     if len(deps.webhooks.all()) >= MAX_WEBHOOKS:
         raise InvalidInput(f"At most {MAX_WEBHOOKS} webhooks", details={"max_webhooks": MAX_WEBHOOKS})
@@ -103,6 +110,7 @@ def create_webhook(deps: WebhookDeps, new: NewWebhook) -> tuple[Webhook, str]:
     )
     webhook = draft.model_copy(update={"sealed_secret": deps.box.seal(secret, draft.context())})
     deps.webhooks.create(webhook)
+    _audit(deps, actor, "webhook.created", webhook, url=webhook.url, events=[e.value for e in webhook.events])
     return webhook, secret
 
 
@@ -121,7 +129,7 @@ def list_webhooks(deps: WebhookDeps, workspace_id: str | None) -> list[Webhook]:
     return found
 
 
-def update_webhook(deps: WebhookDeps, webhook_id: str, changes: WebhookChanges) -> Webhook:
+def update_webhook(deps: WebhookDeps, webhook_id: str, changes: WebhookChanges, actor: Actor | None = None) -> Webhook:
     previous = get_webhook(deps, webhook_id)
     update = changes.model_dump(exclude_unset=True, exclude={"secret"})
     _check(deps, changes.url if changes.url is not None else None, changes.events, changes.secret)
@@ -130,11 +138,14 @@ def update_webhook(deps: WebhookDeps, webhook_id: str, changes: WebhookChanges) 
         update["masked_secret"] = mask(changes.secret)
     webhook = previous.model_copy(update={**update, "updated_at": deps.clock(), "version": previous.version + 1})
     deps.webhooks.save(webhook, previous)
+    _audit(deps, actor, "webhook.updated", webhook, changed=sorted(changes.model_dump(exclude_unset=True)))
     return webhook
 
 
-def delete_webhook(deps: WebhookDeps, webhook_id: str) -> None:
-    deps.webhooks.delete(get_webhook(deps, webhook_id))
+def delete_webhook(deps: WebhookDeps, webhook_id: str, actor: Actor | None = None) -> None:
+    webhook = get_webhook(deps, webhook_id)
+    deps.webhooks.delete(webhook)
+    _audit(deps, actor, "webhook.deleted", webhook, url=webhook.url)
 
 
 def _check(deps: WebhookDeps, url: str | None, events: list[EventType] | None, secret: str | None) -> None:
