@@ -11,9 +11,21 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from socialpub.domain.errors import Conflict, NotFound
+
 # scrypt cost: N=2**15, r=8 uses 32 MiB per hash; about 60 ms on one core.
 _N, _R, _P, _DKLEN = 2**15, 8, 1, 32
 _MAXMEM = 64 * 1024 * 1024
+
+
+class UserNotFound(NotFound):
+    code = "USER_NOT_FOUND"
+    default_message = "User not found"
+
+
+class LastAdmin(Conflict):
+    code = "LAST_ADMIN"
+    default_message = "This is the last active admin: make another user an admin first"
 
 
 class Role(StrEnum):

@@ -10,11 +10,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, to_item
-from socialpub.adapters.dynamodb.errors import error_code, translated
-from socialpub.adapters.dynamodb.queries import batch_get_all
+from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.admin_auth import AdminSession
 from socialpub.domain.errors import Conflict
-from socialpub.domain.users import AdminUser
+from socialpub.domain.users import AdminUser, LastAdmin, Role, UserNotFound
 
 
 class DynamoAdminUserRepository:
@@ -56,28 +56,104 @@ class DynamoAdminUserRepository:
             )
 
     def create(self, user: AdminUser) -> None:
-        record = {"pk": f"USER#{user.id}", "sk": "USER", "kind": "user", **user.model_dump(mode="json")}
-        record["email"] = user.email.lower()
+        pointer = {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item({"pk": f"EMAIL#{user.email.lower()}", "sk": "EMAIL", "user_id": user.id}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        items = [pointer, {"Put": {"TableName": self._table, "Item": to_item(self._record(user))}}]
+        items += self._admins(_admin_count(user))
         try:
             with translated():
-                self._ddb.transact_write_items(
-                    TransactItems=[
-                        {
-                            "Put": {
-                                "TableName": self._table,
-                                "Item": to_item(
-                                    {"pk": f"EMAIL#{user.email.lower()}", "sk": "EMAIL", "user_id": user.id}
-                                ),
-                                "ConditionExpression": "attribute_not_exists(pk)",
-                            }
-                        },
-                        {"Put": {"TableName": self._table, "Item": to_item(record)}},
-                    ]
-                )
+                self._ddb.transact_write_items(TransactItems=items)
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
-                raise Conflict(f"A user with email {user.email} already exists") from exc
+                raise Conflict(f"A user with email {user.email} already exists", details={"field": "email"}) from exc
             raise
+
+    def all(self) -> list[AdminUser]:
+        """Every user, oldest first, through the ``by_kind`` index (a few dozen at most)."""
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            IndexName="by_kind",
+            KeyConditionExpression="kind = :k",
+            ExpressionAttributeValues={":k": {"S": "user"}},
+        )
+        return [AdminUser.model_validate(r) for r in records]
+
+    def save(self, user: AdminUser, previous: AdminUser) -> None:
+        """LastAdmin if this would leave no active admin."""
+        put = {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(self._record(user)),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        self._guarded([put, *self._admins(_admin_count(user) - _admin_count(previous))], user)
+
+    def delete(self, user: AdminUser) -> None:
+        """LastAdmin if this would leave no active admin."""
+        items = [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": _user_key(user.id),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": f"EMAIL#{user.email.lower()}"}, "sk": {"S": "EMAIL"}},
+                }
+            },
+            *self._admins(-_admin_count(user)),
+        ]
+        self._guarded(items, user)
+
+    def _guarded(self, items: list[dict[str, Any]], user: AdminUser) -> None:
+        try:
+            with translated():
+                self._ddb.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise
+            codes = cancellation_codes(exc)
+            if len(codes) > 1 and codes[-1] == "ConditionalCheckFailed" and items[-1].get("Update"):
+                raise LastAdmin(details={"user_id": user.id}) from exc
+            raise UserNotFound(details={"user_id": user.id}) from exc
+
+    def _admins(self, delta: int) -> list[dict[str, Any]]:
+        """The count of active admins moves with every write that changes it; it may not reach 0."""
+        if not delta:
+            return []
+        update: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"pk": {"S": "COUNTER"}, "sk": {"S": "ACTIVE_ADMINS"}},
+            "UpdateExpression": "ADD active_admins :d",
+            "ExpressionAttributeValues": {":d": {"N": str(delta)}},
+        }
+        if delta < 0:
+            update["ConditionExpression"] = "active_admins > :one"
+            update["ExpressionAttributeValues"][":one"] = {"N": "1"}
+        return [{"Update": update}]
+
+    def _record(self, user: AdminUser) -> dict[str, Any]:
+        record = {"pk": f"USER#{user.id}", "sk": "USER", "kind": "user", **user.model_dump(mode="json")}
+        record["email"] = user.email.lower()
+        return record
+
+
+def _user_key(user_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "USER"}}
+
+
+def _admin_count(user: AdminUser) -> int:
+    return int(user.role is Role.ADMIN and user.is_active)
 
 
 class DynamoAdminSessionStore:

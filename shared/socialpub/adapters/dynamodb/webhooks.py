@@ -171,7 +171,7 @@ class DynamoWebhookRepository:
             **delivery.model_dump(mode="json"),
             "pk": f"WH#{delivery.webhook_id}",
             "sk": f"DLV#{delivery.id}",
-            "kind": "delivery",
+            "entity": "delivery",
             "expires_at": expires,
         }
         return {"Put": {"TableName": self._table, "Item": to_item(record), **condition}}

@@ -186,3 +186,51 @@ class AuditData(BaseModel):
     @classmethod
     def _entries(cls, value: list[Any]) -> list[Any]:
         return [v.model_dump() if isinstance(v, AuditEntry) else v for v in value]
+
+
+class CreateUserRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # the seed's "permissions" come from the role
+
+    email: str = Field(max_length=320)
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(max_length=1024)
+    role: Role = Role.VIEWER
+
+
+class UpdateUserRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    role: Role | None = None
+    is_active: bool | None = None
+    password: str | None = Field(None, max_length=1024)
+
+
+class UserView(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: Role
+    is_active: bool
+    created_at: Timestamp
+    last_login: Timestamp | None
+
+    @classmethod
+    def of(cls, u: AdminUser) -> UserView:
+        return cls(
+            id=u.id,
+            email=u.email,
+            name=u.name,
+            role=u.role,
+            is_active=u.is_active,
+            created_at=u.created_at,
+            last_login=u.last_login,
+        )
+
+
+class UserData(BaseModel):
+    user: UserView
+
+
+class UserListData(BaseModel):
+    users: list[UserView]
