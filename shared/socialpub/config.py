@@ -159,6 +159,9 @@ class AdminSettings(ApiSettings):
     webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
     # Only the local stack sets this: webhook receivers on loopback or private addresses, over http.
     webhook_allow_private_targets: bool = Field(False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    # Keys are metered on the usage plans named <prefix>-<tier>; keys record their workspaces here.
+    usage_plan_prefix: str = Field(alias="USAGE_PLAN_PREFIX")
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
 
 
 S = TypeVar("S", bound=BaseSettings)

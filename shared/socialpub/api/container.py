@@ -37,9 +37,11 @@ if TYPE_CHECKING:
     from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
     from socialpub.adapters.network_auth import HttpNetworkAuth
+    from socialpub.adapters.usage_plans import ApiGatewayUsagePlans
     from socialpub.adapters.webhook_sender import HttpWebhookSender
     from socialpub.domain.services.accounts import AccountDeps
     from socialpub.domain.services.admin_auth import AdminAuthDeps
+    from socialpub.domain.services.keys import KeyAdmin
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
     from socialpub.domain.services.webhooks import WebhookDeps
@@ -252,6 +254,25 @@ class Container:
             clock=self.clock,
             token_ttl=timedelta(seconds=s.admin_token_ttl_seconds),
             audit=self.admin_audit(),
+        )
+
+    @cached_property
+    def usage_plans(self) -> ApiGatewayUsagePlans:
+        """Cached: it looks the tiers' plan ids up once."""
+        from socialpub.adapters.usage_plans import ApiGatewayUsagePlans
+
+        prefix = self.settings(config.AdminSettings).usage_plan_prefix
+        return ApiGatewayUsagePlans(client("apigateway"), name_prefix=prefix)
+
+    def key_admin(self) -> KeyAdmin:
+        from socialpub.domain.services.keys import KeyAdmin
+
+        s = self.settings(config.AdminSettings)
+        return KeyAdmin(
+            keys=DynamoApiKeyRepository(client("dynamodb"), s.api_keys_table, s.workspaces_table),
+            plans=self.usage_plans,
+            audit=self.admin_audit(),
+            clock=self.clock,
         )
 
     def admin_audit(self) -> DynamoAuditLog:

@@ -17,6 +17,7 @@ from socialpub.domain.platforms import Platform
 from socialpub.domain.posts import Post, PostFilter, PostStatus
 from socialpub.domain.publishing import PublishMessage, PublishStat, ScheduledPublish, Target
 from socialpub.domain.schedules import Claim, Schedule
+from socialpub.domain.tiers import Tier
 from socialpub.domain.users import AdminUser
 from socialpub.domain.webhooks import Attempt, Delivery, SendResult, Webhook
 from socialpub.domain.workspaces import AccountRef, Workspace
@@ -31,6 +32,15 @@ class ApiKeyRepository(Protocol):
     def create(self, key: ApiKey) -> None: ...
     def list(self) -> list[ApiKey]: ...
     def revoke(self, key_id: str) -> None: ...
+    def save(self, key: ApiKey, previous: ApiKey) -> None: ...
+
+
+class UsagePlans(Protocol):
+    """API Gateway's per-tier metering of keys (deployed stacks; moto in tests)."""
+
+    def bind(self, key_id: str, tier: Tier) -> str: ...
+    def move(self, key_id: str, old: Tier, new: Tier) -> None: ...
+    def disable(self, key_id: str) -> None: ...
 
 
 class RequestCounter(Protocol):

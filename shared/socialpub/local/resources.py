@@ -77,6 +77,21 @@ def create_resources(template: Template, resolver: LocalResolver, session: Any) 
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "ResourceExistsException":
                     raise
+    plans = list(template.of_type("AWS::ApiGateway::UsagePlan"))
+    if plans:
+        # The tiers' plans, by their names (keys are metered on them; adapters/usage_plans.py).
+        apigw = session.client("apigateway")
+        existing_plans = {p["name"] for p in apigw.get_usage_plans().get("items", [])}
+        for logical_id, props in plans:
+            name = resolver.resolve(props["UsagePlanName"])
+            created[logical_id] = name
+            if name not in existing_plans:
+                throttle = {
+                    "rateLimit": float(props["Throttle"]["RateLimit"]),
+                    "burstLimit": props["Throttle"]["BurstLimit"],
+                }
+                quota = {"limit": props["Quota"]["Limit"], "period": props["Quota"]["Period"]}
+                apigw.create_usage_plan(name=name, throttle=throttle, quota=quota)
     groups = list(template.of_type("AWS::Scheduler::ScheduleGroup"))
     if groups:
         scheduler = session.client("scheduler")

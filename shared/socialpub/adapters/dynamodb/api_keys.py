@@ -6,7 +6,7 @@ Items: ``pk=KEY#<key id>, sk=KEY`` (the key record) and ``pk=RATE#<key id>#<wind
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -108,6 +108,43 @@ class DynamoApiKeyRepository:
                 raise ApiKeyNotFound(details={"key_id": key_id}) from exc
             raise
 
+    def save(self, key: ApiKey, previous: ApiKey) -> None:
+        """Change a key's name, tier, permissions, hashes or state (not its workspaces, which are
+        recorded on the workspaces too). ConcurrentKeyChange if it changed meanwhile."""
+        fields = {
+            "name": key.name,
+            "tier": key.tier.value,
+            "permissions": {p.value for p in key.permissions} or None,
+            "hashes": [h.model_dump(mode="json") for h in key.hashes],
+            "prefix": key.prefix,
+            "is_active": key.is_active,
+            "metering_key": key.metering_key,
+        }
+        present = {k: v for k, v in fields.items() if v is not None}
+        absent = [k for k, v in fields.items() if v is None]
+        update = "SET " + ", ".join(f"#{k} = :{k}" for k in present)
+        if absent:
+            update += " REMOVE " + ", ".join(f"#{k}" for k in absent)
+        expected = [h.model_dump(mode="json") for h in previous.hashes]
+        try:
+            with translated():
+                self._ddb.update_item(
+                    TableName=self._table,
+                    Key=_pk(key.id),
+                    UpdateExpression=update,
+                    ConditionExpression="attribute_exists(pk) AND #hashes = :expected AND #tier = :old_tier",
+                    ExpressionAttributeNames={f"#{k}": k for k in fields},
+                    ExpressionAttributeValues={
+                        **{f":{k}": v for k, v in to_item(present).items()},
+                        ":expected": to_item({"h": expected})["h"],
+                        ":old_tier": {"S": previous.tier.value},
+                    },
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise Conflict("The key was changed meanwhile; read it again", details={"key_id": key.id}) from exc
+            raise
+
     def touch(self, key_id: str, moment: datetime) -> None:
         with translated():
             self._ddb.update_item(
@@ -161,4 +198,27 @@ class DynamoRequestCounter:
             if error_code(exc) == "ConditionalCheckFailedException":
                 return None
             raise
+        self._count_day(key_id, window_start)
         return int(result["Attributes"]["n"]["N"])
+
+    def _count_day(self, key_id: str, window_start: int) -> None:
+        """The key's requests per UTC day (``usage``), kept 400 days."""
+        day = datetime.fromtimestamp(window_start, UTC).date().isoformat()
+        with translated():
+            self._ddb.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"USAGE#{key_id}"}, "sk": {"S": f"DAY#{day}"}},
+                UpdateExpression="ADD n :one SET expires_at = if_not_exists(expires_at, :exp)",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":exp": {"N": str(window_start + 400 * 86_400)}},
+            )
+
+    def usage(self, key_id: str, today: date) -> tuple[int, int]:
+        """(requests today, requests this month), UTC: one Query of at most 31 day counters."""
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :month)",
+            ExpressionAttributeValues={":pk": {"S": f"USAGE#{key_id}"}, ":month": {"S": f"DAY#{today:%Y-%m}"}},
+        )
+        by_day = {str(r["sk"]).removeprefix("DAY#"): int(r.get("n", 0)) for r in records}
+        return by_day.get(today.isoformat(), 0), sum(by_day.values())

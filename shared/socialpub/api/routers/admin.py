@@ -1,5 +1,5 @@
-"""/admin: the admin plane (JWT, Authorization: Bearer). Here: login, logout, profile, audit; users
-in routers/admin_users.py and webhooks in routers/admin_webhooks.py, included below."""
+"""/admin: the admin plane (JWT, Authorization: Bearer). Here: login, logout, profile, audit; keys, users
+and webhooks in routers/admin_keys.py, admin_users.py and admin_webhooks.py, included below."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from socialpub.api.admin_auth import ActorDep, AdminDep, admin_with, client_ip
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.routers import admin_users, admin_webhooks
+from socialpub.api.routers import admin_keys, admin_users, admin_webhooks
 from socialpub.api.schemas.admin import (
     AuditData,
     LoginData,
@@ -29,6 +29,7 @@ from socialpub.domain.services import admin_auth as service
 
 SETTINGS = AdminSettings
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
+router.include_router(admin_keys.router, prefix="/keys")
 router.include_router(admin_users.router, prefix="/users")
 router.include_router(admin_webhooks.router, prefix="/webhooks")
 

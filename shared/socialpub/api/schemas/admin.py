@@ -6,9 +6,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialpub.api.envelope import Timestamp
 from socialpub.domain.admin_auth import ROLE_PERMISSIONS
+from socialpub.domain.api_keys import ApiKey
 from socialpub.domain.audit import AuditEntry
 from socialpub.domain.events import EventType
 from socialpub.domain.pagination import Pagination
+from socialpub.domain.permissions import Permission
+from socialpub.domain.tiers import Tier
 from socialpub.domain.users import AdminUser, Role
 from socialpub.domain.webhooks import Delivery, Webhook, WebhookStats
 
@@ -234,3 +237,83 @@ class UserData(BaseModel):
 
 class UserListData(BaseModel):
     users: list[UserView]
+
+
+class CreateKeyRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=1, max_length=100)
+    tier: Tier = Tier.STARTER
+    workspaces: list[str] = Field(default_factory=list, max_length=99)
+    permissions: list[Permission] | None = Field(None, description="Left out: every permission")
+
+
+class UpdateKeyRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    tier: Tier | None = None
+    permissions: list[Permission] | None = None
+
+
+class KeyUsage(BaseModel):
+    requests_today: int
+    requests_this_month: int
+
+
+class KeyView(BaseModel):
+    id: str
+    name: str
+    prefix: str
+    tier: Tier
+    is_active: bool
+    workspaces: list[str]
+    permissions: list[str]
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    usage: KeyUsage | None = None
+
+    @classmethod
+    def of(cls, k: ApiKey, usage: tuple[int, int] | None = None) -> KeyView:
+        return cls(
+            id=k.id,
+            name=k.name,
+            prefix=k.prefix,
+            tier=k.tier,
+            is_active=k.is_active,
+            workspaces=sorted(k.workspaces),
+            permissions=sorted(p.value for p in k.permissions),
+            created_at=k.created_at,
+            last_used_at=k.last_used_at,
+            usage=KeyUsage(requests_today=usage[0], requests_this_month=usage[1]) if usage else None,
+        )
+
+
+class KeyListData(BaseModel):
+    keys: list[KeyView]
+
+
+class CreatedKey(BaseModel):
+    id: str
+    name: str
+    api_key: str = Field(description="Shown this once")
+    tier: Tier
+    created_at: Timestamp
+
+
+class CreatedKeyData(BaseModel):
+    key: CreatedKey
+
+
+class RotatedKey(BaseModel):
+    id: str
+    new_api_key: str = Field(description="Shown this once")
+    old_key_expires_at: Timestamp
+
+
+class RotatedKeyData(BaseModel):
+    key: RotatedKey
+
+
+class KeyData(BaseModel):
+    key: KeyView
