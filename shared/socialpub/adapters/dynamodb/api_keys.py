@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from socialpub.adapters.dynamodb.codec import from_item, to_item, value
+from socialpub.adapters.dynamodb.codec import from_item, set_fields, to_item, value
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.api_keys import ApiKey, KeyHash
@@ -110,7 +110,7 @@ class DynamoApiKeyRepository:
 
     def save(self, key: ApiKey, previous: ApiKey) -> None:
         """Change a key's name, tier, permissions, hashes or state (not its workspaces, which are
-        recorded on the workspaces too). ConcurrentKeyChange if it changed meanwhile."""
+        recorded on the workspaces too). Conflict if it changed meanwhile."""
         fields = {
             "name": key.name,
             "tier": key.tier.value,
@@ -120,25 +120,20 @@ class DynamoApiKeyRepository:
             "is_active": key.is_active,
             "metering_key": key.metering_key,
         }
-        present = {k: v for k, v in fields.items() if v is not None}
-        absent = [k for k, v in fields.items() if v is None]
-        update = "SET " + ", ".join(f"#{k} = :{k}" for k in present)
-        if absent:
-            update += " REMOVE " + ", ".join(f"#{k}" for k in absent)
-        expected = [h.model_dump(mode="json") for h in previous.hashes]
+        update = set_fields(fields)
+        update["ExpressionAttributeValues"].update(
+            {
+                ":expected": to_item({"h": [h.model_dump(mode="json") for h in previous.hashes]})["h"],
+                ":old_tier": {"S": previous.tier.value},
+            }
+        )
         try:
             with translated():
                 self._ddb.update_item(
                     TableName=self._table,
                     Key=_pk(key.id),
-                    UpdateExpression=update,
                     ConditionExpression="attribute_exists(pk) AND #hashes = :expected AND #tier = :old_tier",
-                    ExpressionAttributeNames={f"#{k}": k for k in fields},
-                    ExpressionAttributeValues={
-                        **{f":{k}": v for k, v in to_item(present).items()},
-                        ":expected": to_item({"h": expected})["h"],
-                        ":old_tier": {"S": previous.tier.value},
-                    },
+                    **update,
                 )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":

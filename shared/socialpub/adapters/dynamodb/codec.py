@@ -53,3 +53,18 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def set_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """UpdateItem arguments that SET every field with a value and REMOVE every field that is None
+    (``to_item`` leaves None out, so a PutItem-style dump cannot clear a field)."""
+    present = {k: v for k, v in fields.items() if v is not None}
+    absent = [k for k, v in fields.items() if v is None]
+    expression = "SET " + ", ".join(f"#{k} = :{k}" for k in present)
+    if absent:
+        expression += " REMOVE " + ", ".join(f"#{k}" for k in absent)
+    return {
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": {f"#{k}": k for k in fields},
+        "ExpressionAttributeValues": {f":{k}": v for k, v in to_item(present).items()},
+    }

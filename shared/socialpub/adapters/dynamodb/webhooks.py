@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
+from socialpub.adapters.dynamodb.codec import from_item, iso, set_fields, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.posts import ConcurrentModification
@@ -61,23 +61,15 @@ class DynamoWebhookRepository:
 
     def save(self, webhook: Webhook, previous: Webhook) -> None:
         # The counters move on their own (ADD): everything but them is replaced.
-        fields = webhook.model_dump(mode="json", exclude={"stats", "last_triggered_at"})
-        present = {k: v for k, v in fields.items() if v is not None}
-        absent = [k for k, v in fields.items() if v is None]
-        names = {f"#{k}": k for k in fields}
-        values = {f":{k}": v for k, v in to_item(present).items()}
-        update = "SET " + ", ".join(f"#{k} = :{k}" for k in present)
-        if absent:
-            update += " REMOVE " + ", ".join(f"#{k}" for k in absent)
+        update = set_fields(webhook.model_dump(mode="json", exclude={"stats", "last_triggered_at"}))
+        update["ExpressionAttributeValues"][":expected"] = {"N": str(previous.version)}
         try:
             with translated():
                 self._ddb.update_item(
                     TableName=self._table,
                     Key=_webhook_key(webhook.id),
-                    UpdateExpression=update,
                     ConditionExpression="#version = :expected",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={**values, ":expected": {"N": str(previous.version)}},
+                    **update,
                 )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
