@@ -162,6 +162,11 @@ class AdminSettings(ApiSettings):
     # Keys are metered on the usage plans named <prefix>-<tier>; keys record their workspaces here.
     usage_plan_prefix: str = Field(alias="USAGE_PLAN_PREFIX")
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    # What GET /admin/health probes.
+    media_bucket: str = Field(alias="MEDIA_BUCKET")
+    publish_queue_url: str = Field(alias="PUBLISH_QUEUE_URL")
+    publish_dlq_url: str = Field(alias="PUBLISH_DLQ_URL")
+    webhook_dlq_url: str = Field(alias="WEBHOOK_DLQ_URL")
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -103,3 +103,11 @@ def test_domain_imports_no_aws_or_web_framework(path: Path) -> None:
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {name for name in imported if name.split(".")[0] in BANNED_IN_DOMAIN}
+
+
+def test_the_package_version_is_the_projects() -> None:
+    import tomllib
+
+    import socialpub
+
+    assert socialpub.__version__ == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]

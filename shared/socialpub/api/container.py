@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from socialpub.adapters.default_credentials import SecretsManagerDefaults
     from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
     from socialpub.adapters.dynamodb.audit import DynamoAuditLog
+    from socialpub.adapters.health import AwsHealthProbe
     from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
     from socialpub.adapters.network_auth import HttpNetworkAuth
@@ -273,6 +274,24 @@ class Container:
             plans=self.usage_plans,
             audit=self.admin_audit(),
             clock=self.clock,
+        )
+
+    def health_probe(self) -> AwsHealthProbe:
+        from socialpub.adapters.health import AwsHealthProbe
+
+        s = self.settings(config.AdminSettings)
+        return AwsHealthProbe(
+            ddb=client("dynamodb"),
+            table=s.workspaces_table,
+            s3=client("s3"),
+            bucket=s.media_bucket,
+            sqs=client("sqs"),
+            queues={
+                "publish": s.publish_queue_url,
+                "webhooks": s.webhook_queue_url,
+                "publish_dlq": s.publish_dlq_url,
+                "webhooks_dlq": s.webhook_dlq_url,
+            },
         )
 
     def admin_audit(self) -> DynamoAuditLog:

@@ -19,7 +19,7 @@ from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
-from socialpub.adapters.dynamodb.queries import query_all
+from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.adapters.dynamodb.schedules import stats_update
 from socialpub.domain.events import Event
 from socialpub.domain.posts import PUBLISHED_STATUSES, ConcurrentModification, Post
@@ -118,6 +118,14 @@ class DynamoTargetRepository:
                 TableName=self._table, Key={"pk": {"S": f"PLATFORM#{platform}"}, "sk": {"S": f"DAY#{day}"}}
             ).get("Item")
         return from_item(item) if item else {}
+
+    def platform_days(self, platforms: list[str], days: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Several networks' counters over several UTC days, in one BatchGetItem; by network."""
+        keys = [{"pk": {"S": f"PLATFORM#{p}"}, "sk": {"S": f"DAY#{d}"}} for p in platforms for d in days]
+        found: dict[str, list[dict[str, Any]]] = {p: [] for p in platforms}
+        for record in batch_get_all(self._ddb, self._table, keys):
+            found[str(record["pk"]).removeprefix("PLATFORM#")].append(record)
+        return found
 
     def _put(self, target: Target, *, expected: int | None) -> dict[str, Any]:
         record = {

@@ -3,31 +3,42 @@ and webhooks in routers/admin_keys.py, admin_users.py and admin_webhooks.py, inc
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+import platform
+import resource
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from socialpub import __version__
 from socialpub.api.admin_auth import ActorDep, AdminDep, admin_with, client_ip
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.routers import admin_keys, admin_users, admin_webhooks
 from socialpub.api.schemas.admin import (
     AuditData,
+    HealthData,
     LoginData,
     LoginRequest,
     LoginUser,
     MessageData,
+    PlatformHealthData,
     ProfileData,
     ProfileUser,
+    SystemData,
 )
 from socialpub.config import AdminSettings
 from socialpub.domain.admin_auth import AdminPermission
 from socialpub.domain.audit import AuditFilter
+from socialpub.domain.health import network_health, overall
 from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
+from socialpub.domain.platforms import catalog
 from socialpub.domain.services import admin_auth as service
 
 SETTINGS = AdminSettings
+STARTED = time.monotonic()  # this process's start: the uptime GET /admin/system reports
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
 router.include_router(admin_keys.router, prefix="/keys")
 router.include_router(admin_users.router, prefix="/users")
@@ -79,3 +90,60 @@ def audit_log(
 
 def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+@router.get("/health", dependencies=[admin_with(AdminPermission.SYSTEM_READ)])
+def health(c: ContainerDep) -> Envelope[HealthData]:
+    """Each backing service, probed now: database and storage with their latency, the queues with
+    the jobs waiting (and dead letters). There is no cache in this architecture."""
+    probe = c.health_probe()
+    components = {
+        "database": probe.database(),
+        "cache": {"status": "not_used"},
+        "storage": probe.storage(),
+        "queue": probe.queues(),
+    }
+    statuses = {v["status"] for v in components.values()}
+    status = "unhealthy" if "unhealthy" in statuses else "degraded" if "degraded" in statuses else "healthy"
+    return ok(HealthData(status=status, timestamp=c.clock(), components=components))
+
+
+@router.get("/platform-health", dependencies=[admin_with(AdminPermission.SYSTEM_READ)])
+def platform_health(c: ContainerDep) -> Envelope[PlatformHealthData]:
+    """Each network, from its publishing counters of today and yesterday (UTC)."""
+    now = c.clock()
+    days = [(now - timedelta(days=1)).date().isoformat(), now.date().isoformat()]
+    counters = c.targets.platform_days(sorted(catalog()), days)
+    networks = {p: network_health(found) for p, found in counters.items()}
+    return ok(
+        PlatformHealthData(
+            platforms=networks,
+            overall_status=overall([n.status for n in networks.values()]),
+            last_updated=now,
+        )
+    )
+
+
+@router.get("/system", dependencies=[admin_with(AdminPermission.SYSTEM_READ)])
+def system(c: ContainerDep) -> Envelope[SystemData]:
+    """What runs: version, stage, runtime, this process's memory and uptime, and the features on."""
+    limit = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    used_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return ok(
+        SystemData(
+            version=__version__,
+            environment=c.settings(AdminSettings).stage,
+            runtime=f"Python {platform.python_version()}",
+            database="Amazon DynamoDB",
+            uptime_seconds=int(time.monotonic() - STARTED),
+            memory={"used_mb": used_kb // 1024, "limit_mb": int(limit) if limit else None},
+            features={
+                "multi_platform": True,
+                "scheduling": True,
+                "analytics": False,
+                "webhooks": True,
+                "media_upload": True,
+                "platforms": len(catalog()),
+            },
+        )
+    )

@@ -9,6 +9,7 @@ from socialpub.domain.admin_auth import ROLE_PERMISSIONS
 from socialpub.domain.api_keys import ApiKey
 from socialpub.domain.audit import AuditEntry
 from socialpub.domain.events import EventType
+from socialpub.domain.health import NetworkHealth
 from socialpub.domain.pagination import Pagination
 from socialpub.domain.permissions import Permission
 from socialpub.domain.tiers import Tier
@@ -317,3 +318,25 @@ class RotatedKeyData(BaseModel):
 
 class KeyData(BaseModel):
     key: KeyView
+
+
+class HealthData(BaseModel):
+    status: str
+    timestamp: Timestamp
+    components: dict[str, dict[str, Any]]
+
+
+class PlatformHealthData(BaseModel):
+    platforms: dict[str, NetworkHealth]
+    overall_status: str
+    last_updated: Timestamp
+
+
+class SystemData(BaseModel):
+    version: str
+    environment: str
+    runtime: str
+    database: str
+    uptime_seconds: int
+    memory: dict[str, int | None]
+    features: dict[str, bool | int]
