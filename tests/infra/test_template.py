@@ -111,3 +111,24 @@ def test_the_package_version_is_the_projects() -> None:
     import socialpub
 
     assert socialpub.__version__ == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def test_the_admin_dashboard_shows_every_function_and_queue(template: Template) -> None:
+    import json
+    import re
+
+    body = template.resources["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    # Given the dashboard with CloudFormation's substitutions filled in, it is valid JSON
+    widgets = json.loads(re.sub(r"\$\{([^}]+)\}", lambda m: m.group(1), body))["widgets"]
+    titles = {w["properties"]["title"]: w["properties"]["metrics"] for w in widgets}
+    # Then every function's errors, throttles and duration are on it
+    functions = {logical_id for logical_id, _ in template.of_type("AWS::Serverless::Function")}
+    for title in ("Functions: errors", "Functions: throttles", "Functions: duration p95 (ms)"):
+        assert {m[3] for m in titles[title]} == functions, title
+    # And every queue's depth, and every dead-letter queue
+    queues = {logical_id for logical_id, _ in template.of_type("AWS::SQS::Queue")}
+    shown = {m[3].removesuffix(".QueueName") for metrics in titles.values() for m in metrics if m[0] == "AWS/SQS"}
+    assert queues <= shown, queues - shown
+    # And the API's errors and latency, publishes per network, and late scheduled posts
+    assert {"API: 4xx and 5xx answers", "API: latency (ms)", "Publishes per network: published"} <= set(titles)
+    assert any("LateScheduledPosts" in m for m in titles[next(t for t in titles if "missed" in t)])
