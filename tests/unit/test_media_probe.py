@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
 
 from socialpub.adapters.media_probe import MediaProbe, sniff
 from socialpub.domain.media import BytesSource, MediaTooLarge, UnsupportedMediaType
-from socialpub.domain.posts import PostStatus, counter_deltas, sort_key
+from socialpub.domain.posts import Post, PostStatus, counter_deltas, sort_key
 from tests import media_files
 
 
@@ -78,12 +79,32 @@ def test_video_without_movie_header_is_415() -> None:
         MediaProbe().inspect(BytesSource(broken))
 
 
-def test_counters_move_with_the_status() -> None:
-    assert counter_deltas(None, PostStatus.DRAFT) == {"posts_count": 1}
-    assert counter_deltas(PostStatus.DRAFT, PostStatus.SCHEDULED) == {"scheduled_posts": 1}
-    assert counter_deltas(PostStatus.SCHEDULED, PostStatus.PUBLISHED) == {"scheduled_posts": -1, "published_posts": 1}
-    assert counter_deltas(PostStatus.PUBLISHED, None) == {"published_posts": -1, "posts_count": -1}
-    assert counter_deltas(PostStatus.DRAFT, PostStatus.DRAFT) == {}
+def test_counters_move_with_the_status_networks_and_media() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    draft = Post(id="p", workspace_id="w", content="x", platforms=["twitter"], created_at=now, updated_at=now)
+    scheduled = draft.model_copy(update={"status": PostStatus.SCHEDULED, "platforms": ["twitter", "mastodon"]})
+    published = scheduled.model_copy(update={"status": PostStatus.PUBLISHED})
+    assert counter_deltas(None, draft) == {"posts_count": 1, "posts_draft": 1, "posts_on_twitter": 1}
+    assert counter_deltas(draft, scheduled) == {
+        "posts_draft": -1,
+        "posts_on_mastodon": 1,
+        "posts_scheduled": 1,
+        "scheduled_posts": 1,
+    }
+    assert counter_deltas(scheduled, published) == {
+        "posts_published": 1,
+        "posts_scheduled": -1,
+        "published_posts": 1,
+        "scheduled_posts": -1,
+    }
+    assert counter_deltas(published, None) == {
+        "posts_count": -1,
+        "posts_on_mastodon": -1,
+        "posts_on_twitter": -1,
+        "posts_published": -1,
+        "published_posts": -1,
+    }
+    assert counter_deltas(draft, draft) == {}
 
 
 def test_sort_keys_sort_by_time_across_zones() -> None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from socialpub.adapters.webhook_sender import HttpWebhookSender
     from socialpub.domain.services.accounts import AccountDeps
     from socialpub.domain.services.admin_auth import AdminAuthDeps
+    from socialpub.domain.services.admin_stats import StatsDeps
     from socialpub.domain.services.keys import KeyAdmin
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
@@ -273,6 +274,20 @@ class Container:
             keys=DynamoApiKeyRepository(client("dynamodb"), s.api_keys_table, s.workspaces_table),
             plans=self.usage_plans,
             audit=self.admin_audit(),
+            clock=self.clock,
+        )
+
+    def stats_deps(self) -> StatsDeps:
+        from socialpub.adapters.dynamodb.events import DynamoActivity
+        from socialpub.domain.services.admin_stats import StatsDeps
+
+        s = self.settings(config.AdminSettings)
+        return StatsDeps(
+            workspaces=DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table),
+            users=self.admin_auth_deps().users,
+            keys=self.key_admin().keys,
+            usage=self.request_counter.usage,
+            activity=DynamoActivity(client("dynamodb"), s.workspaces_table),
             clock=self.clock,
         )
 

@@ -222,3 +222,13 @@ def check_redirect_url(url: str, field: str) -> str:
     if parts.fragment:
         raise InvalidInput(f"{field} must not have a #fragment", details={"field": field})
     return url
+
+
+def account_counters(account: Account | None) -> dict[str, int]:
+    """What one account adds to its workspace's counters: in all and by status."""
+    return {"accounts_count": 1, f"accounts_{account.status.value}": 1} if account is not None else {}
+
+
+def account_deltas(before: Account | None, after: Account | None) -> dict[str, int]:
+    old, new = account_counters(before), account_counters(after)
+    return {k: new.get(k, 0) - old.get(k, 0) for k in old.keys() | new.keys() if new.get(k, 0) != old.get(k, 0)}

@@ -167,15 +167,24 @@ def sort_key(moment: datetime, post_id: str) -> str:
     return f"{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{post_id}"
 
 
-def counter_deltas(before: PostStatus | None, after: PostStatus | None) -> dict[str, int]:
-    """How the workspace's post counters move when a post goes from one status to another (None:
-    not existing)."""
-    deltas: dict[str, int] = {}
-    for statuses, counter in (({PostStatus.SCHEDULED}, "scheduled_posts"), (PUBLISHED_STATUSES, "published_posts")):
-        change = (after in statuses) - (before in statuses)
-        if change:
-            deltas[counter] = change
-    existence = (after is not None) - (before is not None)
-    if existence:
-        deltas["posts_count"] = existence
-    return deltas
+def post_counters(post: Post | None) -> dict[str, int]:
+    """What one post adds to its workspace's counters: in all, by status, by network, media bytes."""
+    if post is None:
+        return {}
+    counts = {"posts_count": 1, f"posts_{post.status.value}": 1}
+    if post.status is PostStatus.SCHEDULED:
+        counts["scheduled_posts"] = 1
+    if post.status in PUBLISHED_STATUSES:
+        counts["published_posts"] = 1
+    for network in post.platforms:
+        counts[f"posts_on_{network}"] = 1
+    media_bytes = sum(m.size for m in post.media)
+    if media_bytes:
+        counts["media_bytes"] = media_bytes
+    return counts
+
+
+def counter_deltas(before: Post | None, after: Post | None) -> dict[str, int]:
+    """How the workspace's counters move when a post changes (None: not existing)."""
+    old, new = post_counters(before), post_counters(after)
+    return {k: new.get(k, 0) - old.get(k, 0) for k in sorted(old.keys() | new.keys()) if new.get(k, 0) != old.get(k, 0)}

@@ -21,7 +21,7 @@ from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.queries import query_all
-from socialpub.domain.accounts import Account, AccountStatus, ConnectSession
+from socialpub.domain.accounts import Account, AccountStatus, ConnectSession, account_deltas
 from socialpub.domain.events import Event
 from socialpub.domain.posts import ConcurrentModification
 
@@ -65,7 +65,7 @@ class DynamoAccountRepository:
 
     def connect(self, account: Account, previous: Account | None, event: Event) -> None:
         put = self._put(account, previous)
-        workspace = self._workspace(account.workspace_id, 0 if previous else 1)
+        workspace = self._workspace(account.workspace_id, account_deltas(previous, account))
         self._transact([put, self._event(event), workspace], account)
 
     def save(self, account: Account, previous: Account, event: Event | None = None) -> bool:
@@ -73,7 +73,7 @@ class DynamoAccountRepository:
         if event is not None:
             items.append(self._event(event))
         try:
-            self._transact([*items, self._workspace(account.workspace_id, 0)], account)
+            self._transact([*items, self._workspace(account.workspace_id, account_deltas(previous, account))], account)
         except ConcurrentModification:
             return False
         return True
@@ -122,7 +122,9 @@ class DynamoAccountRepository:
                 "ConditionExpression": "attribute_exists(pk)",
             }
         }
-        self._transact([remove, self._event(event), self._workspace(account.workspace_id, -1)], account)
+        self._transact(
+            [remove, self._event(event), self._workspace(account.workspace_id, account_deltas(account, None))], account
+        )
 
     def due_for_refresh(self, before: datetime) -> Iterator[tuple[str, str]]:
         for record in query_all(
@@ -155,8 +157,8 @@ class DynamoAccountRepository:
     def _event(self, event: Event) -> dict[str, Any]:
         return event_put(self._table, event)
 
-    def _workspace(self, workspace_id: str, delta: int) -> dict[str, Any]:
-        return workspace_guard(self._table, workspace_id, {"accounts_count": delta})
+    def _workspace(self, workspace_id: str, deltas: dict[str, int]) -> dict[str, Any]:
+        return workspace_guard(self._table, workspace_id, deltas)
 
     def _transact(self, items: Sequence[dict[str, Any]], account: Account) -> None:
         """The account's item is first and the workspace's last in every transaction."""

@@ -8,15 +8,18 @@ least once even if a function dies right after its write.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from socialpub.adapters.dynamodb.codec import iso, to_item
-from socialpub.adapters.dynamodb.errors import translated
-from socialpub.adapters.dynamodb.queries import batch_get_all
+from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.events import Event
 
 EVENT_RETENTION = timedelta(days=30)
+ACTIVITY_RETENTION = timedelta(days=400)
 TO_SWEEP = "to_sweep"
 RELAY = "event"
 
@@ -55,12 +58,62 @@ class DynamoEventOutbox:
         return sorted(events, key=lambda e: (e.occurred_at, e.id))
 
     def relayed(self, event: Event) -> None:
-        with translated():
-            self._ddb.update_item(
-                TableName=self._table,
-                Key={
+        """Clear the event's mark and count it in the day's activity (``STATS`` / ``DAY#<date>``) at
+        once, only if the mark was still there: however often an event is relayed, it counts once."""
+        mark = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {
                     "pk": {"S": f"WS#{event.workspace_id}"},
                     "sk": {"S": f"EVENT#{iso(event.occurred_at)}#{event.id}"},
                 },
-                UpdateExpression="REMOVE sweep_pk, sweep_sk",
-            )
+                "UpdateExpression": "REMOVE sweep_pk, sweep_sk",
+                "ConditionExpression": "attribute_exists(sweep_pk)",
+            }
+        }
+        day = event.occurred_at.astimezone(UTC).date()
+        count = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": {"S": "STATS"}, "sk": {"S": f"DAY#{day.isoformat()}"}},
+                "UpdateExpression": "ADD #type :one SET expires_at = if_not_exists(expires_at, :exp)",
+                "ExpressionAttributeNames": {"#type": event.type.value.replace(".", "_")},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":exp": {"N": str(int((event.occurred_at + ACTIVITY_RETENTION).timestamp()))},
+                },
+            }
+        }
+        try:
+            with translated():
+                self._ddb.transact_write_items(TransactItems=[mark, count])
+        except ClientError as exc:
+            codes = cancellation_codes(exc) if error_code(exc) == "TransactionCanceledException" else []
+            if codes[:1] != ["ConditionalCheckFailed"]:
+                raise  # a conflict: the next sweep relays it again
+
+
+class DynamoActivity:
+    """The day counters of lifecycle events (``post_created``, ``post_published``...), across workspaces."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def days(self, first: date, last: date) -> dict[date, dict[str, int]]:
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :s AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues={
+                ":s": {"S": "STATS"},
+                ":first": {"S": f"DAY#{first.isoformat()}"},
+                ":last": {"S": f"DAY#{last.isoformat()}"},
+            },
+        )
+        return {
+            date.fromisoformat(str(r["sk"]).removeprefix("DAY#")): {
+                k: int(v) for k, v in r.items() if k not in ("pk", "sk", "expires_at")
+            }
+            for r in records
+        }

@@ -99,7 +99,7 @@ class DynamoPostRepository:
             self._put_post(post, ConditionExpression="attribute_not_exists(pk)"),
             *self._put_targets(post),
             *([event_put(self._table, event)] if event else []),
-            self._workspace_update(post.workspace_id, counter_deltas(None, post.status)),
+            self._workspace_update(post.workspace_id, counter_deltas(None, post)),
         ]
         self._transact(items, post)
 
@@ -131,7 +131,7 @@ class DynamoPostRepository:
                 if p.account_id
             ),
             *([event_put(self._table, event)] if event else []),
-            self._workspace_update(post.workspace_id, counter_deltas(post.status, None)),
+            self._workspace_update(post.workspace_id, counter_deltas(post, None)),
         ]
         self._transact(items, post)
 
@@ -268,7 +268,7 @@ class DynamoPostRepository:
         items += [self._delete(post.workspace_id, sk) for sk in held.keys() - wanted.keys()]
         items += claim_puts(self._table, post.workspace_id, {k: c for k, c in wanted.items() if k not in held})
         items += also
-        items.append(self._workspace_update(post.workspace_id, counter_deltas(previous.status, post.status)))
+        items.append(self._workspace_update(post.workspace_id, counter_deltas(previous, post)))
         return items
 
     def _put_post(self, post: Post, **condition: Any) -> dict[str, Any]:

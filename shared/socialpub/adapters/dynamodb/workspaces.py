@@ -43,6 +43,8 @@ class DynamoWorkspaceRepository:
         record = workspace.model_dump(mode="json", exclude={"stats"})
         record.update(workspace.stats.model_dump())
         record.update(pk=_pk(workspace.id), sk=META, kind="workspace", member_keys=set(workspace.member_keys))
+        # Listed across workspaces (the admin plane's totals) through the to_sweep index.
+        record.update(sweep_pk="workspace", sweep_sk=f"{iso(workspace.created_at)}#{workspace.id}")
         try:
             with translated():
                 self._ddb.transact_write_items(
@@ -174,6 +176,25 @@ class DynamoWorkspaceRepository:
                 while request:
                     request = self._ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
         return len(keys)
+
+    def all_counters(self) -> list[dict[str, Any]]:
+        """Every workspace's counters (top-level numbers of its META item) and status, listed through
+        the ``to_sweep`` index: one Query of keys, then BatchGetItem."""
+        keys = query_all(
+            self._ddb,
+            TableName=self._table,
+            IndexName="to_sweep",
+            KeyConditionExpression="sweep_pk = :w",
+            ExpressionAttributeValues={":w": {"S": "workspace"}},
+        )
+        found = batch_get_all(self._ddb, self._table, [{"pk": {"S": k["pk"]}, "sk": {"S": META}} for k in keys])
+        return [
+            {
+                "status": r.get("status"),
+                **{k: int(v) for k, v in r.items() if isinstance(v, int | float) and k != "expires_at"},
+            }
+            for r in found
+        ]
 
     def delete_meta(self, workspace_id: str) -> None:
         with translated():

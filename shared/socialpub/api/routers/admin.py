@@ -8,7 +8,7 @@ import platform
 import resource
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -36,6 +36,7 @@ from socialpub.domain.health import network_health, overall
 from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
 from socialpub.domain.platforms import catalog
 from socialpub.domain.services import admin_auth as service
+from socialpub.domain.services import admin_stats
 
 SETTINGS = AdminSettings
 STARTED = time.monotonic()  # this process's start: the uptime GET /admin/system reports
@@ -147,3 +148,22 @@ def system(c: ContainerDep) -> Envelope[SystemData]:
             },
         )
     )
+
+
+@router.get("/dashboard", dependencies=[admin_with(AdminPermission.STATS_READ)])
+def dashboard(c: ContainerDep) -> Envelope[dict[str, Any]]:
+    """Totals, today's and this week's activity, API usage, and posts per network (the top four)."""
+    return ok(admin_stats.dashboard(c.stats_deps()))
+
+
+@router.get("/stats", dependencies=[admin_with(AdminPermission.STATS_READ)])
+def stats(c: ContainerDep) -> Envelope[dict[str, Any]]:
+    """Posts by status and network, accounts by status, storage and this month's API calls."""
+    return ok(admin_stats.stats(c.stats_deps()))
+
+
+@router.get("/analytics", dependencies=[admin_with(AdminPermission.STATS_READ)])
+def analytics(c: ContainerDep, period: Annotated[str, Query(max_length=3)] = "30d") -> Envelope[dict[str, Any]]:
+    """Lifecycle events per day (posts created, published, failed; accounts connected...) over
+    ``period`` (7d, 30d, 90d, 1y), with totals."""
+    return ok(admin_stats.analytics(c.stats_deps(), period))
