@@ -8,7 +8,7 @@ import platform
 import resource
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -18,7 +18,9 @@ from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.routers import admin_keys, admin_users, admin_webhooks
 from socialpub.api.schemas.admin import (
+    AnalyticsData,
     AuditData,
+    DashboardData,
     HealthData,
     LoginData,
     LoginRequest,
@@ -27,6 +29,7 @@ from socialpub.api.schemas.admin import (
     PlatformHealthData,
     ProfileData,
     ProfileUser,
+    StatsData,
     SystemData,
 )
 from socialpub.config import AdminSettings
@@ -151,19 +154,19 @@ def system(c: ContainerDep) -> Envelope[SystemData]:
 
 
 @router.get("/dashboard", dependencies=[admin_with(AdminPermission.STATS_READ)])
-def dashboard(c: ContainerDep) -> Envelope[dict[str, Any]]:
+def dashboard(c: ContainerDep) -> Envelope[DashboardData]:
     """Totals, today's and this week's activity, API usage, and posts per network (the top four)."""
-    return ok(admin_stats.dashboard(c.stats_deps()))
+    return ok(DashboardData.model_validate(admin_stats.dashboard(c.stats_deps())))
 
 
 @router.get("/stats", dependencies=[admin_with(AdminPermission.STATS_READ)])
-def stats(c: ContainerDep) -> Envelope[dict[str, Any]]:
+def stats(c: ContainerDep) -> Envelope[StatsData]:
     """Posts by status and network, accounts by status, storage and this month's API calls."""
-    return ok(admin_stats.stats(c.stats_deps()))
+    return ok(StatsData.model_validate(admin_stats.stats(c.stats_deps())))
 
 
 @router.get("/analytics", dependencies=[admin_with(AdminPermission.STATS_READ)])
-def analytics(c: ContainerDep, period: Annotated[str, Query(max_length=3)] = "30d") -> Envelope[dict[str, Any]]:
+def analytics(c: ContainerDep, period: Annotated[str, Query(max_length=3)] = "30d") -> Envelope[AnalyticsData]:
     """Lifecycle events per day (posts created, published, failed; accounts connected...) over
     ``period`` (7d, 30d, 90d, 1y), with totals."""
-    return ok(admin_stats.analytics(c.stats_deps(), period))
+    return ok(AnalyticsData.model_validate(admin_stats.analytics(c.stats_deps(), period)))

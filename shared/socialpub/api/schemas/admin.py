@@ -340,3 +340,63 @@ class SystemData(BaseModel):
     uptime_seconds: int
     memory: dict[str, int | None]
     features: dict[str, bool | int]
+
+
+class Overview(BaseModel):
+    total_workspaces: int
+    total_posts: int
+    total_accounts: int
+    total_users: int
+
+
+class Activity(BaseModel):
+    posts_today: int
+    posts_this_week: int
+    scheduled_posts: int
+    failed_posts: int
+
+
+class ApiUsage(BaseModel):
+    requests_today: int
+    requests_this_month: int
+    active_keys: int
+
+
+class DashboardData(BaseModel):
+    overview: Overview
+    activity: Activity
+    api_usage: ApiUsage
+    platform_distribution: dict[str, int]
+
+
+class PostFigures(BaseModel):
+    total: int
+    by_status: dict[str, int]
+    by_platform: dict[str, int]
+
+
+class AccountFigures(BaseModel):
+    total: int
+    by_status: dict[str, int]
+
+
+class UsageFigures(BaseModel):
+    storage_used_mb: float
+    storage_limit_mb: float | None
+    api_calls_this_month: int
+
+
+class StatsData(BaseModel):
+    posts: PostFigures
+    accounts: AccountFigures
+    usage: UsageFigures
+
+
+class AnalyticsData(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    period: str
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    totals: dict[str, int]
+    timeline: list[dict[str, int | str]] = Field(description="One entry per day: date, then each event's count")
