@@ -531,3 +531,45 @@ def test_local_stack__webhooks_reach_a_receiver_on_loopback_signed(stack: Stack)
     assert {v["data"]["post_id"] for v in verified} == {post["id"]}
     assert len({headers["webhook-id"] for headers, _ in received}) == 3
     stack.stop()
+
+
+def test_local_stack__the_admin_plane_end_to_end(stack: Stack) -> None:
+    """Done-when of the admin issue: log in with the bootstrapped admin, create an editor and a
+    professional key for one workspace, use the key, rotate it (both keys work), and read the
+    dashboard, stats, audit trail, health and system."""
+    creds = stack.start()
+    api = creds["api_url"]
+    login = {"email": creds["admin_email"], "password": creds["admin_password"]}
+    token = requests.post(f"{api}/admin/login", json=login, timeout=10).json()["data"]["token"]
+    admin = {"Authorization": f"Bearer {token}"}
+
+    editor = {"email": "ed@example.com", "name": "Ed", "password": "an editor's long password", "role": "editor"}
+    assert requests.post(f"{api}/admin/users", json=editor, headers=admin, timeout=10).status_code == 201
+    root = {"X-API-Key": creds["api_key"]}
+    workspace = requests.post(f"{api}/api/workspaces", json={"name": "clients"}, headers=root, timeout=5).json()
+    ws_id = workspace["data"]["workspace"]["id"]
+    body = {"name": "Client key", "tier": "professional", "workspaces": [ws_id]}
+    made = requests.post(f"{api}/admin/keys", json=body, headers=admin, timeout=10)
+    assert made.status_code == 201, made.text
+    key = made.json()["data"]["key"]
+    listed = requests.get(f"{api}/api/workspaces", headers={"X-API-Key": key["api_key"]}, timeout=5).json()
+    assert [w["id"] for w in listed["data"]["workspaces"]] == [ws_id]
+
+    rotated = requests.post(f"{api}/admin/keys/{key['id']}/rotate", headers=admin, timeout=10).json()["data"]["key"]
+    for value in (key["api_key"], rotated["new_api_key"]):
+        assert requests.get(f"{api}/api/workspaces", headers={"X-API-Key": value}, timeout=5).status_code == 200
+
+    board = requests.get(f"{api}/admin/dashboard", headers=admin, timeout=10).json()["data"]
+    assert board["overview"]["total_workspaces"] >= 1
+    assert board["overview"]["total_users"] == 2
+    assert board["api_usage"]["requests_today"] >= 3
+    stats = requests.get(f"{api}/admin/stats", headers=admin, timeout=10).json()["data"]
+    assert set(stats) == {"posts", "accounts", "usage"}
+    audit = requests.get(f"{api}/admin/audit", headers=admin, timeout=10).json()["data"]["logs"]
+    assert {"auth.login", "user.created", "api_key.created", "api_key.rotated"} <= {e["action"] for e in audit}
+    health = requests.get(f"{api}/admin/health", headers=admin, timeout=10).json()["data"]
+    assert health["components"]["database"]["status"] == "healthy"
+    assert health["components"]["storage"]["status"] == "healthy"
+    system = requests.get(f"{api}/admin/system", headers=admin, timeout=10).json()["data"]
+    assert system["environment"] == "local"
+    stack.stop()
