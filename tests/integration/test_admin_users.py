@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.api.container import Container
+from socialpub.config import AdminSettings
 from socialpub.domain.users import Role
 from tests.integration.test_admin_auth import PASSWORD, add_user, bearer, log_in
 
@@ -92,3 +94,20 @@ def test_users__only_admins_manage_users(client: TestClient, container: Containe
     for method, path in (("GET", "/admin/users"), ("POST", "/admin/users"), ("DELETE", "/admin/users/user_x")):
         answer = client.request(method, path, json={}, headers=token)
         assert (answer.status_code, answer.json()["error"]["code"]) == (403, "FORBIDDEN"), (method, path)
+
+
+def test_users__admins_made_before_the_count_existed_are_counted_when_it_matters(
+    client: TestClient, admin: dict[str, str], container: Container
+) -> None:
+    # Given a second admin, and the count of admins lost (as in a stack older than the count)
+    other = new_user(client, admin, "grace@example.com", role="admin")
+    users_table = container.settings(AdminSettings).users_table
+    boto3.client("dynamodb").delete_item(
+        TableName=users_table, Key={"pk": {"S": "COUNTER"}, "sk": {"S": "ACTIVE_ADMINS"}}
+    )
+
+    # When one admin is demoted, it works (there are two), and the last one is still protected
+    assert client.put(f"/admin/users/{other['id']}", json={"role": "viewer"}, headers=admin).status_code == 200
+    me = client.get("/admin/profile", headers=admin).json()["data"]["user"]["id"]
+    refused = client.delete(f"/admin/users/{me}", headers=admin)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "LAST_ADMIN")

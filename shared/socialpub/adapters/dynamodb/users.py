@@ -93,7 +93,7 @@ class DynamoAdminUserRepository:
                 "ConditionExpression": "attribute_exists(pk)",
             }
         }
-        self._guarded([put, *self._admins(_admin_count(user) - _admin_count(previous))], user)
+        self._with_recount([put, *self._admins(_admin_count(user) - _admin_count(previous))], user)
 
     def delete(self, user: AdminUser) -> None:
         """LastAdmin if this would leave no active admin."""
@@ -113,7 +113,29 @@ class DynamoAdminUserRepository:
             },
             *self._admins(-_admin_count(user)),
         ]
-        self._guarded(items, user)
+        self._with_recount(items, user)
+
+    def _with_recount(self, items: list[dict[str, Any]], user: AdminUser) -> None:
+        """The write; if it was refused as leaving no admin, count the admins again (a counter lost,
+        or users made before it existed) and, where the count was wrong, try once more."""
+        try:
+            self._guarded(items, user)
+        except LastAdmin:
+            real = sum(_admin_count(u) for u in self.all())
+            with translated():
+                stored = self._ddb.get_item(
+                    TableName=self._table,
+                    Key={"pk": {"S": "COUNTER"}, "sk": {"S": "ACTIVE_ADMINS"}},
+                    ConsistentRead=True,
+                ).get("Item", {})
+            if int(stored.get("active_admins", {}).get("N", "0")) == real:
+                raise
+            with translated():
+                self._ddb.put_item(
+                    TableName=self._table,
+                    Item={**_ADMINS_KEY, "active_admins": {"N": str(real)}},
+                )
+            self._guarded(items, user)
 
     def _guarded(self, items: list[dict[str, Any]], user: AdminUser) -> None:
         try:
@@ -133,7 +155,7 @@ class DynamoAdminUserRepository:
             return []
         update: dict[str, Any] = {
             "TableName": self._table,
-            "Key": {"pk": {"S": "COUNTER"}, "sk": {"S": "ACTIVE_ADMINS"}},
+            "Key": _ADMINS_KEY,
             "UpdateExpression": "ADD active_admins :d",
             "ExpressionAttributeValues": {":d": {"N": str(delta)}},
         }
@@ -146,6 +168,9 @@ class DynamoAdminUserRepository:
         record = {"pk": f"USER#{user.id}", "sk": "USER", "kind": "user", **user.model_dump(mode="json")}
         record["email"] = user.email.lower()
         return record
+
+
+_ADMINS_KEY = {"pk": {"S": "COUNTER"}, "sk": {"S": "ACTIVE_ADMINS"}}
 
 
 def _user_key(user_id: str) -> dict[str, Any]:
