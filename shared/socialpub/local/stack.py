@@ -49,8 +49,7 @@ def _bootstrap(home: Path, api_url: str, resolver: LocalResolver) -> dict[str, s
         return datetime.now(UTC)
 
     keys = DynamoApiKeyRepository(client("dynamodb"), config.load(config.AuthSettings).api_keys_table)
-    # No function reads the users table yet (the admin plane will), so name it from the template.
-    users = DynamoAdminUserRepository(client("dynamodb"), resolver.ref("UsersTable"))
+    users = DynamoAdminUserRepository(client("dynamodb"), config.load(config.AdminSettings).users_table)
     path = home / "local.json"
     previous: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
 
