@@ -58,6 +58,12 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
     # A target of a post that is not publishing: the handler loads every adapter and answers at once.
     "publisher": ("events/sqs/publish-target.json", "sqs"),
+    "schedules": ("events/api/schedules-list.json", "api"),
+    "admin": ("events/api/admin-login.json", "api"),  # a real login: scrypt, the JWT key, a session
+    "schedule_sweeper": ("events/schedule/schedule-sweep.json", "summary"),
+    "event_relay": ("events/schedule/event-relay.json", "summary"),
+    # A delivery of a webhook that is gone: every adapter loads, nothing is sent.
+    "webhook_dispatcher": ("events/sqs/webhook-delivery.json", "sqs"),
 }
 
 # Nothing of the code under test may be imported before the timer starts.
@@ -119,7 +125,7 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
         template = Template.load()
         resolver = LocalResolver(template, MOCK_ENDPOINT, stage="bench")
         session = boto3.session.Session()
-        create_resources(template, resolver, session)
+        create_resources(template, resolver, session, usage_plans=False)
         snapshot.load(template, session, Path(job["state"]))
         os.environ.update(local_environment(template, resolver))
         early = [m for m in sys.modules if m.split(".")[0] in _NOT_BEFORE_TIMER]
@@ -171,8 +177,11 @@ def seed_state(folder: Path) -> tuple[str, str, dict[str, str]]:
     from moto import mock_aws
 
     from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository
+    from socialpub.adapters.dynamodb.users import DynamoAdminUserRepository
     from socialpub.domain.services.keys import create_api_key
+    from socialpub.domain.services.users import create_admin_user
     from socialpub.domain.tiers import Tier
+    from socialpub.domain.users import Role
     from socialpub.local import snapshot
     from socialpub.local.resources import create_resources
     from socialpub.local.stack import local_environment
@@ -191,6 +200,14 @@ def seed_state(folder: Path) -> tuple[str, str, dict[str, str]]:
             clock=lambda: datetime.now(UTC),
         )
         _seed_post(session, environment)
+        create_admin_user(
+            email="bench@example.com",
+            name="Bench",
+            password="bench admin password",
+            role=Role.ADMIN,
+            repo=DynamoAdminUserRepository(session.client("dynamodb"), environment["USERS_TABLE"]),
+            clock=lambda: datetime.now(UTC),
+        )
         snapshot.save(template, session, folder)
     return plaintext, key.id, environment
 
@@ -303,6 +320,9 @@ def check_response(job: dict[str, Any], response: Any, key_id: str) -> None:
     elif kind == "schedule":
         if response.get("failed") != 0:
             raise BenchError(f"{name}: expected a run without failures, got {shown}")
+    elif kind == "summary":
+        if not response or not all(isinstance(v, int) for v in response.values()):
+            raise BenchError(f"{name}: expected a summary of counts, got {shown}")
     else:
         raise BenchError(f"{name}: unknown check {kind!r}")
 

@@ -14,8 +14,13 @@ from socialpub.local.template import LocalResolver, Template, physical_name
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")
 
 
-def create_resources(template: Template, resolver: LocalResolver, session: Any) -> dict[str, str]:
-    """Create what is missing; return logical id -> local physical name. Safe to call repeatedly."""
+def create_resources(
+    template: Template, resolver: LocalResolver, session: Any, *, usage_plans: bool = True
+) -> dict[str, str]:
+    """Create what is missing; return logical id -> local physical name. Safe to call repeatedly.
+
+    ``usage_plans=False`` leaves API Gateway out: moto's API Gateway imports pydantic, which the
+    cold-start benchmark must leave for the functions under test to import."""
     created: dict[str, str] = {}
     ddb, s3, sqs = session.client("dynamodb"), session.client("s3"), session.client("sqs")
     existing_tables = set(ddb.list_tables()["TableNames"])
@@ -77,7 +82,7 @@ def create_resources(template: Template, resolver: LocalResolver, session: Any) 
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "ResourceExistsException":
                     raise
-    plans = list(template.of_type("AWS::ApiGateway::UsagePlan"))
+    plans = list(template.of_type("AWS::ApiGateway::UsagePlan")) if usage_plans else []
     if plans:
         # The tiers' plans, by their names (keys are metered on them; adapters/usage_plans.py).
         apigw = session.client("apigateway")
