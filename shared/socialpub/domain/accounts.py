@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialpub.domain.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound
-from socialpub.domain.workspaces import normalize_hashtag
+from socialpub.domain.workspaces import counter_moves, normalize_hashtag
 
 CONNECT_TTL_SECONDS = 600  # how long a connect's state (and its auth_url) stays usable
 REFRESH_MARGIN = timedelta(minutes=10)  # a token this close to expiry is refreshed before use
@@ -230,5 +230,4 @@ def account_counters(account: Account | None) -> dict[str, int]:
 
 
 def account_deltas(before: Account | None, after: Account | None) -> dict[str, int]:
-    old, new = account_counters(before), account_counters(after)
-    return {k: new.get(k, 0) - old.get(k, 0) for k in old.keys() | new.keys() if new.get(k, 0) != old.get(k, 0)}
+    return counter_moves(account_counters(before), account_counters(after))

@@ -19,7 +19,7 @@ from socialpub.domain.publishing import PublishMessage, PublishStat, ScheduledPu
 from socialpub.domain.schedules import Claim, Schedule
 from socialpub.domain.tiers import Tier
 from socialpub.domain.users import AdminUser
-from socialpub.domain.webhooks import Attempt, Delivery, SendResult, Webhook
+from socialpub.domain.webhooks import Attempt, Delivery, DeliveryStatus, SendResult, Webhook
 from socialpub.domain.workspaces import AccountRef, Workspace
 
 
@@ -339,7 +339,7 @@ class WebhookRepository(Protocol):
         """Newest first; ``before``: a delivery id, to page on."""
         ...
 
-    def record(self, delivery: Delivery, attempt: Attempt, *, outcome: str | None) -> Delivery:
+    def record(self, delivery: Delivery, attempt: Attempt, *, outcome: DeliveryStatus | None) -> Delivery:
         """Log an attempt on the delivery, and count it (and ``outcome``: ``succeeded`` or
         ``failed``, when the delivery ends) in the webhook's stats, at once."""
         ...

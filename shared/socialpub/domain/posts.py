@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from socialpub.domain.errors import Conflict, InvalidInput, NotFound
 from socialpub.domain.media import Media
 from socialpub.domain.post_content import PlatformOverride, PostContent
+from socialpub.domain.workspaces import counter_moves
 
 
 class PostStatus(StrEnum):
@@ -186,5 +187,4 @@ def post_counters(post: Post | None) -> dict[str, int]:
 
 def counter_deltas(before: Post | None, after: Post | None) -> dict[str, int]:
     """How the workspace's counters move when a post changes (None: not existing)."""
-    old, new = post_counters(before), post_counters(after)
-    return {k: new.get(k, 0) - old.get(k, 0) for k in sorted(old.keys() | new.keys()) if new.get(k, 0) != old.get(k, 0)}
+    return counter_moves(post_counters(before), post_counters(after))

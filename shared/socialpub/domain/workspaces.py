@@ -66,6 +66,12 @@ class WorkspaceStats(BaseModel):
     published_posts: int = 0
 
 
+def counter_moves(old: dict[str, int], new: dict[str, int]) -> dict[str, int]:
+    """How a workspace's counters move when one thing it counts goes from adding ``old`` to adding
+    ``new`` (each: counter -> amount); unmoved counters are left out."""
+    return {k: new.get(k, 0) - old.get(k, 0) for k in sorted(old.keys() | new.keys()) if new.get(k, 0) != old.get(k, 0)}
+
+
 class AccountRef(BaseModel):
     """How a workspace lists its connected social accounts."""
 

@@ -32,7 +32,7 @@ def local_environment(template: Template, resolver: LocalResolver) -> dict[str, 
     return env
 
 
-def _bootstrap(home: Path, api_url: str, resolver: LocalResolver) -> dict[str, str]:
+def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
     """Reuse the credentials of local.json while they still work; otherwise create new ones."""
     from socialpub import config
     from socialpub.adapters.aws import client
@@ -120,7 +120,7 @@ def main() -> None:
     os.environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
 
     api_url = f"http://127.0.0.1:{port}"
-    credentials = _bootstrap(HOME, api_url, resolver)
+    credentials = _bootstrap(HOME, api_url)
     HOME.mkdir(parents=True, exist_ok=True)
     # aws_endpoint_url lets the `socialpub` CLI reach the same moto server.
     (HOME / "local.json").write_text(

@@ -31,7 +31,7 @@ from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
-from socialpub.adapters.dynamodb.queries import batch_get_all
+from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.adapters.dynamodb.schedules import claim_puts, claim_sk
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.events import Event
@@ -202,24 +202,18 @@ class DynamoPostRepository:
         return [found[i] for i in post_ids if i in found]
 
     def sweepable(self, status: PostStatus, start: datetime, end: datetime) -> Iterable[tuple[str, str]]:
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": TO_SWEEP,
-            "KeyConditionExpression": "sweep_pk = :s AND sweep_sk BETWEEN :start AND :end",
-            "ExpressionAttributeValues": {
+        keys = query_all(
+            self._ddb,
+            TableName=self._table,
+            IndexName=TO_SWEEP,
+            KeyConditionExpression="sweep_pk = :s AND sweep_sk BETWEEN :start AND :end",
+            ExpressionAttributeValues={
                 ":s": {"S": status.value},
                 ":start": {"S": iso(start)},
                 ":end": {"S": f"{iso(end)}#~"},
             },
-        }
-        with translated():
-            while True:
-                page = self._ddb.query(**query)
-                for item in page.get("Items", []):
-                    yield str(item["pk"]["S"]).removeprefix("WS#"), _post_id(item)
-                if "LastEvaluatedKey" not in page:
-                    return
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        )
+        return [(str(k["pk"]).removeprefix("WS#"), str(k["sk"]).split("#")[1]) for k in keys]
 
     # ------------------------------------------------------------------ media
 

@@ -122,23 +122,22 @@ class DynamoWebhookRepository:
         found = [Delivery.model_validate(from_item(i)) for i in items]
         return [d for d in found if d.id != before][:limit]
 
-    def record(self, delivery: Delivery, attempt: Attempt, *, outcome: str | None) -> Delivery:
-        status = {None: delivery.status, "succeeded": DeliveryStatus.SUCCEEDED, "failed": DeliveryStatus.FAILED}[
-            outcome
-        ]
+    def record(self, delivery: Delivery, attempt: Attempt, *, outcome: DeliveryStatus | None) -> Delivery:
+        status = outcome or delivery.status
+        succeeded = outcome is DeliveryStatus.SUCCEEDED
         updated = delivery.model_copy(
             update={
                 "attempts": trimmed([*delivery.attempts, attempt]),
                 "attempt_count": delivery.attempt_count + 1,
                 "status": status,
-                "delivered_at": attempt.at if outcome == "succeeded" else delivery.delivered_at,
+                "delivered_at": attempt.at if succeeded else delivery.delivered_at,
             }
         )
         counters = ["total_attempts"]
         if attempt.status_code is None or not 200 <= attempt.status_code < 300:
             counters.append("failed_attempts")
         if outcome is not None and status is not delivery.status:
-            counters.append("successful_deliveries" if outcome == "succeeded" else "failed_deliveries")
+            counters.append("successful_deliveries" if succeeded else "failed_deliveries")
         try:
             with translated():
                 self._ddb.transact_write_items(

@@ -197,7 +197,7 @@ def deliver(deps: WebhookDeps, webhook_id: str, delivery_ref: str) -> Outcome:
     result = _post(deps, webhook, delivery)
     now = deps.clock()
     out_of_time = now - delivery.created_at >= RETRY_WINDOW
-    outcome = "succeeded" if result.ok else ("failed" if out_of_time else None)
+    outcome = DeliveryStatus.SUCCEEDED if result.ok else (DeliveryStatus.FAILED if out_of_time else None)
     updated = deps.webhooks.record(delivery, _attempt(now, result), outcome=outcome)
     if result.ok:
         return Outcome()
@@ -215,7 +215,7 @@ def redeliver(deps: WebhookDeps, webhook_id: str, delivery_ref: str) -> tuple[De
     result = _post(deps, webhook, delivery)
     attempt = _attempt(deps.clock(), result, manual=True)
     ended = delivery.status is not DeliveryStatus.SUCCEEDED and result.ok
-    updated = deps.webhooks.record(delivery, attempt, outcome="succeeded" if ended else None)
+    updated = deps.webhooks.record(delivery, attempt, outcome=DeliveryStatus.SUCCEEDED if ended else None)
     return updated, attempt
 
 
@@ -240,7 +240,9 @@ def send_test(deps: WebhookDeps, webhook_id: str) -> tuple[Delivery, Attempt]:
     deps.webhooks.add_delivery(delivery)
     result = _post(deps, webhook, delivery)
     attempt = _attempt(deps.clock(), result, manual=True)
-    updated = deps.webhooks.record(delivery, attempt, outcome="succeeded" if result.ok else "failed")
+    updated = deps.webhooks.record(
+        delivery, attempt, outcome=DeliveryStatus.SUCCEEDED if result.ok else DeliveryStatus.FAILED
+    )
     return updated, attempt
 
 
