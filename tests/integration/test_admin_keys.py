@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import boto3
 import pytest
 from fastapi.testclient import TestClient
 
@@ -114,9 +115,11 @@ def test_keys__a_tier_change_moves_the_usage_plan(
     assert (changed.json()["data"]["key"]["tier"], changed.json()["data"]["key"]["name"]) == ("enterprise", "Renamed")
     assert container.usage_plans.plan_of(key["id"]) is Tier.ENTERPRISE
     assert works(client, key["api_key"]) == 200
+    (entry,) = client.get("/admin/audit?action=api_key.updated", headers=admin).json()["data"]["logs"]
+    assert (entry["details"]["old_tier"], entry["details"]["new_tier"]) == ("starter", "enterprise")
 
 
-def test_keys__revoked_keys_stop_at_once(client: TestClient, admin: dict[str, str]) -> None:
+def test_keys__revoked_keys_stop_at_once(client: TestClient, admin: dict[str, str], container: Container) -> None:
     key = make_key(client, admin)
     client.post(f"/admin/keys/{key['id']}/rotate", headers=admin)
 
@@ -124,6 +127,9 @@ def test_keys__revoked_keys_stop_at_once(client: TestClient, admin: dict[str, st
 
     assert gone.json()["data"] == {"message": "API key revoked successfully"}
     assert works(client, key["api_key"]) == 401
+    # And its gateway key stops being metered
+    gateway = boto3.client("apigateway").get_api_keys(nameQuery=key["id"])["items"]
+    assert [k["enabled"] for k in gateway] == [False]
     refused = client.post(f"/admin/keys/{key['id']}/rotate", headers=admin)
     assert refused.status_code == 409
     actions = [e["action"] for e in client.get("/admin/audit", headers=admin).json()["data"]["logs"]]
