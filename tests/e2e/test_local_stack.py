@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,60 +11,34 @@ import pytest
 import requests
 
 from socialpub import cli
+from tests.e2e import harness
+from tests.e2e.harness import POLL_BUDGET, TIMEOUT
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Stack:
+    """The stack of one test, in its own SOCIALPUB_HOME: started and stopped (and started again) by the test."""
+
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.env = {
-            **os.environ,
-            "SOCIALPUB_HOME": str(home),
-            "PORT": str(_free_port()),
-            "MOTO_PORT": str(_free_port()),
-            "EMULATOR_PORT": str(_free_port()),
-        }
-        self.process: subprocess.Popen[bytes] | None = None
+        self.running: harness.LocalStack | None = None
 
     def start(self) -> dict[str, str]:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "socialpub.local.stack"],
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                # local.json is written before the server starts, so once it answers the file is current.
-                requests.get(f"http://127.0.0.1:{self.env['PORT']}/api/platforms", timeout=2)
-                return dict(json.loads((self.home / "local.json").read_text()))
-            except requests.ConnectionError:
-                pass
-            assert self.process.poll() is None, self.process.stdout.read().decode() if self.process.stdout else ""
-            time.sleep(0.2)
-        raise AssertionError("the local stack did not start within 60 s")
+        self.running = harness.start(self.home)
+        return self.running.creds
 
     def stop(self) -> str:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
-        output, _ = self.process.communicate(timeout=30)
-        return output.decode()
+        assert self.running is not None
+        return self.running.stop()
 
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
     s = Stack(tmp_path)
     yield s
-    if s.process and s.process.poll() is None:
-        s.process.kill()
+    if s.running is not None:
+        s.running.kill()
 
 
 def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Stack, monkeypatch, capsys) -> None:
@@ -78,13 +47,13 @@ def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Sta
     assert set(creds) >= {"api_url", "admin_email", "admin_password", "api_key"}
     url, headers = creds["api_url"], {"X-API-Key": creds["api_key"]}
     # When the bootstrapped key lists platforms and creates, reads, updates and lists workspaces
-    platforms = requests.get(f"{url}/api/platforms", headers=headers, timeout=5)
-    created = requests.post(f"{url}/api/workspaces", json={"name": "Team"}, headers=headers, timeout=5)
+    platforms = requests.get(f"{url}/api/platforms", headers=headers, timeout=TIMEOUT)
+    created = requests.post(f"{url}/api/workspaces", json={"name": "Team"}, headers=headers, timeout=TIMEOUT)
     ws = created.json()["data"]["workspace"]["id"]
-    updated = requests.put(f"{url}/api/workspaces/{ws}", json={"description": "d"}, headers=headers, timeout=5)
-    doomed = requests.post(f"{url}/api/workspaces", json={"name": "Doomed"}, headers=headers, timeout=5)
+    updated = requests.put(f"{url}/api/workspaces/{ws}", json={"description": "d"}, headers=headers, timeout=TIMEOUT)
+    doomed = requests.post(f"{url}/api/workspaces", json={"name": "Doomed"}, headers=headers, timeout=TIMEOUT)
     doomed_id = doomed.json()["data"]["workspace"]["id"]
-    deleted = requests.delete(f"{url}/api/workspaces/{doomed_id}", headers=headers, timeout=5)
+    deleted = requests.delete(f"{url}/api/workspaces/{doomed_id}", headers=headers, timeout=TIMEOUT)
     # Then each works with the seed's shapes and rate-limit headers
     assert platforms.status_code == 200
     assert len(platforms.json()["data"]["platforms"]) == 14
@@ -107,9 +76,9 @@ def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Sta
     # And an X account is connected
     in_ws = {**headers, "X-Workspace-ID": ws}
     body = {"platform": "twitter", "callback_url": "http://127.0.0.1:9/cb"}
-    started = requests.post(f"{url}/api/accounts", json=body, headers=in_ws, timeout=5).json()["data"]
+    started = requests.post(f"{url}/api/accounts", json=body, headers=in_ws, timeout=TIMEOUT).json()["data"]
     query = consent_without_browser(started["auth_url"])
-    connected = requests.post(f"{url}/api/accounts/callback", json=query, headers=in_ws, timeout=10).json()["data"]
+    connected = requests.post(f"{url}/api/accounts/callback", json=query, headers=in_ws, timeout=TIMEOUT).json()["data"]
     account_id = connected["accounts"][0]["id"]
     # When the stack is stopped with Ctrl-C and started again
     output = stack.stop()
@@ -117,12 +86,15 @@ def test_local_stack__workspaces_end_to_end_and_data_survives_restart(stack: Sta
     again = stack.start()
     # Then the same key still works and the workspace is still there, the deleted one is not
     assert again["api_key"] == creds["api_key"]
-    listing = requests.get(f"{again['api_url']}/api/workspaces", headers=headers, timeout=5).json()["data"]
+    listing = requests.get(f"{again['api_url']}/api/workspaces", headers=headers, timeout=TIMEOUT).json()["data"]
     assert [w["id"] for w in listing["workspaces"]] == [ws]
-    assert requests.get(f"{again['api_url']}/api/workspaces/{doomed_id}", headers=headers, timeout=5).status_code == 404
+    assert (
+        requests.get(f"{again['api_url']}/api/workspaces/{doomed_id}", headers=headers, timeout=TIMEOUT).status_code
+        == 404
+    )
     # And the account's stored refresh token still works at the (restarted) network
     refreshed = requests.post(
-        f"{again['api_url']}/api/twitter/authentications/{account_id}/refresh", headers=in_ws, timeout=10
+        f"{again['api_url']}/api/twitter/authentications/{account_id}/refresh", headers=in_ws, timeout=TIMEOUT
     )
     assert refreshed.status_code == 200, refreshed.text
     stack.stop()
@@ -133,14 +105,14 @@ def test_local_stack__post_with_media_lifecycle(stack: Stack) -> None:
 
     creds = stack.start()
     url, key = creds["api_url"], {"X-API-Key": creds["api_key"]}
-    ws = requests.post(f"{url}/api/workspaces", json={"name": "e2e"}, headers=key, timeout=5).json()
+    ws = requests.post(f"{url}/api/workspaces", json={"name": "e2e"}, headers=key, timeout=TIMEOUT).json()
     headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
     # Create a post for three networks
     created = requests.post(
         f"{url}/api/posts",
         json={"content": "Launch day", "platforms": ["twitter", "linkedin", "tiktok"], "hashtags": ["launch"]},
         headers=headers,
-        timeout=5,
+        timeout=TIMEOUT,
     )
     assert created.status_code == 201, created.text
     post_id = created.json()["data"]["post"]["id"]
@@ -151,20 +123,22 @@ def test_local_stack__post_with_media_lifecycle(stack: Stack) -> None:
         files={"file": ("photo.jpg", jpeg)},
         data={"alt_text": "A photo"},
         headers=headers,
-        timeout=10,
+        timeout=TIMEOUT,
     )
     assert image.status_code == 201, image.text
-    assert requests.get(image.json()["data"]["media"]["url"], timeout=5).content == jpeg
+    assert requests.get(image.json()["data"]["media"]["url"], timeout=TIMEOUT).content == jpeg
     # Swap TikTok for YouTube (which takes no images: the photo goes), then attach a video by presigned upload
-    refused = requests.put(f"{url}/api/posts/{post_id}", json={"platforms": ["youtube"]}, headers=headers, timeout=5)
+    refused = requests.put(
+        f"{url}/api/posts/{post_id}", json={"platforms": ["youtube"]}, headers=headers, timeout=TIMEOUT
+    )
     assert refused.status_code == 400
     assert refused.json()["error"]["details"]["platforms"]["youtube"][0]["rule"] == "images_not_supported"
-    requests.delete(f"{url}/api/media/{image.json()['data']['media']['id']}", headers=headers, timeout=5)
+    requests.delete(f"{url}/api/media/{image.json()['data']['media']['id']}", headers=headers, timeout=TIMEOUT)
     updated = requests.put(
         f"{url}/api/posts/{post_id}",
         json={"platforms": ["linkedin", "youtube"], "title": "Launch"},
         headers=headers,
-        timeout=5,
+        timeout=TIMEOUT,
     )
     assert updated.status_code == 200, updated.text
     movie = media_files.video(30.0, padding=5_000_000)
@@ -172,29 +146,32 @@ def test_local_stack__post_with_media_lifecycle(stack: Stack) -> None:
         f"{url}/api/posts/{post_id}/media/uploads",
         json={"filename": "launch.mp4", "size": len(movie), "mime_type": "video/mp4"},
         headers=headers,
-        timeout=5,
+        timeout=TIMEOUT,
     ).json()["data"]
-    put = requests.put(ticket["upload"]["url"], data=movie, headers=ticket["upload"]["headers"], timeout=30)
+    put = requests.put(ticket["upload"]["url"], data=movie, headers=ticket["upload"]["headers"], timeout=TIMEOUT)
     assert put.status_code == 200, put.text
-    confirmed = requests.post(f"{url}/api/media/{ticket['media']['id']}/confirm", headers=headers, timeout=10)
+    confirmed = requests.post(f"{url}/api/media/{ticket['media']['id']}/confirm", headers=headers, timeout=TIMEOUT)
     assert confirmed.status_code == 200, confirmed.text
     # Read it back with signed URLs that work
-    post = requests.get(f"{url}/api/posts/{post_id}", headers=headers, timeout=5).json()["data"]["post"]
+    post = requests.get(f"{url}/api/posts/{post_id}", headers=headers, timeout=TIMEOUT).json()["data"]["post"]
     assert [m["duration"] for m in post["media"]] == [30.0]
-    assert requests.get(post["media"][0]["url"], timeout=10).content == movie
+    assert requests.get(post["media"][0]["url"], timeout=TIMEOUT).content == movie
     assert post["validation"]["ready"] is True
     # List it with each filter
     for params in ({}, {"status": "draft"}, {"platform": "youtube"}, {"from": "2000-01-01", "to": "2100-01-01"}):
-        listed = requests.get(f"{url}/api/posts", params=params, headers=headers, timeout=5).json()["data"]
+        listed = requests.get(f"{url}/api/posts", params=params, headers=headers, timeout=TIMEOUT).json()["data"]
         assert [p["id"] for p in listed["posts"]] == [post_id], params
     # Validate: a 301-grapheme Bluesky post fails naming Bluesky
     report = requests.post(
-        f"{url}/api/posts/validate", json={"content": "é" * 301, "platforms": ["bluesky"]}, headers=headers, timeout=5
+        f"{url}/api/posts/validate",
+        json={"content": "é" * 301, "platforms": ["bluesky"]},
+        headers=headers,
+        timeout=TIMEOUT,
     ).json()["data"]
     assert report["platforms"][0]["errors"][0]["message"].startswith("Bluesky")
     # Delete it; its files go too
-    assert requests.delete(f"{url}/api/posts/{post_id}", headers=headers, timeout=5).status_code == 200
-    assert requests.get(post["media"][0]["url"], timeout=5).status_code == 404
+    assert requests.delete(f"{url}/api/posts/{post_id}", headers=headers, timeout=TIMEOUT).status_code == 200
+    assert requests.get(post["media"][0]["url"], timeout=TIMEOUT).status_code == 404
     stack.stop()
 
 
@@ -202,17 +179,17 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
     """A workspace with one account on every catalog network (X through Chromium); (headers, platforms)."""
     api = creds["api_url"]
     key = {"X-API-Key": creds["api_key"]}
-    ws = requests.post(f"{api}/api/workspaces", json={"name": name}, headers=key, timeout=5).json()
+    ws = requests.post(f"{api}/api/workspaces", json={"name": name}, headers=key, timeout=TIMEOUT).json()
     headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
     platforms = [
-        p["id"] for p in requests.get(f"{api}/api/platforms", headers=key, timeout=5).json()["data"]["platforms"]
+        p["id"] for p in requests.get(f"{api}/api/platforms", headers=key, timeout=TIMEOUT).json()["data"]["platforms"]
     ]
     assert len(platforms) >= 14
 
     # X in Chromium: the hosted flow, from the consent page's Allow button back to the app's return_url
     landing = f"{creds['emulator_url']}/_landed"
     started = requests.post(
-        f"{api}/api/accounts", json={"platform": "twitter", "return_url": landing}, headers=headers, timeout=10
+        f"{api}/api/accounts", json={"platform": "twitter", "return_url": landing}, headers=headers, timeout=TIMEOUT
     ).json()["data"]
     final_url = browse_and_allow(started["auth_url"], until=landing)
     assert "status=connected" in final_url
@@ -227,18 +204,20 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
                 else {"bot_token": "123456789:AAH" + "x" * 32, "chat_id": "@e2e"}
             )
             body = {"platform": platform, "credentials": credentials}
-            response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=10)
+            response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
             assert response.status_code == 201, (platform, response.text)
             continue
         body = {"platform": platform, "callback_url": "http://127.0.0.1:9/callback"}
         if platform == "mastodon":
             body["instance"] = "mastodon.social"
-        started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=10).json()["data"]
+        started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT).json()["data"]
         query = consent_without_browser(started["auth_url"])
-        done = requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=10).json()["data"]
+        done = requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=TIMEOUT).json()[
+            "data"
+        ]
         if done["status"] == "selection_required":  # Facebook: choose a page
             choice = {"state": query["state"], "selection": [done["choices"][0]["id"]]}
-            done = requests.post(f"{api}/api/accounts/callback", json=choice, headers=headers, timeout=10).json()[
+            done = requests.post(f"{api}/api/accounts/callback", json=choice, headers=headers, timeout=TIMEOUT).json()[
                 "data"
             ]
         assert done["status"] == "connected", (platform, done)
@@ -253,7 +232,7 @@ def test_local_stack__connects_every_catalog_network(stack: Stack) -> None:
     api = creds["api_url"]
     headers, platforms = connect_every_network(creds, "connect")
 
-    accounts = requests.get(f"{api}/api/accounts", headers=headers, timeout=5).json()["data"]["accounts"]
+    accounts = requests.get(f"{api}/api/accounts", headers=headers, timeout=TIMEOUT).json()["data"]["accounts"]
     assert sorted({a["platform"] for a in accounts}) == sorted(platforms)
     assert all(a["status"] == "active" for a in accounts)
     # Tokens: KMS ciphertexts in the table (they open only with their account's context), masked in
@@ -283,7 +262,9 @@ def test_local_stack__connects_every_catalog_network(stack: Stack) -> None:
             assert plaintext not in value["S"]
             assert mask(plaintext) == masked[name]["S"]
             assert plaintext not in json.dumps(accounts)
-        auths = requests.get(f"{api}/api/{account['platform']}/authentications", headers=headers, timeout=5).json()
+        auths = requests.get(
+            f"{api}/api/{account['platform']}/authentications", headers=headers, timeout=TIMEOUT
+        ).json()
         payload = next(a for a in auths["authentications"] if a["id"] == account["id"])["payload"]
         assert payload["accessToken"].endswith("****")
     stack.stop()
@@ -301,7 +282,7 @@ def test_local_stack__publishes_an_image_post_to_every_network(stack: Stack) -> 
     creds = stack.start()
     api = creds["api_url"]
     headers, platforms = connect_every_network(creds, "publish")
-    accounts = requests.get(f"{api}/api/accounts", headers=headers, timeout=5).json()["data"]["accounts"]
+    accounts = requests.get(f"{api}/api/accounts", headers=headers, timeout=TIMEOUT).json()["data"]["accounts"]
     account_of = {a["platform"]: a["id"] for a in accounts}
     picture, clip = image("JPEG"), video()
     board = number_of("pinterest", "emulated-user", "board:Ideas")  # the emulator's boards and channels
@@ -319,11 +300,11 @@ def test_local_stack__publishes_an_image_post_to_every_network(stack: Stack) -> 
                 "tiktok": {"settings": {"privacy_level": "PUBLIC_TO_EVERYONE"}},  # a private post has no link
             },
         }
-        created = requests.post(f"{api}/api/posts", json=body, headers=headers, timeout=10)
+        created = requests.post(f"{api}/api/posts", json=body, headers=headers, timeout=TIMEOUT)
         assert created.status_code == 201, created.text
         post_id: str = created.json()["data"]["post"]["id"]
         files = {"file": (name, data)}
-        attached = requests.post(f"{api}/api/posts/{post_id}/media", files=files, headers=headers, timeout=20)
+        attached = requests.post(f"{api}/api/posts/{post_id}/media", files=files, headers=headers, timeout=TIMEOUT)
         assert attached.status_code == 201, attached.text
         return post_id
 
@@ -332,20 +313,20 @@ def test_local_stack__publishes_an_image_post_to_every_network(stack: Stack) -> 
         post_with(["youtube"], clip, "launch.mp4"): clip,
     }
     for post_id in posts:
-        answer = requests.post(f"{api}/api/posts/{post_id}/publish", headers=headers, timeout=30)
+        answer = requests.post(f"{api}/api/posts/{post_id}/publish", headers=headers, timeout=TIMEOUT)
         assert answer.status_code in (200, 202), answer.text
 
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + POLL_BUDGET
     shown: dict[str, dict] = {}
     while time.monotonic() < deadline and len(shown) < len(posts):
         for post_id in posts:
-            post = requests.get(f"{api}/api/posts/{post_id}", headers=headers, timeout=5).json()["data"]["post"]
+            post = requests.get(f"{api}/api/posts/{post_id}", headers=headers, timeout=TIMEOUT).json()["data"]["post"]
             if post["status"] != "publishing":
                 shown[post_id] = post
         time.sleep(0.5)
-    assert len(shown) == len(posts), "publishing did not finish within 90 s"
+    assert len(shown) == len(posts), f"publishing did not finish within {POLL_BUDGET:.0f} s"
 
-    held = requests.get(f"{creds['emulator_url']}/_emulator/posts", timeout=5).json()["posts"]
+    held = requests.get(f"{creds['emulator_url']}/_emulator/posts", timeout=TIMEOUT).json()["posts"]
     for post_id, data in posts.items():
         post = shown[post_id]
         assert post["status"] == "published", [(p["platform"], p["error"]) for p in post["platform_posts"]]
@@ -367,7 +348,7 @@ def consent_without_browser(auth_url: str) -> dict[str, str]:
     """Open the consent page, press Allow (its form), and read code and state from the redirect."""
     from urllib.parse import parse_qs, urlsplit
 
-    page = requests.get(auth_url, timeout=5)
+    page = requests.get(auth_url, timeout=TIMEOUT)
     assert page.status_code == 200, (auth_url, page.text)
     import re
 
@@ -376,7 +357,7 @@ def consent_without_browser(auth_url: str) -> dict[str, str]:
     assert action is not None
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(auth_url))
     answer = requests.post(
-        origin + action.group(1), data={**fields, "decision": "allow"}, allow_redirects=False, timeout=5
+        origin + action.group(1), data={**fields, "decision": "allow"}, allow_redirects=False, timeout=TIMEOUT
     )
     query = parse_qs(urlsplit(answer.headers["location"]).query)
     return {"state": query["state"][0], "code": query["code"][0]}
@@ -390,10 +371,10 @@ def browse_and_allow(url: str, until: str) -> str:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(url)
+            page.goto(url, timeout=TIMEOUT * 1000)
             assert "authorize" in page.title()
-            page.click("#allow")
-            page.wait_for_url(f"{until}**", timeout=15_000)
+            page.click("#allow", timeout=TIMEOUT * 1000)
+            page.wait_for_url(f"{until}**", timeout=TIMEOUT * 1000)
             return page.url
         finally:
             browser.close()
@@ -421,17 +402,17 @@ def test_local_stack__scheduled_posts_publish_on_time_once_and_a_draft_never(sta
     creds = stack.start()
     api = creds["api_url"]
     key = {"X-API-Key": creds["api_key"]}
-    ws = requests.post(f"{api}/api/workspaces", json={"name": "scheduling"}, headers=key, timeout=5).json()
+    ws = requests.post(f"{api}/api/workspaces", json={"name": "scheduling"}, headers=key, timeout=TIMEOUT).json()
     headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
     body = {"platform": "mastodon", "instance": "mastodon.social", "callback_url": "http://127.0.0.1:9/callback"}
-    started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=10).json()["data"]
+    started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT).json()["data"]
     query = consent_without_browser(started["auth_url"])
-    done = requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=10).json()["data"]
+    done = requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=TIMEOUT).json()["data"]
     assert done["status"] == "connected", done
 
     def post(text: str) -> str:
         created = requests.post(
-            f"{api}/api/posts", json={"content": text, "platforms": ["mastodon"]}, headers=headers, timeout=10
+            f"{api}/api/posts", json={"content": text, "platforms": ["mastodon"]}, headers=headers, timeout=TIMEOUT
         )
         assert created.status_code == 201, created.text
         return str(created.json()["data"]["post"]["id"])
@@ -439,7 +420,7 @@ def test_local_stack__scheduled_posts_publish_on_time_once_and_a_draft_never(sta
     def schedule(post_id: str, at: float) -> None:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
         answer = requests.post(
-            f"{api}/api/posts/{post_id}/schedule", json={"scheduled_at": when}, headers=headers, timeout=10
+            f"{api}/api/posts/{post_id}/schedule", json={"scheduled_at": when}, headers=headers, timeout=TIMEOUT
         )
         assert answer.status_code == 200, answer.text
 
@@ -448,14 +429,14 @@ def test_local_stack__scheduled_posts_publish_on_time_once_and_a_draft_never(sta
     for post_id in (on_time, moved, withdrawn):
         schedule(post_id, base + 5)
     schedule(moved, base + 10)
-    assert requests.delete(f"{api}/api/posts/{withdrawn}/schedule", headers=headers, timeout=10).status_code == 200
+    assert requests.delete(f"{api}/api/posts/{withdrawn}/schedule", headers=headers, timeout=TIMEOUT).status_code == 200
 
     published_at: dict[str, float] = {}
     while time.time() < base + 14:
         for post_id in (on_time, moved, withdrawn):
             if post_id in published_at:
                 continue
-            shown = requests.get(f"{api}/api/posts/{post_id}", headers=headers, timeout=5).json()["data"]["post"]
+            shown = requests.get(f"{api}/api/posts/{post_id}", headers=headers, timeout=TIMEOUT).json()["data"]["post"]
             if shown["status"] == "published":
                 published_at[post_id] = time.time()
         time.sleep(0.1)
@@ -463,9 +444,9 @@ def test_local_stack__scheduled_posts_publish_on_time_once_and_a_draft_never(sta
     assert set(published_at) == {on_time, moved}
     assert base + 5 <= published_at[on_time] <= base + 5 + 2, published_at[on_time] - base
     assert base + 10 <= published_at[moved] <= base + 10 + 2, published_at[moved] - base
-    held = requests.get(f"{creds['emulator_url']}/_emulator/posts", timeout=5).json()["posts"]
+    held = requests.get(f"{creds['emulator_url']}/_emulator/posts", timeout=TIMEOUT).json()["posts"]
     assert sorted(p["text"] for p in held if p["network"] == "mastodon") == ["Moved", "On time"]
-    shown = requests.get(f"{api}/api/posts/{withdrawn}", headers=headers, timeout=5).json()["data"]["post"]
+    shown = requests.get(f"{api}/api/posts/{withdrawn}", headers=headers, timeout=TIMEOUT).json()["data"]["post"]
     assert shown["status"] == "draft"
     stack.stop()
 
@@ -497,32 +478,36 @@ def test_local_stack__webhooks_reach_a_receiver_on_loopback_signed(stack: Stack)
     creds = stack.start()
     api = creds["api_url"]
     login = {"email": creds["admin_email"], "password": creds["admin_password"]}
-    token = requests.post(f"{api}/admin/login", json=login, timeout=10).json()["data"]["token"]
+    token = requests.post(f"{api}/admin/login", json=login, timeout=TIMEOUT).json()["data"]["token"]
     hook = {
         "url": f"http://127.0.0.1:{server.server_address[1]}/hooks",
         "events": ["post.created", "post.scheduled", "post.published"],
     }
-    made = requests.post(f"{api}/admin/webhooks", json=hook, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    made = requests.post(
+        f"{api}/admin/webhooks", json=hook, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+    )
     assert made.status_code == 201, made.text
     secret = made.json()["data"]["webhook"]["secret"]
 
     key = {"X-API-Key": creds["api_key"]}
-    ws = requests.post(f"{api}/api/workspaces", json={"name": "hooks"}, headers=key, timeout=5).json()
+    ws = requests.post(f"{api}/api/workspaces", json={"name": "hooks"}, headers=key, timeout=TIMEOUT).json()
     headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
     body = {"platform": "mastodon", "instance": "mastodon.social", "callback_url": "http://127.0.0.1:9/callback"}
-    started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=10).json()["data"]
+    started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT).json()["data"]
     query = consent_without_browser(started["auth_url"])
-    assert requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=10).status_code == 200
+    assert (
+        requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=TIMEOUT).status_code == 200
+    )
     post = requests.post(
-        f"{api}/api/posts", json={"content": "Hooked", "platforms": ["mastodon"]}, headers=headers, timeout=10
+        f"{api}/api/posts", json={"content": "Hooked", "platforms": ["mastodon"]}, headers=headers, timeout=TIMEOUT
     ).json()["data"]["post"]
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(math.ceil(time.time()) + 3))
     scheduled = requests.post(
-        f"{api}/api/posts/{post['id']}/schedule", json={"scheduled_at": at}, headers=headers, timeout=10
+        f"{api}/api/posts/{post['id']}/schedule", json={"scheduled_at": at}, headers=headers, timeout=TIMEOUT
     )
     assert scheduled.status_code == 200, scheduled.text
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + POLL_BUDGET
     while time.monotonic() < deadline and len(received) < 3:
         time.sleep(0.2)
     server.shutdown()
@@ -540,36 +525,38 @@ def test_local_stack__the_admin_plane_end_to_end(stack: Stack) -> None:
     creds = stack.start()
     api = creds["api_url"]
     login = {"email": creds["admin_email"], "password": creds["admin_password"]}
-    token = requests.post(f"{api}/admin/login", json=login, timeout=10).json()["data"]["token"]
+    token = requests.post(f"{api}/admin/login", json=login, timeout=TIMEOUT).json()["data"]["token"]
     admin = {"Authorization": f"Bearer {token}"}
 
     editor = {"email": "ed@example.com", "name": "Ed", "password": "an editor's long password", "role": "editor"}
-    assert requests.post(f"{api}/admin/users", json=editor, headers=admin, timeout=10).status_code == 201
+    assert requests.post(f"{api}/admin/users", json=editor, headers=admin, timeout=TIMEOUT).status_code == 201
     root = {"X-API-Key": creds["api_key"]}
-    workspace = requests.post(f"{api}/api/workspaces", json={"name": "clients"}, headers=root, timeout=5).json()
+    workspace = requests.post(f"{api}/api/workspaces", json={"name": "clients"}, headers=root, timeout=TIMEOUT).json()
     ws_id = workspace["data"]["workspace"]["id"]
     body = {"name": "Client key", "tier": "professional", "workspaces": [ws_id]}
-    made = requests.post(f"{api}/admin/keys", json=body, headers=admin, timeout=10)
+    made = requests.post(f"{api}/admin/keys", json=body, headers=admin, timeout=TIMEOUT)
     assert made.status_code == 201, made.text
     key = made.json()["data"]["key"]
-    listed = requests.get(f"{api}/api/workspaces", headers={"X-API-Key": key["api_key"]}, timeout=5).json()
+    listed = requests.get(f"{api}/api/workspaces", headers={"X-API-Key": key["api_key"]}, timeout=TIMEOUT).json()
     assert [w["id"] for w in listed["data"]["workspaces"]] == [ws_id]
 
-    rotated = requests.post(f"{api}/admin/keys/{key['id']}/rotate", headers=admin, timeout=10).json()["data"]["key"]
+    rotated = requests.post(f"{api}/admin/keys/{key['id']}/rotate", headers=admin, timeout=TIMEOUT).json()["data"][
+        "key"
+    ]
     for value in (key["api_key"], rotated["new_api_key"]):
-        assert requests.get(f"{api}/api/workspaces", headers={"X-API-Key": value}, timeout=5).status_code == 200
+        assert requests.get(f"{api}/api/workspaces", headers={"X-API-Key": value}, timeout=TIMEOUT).status_code == 200
 
-    board = requests.get(f"{api}/admin/dashboard", headers=admin, timeout=10).json()["data"]
+    board = requests.get(f"{api}/admin/dashboard", headers=admin, timeout=TIMEOUT).json()["data"]
     assert board["overview"]["total_workspaces"] >= 1
     assert board["overview"]["total_users"] == 2
     assert board["api_usage"]["requests_today"] >= 3
-    stats = requests.get(f"{api}/admin/stats", headers=admin, timeout=10).json()["data"]
+    stats = requests.get(f"{api}/admin/stats", headers=admin, timeout=TIMEOUT).json()["data"]
     assert set(stats) == {"posts", "accounts", "usage"}
-    audit = requests.get(f"{api}/admin/audit", headers=admin, timeout=10).json()["data"]["logs"]
+    audit = requests.get(f"{api}/admin/audit", headers=admin, timeout=TIMEOUT).json()["data"]["logs"]
     assert {"auth.login", "user.created", "api_key.created", "api_key.rotated"} <= {e["action"] for e in audit}
-    health = requests.get(f"{api}/admin/health", headers=admin, timeout=10).json()["data"]
+    health = requests.get(f"{api}/admin/health", headers=admin, timeout=TIMEOUT).json()["data"]
     assert health["components"]["database"]["status"] == "healthy"
     assert health["components"]["storage"]["status"] == "healthy"
-    system = requests.get(f"{api}/admin/system", headers=admin, timeout=10).json()["data"]
+    system = requests.get(f"{api}/admin/system", headers=admin, timeout=TIMEOUT).json()["data"]
     assert system["environment"] == "local"
     stack.stop()
