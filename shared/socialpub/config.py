@@ -140,7 +140,8 @@ class WebhookDispatcherSettings(BaseSettings):
     secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
     webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
     webhook_dlq_url: str = Field(alias="WEBHOOK_DLQ_URL")
-    webhook_allow_private_targets: bool = Field(False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    # Only the local stack sets this: webhook receivers on loopback (never other private addresses).
+    allow_loopback_targets: bool = Field(False, alias="ALLOW_LOOPBACK_TARGETS")
 
 
 class WorkspacePurgerSettings(BaseSettings):
@@ -157,8 +158,9 @@ class AdminSettings(ApiSettings):
     # Webhooks: their secrets are sealed with this key; tests and redeliveries are sent from here.
     secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
     webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
-    # Only the local stack sets this: webhook receivers on loopback or private addresses, over http.
-    webhook_allow_private_targets: bool = Field(False, alias="WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    # Only the local stack sets this: webhook receivers on loopback (127.0.0.0/8, ::1), over http too;
+    # other private and metadata addresses stay refused.
+    allow_loopback_targets: bool = Field(False, alias="ALLOW_LOOPBACK_TARGETS")
     # Keys are metered on the usage plans named <prefix>-<tier>; keys record their workspaces here.
     usage_plan_prefix: str = Field(alias="USAGE_PLAN_PREFIX")
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")

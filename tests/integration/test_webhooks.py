@@ -22,6 +22,7 @@ from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.api.container import Container
 from socialpub.config import EventRelaySettings, WebhookDispatcherSettings, load
 from socialpub.domain.users import Role
+from socialpub.local.stack import LOCAL_ONLY_SETTINGS
 from socialpub.local.workers import LambdaContext, sqs_event
 from socialpub.workers import event_relay, webhook_dispatcher
 from tests.conftest import FrozenClock, Keys
@@ -109,10 +110,17 @@ def receiver() -> Iterator[Receiver]:
     r.server.shutdown()
 
 
+def configure_as_local_stack(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings only the local stack sets (the API's container and the dispatcher's environment)."""
+    for name, value in LOCAL_ONLY_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+    container.configure(**LOCAL_ONLY_SETTINGS)
+    container.__dict__.pop("webhook_sender", None)  # built again from the settings
+
+
 @pytest.fixture
 def dispatch(container: Container, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dispatch]:
-    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")  # the receiver is on loopback
-    container.webhook_sender = HttpWebhookSender(allow_private=True)
+    configure_as_local_stack(container, monkeypatch)  # the receiver is on loopback
     d = Dispatch(clock)
     d.waiting = []
     yield d
@@ -335,18 +343,78 @@ def test_webhook__non_https_and_literal_private_urls_are_refused(
     assert answer.status_code == 400, answer.text
 
 
-def test_webhook__a_name_that_moves_inside_after_creation_is_refused_at_send_time(
-    client: TestClient, keys: Keys, admin: dict[str, str], container: Container, dispatch: Dispatch
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://[fd00:ec2::254]/latest",
+        "https://[::ffff:169.254.169.254]/latest",
+        "https://10.0.0.1/x",
+        "http://10.0.0.1/x",
+        "https://192.168.1.20/x",
+        "https://[fd00::1]/x",
+        "http://0.0.0.0:8080/x",
+    ],
+)
+def test_webhook__the_local_stack_refuses_private_and_metadata_urls(
+    client: TestClient, admin: dict[str, str], container: Container, monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
-    # Given a webhook whose host resolved to a public address when it was registered
+    # Given the API configured as the local stack configures it
+    configure_as_local_stack(container, monkeypatch)
+    # When an admin registers a webhook to a metadata or private address
+    answer = client.post("/admin/webhooks", json={"url": url, "events": ["post.created"]}, headers=admin)
+    # Then it is refused in the envelope, naming the field, and nothing is stored
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["success"] is False
+    assert (body["error"]["code"], body["error"]["details"]["field"]) == ("VALIDATION_ERROR", "url")
+    assert client.get("/admin/webhooks", headers=admin).json()["data"]["webhooks"] == []
+
+
+def test_webhook__the_local_stack_delivers_to_a_loopback_receiver(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the API configured as the local stack configures it
+    configure_as_local_stack(container, monkeypatch)
+    # When an admin registers a receiver on loopback over http and sends it a test event
+    webhook = register(client, admin, receiver.url, ["post.created"])
+    answer = client.post(f"/admin/webhooks/{webhook['id']}/test", headers=admin)
+    # Then it is accepted and the receiver gets it
+    assert answer.status_code == 200, answer.text
+    assert receiver.events() == ["webhook.test"]
+
+
+def test_webhook__a_deployed_stack_refuses_a_loopback_receiver(
+    client: TestClient, admin: dict[str, str], receiver: Receiver
+) -> None:
+    # Given the deployed settings (no ALLOW_LOOPBACK_TARGETS); When a receiver on loopback is registered
+    answer = client.post("/admin/webhooks", json={"url": receiver.url, "events": ["post.created"]}, headers=admin)
+    # Then it is refused
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["details"]["field"] == "url"
+
+
+@pytest.mark.parametrize("allow_loopback", [False, True], ids=["deployed", "local"])
+@pytest.mark.parametrize("inside", ["169.254.169.254", "fd00:ec2::254", "10.0.0.1"])
+def test_webhook__a_name_that_moves_inside_after_creation_is_refused_at_send_time(
+    client: TestClient,
+    keys: Keys,
+    admin: dict[str, str],
+    container: Container,
+    dispatch: Dispatch,
+    allow_loopback: bool,
+    inside: str,
+) -> None:
+    # Given a webhook whose host resolved to a public address when it was registered (deployed or local settings)
     answers = {"address": "93.184.216.34"}
-    sender = HttpWebhookSender(resolver=lambda host, port: [answers["address"]])
+    sender = HttpWebhookSender(allow_loopback=allow_loopback, resolver=lambda host, port: [answers["address"]])
     container.webhook_sender = sender
     webhook = register(client, admin, "https://hooks.example.com/x", ["post.created"])
     dispatch.deps.sender = sender
 
-    # When its DNS now answers with the metadata address, and an event is delivered
-    answers["address"] = "169.254.169.254"
+    # When its DNS now answers with a metadata or private address, and an event is delivered
+    answers["address"] = inside
     headers = new_workspace(client, keys)
     client.post("/api/posts", json={"content": "Hello", "platforms": ["twitter"]}, headers=headers)
     dispatch.run()
@@ -355,7 +423,7 @@ def test_webhook__a_name_that_moves_inside_after_creation_is_refused_at_send_tim
     (delivery,) = client.get(f"/admin/webhooks/{webhook['id']}/deliveries", headers=admin).json()["data"]["deliveries"]
     (attempt,) = delivery["attempts"]
     assert attempt["status_code"] is None
-    assert "169.254.169.254" in attempt["error"]
+    assert inside in attempt["error"]
     assert delivery["status"] == "pending"
 
 

@@ -3,8 +3,9 @@ checked when a webhook is saved and again at each send, and the connection made 
 address checked (so a DNS answer that changes between check and connect cannot point it inside).
 No redirects are followed; the timeout is short.
 
-The local stack sets ``allow_private`` (WEBHOOK_ALLOW_PRIVATE_TARGETS) so receivers on loopback
-work over plain http; deployed stacks never do.
+The local stack sets ``allow_loopback`` (ALLOW_LOOPBACK_TARGETS) so receivers on the developer's
+machine (127.0.0.0/8, ::1) work, over plain http too; nothing else private is allowed there either,
+and metadata addresses never are. Deployed stacks never set it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 import certifi
 import urllib3
 
-from socialpub.adapters.host_guard import is_public_address
+from socialpub.adapters.host_guard import is_loopback_address, refused_addresses
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.webhooks import SEND_TIMEOUT_SECONDS, SendResult
 
@@ -32,8 +33,8 @@ def _resolve(host: str, port: int) -> list[str]:
 
 
 class HttpWebhookSender:
-    def __init__(self, *, allow_private: bool = False, resolver: Resolver = _resolve) -> None:
-        self._allow_private = allow_private
+    def __init__(self, *, allow_loopback: bool = False, resolver: Resolver = _resolve) -> None:
+        self._allow_loopback = allow_loopback
         self._resolver = resolver
         self._tls = ssl.create_default_context(cafile=certifi.where())
 
@@ -94,7 +95,7 @@ class HttpWebhookSender:
         except ValueError as exc:
             raise refuse("not a URL") from exc
         host = parts.hostname or ""
-        if parts.scheme != "https" and not (self._allow_private and parts.scheme == "http"):
+        if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not self._allow_loopback):
             raise refuse("only https URLs are accepted")
         if not host or parts.username or parts.password:
             raise refuse("it needs a host name and no user info")
@@ -107,8 +108,10 @@ class HttpWebhookSender:
                 raise refuse(f"{host} does not resolve") from exc
         if not addresses:
             raise refuse(f"{host} does not resolve")
-        if not self._allow_private:
-            private = [a for a in addresses if not is_public_address(a)]
-            if private:
-                raise refuse(f"{host} resolves to a non-public address ({', '.join(private)})")
+        refused = refused_addresses(addresses, allow_loopback=self._allow_loopback)
+        if refused:
+            raise refuse(f"{host} resolves to a non-public address ({'; '.join(refused)})")
+        if parts.scheme == "http" and not all(is_loopback_address(a) for a in addresses):
+            # Plain http only stays on the machine; anything that leaves it is sent over TLS.
+            raise refuse("only https URLs are accepted")
         return addresses

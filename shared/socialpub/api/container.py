@@ -318,7 +318,7 @@ class Container:
     def webhook_sender(self) -> HttpWebhookSender:
         from socialpub.adapters.webhook_sender import HttpWebhookSender
 
-        return HttpWebhookSender(allow_private=self.settings(config.AdminSettings).webhook_allow_private_targets)
+        return HttpWebhookSender(allow_loopback=self.settings(config.AdminSettings).allow_loopback_targets)
 
     def webhook_deps(self) -> WebhookDeps:
         from socialpub.adapters.dynamodb.webhooks import DynamoWebhookRepository

@@ -21,6 +21,9 @@ from socialpub.local.template import REGION, ROOT, LocalResolver, Template
 
 HOME = Path(os.environ.get("SOCIALPUB_HOME", ROOT / ".socialpub"))
 ADMIN_EMAIL = "admin@socialpub.local"
+# What only the local stack sets: webhook receivers may be on this machine's loopback, over http
+# too; every other private address and the cloud metadata addresses stay refused (docs/webhooks.md).
+LOCAL_ONLY_SETTINGS = {"ALLOW_LOOPBACK_TARGETS": "true"}
 
 
 def local_environment(template: Template, resolver: LocalResolver) -> dict[str, str]:
@@ -116,8 +119,7 @@ def main() -> None:
     restored = snapshot.load(template, session, state)
     fill_integration_defaults(resolver, session)
     os.environ.update(local_environment(template, resolver))
-    # Local only: webhook receivers may be on loopback, over http (docs/webhooks.md).
-    os.environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
+    os.environ.update(LOCAL_ONLY_SETTINGS)
 
     api_url = f"http://127.0.0.1:{port}"
     credentials = _bootstrap(HOME, api_url)

@@ -37,7 +37,7 @@ def adapters() -> tuple[WebhookDeps, SqsWebhookQueue, SqsDeadLetters]:
     deps = WebhookDeps(
         webhooks=DynamoWebhookRepository(client("dynamodb"), s.users_table),
         box=KmsSecretBox(client("kms"), s.secrets_key_id),
-        sender=HttpWebhookSender(allow_private=s.webhook_allow_private_targets),
+        sender=HttpWebhookSender(allow_loopback=s.allow_loopback_targets),
         queue=queue,
         clock=lambda: datetime.now(UTC),
     )
