@@ -1,15 +1,16 @@
 """Time: when a scheduled post is due, and recurring slot sets (schedules) that a queue fills.
 
 Instants are stored in UTC; the IANA zone is stored beside them, because "every Monday 09:00 in
-Paris" is a wall-clock rule, not a fixed offset. Wall-clock times are turned into instants here
-and only here, with two rules for the hours a daylight-saving change creates or removes:
+Paris" is a wall-clock rule, not a fixed offset. Slot times are turned into instants here, with
+two rules for the hours a daylight-saving change creates or removes:
 
 - a slot time the clocks jump over (02:30 on a spring-forward night) is kept at the same distance
   after the jump (03:30), as PEP 495 resolves it: the slot still happens that day;
 - a slot time that happens twice (02:30 on a fall-back night) happens once, at its first occurrence.
 
 A single ``scheduled_at`` written without an offset in such an hour is refused instead: a person
-chose that instant, and only they know which one they meant.
+chose that instant, and only they know which one they meant (domain/dates.py, which reads every
+date a client sends).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator
 
+from socialpub.domain.dates import read_instant
 from socialpub.domain.errors import Conflict, InvalidInput, NotFound
 from socialpub.domain.workspaces import validate_timezone
 
@@ -149,26 +151,8 @@ def wall_clock(day: date, at: WallTime, zone: ZoneInfo) -> datetime:
 
 
 def parse_instant(value: str, zone_name: str) -> datetime:
-    """An ISO 8601 date-time; one without an offset is read as wall-clock time in ``zone_name``."""
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError as exc:
-        raise InvalidInput(
-            "'scheduled_at' must be an ISO 8601 date-time, such as 2026-01-25T09:00:00+01:00",
-            details={"field": "scheduled_at"},
-        ) from exc
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    zone = ZoneInfo(zone_name)
-    first, second = moment.replace(tzinfo=zone, fold=0), moment.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        skipped = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment
-        what = "does not exist (the clocks skip it)" if skipped else "happens twice (the clocks go back)"
-        raise InvalidInput(
-            f"{moment.isoformat()} {what} in {zone_name}; give the time with its UTC offset",
-            details={"field": "scheduled_at", "timezone": zone_name},
-        )
-    return first.astimezone(UTC)
+    """``scheduled_at``: an ISO 8601 date-time; one without an offset is wall-clock time in ``zone_name``."""
+    return read_instant(value, "scheduled_at", zone=zone_name)
 
 
 def checked_zone(value: str | None, default: str) -> str:

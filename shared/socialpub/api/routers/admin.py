@@ -7,7 +7,7 @@ import os
 import platform
 import resource
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -35,6 +35,7 @@ from socialpub.api.schemas.admin import (
 from socialpub.config import AdminSettings
 from socialpub.domain.admin_auth import AdminPermission
 from socialpub.domain.audit import AuditFilter
+from socialpub.domain.dates import read_bound
 from socialpub.domain.health import network_health, overall
 from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
 from socialpub.domain.platforms import catalog
@@ -81,19 +82,21 @@ def audit_log(
     c: ContainerDep,
     user_id: str | None = None,
     action: str | None = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=64)] = None,
+    to: Annotated[str | None, Query(max_length=64)] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Envelope[AuditData]:
-    """Admin changes and security events, newest first, filtered by user, action and dates."""
-    where = AuditFilter(user_id=user_id, action=action, start=_aware(from_), end=_aware(to))
+    """Admin changes and security events, newest first, filtered by user, action and dates (ISO 8601;
+    a bare date covers its whole day, a time without an offset is UTC)."""
+    where = AuditFilter(
+        user_id=user_id,
+        action=action,
+        start=read_bound(from_, "from", end=False),
+        end=read_bound(to, "to", end=True),
+    )
     entries, total = c.admin_audit().page(where, page=page, per_page=limit)
     return ok(AuditData(logs=entries, pagination=Pagination.of(page=page, per_page=limit, total_items=total)))
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 @router.get("/health", dependencies=[admin_with(AdminPermission.SYSTEM_READ)])

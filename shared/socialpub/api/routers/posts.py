@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -28,7 +27,7 @@ from socialpub.api.schemas.posts import (
     ValidationData,
 )
 from socialpub.config import PublishingSettings, SchedulingSettings
-from socialpub.domain.errors import InvalidInput
+from socialpub.domain.dates import read_bound
 from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagination
 from socialpub.domain.permissions import Permission
 from socialpub.domain.platforms import catalog
@@ -49,28 +48,14 @@ def post_view(post: Post, c: Container) -> PostView:
     return PostView.of(post, links.sign, links.expires_at)
 
 
-def _instant(value: str | None, name: str, *, end_of_day: bool) -> datetime | None:
-    """ISO 8601 date or date-time; a bare date covers the whole day, a time without zone is UTC."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day, time.max if end_of_day else time.min, UTC)
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"'{name}' must be an ISO 8601 date or date-time", details={"field": name}) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 @router.get("")
 def list_posts(
     workspace_id: Reader,
     c: ContainerDep,
     status_: Annotated[PostStatus | None, Query(alias="status")] = None,
     platform: str | None = None,
-    from_: Annotated[str | None, Query(alias="from")] = None,
-    to: str | None = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=64)] = None,
+    to: Annotated[str | None, Query(max_length=64)] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
@@ -82,8 +67,8 @@ def list_posts(
     where = PostFilter(
         status=status_,
         platform=platform,
-        start=_instant(from_, "from", end_of_day=False),
-        end=_instant(to, "to", end_of_day=True),
+        start=read_bound(from_, "from", end=False),
+        end=read_bound(to, "to", end=True),
     )
     links = c.media_links()
     pagination: Pagination | CursorInfo
