@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, PlainSerializer
+from pydantic_core import to_jsonable_python
 
 T = TypeVar("T")
 
@@ -37,7 +38,11 @@ def ok(data: T) -> Envelope[T]:
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return ErrorEnvelope(error=ErrorDetail(code=code, message=message, details=details or {})).model_dump()
+    """The error envelope as plain JSON values. ``details`` are converted here, whatever a raiser put
+    in them (datetimes, enums, sets, models, bytes, NaN, keys that are not strings): an error answer
+    that cannot itself be serialised would become a 500 that hides the real error."""
+    safe = to_jsonable_python(details or {}, fallback=str, bytes_mode="base64", inf_nan_mode="null")
+    return ErrorEnvelope(error=ErrorDetail(code=code, message=message, details=safe)).model_dump()
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
