@@ -128,6 +128,9 @@ class ScheduleSweeperSettings(BaseSettings):
     # Scheduler fires within the minute of a post's time; a post still scheduled this long after
     # its time was missed, and the sweeper publishes it.
     sweep_grace_seconds: int = Field(120, alias="SWEEP_GRACE_SECONDS", ge=1)
+    # A target whose message has not come this long after it was due is queued again (a run holding
+    # it is taken over once its lease, PUBLISH_LEASE_SECONDS, has run out).
+    stalled_after_seconds: int = Field(600, alias="STALLED_AFTER_SECONDS", ge=1)
 
 
 class EventRelaySettings(BaseSettings):

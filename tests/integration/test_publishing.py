@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
 from socialpub.api.container import Container
 from socialpub.domain.publishing import Target
+from socialpub.domain.services.publishing import MAX_RUNS
 from tests.conftest import Emulator, Keys
 from tests.integration.pipeline import INSTANCE, Pipeline, events, get, mastodon_post, publish
 from tests.integration.test_accounts import connect
@@ -23,17 +24,22 @@ from tests.media_files import image
 
 
 class CrashingTargets(DynamoTargetRepository):
-    """The run dies right after a network accepted a step, before the step's result is stored."""
+    """The run dies at a visible step: right after the network accepted it, before its result is
+    stored (``sent=True``); or right after it was armed (stored), before it was sent (``sent=False``)."""
 
-    def __init__(self, inner: DynamoTargetRepository, step: str) -> None:
+    def __init__(self, inner: DynamoTargetRepository, step: str, *, sent: bool = True) -> None:
         self.__dict__.update(inner.__dict__)
         self.step: str | None = step
+        self.sent = sent
 
     def save(self, target: Target, expected_rev: int) -> None:
-        if self.step is not None and self.step in target.steps:
+        if self.step is not None and self.sent and self.step in target.steps:
             self.step = None
             raise RuntimeError("the function was killed")
         super().save(target, expected_rev)
+        if self.step is not None and not self.sent and self.step in target.armed:
+            self.step = None
+            raise RuntimeError("the function was killed")
 
 
 # ---------------------------------------------------------------------- the happy path
@@ -231,6 +237,47 @@ def test_crash_between_the_networks_success_and_our_checkpoint__one_post(
     shown = get(client, headers, post["id"])
     assert shown["status"] == "published"
     assert shown["platform_posts"][0]["post_id"] == status.id
+
+
+def test_a_run_that_died_mid_way__the_api_shows_the_target_as_stored(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container
+) -> None:
+    # Given a run that claimed its target, armed the status and died before sending it
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    publish(client, headers, post["id"])
+    pipeline.deps.targets = CrashingTargets(pipeline.deps.targets, "status.0", sent=False)  # type: ignore[arg-type]
+    (message,) = pipeline.receive()
+    assert pipeline.deliver([message]) == {message["MessageId"]}
+
+    # When the post is read
+    shown = get(client, headers, post["id"])
+
+    # Then its target is shown as stored: publishing, after one attempt (not "pending", 0)
+    (stored,) = container.targets.of_post(headers["X-Workspace-ID"], post["id"])
+    assert (stored.status.value, stored.attempts) == ("publishing", 1)
+    assert [(p["status"], p["attempts"]) for p in shown["platform_posts"]] == [("publishing", 1)]
+    assert shown["status"] == "publishing"
+
+
+def test_a_target_whose_runs_keep_dying__fails_visibly_instead_of_being_revived_forever(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container
+) -> None:
+    # Given a target that MAX_RUNS runs claimed, none of which finished (each crashed)
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    publish(client, headers, post["id"])
+    (stored,) = container.targets.of_post(headers["X-Workspace-ID"], post["id"])
+    container.targets.save(stored.model_copy(update={"runs": MAX_RUNS, "rev": stored.rev + 1}), stored.rev)
+
+    # When one more delivery comes
+    pipeline.drain()
+
+    # Then the target fails with RUN_INTERRUPTED, nothing is sent, and the post shows it
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "failed"
+    assert shown["platform_posts"][0]["error_code"] == "RUN_INTERRUPTED"
+    assert pipeline.posts_on("mastodon") == []
 
 
 # ---------------------------------------------------------------------- failures and retries

@@ -18,10 +18,11 @@ from socialpub.domain.accounts import AccountStatus
 from socialpub.local.scheduler import LocalScheduler
 from socialpub.local.workers import LambdaContext
 from socialpub.workers import schedule_sweeper
-from tests.conftest import FrozenClock, Keys
+from tests.conftest import Emulator, FrozenClock, Keys
 from tests.integration.pipeline import INSTANCE, Pipeline, events, get, mastodon_post, publish
 from tests.integration.test_accounts import connect
 from tests.integration.test_posts import create, new_workspace, workspace_stats
+from tests.integration.test_publishing import CrashingTargets
 
 GROUP = "PostSchedules"
 
@@ -431,6 +432,88 @@ def test_sweeper__requeues_targets_whose_messages_never_reached_the_queue(
     clock.moment += timedelta(minutes=5)
     assert sweeper.run()["requeued_targets"] == 0
     # And once it has stalled, its target is queued again
+    clock.moment += timedelta(minutes=6)
+    assert sweeper.run()["requeued_targets"] == 1
+    pipeline.drain()
+
+    # Then it is published, once
+    assert len(pipeline.posts_on("mastodon")) == 1
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_sweeper__a_target_whose_run_died_before_the_network_call__published_once(
+    client: TestClient, keys: Keys, pipeline: Pipeline, sweeper: Sweeper, clock: FrozenClock
+) -> None:
+    # Given a run that claimed its target, armed the status and died before sending it, its message
+    # gone with it (a killed local stack) or to the DLQ
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    assert publish(client, headers, post["id"]).status_code == 202
+    pipeline.deps.targets = CrashingTargets(pipeline.deps.targets, "status.0", sent=False)  # type: ignore[arg-type]
+    (message,) = pipeline.receive()
+    assert pipeline.deliver([message]) == {message["MessageId"]}
+    pipeline.sqs.delete_message(QueueUrl=pipeline.url, ReceiptHandle=message["ReceiptHandle"])
+    assert pipeline.posts_on("mastodon") == []
+
+    # When the sweeper runs while the dead run's lease still holds, it leaves the target alone
+    clock.moment += timedelta(minutes=1)
+    assert sweeper.run()["requeued_targets"] == 0
+    # And once the lease has run out, it queues the target again
+    clock.moment += timedelta(minutes=6)
+    assert sweeper.run()["requeued_targets"] == 1
+    pipeline.drain()
+
+    # Then the status is sent once, and the post is published and shows it
+    (status,) = pipeline.posts_on("mastodon")
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "published"
+    assert shown["platform_posts"][0]["post_id"] == status.id
+    assert sweeper.run()["requeued_targets"] == 0
+
+
+def test_sweeper__a_target_whose_run_died_after_the_network_call__recorded_without_a_second_post(
+    client: TestClient, keys: Keys, pipeline: Pipeline, sweeper: Sweeper, clock: FrozenClock
+) -> None:
+    # Given a run killed right after the network accepted the status, before its result was
+    # stored, its message gone with it
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    assert publish(client, headers, post["id"]).status_code == 202
+    pipeline.deps.targets = CrashingTargets(pipeline.deps.targets, "status.0")  # type: ignore[arg-type]
+    (message,) = pipeline.receive()
+    assert pipeline.deliver([message]) == {message["MessageId"]}
+    pipeline.sqs.delete_message(QueueUrl=pipeline.url, ReceiptHandle=message["ReceiptHandle"])
+    (status,) = pipeline.posts_on("mastodon")
+
+    # When the sweeper runs after the dead run's lease ran out
+    clock.moment += timedelta(minutes=7)
+    assert sweeper.run()["requeued_targets"] == 1
+    pipeline.drain()
+
+    # Then the status already made is recorded: still one on the network, and the post shows it
+    assert [p.id for p in pipeline.posts_on("mastodon")] == [status.id]
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "published"
+    assert shown["platform_posts"][0]["post_id"] == status.id
+
+
+def test_sweeper__a_target_waiting_for_a_retry_whose_message_was_dead_lettered__published_once(
+    client: TestClient, keys: Keys, pipeline: Pipeline, sweeper: Sweeper, clock: FrozenClock, emulator: Emulator
+) -> None:
+    # Given a target put back for a retry in 30 s (the network was down), whose message then went
+    # to the DLQ
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    emulator.fault("mastodon", "statuses", 503, count=4, body={"error": "Service unavailable"})
+    assert publish(client, headers, post["id"]).status_code == 202
+    (message,) = pipeline.receive()
+    assert pipeline.deliver([message]) == {message["MessageId"]}
+    pipeline.sqs.delete_message(QueueUrl=pipeline.url, ReceiptHandle=message["ReceiptHandle"])
+
+    # When the sweeper runs while the retry could still come, nothing is re-queued
+    clock.moment += timedelta(minutes=5)
+    assert sweeper.run()["requeued_targets"] == 0
+    # And once it is long overdue, the target is queued again
     clock.moment += timedelta(minutes=6)
     assert sweeper.run()["requeued_targets"] == 1
     pipeline.drain()

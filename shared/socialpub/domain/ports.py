@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from socialpub.domain.accounts import Account, AppCredentials, ConnectSession, Identity, TokenSet
@@ -124,9 +124,9 @@ class PostRepository(Protocol):
         ...
 
     def sweepable(self, status: PostStatus, start: datetime, end: datetime) -> Iterable[tuple[str, str]]:
-        """(workspace id, post id) of every post, in any workspace, in ``status`` (scheduled or
-        publishing) whose due time (scheduled: ``scheduled_at``; publishing: last change) lies
-        between ``start`` and ``end``, oldest first. An index query, never a scan."""
+        """(workspace id, post id) of every post, in any workspace, in ``status`` (scheduled) whose
+        due time (``scheduled_at``) lies between ``start`` and ``end``, oldest first. An index
+        query, never a scan."""
         ...
 
     def get_media(self, workspace_id: str, media_id: str) -> Media | None: ...
@@ -279,6 +279,9 @@ class TargetRepository(Protocol):
         ...
 
     def finish(self, target: Target, expected_rev: int, stat: PublishStat) -> None: ...
+    def stalled(self, now: datetime, patience: timedelta, limit: int) -> list[tuple[str, str, str]]:
+        """(workspace, post, account) of targets that may be stalled (Target.stalled), oldest first."""
+        ...
 
 
 class PublishQueue(Protocol):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -37,6 +37,14 @@ class TargetStatus(StrEnum):
 
 
 FINAL = frozenset({TargetStatus.PUBLISHED, TargetStatus.FAILED})
+
+
+class Waiting(StrEnum):
+    """What an unfinished target waits for (the schedule sweeper watches each kind)."""
+
+    QUEUE = "queued"  # pending: its first message (since it was queued)
+    LEASE = "leased"  # a run holds it (until its lease runs out)
+    RETRY = "retry"  # put back for a retry: its message comes again (at retry_at)
 
 
 class FailureKind(StrEnum):
@@ -151,6 +159,8 @@ class Target(BaseModel):
     published_at: datetime | None = None
     lease_until: datetime | None = None
     lease_owner: str | None = None
+    retry_at: datetime | None = None  # waiting for a retry: when the queue delivers it again
+    runs: int = 0  # runs that claimed it (a run that died is taken over by the next one)
     rev: int = 0  # every write asserts the revision it read: a run that lost its lease cannot write
 
     @property
@@ -159,6 +169,26 @@ class Target(BaseModel):
 
     def leased(self, now: datetime) -> bool:
         return self.lease_until is not None and self.lease_until > now
+
+    def waiting(self) -> tuple[Waiting, datetime] | None:
+        """What must happen next for this target to move on, and since (or until) when; None once final."""
+        if self.final:
+            return None
+        if self.lease_until is not None:
+            return Waiting.LEASE, self.lease_until
+        if self.status is TargetStatus.PENDING:
+            return Waiting.QUEUE, self.queued_at
+        return Waiting.RETRY, self.retry_at or self.started_at or self.queued_at
+
+    def stalled(self, now: datetime, patience: timedelta) -> bool:
+        """Nothing will run this target unless it is queued again: the run holding it died (its lease
+        ran out), or its message has not come for ``patience`` after it was due (lost between the
+        write and the queue, dead-lettered, or gone with a local stack that was killed)."""
+        waiting = self.waiting()
+        if waiting is None:
+            return False
+        kind, since = waiting
+        return since <= now if kind is Waiting.LEASE else since <= now - patience
 
 
 class PublishMessage(BaseModel):

@@ -1,6 +1,7 @@
 """Every minute: publishes the scheduled posts whose schedule did not fire (due more than a grace
-period ago and still scheduled), and re-queues targets stuck before the queue. Each late post is
-counted in ``LateScheduledPosts`` (alarmed) and its lateness in ``ScheduledPostLateness``."""
+period ago and still scheduled), and re-queues the targets nothing will run any more (their run died
+and its lease ran out, or their message was lost or dead-lettered). Each late post is counted in
+``LateScheduledPosts`` (alarmed) and its lateness in ``ScheduledPostLateness``."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from socialpub.observability import logger, metrics
 
 
 @cache
-def adapters() -> tuple[FiringDeps, timedelta]:
+def adapters() -> tuple[FiringDeps, config.ScheduleSweeperSettings]:
     s = config.load(config.ScheduleSweeperSettings)
     ddb = client("dynamodb")
     deps = FiringDeps(
@@ -31,14 +32,18 @@ def adapters() -> tuple[FiringDeps, timedelta]:
         queue=SqsPublishQueue(client("sqs"), s.publish_queue_url),
         clock=lambda: datetime.now(UTC),
     )
-    return deps, timedelta(seconds=s.sweep_grace_seconds)
+    return deps, s
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    deps, grace = adapters()
-    report = sweep(deps, grace=grace)
+    deps, settings = adapters()
+    report = sweep(
+        deps,
+        grace=timedelta(seconds=settings.sweep_grace_seconds),
+        stalled_after=timedelta(seconds=settings.stalled_after_seconds),
+    )
     # Emitted every run, zero included, so the alarm on it sees data and not "missing".
     metrics.add_metric(name="LateScheduledPosts", unit=MetricUnit.Count, value=len(report.late))
     for late in report.late:

@@ -7,9 +7,9 @@ Items (see docs/data-model.md):
 - ``sk=MEDIA#<media>``: a media item, found by id for confirm and delete.
 - ``sk=POST#<post>#T#<account>``: a publishing target (adapters/dynamodb/publishing.py).
 
-A scheduled post's item also carries ``sweep_pk=SCHEDULED`` / ``sweep_sk=<due time>#<post>``, and a
-publishing one ``sweep_pk=PUBLISHING`` / ``sweep_sk=<last change>#<post>``: the sparse
-``to_sweep`` index, across workspaces, that the schedule sweeper reads. A post queued into a
+A scheduled post's item also carries ``sweep_pk=scheduled`` / ``sweep_sk=<due time>#<post>``: the
+sparse ``to_sweep`` index, across workspaces, that the schedule sweeper reads (publishing targets
+are in it too, adapters/dynamodb/publishing.py). A post queued into a
 schedule holds its slot claims (adapters/dynamodb/schedules.py) while it is scheduled.
 
 Lists read two sparse, keys-only GSIs sorted by ``list_sk`` (the post's date, then its id):
@@ -72,8 +72,6 @@ def _index_records(post: Post) -> Iterator[tuple[str, dict[str, Any]]]:
 def _sweep_index(post: Post) -> dict[str, str]:
     if post.status is PostStatus.SCHEDULED and post.scheduled_at is not None:
         return {"sweep_pk": PostStatus.SCHEDULED.value, "sweep_sk": f"{iso(post.scheduled_at)}#{post.id}"}
-    if post.status is PostStatus.PUBLISHING:
-        return {"sweep_pk": PostStatus.PUBLISHING.value, "sweep_sk": f"{iso(post.updated_at)}#{post.id}"}
     return {}
 
 

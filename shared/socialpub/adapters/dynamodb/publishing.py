@@ -2,14 +2,18 @@
 
 - ``WS#<ws> / POST#<post>#T#<account>``: a target (one post to one account) with its checkpoints;
   every write is conditional on the revision read (``rev``), so a run that lost its lease fails
-  instead of overwriting the run that took over.
+  instead of overwriting the run that took over. Until it is final it is also in the sparse
+  ``to_sweep`` index, under what it waits for (``sweep_pk`` = ``target_queued``, ``target_leased``
+  or ``target_retry``, ``sweep_sk`` = ``<since or until when>#<post>#<account>``), so the schedule
+  sweeper finds the targets nothing will run any more with one query per kind.
 - ``PLATFORM#<network> / DAY#<yyyy-mm-dd>``: per-network counters (published, failed, latency, error
   codes, last success), added in the same transaction that finishes a target; kept 400 days.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,10 +27,15 @@ from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.adapters.dynamodb.schedules import stats_update
 from socialpub.domain.events import Event
 from socialpub.domain.posts import PUBLISHED_STATUSES, ConcurrentModification, Post
-from socialpub.domain.publishing import PublishStat, Target
+from socialpub.domain.publishing import PublishStat, Target, Waiting
 from socialpub.domain.schedules import week_key
 
 STATS_RETENTION = timedelta(days=400)
+TO_SWEEP = "to_sweep"
+
+
+def _sweep_pk(kind: Waiting) -> str:
+    return f"target_{kind.value}"
 
 
 def _target_sk(post_id: str, account_id: str) -> str:
@@ -111,6 +120,40 @@ class DynamoTargetRepository:
         with guarded_transaction(target.workspace_id, ConcurrentModification(details={"post_id": target.post_id})):
             self._ddb.transact_write_items(TransactItems=[self._put(target, expected=expected_rev), stats])
 
+    def stalled(self, now: datetime, patience: timedelta, limit: int) -> list[tuple[str, str, str]]:
+        """(workspace, post, account) of targets that look stalled (see Target.stalled), oldest first,
+        at most ``limit``: from the ``to_sweep`` index, which lags a little, so callers read each again."""
+        found: list[tuple[str, str, str]] = []
+        for kind, until in (
+            (Waiting.LEASE, now),
+            (Waiting.QUEUE, now - patience),
+            (Waiting.RETRY, now - patience),
+        ):
+            for key in self._sweep_keys(kind, until, limit - len(found)):
+                post_id, _, account_id = key["sk"].removeprefix("POST#").partition("#T#")
+                found.append((key["pk"].removeprefix("WS#"), post_id, account_id))
+            if len(found) >= limit:
+                break
+        return found
+
+    def _sweep_keys(self, kind: Waiting, until: datetime, limit: int) -> Iterator[dict[str, str]]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": TO_SWEEP,
+            "KeyConditionExpression": "sweep_pk = :k AND sweep_sk <= :until",
+            "ExpressionAttributeValues": {":k": {"S": _sweep_pk(kind)}, ":until": {"S": f"{iso(until)}#~"}},
+        }
+        seen = 0
+        with translated():
+            while seen < limit:
+                page = self._ddb.query(**query, Limit=limit - seen)
+                for item in page.get("Items", []):
+                    seen += 1
+                    yield {"pk": item["pk"]["S"], "sk": item["sk"]["S"]}
+                if "LastEvaluatedKey" not in page:
+                    return
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def platform_day(self, platform: str, day: str) -> dict[str, Any]:
         """One network's counters for one UTC day (for the admin platform-health view and tests)."""
         with translated():
@@ -134,6 +177,11 @@ class DynamoTargetRepository:
             "sk": _target_sk(target.post_id, target.account_id),
             "entity": "publish_target",
         }
+        waiting = target.waiting()
+        if waiting is not None:
+            kind, at = waiting
+            record["sweep_pk"] = _sweep_pk(kind)
+            record["sweep_sk"] = f"{iso(at)}#{target.post_id}#{target.account_id}"
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(record)}
         if expected is not None:
             put["ConditionExpression"] = "#rev = :rev"

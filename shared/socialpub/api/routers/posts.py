@@ -104,7 +104,8 @@ def validate_post(body: ValidatePostRequest, workspace_id: Writer, c: ContainerD
 @router.get("/{post_id}")
 def get_post(post_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[PostData]:
     """One post with its media (signed URLs), its copies on the networks and its analytics."""
-    return ok(PostData(post=post_view(service.get_post(workspace_id, post_id, c.posts), c)))
+    post = publishing.as_stored(service.get_post(workspace_id, post_id, c.posts), c.targets)
+    return ok(PostData(post=post_view(post, c)))
 
 
 @router.put("/{post_id}")
@@ -150,7 +151,7 @@ def publish_post(post_id: str, workspace_id: Writer, c: ContainerDep, response: 
     post = publishing.wait_for(workspace_id, post_id, posts=c.posts, budget_seconds=budget)
     if post.status is PostStatus.PUBLISHING:
         response.status_code = status.HTTP_202_ACCEPTED
-    return ok(PublishData(post=PublishedPostView.of(post)))
+    return ok(PublishData(post=PublishedPostView.of(publishing.as_stored(post, c.targets))))
 
 
 @router.post("/{post_id}/schedule", dependencies=[IDEMPOTENT])

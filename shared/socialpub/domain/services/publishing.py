@@ -60,6 +60,9 @@ INLINE_BACKOFF_SECONDS = 0.5  # doubled after each attempt
 MAX_INLINE_WAIT_SECONDS = 10.0  # a longer Retry-After is waited out on the queue instead
 MAX_ATTEMPTS = 12  # in all, across deliveries; then the target fails with the last error
 MAX_RETRY_WINDOW = timedelta(hours=24)
+# Runs that may claim a target: far more than retries take; past it, runs keep dying (a crash, a
+# timeout) and the sweeper would revive the target forever, so it fails, visibly.
+MAX_RUNS = 20
 QUEUE_BACKOFF_SECONDS = 30  # first delay on the queue, doubled each time, at most 15 minutes
 MAX_QUEUE_DELAY_SECONDS = 900
 SETTLE_ATTEMPTS = 8
@@ -236,6 +239,20 @@ def platform_post(target: Target) -> PlatformPost:
     )
 
 
+def as_stored(post: Post, targets: Targets) -> Post:
+    """The post with each target's progress as stored now (status, attempts, result).
+
+    The post's own copy of its targets is brought up to date when a delivery ends (settle), so while
+    a run is under way, or after one died mid-way, it lags behind the targets: readers get these."""
+    if post.status is not PostStatus.PUBLISHING:
+        return post
+    by_account = {t.account_id: t for t in targets.of_post(post.workspace_id, post.id)}
+    current = [
+        platform_post(by_account[p.account_id]) if p.account_id in by_account else p for p in post.platform_posts
+    ]
+    return post.model_copy(update={"platform_posts": current})
+
+
 def wait_for(
     workspace_id: str, post_id: str, *, posts: PostRepository, budget_seconds: float, poll_seconds: float = 0.2
 ) -> Post:
@@ -272,6 +289,8 @@ def run_target(deps: PublishDeps, message: PublishMessage) -> RunOutcome:
             "started_at": target.started_at or now,
             "lease_until": now + deps.lease,
             "lease_owner": owner,
+            "retry_at": None,
+            "runs": target.runs + 1,
             "rev": target.rev + 1,
         }
     )
@@ -279,6 +298,15 @@ def run_target(deps: PublishDeps, message: PublishMessage) -> RunOutcome:
         deps.targets.save(claimed, target.rev)
     except ConcurrentModification:
         return RunOutcome(retry_in=1.0)  # another delivery claimed it a moment ago
+    if claimed.runs > MAX_RUNS:
+        interrupted = PublishFailure(
+            f"Publishing stopped before it finished {MAX_RUNS} times (the run crashed or timed out); "
+            "check the account, then publish again (what was already posted is found, not sent twice)",
+            code="RUN_INTERRUPTED",
+        )
+        outcome = RunOutcome(finished=_finish(deps, claimed, failure=interrupted))
+        settle(deps, message.workspace_id, message.post_id)
+        return outcome
     outcome = _run_claimed(deps, claimed)
     settle(deps, message.workspace_id, message.post_id)
     return outcome
@@ -417,6 +445,7 @@ def _finish(
             "lease_until": None,
             "lease_owner": None,
             "rev": expected + 1,
+            "retry_at": None,
         }
     )
     stat = PublishStat(
@@ -437,14 +466,22 @@ def _retry_later(deps: PublishDeps, target: Target, failure: Retryable) -> float
     """Keep the target publishing, with its last error shown, and free it for the next delivery."""
     expected = target.rev
     waiting = target.model_copy(
-        update={"error": _error(failure), "lease_until": None, "lease_owner": None, "rev": expected + 1}
+    backoff = min(MAX_QUEUE_DELAY_SECONDS, QUEUE_BACKOFF_SECONDS * 2 ** max(0, target.attempts // INLINE_ATTEMPTS - 1))
+    delay = max(backoff, failure.retry_after or 0.0)
+        update={
+            "error": _error(failure),
+            "lease_until": None,
+            "lease_owner": None,
+            # When the message is due again: if it never comes (dead-lettered), the sweeper re-queues it.
+            "retry_at": deps.clock() + timedelta(seconds=delay),
+            "rev": expected + 1,
+        }
     )
     try:
         deps.targets.save(waiting, expected)
     except ConcurrentModification as exc:
         raise LeaseLost(target.account_id) from exc
-    backoff = min(MAX_QUEUE_DELAY_SECONDS, QUEUE_BACKOFF_SECONDS * 2 ** max(0, target.attempts // INLINE_ATTEMPTS - 1))
-    return max(backoff, failure.retry_after or 0.0)
+    return delay
 
 
 def _error(failure: PublishFailure) -> TargetError:

@@ -13,7 +13,10 @@ written with it, only if free, so concurrent requests never share a slot.
 
 Nothing relies on the schedule alone. Every minute the sweeper looks up (through an index) the
 posts due more than a grace period ago and still scheduled, and publishes them, reporting how late;
-and re-queues targets of posts stuck with messages that never reached the queue.
+and re-queues the targets nothing will run any more: held by a run that died (its lease ran out), or
+whose message never came (lost before the queue, dead-lettered, or gone with a killed local stack).
+A target re-queued that way goes through the publisher's at-most-once lookup: what the dead run
+sent is found and recorded, not sent again.
 """
 
 from __future__ import annotations
@@ -52,10 +55,12 @@ from socialpub.domain.services.schedules import instant, taken
 
 FIRE_ATTEMPTS = 3
 QUEUE_ATTEMPTS = 5
-# The sweeper re-queues targets still pending this long after they were queued (a message lost
-# between the post's write and SQS, or a crash in between); earlier, the queue may just be busy.
+# The sweeper re-queues targets whose message has not come this long after it was due (first
+# queued, or put back for a retry); earlier, the queue may just be busy. A target held by a run is
+# re-queued as soon as its lease has run out.
 STALLED_AFTER = timedelta(minutes=10)
-STALLED_WINDOW = timedelta(hours=24)
+# At most this many targets re-queued per run (the oldest first); the next run takes the rest.
+REQUEUE_PER_RUN = 500
 
 
 class ScheduleInactive(Conflict):
@@ -322,7 +327,7 @@ class SweepReport:
     requeued_targets: int
 
 
-def sweep(deps: FiringDeps, *, grace: timedelta) -> SweepReport:
+def sweep(deps: FiringDeps, *, grace: timedelta, stalled_after: timedelta = STALLED_AFTER) -> SweepReport:
     """Publish the scheduled posts due more than ``grace`` ago, and re-queue stalled targets."""
     now = deps.clock()
     late: list[LatePost] = []
@@ -334,17 +339,13 @@ def sweep(deps: FiringDeps, *, grace: timedelta) -> SweepReport:
             continue
         fired = fire(deps, scheduled_message(post))
         late.append(LatePost(workspace_id, post_id, now - post.scheduled_at, fired))
-    requeued = 0
-    for workspace_id, post_id in deps.posts.sweepable(PostStatus.PUBLISHING, now - STALLED_WINDOW, now - STALLED_AFTER):
-        post = deps.posts.get(workspace_id, post_id)
-        if post is None or post.status is not PostStatus.PUBLISHING:
-            continue
-        stalled = [
-            PublishMessage(workspace_id=workspace_id, post_id=post_id, account_id=t.account_id, run=t.run)
-            for t in deps.targets.of_post(workspace_id, post_id)
-            if t.status is TargetStatus.PENDING and t.run == post.publish_run and t.queued_at <= now - STALLED_AFTER
-        ]
-        if stalled:
-            deps.queue.send(stalled)  # a duplicate of a message still queued runs once (targets' leases)
-            requeued += len(stalled)
-    return SweepReport(late=late, requeued_targets=requeued)
+    stalled: list[PublishMessage] = []
+    for workspace_id, post_id, account_id in deps.targets.stalled(now, stalled_after, REQUEUE_PER_RUN):
+        target = deps.targets.get(workspace_id, post_id, account_id)  # the index lags: read it again
+        if target is not None and target.stalled(now, stalled_after):
+            stalled.append(
+                PublishMessage(workspace_id=workspace_id, post_id=post_id, account_id=account_id, run=target.run)
+            )
+    if stalled:
+        deps.queue.send(stalled)  # a duplicate of a message still queued runs once (targets' leases)
+    return SweepReport(late=late, requeued_targets=len(stalled))
