@@ -103,37 +103,46 @@ class EdgeMiddleware:
             await respond(413, self._too_large(cap))
             return
 
+        # A body without Content-Length (Transfer-Encoding: chunked) is counted as it streams in.
         received = 0
+        over_cap = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, over_cap
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > cap:
+                    over_cap = True
                     raise _BodyTooLarge
             return message
 
+        async def send_unless_over_cap(message: Message) -> None:
+            # FastAPI turns any error while reading a body into its own 400; once the cap is passed,
+            # whatever the app answers is replaced by the 413 below.
+            if not over_cap:
+                await send_with_headers(message)
+
         try:
-            await self.app(scope, counting_receive, send_with_headers)
-        except _BodyTooLarge:
-            if not started:
-                held.clear()
-                await respond(413, self._too_large(cap))
+            await self.app(scope, counting_receive, send_unless_over_cap)
         except Exception:
-            logger.exception("Unhandled error", extra={"path": scope.get("path"), "method": scope.get("method")})
-            if not started:
-                held.clear()  # a half-built response is replaced by the 500 (which releases the key)
-                await respond(
-                    500,
-                    error_body(
-                        "INTERNAL_ERROR",
-                        "An unexpected error occurred; quote the request id when reporting it",
-                        {"request_id": request_id},
-                    ),
-                )
+            if not over_cap:  # past the cap, the error is only the body cut short: answered below
+                logger.exception("Unhandled error", extra={"path": scope.get("path"), "method": scope.get("method")})
+                if not started:
+                    held.clear()  # a half-built response is replaced by the 500 (which releases the key)
+                    await respond(
+                        500,
+                        error_body(
+                            "INTERNAL_ERROR",
+                            "An unexpected error occurred; quote the request id when reporting it",
+                            {"request_id": request_id},
+                        ),
+                    )
         finally:
             logger.remove_keys(["correlation_id"])
+        if over_cap and not started:
+            held.clear()
+            await respond(413, self._too_large(cap))
 
     def _too_large(self, cap: int) -> dict[str, Any]:
         if cap == self.max_upload_bytes:

@@ -115,7 +115,9 @@ def get_authentication(
     )
 
 
-@router.api_route("/api/{integration_id}/authentications/{authentication_id}/refresh", methods=["GET", "POST"])
+# Two routes, not one with two methods: each method is then its own OpenAPI operation, with its own id.
+@router.get("/api/{integration_id}/authentications/{authentication_id}/refresh")
+@router.post("/api/{integration_id}/authentications/{authentication_id}/refresh")
 def refresh_authentication(
     platform: Integration, authentication_id: str, workspace_id: Writer, c: ContainerDep
 ) -> AuthenticationMessage:
