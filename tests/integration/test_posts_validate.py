@@ -67,3 +67,67 @@ def test_validate__needs_the_workspace_header_and_scope(client: TestClient, keys
     response = client.post("/api/posts/validate", json=body, headers=other)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "WORKSPACE_NOT_FOUND"
+
+
+def test_validate__a_video_for_reddit_is_refused_at_validation(client: TestClient, keys: Keys) -> None:
+    headers = workspace_headers(client, keys)
+    # Given a titled Reddit post that declares an MP4 (Reddit's publisher cannot upload videos)
+    body = {
+        "content": "Watch this",
+        "title": "Our launch video",
+        "platforms": ["reddit"],
+        "platform_content": {"reddit": {"settings": {"subreddit": "socialpub"}}},
+        "media": [{"kind": "video", "mime_type": "video/mp4", "size": 5_000_000, "duration": 30}],
+    }
+    # When it is validated
+    response = client.post("/api/posts/validate", json=body, headers=headers)
+    # Then the dry run refuses it for Reddit, saying so, instead of the publish failing later
+    assert response.status_code == 200
+    (reddit,) = response.json()["data"]["platforms"]
+    assert reddit["valid"] is False
+    assert [(e["rule"], e["message"]) for e in reddit["errors"]] == [
+        ("videos_not_supported", "Reddit does not take videos")
+    ]
+    # And the catalog says the same
+    platform = client.get("/api/platforms/reddit", headers=keys.headers()).json()["data"]["platform"]
+    assert (platform["supports_videos"], platform["limits"]["max_videos"]) == (False, 0)
+
+
+def test_validate__a_thread_goes_where_threads_exist_and_warns_for_the_others(client: TestClient, keys: Keys) -> None:
+    headers = workspace_headers(client, keys)
+    # Given a thread for X and LinkedIn (LinkedIn has no threads)
+    body = {"content": "Part one", "thread": ["Part two", "Part three"], "platforms": ["twitter", "linkedin"]}
+    # When it is validated
+    response = client.post("/api/posts/validate", json=body, headers=headers)
+    # Then it is valid: X gets three parts, LinkedIn the first part alone, with a warning saying so
+    data = response.json()["data"]
+    assert response.status_code == 200
+    assert data["valid"] is True
+    by_platform = {p["platform"]: p for p in data["platforms"]}
+    assert by_platform["twitter"]["characters"] == [8, 8, 10]
+    assert by_platform["twitter"]["warnings"] == []
+    linkedin = by_platform["linkedin"]
+    assert (linkedin["valid"], linkedin["characters"], linkedin["errors"]) == (True, [8], [])
+    assert [(w["rule"], w["field"]) for w in linkedin["warnings"]] == [("thread_first_part_only", "thread")]
+    assert "first part only" in linkedin["warnings"][0]["message"]
+
+
+def test_create__a_thread_also_for_a_network_without_threads_is_saved_with_the_warning(
+    client: TestClient, keys: Keys
+) -> None:
+    headers = workspace_headers(client, keys)
+    # Given a thread for Bluesky and Telegram (Telegram has no threads)
+    body = {"content": "Part one", "thread": ["Part two"], "platforms": ["bluesky", "telegram"]}
+    # When the post is created
+    response = client.post("/api/posts", json=body, headers=headers)
+    # Then it is saved (not refused whole), and the post shows the warning for Telegram
+    assert response.status_code == 201, response.text
+    validation = response.json()["data"]["post"]["validation"]
+    assert validation["ready"] is True
+    assert [(w["platform"], w["rule"]) for w in validation["warnings"]] == [("telegram", "thread_first_part_only")]
+    # And a thread written for Telegram itself is still refused, naming the field
+    own = {**body, "platform_content": {"telegram": {"thread": ["Only for Telegram"]}}}
+    refused = client.post("/api/posts", json=own, headers=headers)
+    assert refused.status_code == 400
+    finding = refused.json()["error"]["details"]["platforms"]["telegram"][0]
+    assert (finding["rule"], finding["field"]) == ("threads_not_supported", "platform_content.telegram.thread")

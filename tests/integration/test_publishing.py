@@ -437,3 +437,33 @@ def test_three_networks_one_refusing__partially_published_with_each_result(
     pipeline.drain()
     assert get(client, headers, post["id"])["status"] == "published"
     assert [len(pipeline.posts_on(n)) for n in ("mastodon", "telegram", "bluesky")] == [1, 1, 1]
+
+
+def test_a_thread_to_mastodon_and_telegram__the_thread_on_mastodon_its_first_part_on_telegram(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a three-part thread to Mastodon (threads) and Telegram (none)
+    headers = new_workspace(client, keys)
+    mastodon = connect(client, headers, platform="mastodon", instance=INSTANCE)
+    channel = {"bot_token": "123456789:AAH" + "x" * 32, "chat_id": "@launches"}
+    telegram = client.post(
+        "/api/accounts", json={"platform": "telegram", "credentials": channel}, headers=headers
+    ).json()["data"]["account"]
+    platforms = [mastodon["id"], telegram["id"]]
+    post = create(client, headers, content="Part one", thread=["Part two", "Part three"], platforms=platforms)
+    # And the post says what Telegram will get
+    warnings = post["validation"]["warnings"]
+    assert [(w["platform"], w["rule"]) for w in warnings] == [("telegram", "thread_first_part_only")]
+
+    # When it is published
+    publish(client, headers, post["id"])
+    pipeline.drain()
+
+    # Then Mastodon holds the thread as replies, Telegram one message with the first part
+    statuses = {s.text: s for s in pipeline.posts_on("mastodon")}
+    assert set(statuses) == {"Part one", "Part two", "Part three"}
+    assert statuses["Part one"].reply_to is None
+    assert statuses["Part two"].reply_to == statuses["Part one"].id
+    assert statuses["Part three"].reply_to == statuses["Part two"].id
+    assert [m.text for m in pipeline.posts_on("telegram")] == ["Part one"]
+    assert get(client, headers, post["id"])["status"] == "published"

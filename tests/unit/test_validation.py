@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from socialpub.domain.platforms import catalog
+import pytest
+from pydantic import ValidationError
+
+from socialpub.domain.platforms import Platform, catalog
 from socialpub.domain.post_content import MediaFacts, MediaKind, PlatformOverride, PostContent
 from socialpub.domain.validation import validate
 
@@ -78,13 +81,36 @@ def test_tiktok_takes_video_or_photos_not_both() -> None:
 
 
 def test_threads_and_first_comments_only_where_supported() -> None:
+    # A thread shared with networks without threads: they get the first part, with a warning
     post = PostContent(content="1/2", thread=["2/2"], first_comment="more")
     assert rules(post, "twitter", "linkedin", "telegram") == {
         "twitter": [],
-        "linkedin": ["threads_not_supported"],
-        "telegram": ["threads_not_supported", "first_comment_not_supported"],
+        "linkedin": [],
+        "telegram": ["first_comment_not_supported"],
     }
+    reports = validate(post, [C["twitter"], C["linkedin"]])
+    assert (reports["twitter"].characters, reports["linkedin"].characters) == ([3, 3], [3])
+    assert [w.rule for w in reports["linkedin"].warnings] == ["thread_first_part_only"]
+    assert post.parts_for("linkedin", threads=False) == ["1/2"]
+    # The unsent parts are not held against the network's limits
+    assert rules(PostContent(content="ok", thread=["b" * 70_000]), "linkedin") == {"linkedin": []}
+    # A thread written for that network itself is refused
+    own = PostContent(content="1/2", platform_content={"linkedin": PlatformOverride(thread=["2/2"])})
+    assert rules(own, "linkedin") == {"linkedin": ["threads_not_supported"]}
     assert rules(PostContent(content="ok", thread=["b" * 301]), "bluesky") == {"bluesky": ["text_too_long"]}
+
+
+def test_a_capability_a_network_lacks_is_refused_even_where_a_count_would_allow_it() -> None:
+    # Reddit's publisher cannot upload videos, so the catalog says so and validation refuses one
+    subreddit = {"reddit": PlatformOverride(settings={"subreddit": "socialpub"})}
+    video = PostContent(content="x", title="t", media=[MP4], platform_content=subreddit)
+    assert rules(video, "reddit") == {"reddit": ["videos_not_supported"]}
+    assert rules(video.model_copy(update={"media": [JPEG]}), "reddit") == {"reddit": []}
+    # And a catalog entry whose claims and counts disagree does not load
+    entry = C["reddit"].model_dump(mode="json")
+    entry["capabilities"]["supports_videos"] = True
+    with pytest.raises(ValidationError, match="supports_videos is True but max_videos is 0"):
+        Platform.model_validate(entry)
 
 
 def test_link_and_hashtags_are_counted_where_they_are_appended() -> None:

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 
 class AuthType(StrEnum):
@@ -192,6 +192,20 @@ class Platform(BaseModel):
     limits: Limits
     settings: dict[str, SettingSpec] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _claims_match_limits(self) -> Platform:
+        """A capability and its count say the same: a network that takes no videos has no video slots,
+        so validation, GET /api/platforms and the publisher cannot disagree."""
+        caps, limits = self.capabilities, self.limits
+        for kind, claimed, count in (
+            ("images", caps.supports_images, limits.max_images),
+            ("videos", caps.supports_videos, limits.max_videos),
+            ("documents", caps.supports_documents, limits.max_documents),
+        ):
+            if claimed != (count > 0):
+                raise ValueError(f"{self.id}: supports_{kind} is {claimed} but max_{kind} is {count}")
+        return self
 
     @property
     def oauth_supported(self) -> bool:

@@ -52,9 +52,10 @@ class PostContent(BaseModel):
     def override(self, platform: str) -> PlatformOverride:
         return self.platform_content.get(platform) or PlatformOverride()
 
-    def parts_for(self, platform: str) -> list[str]:
+    def parts_for(self, platform: str, *, threads: bool = True) -> list[str]:
         """The texts a network receives: the first part with the link and hashtags appended (unless
-        already present), then any thread parts."""
+        already present), then any thread parts. A network without threads (``threads=False``) gets
+        the first part alone, as a single post."""
         override = self.override(platform)
         first = override.content if override.content is not None else self.content
         if self.link and self.link not in first:
@@ -63,7 +64,11 @@ class PostContent(BaseModel):
         if tags:
             first = f"{first}\n\n{' '.join(tags)}".strip()
         thread = override.thread if override.thread is not None else self.thread
-        return [first, *thread]
+        return [first, *thread] if threads else [first]
+
+    def thread_given_for(self, platform: str) -> bool:
+        """Whether ``platform_content.<platform>.thread`` names thread parts for this network itself."""
+        return bool(self.override(platform).thread)
 
     def title_for(self, platform: str) -> str | None:
         return self.override(platform).title or self.title

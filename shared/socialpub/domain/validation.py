@@ -50,7 +50,7 @@ def validate(post: PostContent, platforms: Iterable[Platform]) -> dict[str, Plat
         reports[platform.id] = PlatformReport(
             platform=platform.id,
             valid=not errors,
-            characters=[_length(part, platform) for part in post.parts_for(platform.id)],
+            characters=[_length(part, platform) for part in _sent(post, platform)],
             max_characters=platform.limits.max_characters,
             errors=errors,
             warnings=[f for f in findings if f.severity is Severity.WARNING],
@@ -74,6 +74,11 @@ def _over(rule: str, field: str, limit: float | None, actual: float, message: st
         yield Finding(rule=rule, field=field, message=message, limit=limit, actual=actual)
 
 
+def _sent(post: PostContent, platform: Platform) -> list[str]:
+    """The text parts this network will receive (the first part alone where it has no threads)."""
+    return post.parts_for(platform.id, threads=platform.capabilities.supports_threads)
+
+
 def _length(text: str, platform: Platform) -> int:
     return length(text, platform.limits.character_counting, platform.limits.url_length)
 
@@ -86,12 +91,24 @@ def _check(post: PostContent, p: Platform) -> Iterator[Finding]:
 
 def _text(post: PostContent, p: Platform) -> Iterator[Finding]:
     limits, name = p.limits, p.name
-    parts = post.parts_for(p.id)
-    if len(parts) > 1 and not p.capabilities.supports_threads:
+    parts = _sent(post, p)
+    unsent = len(post.parts_for(p.id)) - len(parts)
+    if unsent and post.thread_given_for(p.id):
+        # A thread written for this very network cannot go out as written: refuse it.
         yield Finding(
             rule="threads_not_supported",
+            field=f"platform_content.{p.id}.thread",
+            message=f"{name} does not support threads; remove platform_content.{p.id}.thread",
+        )
+    elif unsent:
+        # The post's thread, shared with networks that have threads: those get it, this one the first
+        # part alone (what users expect from a network without threads), and the client is told.
+        yield Finding(
+            rule="thread_first_part_only",
             field="thread",
-            message=f"{name} does not support threads; give threads per network in platform_content.<network>.thread",
+            severity=Severity.WARNING,
+            message=f"{name} does not support threads: it gets the first part only, as a single post "
+            f"({unsent} further part(s) not sent there)",
         )
     yield from _over(
         "too_many_thread_parts",
@@ -148,11 +165,12 @@ def _media(media: list[MediaFacts], p: Platform) -> Iterator[Finding]:
     videos = [m for m in media if m.kind is MediaKind.VIDEO]
     if limits.requires_media and not media:
         yield Finding(rule="media_required", field="media", message=f"{name} needs at least one image or video")
-    for items, cap, plural, counted in (
-        (images, limits.max_images, "images", "images"),
-        (videos, limits.max_videos, "videos", "video(s)"),
+    caps = p.capabilities
+    for items, supported, cap, plural, counted in (
+        (images, caps.supports_images, limits.max_images, "images", "images"),
+        (videos, caps.supports_videos, limits.max_videos, "videos", "video(s)"),
     ):
-        if items and cap == 0:
+        if items and (not supported or cap == 0):
             yield Finding(rule=f"{plural}_not_supported", field="media", message=f"{name} does not take {plural}")
         else:
             yield from _over(

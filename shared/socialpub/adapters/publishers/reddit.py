@@ -13,8 +13,10 @@ Every call carries the catalog's User-Agent: Reddit throttles generic ones.
   with a websocket URL instead of the post; socialpub reads the post from the account's submissions.
 - The first comment: ``POST /api/comment`` (``thing_id`` = the post's fullname, ``text``).
 
-Video needs a poster image and Reddit's websocket-reported processing; it is refused
-(VALIDATION_FAILED) rather than half-done.
+No video: Reddit's ``kind=video`` needs an undocumented upload lease, a poster image and a
+websocket-reported result. The catalog says ``supports_videos: false``, so validation refuses a
+video for Reddit before it is saved; a job that still carries one is refused here (VALIDATION_FAILED)
+rather than half-done.
 
 Lost answers are looked up in ``GET /user/{username}/submitted`` (subreddit, title and
 ``created_utc``) and, for the comment, ``GET /user/{username}/comments`` (parent and body). The result
@@ -105,8 +107,8 @@ class Publisher:
             raise Rejected("A Reddit post needs a subreddit: set subreddit", code="VALIDATION_FAILED")
         if job.videos():
             raise Rejected(
-                "Reddit video posts need a poster image and Reddit's websocket upload flow, which socialpub "
-                "does not support yet; post the video as a link instead",
+                "socialpub does not publish videos to Reddit (its video upload is not in Reddit's documented "
+                "API); post a link to the video instead",
                 code="VALIDATION_FAILED",
             )
         images = job.images()

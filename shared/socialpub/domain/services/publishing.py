@@ -370,8 +370,9 @@ def _token(deps: PublishDeps, account: Account) -> str:
 def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token: str) -> PublishJob:
     content = post.composition()
     network = target.platform
+    platform = catalog()[network]
     return PublishJob(
-        platform=catalog()[network],
+        platform=platform,
         account=PublishAccount(
             id=account.id,
             external_id=account.external_id,
@@ -382,7 +383,7 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
         ),
         token=token,
         key=f"socialpub-{target.post_id}-{target.account_id}-{target.run}",
-        parts=content.parts_for(network),
+        parts=content.parts_for(network, threads=platform.capabilities.supports_threads),
         title=content.title_for(network),
         link=post.link,
         first_comment=content.first_comment_for(network),
