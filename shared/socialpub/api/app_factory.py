@@ -23,7 +23,7 @@ def create_app(*routers: ModuleType, container: Container | None = None, docs: b
     app = FastAPI(
         title="socialpub",
         version="0.1.0",
-        docs_url="/docs" if docs else None,
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN; the local app serves its own /docs
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
