@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import boto3
 from fastapi.testclient import TestClient
@@ -36,6 +37,54 @@ def test_integration_details_in_pizzly_shape(client: TestClient, keys: Keys) -> 
     assert body["request"]["baseURL"].startswith("https://api.linkedin.com")
     unknown = client.get("/api/myspace", headers=basic(key))
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "INTEGRATION_NOT_FOUND")
+
+
+def test_every_integration_has_its_logo(client: TestClient, keys: Keys) -> None:
+    # Given every network of the catalog
+    key, _ = one_workspace_key(client, keys)
+    networks = [p["id"] for p in client.get("/api/platforms", headers=keys.headers()).json()["data"]["platforms"]]
+    # When each integration is read
+    images = {n: client.get(f"/api/{n}", headers=basic(key)).json()["image"] for n in networks}
+    # Then each shows a public https logo URL of its own, as the seed's integrations do
+    assert all(isinstance(url, str) and url.startswith("https://") for url in images.values()), images
+    assert len(set(images.values())) == len(networks)
+    assert images["reddit"] == "https://www.google.com/s2/favicons?domain=reddit.com&sz=128"
+
+
+def test_pizzly_clients_json_without_a_json_content_type_is_read(client: TestClient, keys: Keys) -> None:
+    # Given a Pizzly client that sends its JSON body unlabelled (curl without -H), or as text/plain
+    # (pizzly-node hands a string body to node-fetch, which labels it so)
+    key, _ = one_workspace_key(client, keys)
+    body = json.dumps({"credentials": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}})
+    # When it creates a configuration without a Content-Type
+    created = client.post("/api/linkedin/configurations", content=body, headers=basic(key))
+    # Then it is registered as with one
+    assert created.status_code == 201, created.text
+    config = created.json()["configuration"]
+    assert config["credentials"]["clientId"] == "e9ca" + "*" * 16
+    # And an update sent as text/plain is read too
+    update = json.dumps({"scopes": ["openid", "w_member_social"]})
+    updated = client.put(
+        f"/api/linkedin/configurations/{config['id']}",
+        content=update,
+        headers={**basic(key), "Content-Type": "text/plain;charset=UTF-8"},
+    )
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["configuration"]["scopes"] == ["openid", "w_member_social"]
+    # And a body that is not JSON is still refused, in the envelope, and nothing changes
+    garbled = client.put(f"/api/linkedin/configurations/{config['id']}", content=b"scopes=openid", headers=basic(key))
+    assert garbled.status_code == 400
+    assert garbled.json()["success"] is False
+    stored = client.get(f"/api/linkedin/configurations/{config['id']}", headers=basic(key)).json()
+    assert stored["scopes"] == ["openid", "w_member_social"]
+
+
+def test_the_main_api_still_wants_json_labelled(client: TestClient, keys: Keys) -> None:
+    # Given a JSON body without a Content-Type on the main API (only Pizzly's routes are lenient)
+    response = client.post("/api/workspaces", content=json.dumps({"name": "w"}), headers=keys.headers())
+    # Then it is refused, as before
+    assert response.status_code in (400, 422)
+    assert response.json()["success"] is False
 
 
 def test_configuration_lifecycle_masked_and_sealed(client: TestClient, keys: Keys, aws: dict[str, str]) -> None:

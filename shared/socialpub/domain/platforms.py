@@ -187,6 +187,7 @@ class Platform(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     docs_url: HttpUrl
+    logo_url: HttpUrl  # a stable public URL of the network's logo (Pizzly's integration ``image``)
     auth: AuthSettings
     capabilities: Capabilities
     limits: Limits

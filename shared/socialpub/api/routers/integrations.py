@@ -7,9 +7,13 @@ API's envelope.
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.routing import APIRoute
+from starlette.types import Message as AsgiMessage
 
 from socialpub.api.auth import requires, workspace_scope
 from socialpub.api.container import ContainerDep
@@ -35,7 +39,54 @@ from socialpub.domain.services import integrations as service
 
 SETTINGS = IntegrationsSettings
 PREFIXES = ("/api/{integration}",)  # the catalog's ids, beside the static /api/... resources
-router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES)
+JSON_TYPES = ("application/json", "application/problem+json")
+
+
+class PizzlyRoute(APIRoute):
+    """Pizzly's clients send JSON without saying so: the official ``pizzly-node`` hands its string body
+    to node-fetch, which labels it ``text/plain`` (or nothing), and ``curl -d`` labels it as a form.
+    On Pizzly's routes, a body that parses as JSON is read as JSON whatever its Content-Type says; one
+    that does not parse is refused as before. The main API keeps FastAPI's strict reading."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def read_json_body(request: Request) -> Response:
+            declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if request.method in ("POST", "PUT", "PATCH") and declared not in JSON_TYPES:
+                body = await request.body()
+                if body and _parses_as_json(body):
+                    request = _labelled_json(request, body)
+            return await handler(request)
+
+        return read_json_body
+
+
+def _parses_as_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+def _labelled_json(request: Request, body: bytes) -> Request:
+    """The same request, its body (already read) handed on again and labelled application/json."""
+    headers = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
+    scope = {**request.scope, "headers": [*headers, (b"content-type", b"application/json")]}
+    sent = False
+
+    async def receive() -> AsgiMessage:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await request.receive()
+
+    return Request(scope, receive)
+
+
+router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES, route_class=PizzlyRoute)
 
 # Declared first in every route, so an id outside the catalog is 404 before anything else is asked.
 Integration = Annotated[Platform, Depends(lambda integration_id: integration(integration_id))]

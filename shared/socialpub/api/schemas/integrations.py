@@ -23,7 +23,7 @@ class IntegrationView(BaseModel):
     object: str = "integration"
     id: str
     name: str
-    image: str | None = None
+    image: str  # the network's logo URL, as Pizzly's integration files give one
     auth: dict[str, Any]
     request: dict[str, Any]
 
@@ -33,6 +33,7 @@ class IntegrationView(BaseModel):
         return cls(
             id=p.id,
             name=p.name,
+            image=str(p.logo_url),
             auth={
                 "authorizationURL": a.authorization_url,
                 "tokenURL": a.token_url,
