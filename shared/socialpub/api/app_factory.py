@@ -6,17 +6,38 @@ Settings every router needs are validated here, at cold start.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from socialpub.api.container import Container
 from socialpub.api.errors import install_error_handlers
 from socialpub.api.middleware import EdgeMiddleware
 from socialpub.config import ApiSettings
+from socialpub.observability import logger
 
 
-def create_app(*routers: ModuleType, container: Container | None = None, docs: bool = False) -> FastAPI:
+def function_of(router: ModuleType) -> str:
+    """The function of template.yaml that serves a router: routers/posts.py is PostsFunction."""
+    return "".join(part.capitalize() for part in router.__name__.rsplit(".", 1)[-1].split("_")) + "Function"
+
+
+def _logs_as(function_name: str) -> Callable[[], Awaitable[None]]:
+    async def logs_as() -> None:
+        # async, so that it runs in the request's own task: the key then holds for the rest of the
+        # request (the endpoint, the error table, the edge middleware), and for no other request.
+        logger.thread_safe_append_keys(function_name=function_name)
+
+    return logs_as
+
+
+def create_app(
+    *routers: ModuleType, container: Container | None = None, docs: bool = False, name_functions: bool = False
+) -> FastAPI:
+    """With ``name_functions`` (the local server, which serves every router in one process), each
+    request's log lines name the function that serves its route on AWS, where the Lambda context
+    names it instead."""
     container = container or Container()
     for module in routers:
         container.settings(module.SETTINGS)
@@ -29,7 +50,9 @@ def create_app(*routers: ModuleType, container: Container | None = None, docs: b
     )
     app.state.container = container
     for module in routers:
-        app.include_router(module.router)
+        app.include_router(
+            module.router, dependencies=[Depends(_logs_as(function_of(module)))] if name_functions else []
+        )
     install_error_handlers(app)
     api = container.settings(ApiSettings)
     app.add_middleware(EdgeMiddleware, max_body_bytes=api.max_body_bytes, max_upload_bytes=api.max_upload_bytes)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from fastapi import FastAPI
 from mangum import Mangum
 
 from socialpub.adapters.aws import client
-from socialpub.observability import logger, metrics
+from socialpub.observability import logs_lambda_context, metrics
 
 Handler = Any
 
@@ -21,7 +20,7 @@ def lambda_entry(app: FastAPI, *, clients: tuple[str, ...] = ("dynamodb",)) -> H
         client(service)
     asgi = Mangum(app, lifespan="off")
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @logs_lambda_context  # the correlation id (API Gateway's request id) is added by EdgeMiddleware
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         response: dict[str, Any] = asgi(event, context)

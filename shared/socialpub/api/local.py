@@ -10,7 +10,7 @@ from socialpub.api.registry import ROUTERS
 
 
 def create_local_app(container: Container | None = None) -> FastAPI:
-    app = create_app(*ROUTERS.values(), container=container, docs=True)
+    app = create_app(*ROUTERS.values(), container=container, docs=True, name_functions=True)
     # Swagger UI from a dev dependency's files, not a CDN; only the local app has it, so it is imported here.
     from socialpub.local.docs import serve_docs
 

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialpub.api.envelope import error_body
 from socialpub.domain.idempotency import StoredResponse
-from socialpub.observability import logger
+from socialpub.observability import log_keys, logger
 
 # Multipart media uploads: the one route that takes more than a JSON body's cap.
 UPLOAD_PATH = re.compile(r"^/api/posts/[^/]+/media$")
@@ -54,9 +54,12 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope)
+        with log_keys(correlation_id=request_id):  # this request's lines only, not concurrent ones'
+            await self._handle(scope, receive, send, request_id)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
-        logger.append_keys(correlation_id=request_id)
         started = False
 
         held: list[Message] = []
@@ -138,8 +141,6 @@ class EdgeMiddleware:
                             {"request_id": request_id},
                         ),
                     )
-        finally:
-            logger.remove_keys(["correlation_id"])
         if over_cap and not started:
             held.clear()
             await respond(413, self._too_large(cap))

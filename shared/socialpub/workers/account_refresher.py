@@ -17,7 +17,7 @@ from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.adapters.secrets import KmsSecretBox
 from socialpub.domain.services.accounts import AccountDeps, refresh_due
-from socialpub.observability import logger, metrics
+from socialpub.observability import logger, logs_lambda_context, metrics
 
 
 @cache
@@ -38,7 +38,7 @@ def adapters() -> tuple[AccountDeps, timedelta]:
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context
+@logs_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     deps, horizon = adapters()
     report = refresh_due(deps, horizon=horizon)

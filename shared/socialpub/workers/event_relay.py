@@ -22,7 +22,7 @@ from socialpub.adapters.dynamodb.codec import from_item
 from socialpub.adapters.dynamodb.events import DynamoEventOutbox
 from socialpub.adapters.queues import SqsWebhookQueue
 from socialpub.domain.events import Event
-from socialpub.observability import logger, metrics
+from socialpub.observability import logs_lambda_context, metrics
 
 BATCH = 100
 
@@ -65,7 +65,7 @@ def relay_stream(records: list[dict[str, Any]]) -> int:
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context
+@logs_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     records = event.get("Records")
     relayed = relay_stream(records) if records else relay()

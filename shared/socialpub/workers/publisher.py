@@ -36,7 +36,7 @@ from socialpub.domain.publishing import PublishMessage, ScheduledPublish, Target
 from socialpub.domain.services.accounts import AccountDeps
 from socialpub.domain.services.publishing import PublishDeps, run_target
 from socialpub.domain.services.scheduling import Fired, FiringDeps, fire
-from socialpub.observability import logger, metrics
+from socialpub.observability import logger, logs_lambda_context, metrics
 
 
 class RetryLater(Exception):
@@ -111,7 +111,7 @@ def fire_scheduled(message: ScheduledPublish) -> None:
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context
+@logs_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # A target put back for later is a normal outcome, not an error of the invocation: report it as
     # a failed item without failing the whole batch (which would count as a function error).

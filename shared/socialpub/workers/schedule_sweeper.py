@@ -18,7 +18,7 @@ from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
 from socialpub.adapters.queues import SqsPublishQueue
 from socialpub.domain.services.scheduling import FiringDeps, sweep
-from socialpub.observability import logger, metrics
+from socialpub.observability import logger, logs_lambda_context, metrics
 
 
 @cache
@@ -36,7 +36,7 @@ def adapters() -> tuple[FiringDeps, config.ScheduleSweeperSettings]:
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context
+@logs_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     deps, settings = adapters()
     report = sweep(

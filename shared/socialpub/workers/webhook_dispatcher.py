@@ -23,7 +23,7 @@ from socialpub.adapters.secrets import KmsSecretBox
 from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.domain.events import Event
 from socialpub.domain.services.webhooks import WebhookDeps, deliver, fan_out
-from socialpub.observability import logger, metrics
+from socialpub.observability import logger, logs_lambda_context, metrics
 
 
 class RetryLater(Exception):
@@ -62,7 +62,7 @@ def dispatch_record(record: SQSRecord) -> None:
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context
+@logs_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]

@@ -20,7 +20,7 @@ from socialpub.adapters.aws import client
 from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
 from socialpub.adapters.media_store import S3MediaStore
 from socialpub.domain.services.workspaces import purge_workspace
-from socialpub.observability import logger, metrics
+from socialpub.observability import logger, logs_lambda_context, metrics
 
 
 class PurgeRequest(BaseModel):
@@ -47,7 +47,7 @@ def purge_record(record: SQSRecord) -> None:
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context
+@logs_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
         event=event, record_handler=purge_record, processor=BatchProcessor(event_type=EventType.SQS), context=context
