@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.api.container import Container
-from socialpub.domain.accounts import AccountStatus, TokenSet
+from socialpub.domain.accounts import AccountStatus, TokenSet, legacy_account_id
 from socialpub.domain.posts import PostStatus
 from socialpub.domain.services import accounts as service
 from tests.conftest import Emulator, FrozenClock, Keys
@@ -564,3 +565,39 @@ def test_an_update_that_keeps_losing_the_race_is_a_409_and_changes_nothing(
     assert (response.status_code, response.json()["error"]["code"]) == (409, "CONCURRENT_MODIFICATION")
     container.accounts = real
     assert client.get(f"/api/accounts/{account['id']}", headers=headers).json()["data"]["account"]["name"] == "Ida"
+
+
+def test_the_same_identity_in_two_workspaces_gets_an_id_of_its_own_in_each(
+    client: TestClient, keys: Keys, emulator: Emulator
+) -> None:
+    # Given two tenants, each with a workspace
+    first, second = new_workspace(client, keys), new_workspace(client, keys)
+    # When both connect the same X account
+    mine = connect(client, first, platform="twitter", user="ada")
+    theirs = connect(client, second, platform="twitter", user="ada")
+    # Then it is the same identity on the network, but the account ids differ: neither id tells a
+    # tenant that another connected that account
+    assert (mine["platform"], mine["username"]) == (theirs["platform"], theirs["username"])
+    assert mine["id"] != theirs["id"]
+    # And reconnecting in one workspace updates its account there, under the same id
+    again = connect(client, first, platform="twitter", user="ada")
+    assert again["id"] == mine["id"]
+    assert [a["id"] for a in client.get("/api/accounts", headers=first).json()["data"]["accounts"]] == [mine["id"]]
+    assert [a["id"] for a in client.get("/api/accounts", headers=second).json()["data"]["accounts"]] == [theirs["id"]]
+    # And each tenant reaches only its own id
+    assert client.get(f"/api/accounts/{theirs['id']}", headers=first).status_code == 404
+
+
+def test_an_account_connected_before_ids_named_the_workspace_keeps_its_id_on_reconnect(
+    client: TestClient, keys: Keys, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an account stored under the id made without the workspace (as earlier versions did)
+    headers = new_workspace(client, keys)
+    with monkeypatch.context() as old_code:
+        old_code.setattr(service, "account_id", lambda _ws, platform, external: legacy_account_id(platform, external))
+        old = connect(client, headers, platform="twitter", user="ada")
+    # When it is reconnected
+    again = connect(client, headers, platform="twitter", user="ada")
+    # Then the same account is updated (its posts and schedules name that id), not a second one added
+    assert again["id"] == old["id"]
+    assert [a["id"] for a in client.get("/api/accounts", headers=headers).json()["data"]["accounts"]] == [old["id"]]

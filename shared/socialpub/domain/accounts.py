@@ -137,7 +137,15 @@ class AccountSettings(BaseModel):
         return [normalize_hashtag(tag) for tag in value]
 
 
-def account_id(platform: str, external_id: str) -> str:
+def account_id(workspace_id: str, platform: str, external_id: str) -> str:
+    """The id of a network identity connected in a workspace: the same on every reconnect there (so a
+    reconnect updates the account), and another in every other workspace, so that no tenant can tell
+    from an id that another connected the same identity."""
+    return "acc_" + hashlib.sha256(f"{workspace_id}\n{platform}\n{external_id}".encode()).hexdigest()[:24]
+
+
+def legacy_account_id(platform: str, external_id: str) -> str:
+    """How ids were made before they included the workspace; accounts stored so keep their id."""
     return "acc_" + hashlib.sha256(f"{platform}\n{external_id}".encode()).hexdigest()[:24]
 
 

@@ -43,6 +43,7 @@ from socialpub.domain.accounts import (
     TokenSet,
     account_id,
     check_redirect_url,
+    legacy_account_id,
     state_hash,
 )
 from socialpub.domain.errors import InvalidInput
@@ -384,8 +385,14 @@ def _store_account(
     metadata: dict[str, str] | None = None,
 ) -> Account:
     now = deps.clock()
-    acc_id = account_id(platform.id, identity.external_id)
+    acc_id = account_id(workspace_id, platform.id, identity.external_id)
     previous = deps.accounts.get(workspace_id, acc_id)
+    if previous is None:
+        # Connected before ids named the workspace: reconnecting updates that account, whose id its
+        # posts and schedules hold.
+        legacy = deps.accounts.get(workspace_id, legacy_account_id(platform.id, identity.external_id))
+        if legacy is not None and (legacy.platform, legacy.external_id) == (platform.id, identity.external_id):
+            acc_id, previous = legacy.id, legacy
     plain = {"access_token": identity.access_token or tokens.access_token, **(extra_secrets or {})}
     if tokens.refresh_token and not identity.access_token:
         plain["refresh_token"] = tokens.refresh_token
