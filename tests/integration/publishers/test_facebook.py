@@ -250,3 +250,77 @@ def test_facebook__video_it_cannot_download__media_rejected(harness: PublishHarn
     # Then Facebook's upload problem (#6000) is a media refusal
     assert failure.value.code == "MEDIA_REJECTED"
     assert _posts(harness) == []
+
+
+def test_facebook__photo_story__the_unpublished_photo_becomes_a_page_story(harness: PublishHarness) -> None:
+    # Given a photo to publish as a story, with text and a first comment that stories cannot show
+    signed = harness.sign_in(NET, pick=0)
+    page = signed.account.external_id
+    picture = image("JPEG", (1080, 1920))
+    job = harness.job(
+        NET,
+        signed,
+        "Not shown",
+        media=[harness.media(picture, "image/jpeg")],
+        first_comment="Not posted",
+        settings={"type": "story"},
+    )
+
+    # When it is published
+    published = harness.publish(job)
+
+    # Then the page has one story of that photo, no feed post and no comment
+    (story,) = _posts(harness)
+    assert (story.extra["kind"], story.extra["media_type"], story.text) == ("story", "photo", "")
+    assert story.media[0]["sha256"] == hashlib.sha256(picture).hexdigest()
+    assert _comments(harness) == []
+    assert published.post_id == story.id
+    assert published.url == f"https://www.facebook.com/stories/{page}/{story.id}/"
+
+
+def test_facebook__video_story__upload_session_by_url_then_finished(harness: PublishHarness) -> None:
+    # Given a vertical video to publish as a story
+    signed = harness.sign_in(NET, pick=0)
+    clip = video(15, (1080, 1920))
+    job = harness.job(NET, signed, "", media=[harness.media(clip, "video/mp4")], settings={"type": "story"})
+    steps = harness.steps(job)
+
+    # When it is published
+    published = harness.publish(job, steps)
+
+    # Then the page has one video story with those bytes, pulled from the signed URL
+    (story,) = _posts(harness)
+    assert (story.extra["kind"], story.extra["media_type"]) == ("story", "video")
+    assert story.media[0]["sha256"] == hashlib.sha256(clip).hexdigest()
+    assert story.extra["media_id"] == steps.target.steps["story.video"]
+    assert published.post_id == story.id
+
+
+def test_facebook__story_answer_lost__rerun_finds_it_among_the_pages_stories(harness: PublishHarness) -> None:
+    # Given Facebook publishes the story but the answer is lost
+    signed = harness.sign_in(NET, pick=0)
+    job = harness.job(NET, signed, "", media=[harness.media(image("JPEG"), "image/jpeg")], settings={"type": "story"})
+    steps = harness.steps(job)
+    harness.fault(NET, "photo_stories", 500, after=True)
+
+    # When the first run fails with an unknown outcome and a second run follows
+    with pytest.raises(Retryable):
+        harness.publish(job, steps)
+    published = harness.publish(job, steps)
+
+    # Then the story was found by its photo, not published twice
+    (story,) = _posts(harness)
+    assert published.post_id == story.id
+
+
+def test_facebook__story_of_two_files__refused_before_anything_is_sent(harness: PublishHarness) -> None:
+    # Given a story with two photos
+    signed = harness.sign_in(NET, pick=0)
+    media = [harness.media(image("JPEG"), "image/jpeg"), harness.media(image("PNG"), "image/png")]
+    job = harness.job(NET, signed, "", media=media, settings={"type": "story"})
+
+    # When it is published, Then it is refused and nothing is on the page
+    with pytest.raises(Rejected) as failure:
+        harness.publish(job)
+    assert failure.value.code == "VALIDATION_FAILED"
+    assert harness.posts(NET) == []

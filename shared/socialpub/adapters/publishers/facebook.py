@@ -7,9 +7,16 @@
 - One video: ``POST /{page-id}/videos`` (``file_url``, ``description``, ``title``), visible at once; its
   processing (``status.video_status``) is then polled for the permalink.
 - First comment: ``POST /{post-id}/comments`` (as the page).
+- A story (setting ``type=story``; developers.facebook.com/docs/page-stories-api): one photo,
+  uploaded unpublished as above, then ``POST /{page-id}/photo_stories`` (``photo_id``); or one video:
+  ``POST /{page-id}/video_stories`` (``upload_phase=start``) gives ``video_id`` and ``upload_url``,
+  the file goes there by URL (``POST`` with headers ``Authorization: OAuth <token>`` and
+  ``file_url``), then ``upload_phase=finish`` with ``video_id`` publishes it. Both answer
+  ``{"success", "post_id"}``. Stories carry no text and take no comments.
 
 A lost answer is looked up on the page: ``GET /{page-id}/feed`` (or ``/videos``) for a post with the
-same message made since the call, ``GET /{post-id}/comments`` for the comment.
+same message made since the call, ``GET /{post-id}/comments`` for the comment, ``GET /{page-id}/stories``
+for a story of the same photo or video.
 
 Also the Graph API's error reading, shared with the Instagram and Threads publishers: Graph answers
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``, mostly with HTTP 400, so
@@ -25,6 +32,7 @@ from typing import Any
 import httpx
 
 from socialpub.adapters.publishers.http import Classifier, NetworkHttp, retry_after
+from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import (
     MediaFile,
     NeedsReconnect,
@@ -142,6 +150,8 @@ class Publisher:
     def publish(self, job: PublishJob, steps: Steps) -> Published:
         page = job.account.external_id
         headers = {"Authorization": f"Bearer {job.token}"}
+        if job.settings.get("type") == "story":
+            return self._story(job, steps, page, headers)
         images, videos = job.images(), job.videos()
         if videos and (images or len(videos) > 1):
             raise Rejected("A Facebook post holds either one video or up to 10 images", code="VALIDATION_FAILED")
@@ -241,6 +251,51 @@ class Publisher:
                 )
             steps.wait(POLL_SECONDS)
         raise Retryable("Facebook is still processing the video", code="MEDIA_PROCESSING")
+
+    # ------------------------------------------------------------------ story
+
+    def _story(self, job: PublishJob, steps: Steps, page: str, headers: dict[str, str]) -> Published:
+        if len(job.media) != 1 or job.media[0].kind not in (MediaKind.IMAGE, MediaKind.VIDEO):
+            raise Rejected("A Facebook story holds exactly one photo or one video", code="VALIDATION_FAILED")
+        media = job.media[0]
+        if media.kind is MediaKind.VIDEO:
+            media_id = steps.once("story.video", lambda: self._story_video(page, headers, media, job.token))
+            edge, data = "video_stories", {"upload_phase": "finish", "video_id": media_id}
+        else:
+            media_id = steps.once("photo.0", lambda: self._photo(page, headers, media))
+            edge, data = "photo_stories", {"photo_id": media_id}
+
+        def send() -> dict[str, Any]:
+            return {"id": str(self._post(f"{GRAPH}/{page}/{edge}", headers, data)["post_id"])}
+
+        def find(armed_at: datetime) -> dict[str, Any] | None:
+            story = self._story_of(page, headers, media_id=media_id)
+            return {"id": str(story["post_id"])} if story else None
+
+        story = steps.visible("story", send, find)
+        url = steps.once("permalink", lambda: (self._story_of(page, headers, post_id=story["id"]) or {}).get("url"))
+        return Published(post_id=story["id"], url=url)
+
+    def _story_video(self, page: str, headers: dict[str, str], video: MediaFile, token: str) -> str:
+        """A video story's upload session, with the file handed over by URL; its ``video_id``."""
+        started = self._post(f"{GRAPH}/{page}/video_stories", headers, {"upload_phase": "start"})
+        video_id, upload_url = str(started["video_id"]), str(started["upload_url"])
+        self._http.json(
+            "POST", upload_url, headers={"Authorization": f"OAuth {token}", "file_url": video.url}, classify=CLASSIFY
+        )
+        return video_id
+
+    def _story_of(
+        self, page: str, headers: dict[str, str], *, media_id: str | None = None, post_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """The page's story made of that photo or video, or with that id, from its stories edge."""
+        answer = self._get(f"{GRAPH}/{page}/stories", headers, fields="post_id,media_id,creation_time,url")
+        for item in answer.get("data", []):
+            if (media_id and str(item.get("media_id")) == media_id) or (
+                post_id and str(item.get("post_id")) == post_id
+            ):
+                return dict(item)
+        return None
 
     # ------------------------------------------------------------------ first comment
 

@@ -11,12 +11,21 @@ read from query and body, error bodies, node field selection, timestamps, shortc
   video is processing (``status.video_status``) for ``polls_to_finish`` reads, then ``ready``.
 - ``GET /{page-id}/feed``, ``GET /{page-id}/videos``: the page's posts and videos, newest first.
 - ``GET /{page-id}_{post-id}``, ``POST|GET /{page-id}_{post-id}/comments``: a post, its comments.
+- Stories (developers.facebook.com/docs/page-stories-api): ``POST /{page-id}/photo_stories``
+  (``photo_id`` of an unpublished photo of the page, not used before): ``{"success", "post_id"}``.
+  ``POST /{page-id}/video_stories``: ``upload_phase=start`` answers ``video_id`` and ``upload_url``
+  (``rupload.facebook.com/video-upload/v21.0/{video-id}``, which takes the file by URL: headers
+  ``Authorization: OAuth <token>`` and ``file_url``, answering ``{"success": true}``);
+  ``upload_phase=finish`` with ``video_id`` publishes it (``{"success", "post_id"}``).
+  ``GET /{page-id}/stories`` (routed in ``networks/instagram.py``, which owns ``/{id}/stories`` on
+  this host) lists ``post_id``, ``status``, ``creation_time``, ``media_type``, ``media_id``, ``url``.
 
 Numeric nodes (``GET /{id}``, ``POST|GET /{id}/comments``) are shared with Instagram on this host:
 they are routed in ``networks/instagram.py``, which answers Facebook's videos and photos with
 ``node()``, ``add_comment()`` and ``comments()`` from here.
 
-Fault endpoints: ``photos``, ``feed``, ``videos``, ``comments``.
+Fault endpoints: ``photos``, ``feed``, ``videos``, ``comments``, ``photo_stories``, ``video_stories``,
+``rupload``.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ from socialpub.local.emulator.state import (
 
 NETWORK = "facebook"
 GRAPH = "/graph.facebook.com/v21.0"
+RUPLOAD = "/rupload.facebook.com/video-upload/v21.0"
 MAX_CHARACTERS = 63206
 MAX_ATTACHED = 10
 SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -240,6 +250,48 @@ def comments(state: EmulatorState, target: EmulatedPost, params: dict[str, str])
     return listing([_comment_node(p) for p in newest_first(found)], params, "Comment")
 
 
+def _story_node(post: EmulatedPost) -> dict[str, Any]:
+    return {
+        "post_id": post.id,
+        "status": "PUBLISHED",
+        "creation_time": str(int(post.created_at)),
+        "media_type": post.extra["media_type"],
+        "media_id": post.extra["media_id"],
+        "url": post.url,
+    }
+
+
+def stories(state: EmulatorState, page_id: str, user: str, params: dict[str, str]) -> Response | None:
+    """``GET /{page-id}/stories``: the page's stories, newest first (None when it is not the user's page)."""
+    if page_id not in pages_of(user):
+        return None
+    found = [p for p in state.posts_of(NETWORK, page_id) if p.extra.get("kind") == "story"]
+    fields = requested(params) or ["post_id", "status", "creation_time", "media_type", "media_id", "url"]
+    data = []
+    for node in (_story_node(p) for p in newest_first(found)):
+        for name in fields:
+            if name not in node:
+                return graph_error(f"(#100) Tried accessing nonexisting field ({name}) on node type (Stories)", 100)
+        data.append({name: node[name] for name in fields})
+    return JSONResponse({"data": data[: int(params.get("limit") or 25)]})
+
+
+def _add_story(state: EmulatorState, page_id: str, media_type: str, media_id: str, file: dict[str, Any]) -> str:
+    number = new_number()
+    state.add_post(
+        EmulatedPost(
+            network=NETWORK,
+            account=page_id,
+            id=number,
+            text="",
+            url=f"https://www.facebook.com/stories/{page_id}/{number}/",
+            media=[file],
+            extra={"kind": "story", "media_type": media_type, "media_id": media_id},
+        )
+    )
+    return number
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
     platform = catalog()[NETWORK]
@@ -388,6 +440,82 @@ def router(state: EmulatorState) -> APIRouter:
             )
         )
         return await state.after(NETWORK, "videos", JSONResponse({"id": video_id}))
+
+    @api.post(GRAPH + "/{page_id}/photo_stories")
+    async def add_photo_story(page_id: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "photo_stories")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return unauthorized(platform)
+        if page_id not in pages_of(user):
+            return missing(page_id, "post")
+        photo_id = (await graph_params(request)).get("photo_id", "")
+        with state.lock:
+            photo = state.objects.get(photo_id)
+            usable = bool(photo and photo["kind"] == "fb_photo" and photo["page"] == page_id and not photo.get("story"))
+            if usable and photo is not None:
+                photo["story"] = True  # a photo makes one story
+        if not usable or photo is None:
+            return graph_error(f"(#100) Invalid photo_id {photo_id}: an unpublished photo of this Page", 100)
+        post_id = _add_story(state, page_id, "photo", photo_id, photo["file"])
+        return await state.after(NETWORK, "photo_stories", JSONResponse({"success": True, "post_id": post_id}))
+
+    @api.post(GRAPH + "/{page_id}/video_stories")
+    async def video_story(page_id: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "video_stories")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return unauthorized(platform)
+        if page_id not in pages_of(user):
+            return missing(page_id, "post")
+        params = await graph_params(request)
+        phase = params.get("upload_phase", "")
+        if phase == "start":
+            video_id = state.new_object("fb_story_video", page=page_id, file=None, published=False)
+            body = {"video_id": video_id, "upload_url": f"https://rupload.facebook.com/video-upload/v21.0/{video_id}"}
+            return await state.after(NETWORK, "video_stories", JSONResponse(body))
+        if phase != "finish":
+            return graph_error("(#100) upload_phase must be one of start, finish", 100)
+        video_id = params.get("video_id", "")
+        with state.lock:
+            video = state.objects.get(video_id)
+            ready = bool(video and video["kind"] == "fb_story_video" and video["page"] == page_id)
+            uploaded = ready and video is not None and video["file"] is not None and not video["published"]
+            if uploaded and video is not None:
+                video["published"] = True
+        if not ready or video is None:
+            return graph_error(f"(#100) Invalid video_id {video_id}", 100)
+        if not uploaded:
+            return graph_error("(#100) The video has not been uploaded, or is already a story", 100)
+        post_id = _add_story(state, page_id, "video", video_id, video["file"])
+        return await state.after(NETWORK, "video_stories", JSONResponse({"success": True, "post_id": post_id}))
+
+    @api.post(RUPLOAD + "/{video_id}")
+    async def rupload(video_id: str, request: Request) -> Response:
+        """Meta's upload host: the file of an upload session, here by URL (``file_url``)."""
+        if (fault := await state.before(NETWORK, "rupload")) is not None:
+            return fault
+        token = request.headers.get("authorization", "").removeprefix("OAuth ").strip()
+        with state.lock:
+            family = state.family_of_access(token) if token else None
+            video = dict(state.objects.get(video_id) or {})
+        if family is None:
+            return unauthorized(platform)
+        if video.get("kind") != "fb_story_video" or video["page"] not in pages_of(family.user):
+            return JSONResponse(
+                {"debug_info": {"retriable": False, "type": "NotFoundError", "message": "Unknown upload session"}}, 400
+            )
+        data = await _pull(request.headers.get("file_url", ""))
+        if data is None or data[4:8] != b"ftyp":
+            return JSONResponse(
+                {"debug_info": {"retriable": False, "type": "ProcessingFailedError", "message": "Invalid file_url"}},
+                400,
+            )
+        with state.lock:
+            state.objects[video_id]["file"] = {"type": "video", **digest(data, "video/mp4")}
+        return await state.after(NETWORK, "rupload", JSONResponse({"success": True}))
 
     @api.get(GRAPH + "/{page_id}/feed")
     async def page_feed(page_id: str, request: Request) -> Response:

@@ -281,6 +281,12 @@ def router(state: EmulatorState) -> APIRouter:
 
     @api.get(GRAPH + "/{ig_user_id}/stories")
     async def account_stories(ig_user_id: str, request: Request) -> Response:
+        # The same path serves a Facebook Page's stories on this host.
+        family = state.bearer(request, NETWORK)
+        if family is not None:
+            page = facebook.stories(state, ig_user_id, family.user, await graph_params(request))
+            if page is not None:
+                return page
         return await _edge(ig_user_id, request, stories=True)
 
     async def _edge(ig_user_id: str, request: Request, *, stories: bool) -> Response:
