@@ -14,6 +14,7 @@ interpreter, so only the first run (or a dependency change) downloads wheels.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -91,26 +92,24 @@ def deps_layer(python: str) -> Path:
     ).stdout
     key = hashlib.sha256(REQUIREMENTS.read_bytes() + interpreter.encode()).hexdigest()[:16]
     layer = CACHE / f"deps-{key}"
-    if (layer / "python").is_dir():
-        return layer
     CACHE.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"deps-{key}-", dir=CACHE))
-    target = str(staging / "python")
-    uv = _uv()
-    command = (
-        [uv, "pip", "install", "--quiet", "--python", python, "--target", target, "-r", str(REQUIREMENTS)]
-        if uv
-        else [python, "-m", "pip", "install", "--quiet", "--target", target, "-r", str(REQUIREMENTS)]
-    )
-    subprocess.run(command, check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, timeout=900)
-    compile_bytecode(python, staging)
-    try:
-        staging.rename(layer)
-    except OSError:  # another worker installed the same key first
-        shutil.rmtree(staging, ignore_errors=True)
-    for stale in CACHE.glob("deps-*"):  # older requirements: nothing reads them again
-        if stale.is_dir() and stale.name != layer.name and not stale.name.startswith(f"deps-{key}-"):
-            shutil.rmtree(stale, ignore_errors=True)
+    with (CACHE / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers: one installs, the others wait and reuse it
+        if not (layer / "python").is_dir():
+            for stale in CACHE.iterdir():  # older requirements, or an interrupted install
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+            staging = CACHE / f"staging-{key}"
+            target = str(staging / "python")
+            uv = _uv()
+            command = (
+                [uv, "pip", "install", "--quiet", "--python", python, "--target", target, "-r", str(REQUIREMENTS)]
+                if uv
+                else [python, "-m", "pip", "install", "--quiet", "--target", target, "-r", str(REQUIREMENTS)]
+            )
+            subprocess.run(command, check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, timeout=900)
+            compile_bytecode(python, staging)
+            staging.rename(layer)  # complete or absent: a crash mid-install leaves only staging-*
     return layer
 
 
