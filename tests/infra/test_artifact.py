@@ -55,15 +55,12 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing
 # The event fixtures' workspace, post and admin (the same ones scripts/bench_cold_start.py seeds).
 WORKSPACE, POST = "ws_bench", "post_bench"
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench@example.com", "bench admin password"
-# The purger's event deletes the fixtures' workspace: it runs last, and each test seeds it again.
-LAST = {"workspace_purger"}
 FUNCTIONS = "AWS::Serverless::Function"
 
 
 def _functions() -> list[tuple[str, str]]:
-    """(logical id, CodeUri folder name) of every function of template.yaml, the purger last."""
-    found = [(logical_id, Path(props["CodeUri"]).name) for logical_id, props in Template.load().of_type(FUNCTIONS)]
-    return sorted(found, key=lambda f: f[1] in LAST)
+    """(logical id, CodeUri folder name) of every function of template.yaml."""
+    return [(logical_id, Path(props["CodeUri"]).name) for logical_id, props in Template.load().of_type(FUNCTIONS)]
 
 
 # ---------------------------------------------------------------- building what ships, for this host
@@ -205,7 +202,8 @@ def stack() -> Iterator[Stack]:
 
 
 def seed_workspace(stack: Stack) -> None:
-    """The event fixtures' workspace with a draft post (again, if the purger's event deleted them)."""
+    """The event fixtures' workspace with a draft post; before every test, as the purger's event deletes
+    them (so the tests run in any order)."""
     ddb = stack.session.client("dynamodb", endpoint_url=stack.endpoint)
     table = stack.resolver.ref("WorkspacesTable")
     ddb.put_item(
