@@ -445,8 +445,8 @@ def _finish(
             "finished_at": now,
             "lease_until": None,
             "lease_owner": None,
-            "rev": expected + 1,
             "retry_at": None,
+            "rev": expected + 1,
         }
     )
     stat = PublishStat(
@@ -466,9 +466,9 @@ def _finish(
 def _retry_later(deps: PublishDeps, target: Target, failure: Retryable) -> float:
     """Keep the target publishing, with its last error shown, and free it for the next delivery."""
     expected = target.rev
-    waiting = target.model_copy(
     backoff = min(MAX_QUEUE_DELAY_SECONDS, QUEUE_BACKOFF_SECONDS * 2 ** max(0, target.attempts // INLINE_ATTEMPTS - 1))
     delay = max(backoff, failure.retry_after or 0.0)
+    waiting = target.model_copy(
         update={
             "error": _error(failure),
             "lease_until": None,
