@@ -126,7 +126,7 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
         resolver = LocalResolver(template, MOCK_ENDPOINT, stage="bench")
         session = boto3.session.Session()
         create_resources(template, resolver, session, usage_plans=False)
-        snapshot.load(template, session, Path(job["state"]))
+        snapshot.Snapshots(template, session, Path(job["state"]), snapshot.Gate()).load()
         os.environ.update(local_environment(template, resolver))
         early = [m for m in sys.modules if m.split(".")[0] in _NOT_BEFORE_TIMER]
         early += [m for m in sys.modules if m.startswith("socialpub.") and not m.startswith("socialpub.local")]
@@ -208,7 +208,7 @@ def seed_state(folder: Path) -> tuple[str, str, dict[str, str]]:
             repo=DynamoAdminUserRepository(session.client("dynamodb"), environment["USERS_TABLE"]),
             clock=lambda: datetime.now(UTC),
         )
-        snapshot.save(template, session, folder)
+        snapshot.Snapshots(template, session, folder, snapshot.Gate()).save()
     return plaintext, key.id, environment
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import threading
+import time
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
@@ -109,6 +112,36 @@ def test_faults_make_the_next_calls_fail_then_recover() -> None:
     assert (failed["status"], failed["error"]) == (503, "temporarily_unavailable")
     # The code was not consumed by the outage
     assert exchange(emulator, code)["status"] == 200
+
+
+def test_holds_keep_one_call_before_or_after_it_takes_effect_until_released() -> None:
+    emulator = TestClient(create_emulator())
+    token = exchange(emulator, authorize(emulator)["code"][0])["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    for at, made_while_held in (("before", 0), ("after", 1)):
+        # Given a hold on X's tweets endpoint, and a call to it
+        emulator.delete("/_emulator/posts")
+        emulator.post("/_emulator/holds", json={"network": "twitter", "endpoint": "tweets", "at": at})
+        answers: list[Any] = []
+        body = {"text": f"Held {at}"}
+        caller = threading.Thread(
+            target=lambda body=body, answers=answers: answers.append(
+                emulator.post("/api.x.com/2/tweets", json=body, headers=bearer)
+            )
+        )
+        caller.start()
+        # When the call is held, it is shown held; the tweet exists only if held after taking effect
+        deadline = time.monotonic() + 60
+        while not any(h["held"] for h in emulator.get("/_emulator/holds").json()["holds"]):
+            assert time.monotonic() < deadline, "the call was never held"
+            time.sleep(0.05)
+        assert len(emulator.get("/_emulator/posts").json()["posts"]) == made_while_held
+        assert answers == []
+        # Then, released, it completes: one tweet
+        emulator.delete("/_emulator/holds")
+        caller.join(60)
+        assert answers[0].status_code == 201
+        assert [p["text"] for p in emulator.get("/_emulator/posts").json()["posts"]] == [f"Held {at}"]
 
 
 def test_client_authentication_and_unknown_endpoints() -> None:

@@ -12,8 +12,9 @@ from moto import mock_aws
 from socialpub.adapters.secrets import KmsSecretBox
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.secrets import mask
-from socialpub.local import snapshot
+from socialpub.local.emulator import EmulatorState
 from socialpub.local.resources import create_resources
+from socialpub.local.snapshot import Gate, Snapshots
 from socialpub.local.template import LocalResolver, Template, physical_name
 from tests.conftest import MOCK_ENDPOINT
 
@@ -46,11 +47,11 @@ def test_local_stack_keeps_its_key_across_restarts(template: Template, tmp_path:
         session = boto3.session.Session(region_name="us-east-1")
         create_resources(template, LocalResolver(template, MOCK_ENDPOINT), session)
         sealed = KmsSecretBox(session.client("kms"), ALIAS).seal("token", context)
-        snapshot.save(template, session, tmp_path)
+        Snapshots(template, session, tmp_path, Gate(), EmulatorState()).save()
     # When a fresh moto (a restart) creates its resources and loads the snapshot
     with mock_aws():
         session = boto3.session.Session(region_name="us-east-1")
         create_resources(template, LocalResolver(template, MOCK_ENDPOINT), session)
-        snapshot.load(template, session, tmp_path)
+        Snapshots(template, session, tmp_path, Gate(), EmulatorState()).load()
         # Then the value still opens
         assert KmsSecretBox(session.client("kms"), ALIAS).open(sealed, context) == "token"

@@ -59,3 +59,38 @@ def restore_kms_key(current_id: str, saved_id: str, material: bytes) -> None:
     key.arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{saved_id}"
     key.key_material = material
     backend.keys[saved_id] = key
+
+
+# The snapshot of the local stack pauses every request while it reads, so it reads moto in-process
+# (an HTTP round trip per call would stretch that pause on a busy machine): each table's items as
+# Scan returns them, each schedule as GetSchedule does. And SQS: every message of a queue, in flight
+# ones too (a worker that was running one when the stack was killed never deleted it), which the
+# API cannot read at all.
+
+
+def table_items(table_name: str) -> list[dict[str, Any]]:
+    """Every item of a table, in DynamoDB JSON (as Scan answers)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[ACCOUNT][REGION].tables[table_name]
+    return [item.to_json()["Attributes"] for item in table.all_items()]
+
+
+def schedules(fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every schedule of every group, with these fields of GetSchedule's answer (those set)."""
+    from moto.scheduler.models import scheduler_backends
+
+    found = []
+    for group in scheduler_backends[ACCOUNT][REGION].schedule_groups.values():
+        for schedule in group.schedules.values():
+            detail = schedule.to_dict()
+            found.append({k: detail[k] for k in fields if detail.get(k) is not None})
+    return found
+
+
+def queued_messages(queue_name: str) -> list[str]:
+    """The bodies of every message of a queue, visible, delayed or in flight, oldest first."""
+    from moto.sqs.models import sqs_backends
+
+    queue = sqs_backends[ACCOUNT][REGION].queues[queue_name]
+    return [message.body for message in list(queue._messages)]  # a receive may go on meanwhile

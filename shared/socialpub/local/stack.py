@@ -2,7 +2,9 @@
 
 moto (server mode) plays AWS with the resources of template.yaml; every router is served by one
 uvicorn server; the queue workers call the real Lambda handlers; an admin user and an enterprise API
-key are bootstrapped and written to .socialpub/local.json. Ctrl-C saves the data and stops.
+key are bootstrapped and written to .socialpub/local.json. The data is kept in .socialpub/state/
+(socialpub/local/snapshot.py): a consistent snapshot every few seconds and on every clean stop.
+Ctrl-C (or SIGTERM) finishes the work under way, saves the data and stops.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import json
 import os
 import secrets
 import signal
+import sys
 import threading
+import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,14 +76,33 @@ def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
     return {"api_url": api_url, "admin_email": email, "admin_password": password, "api_key": api_key}
 
 
+# Function settings a developer may set in the environment of `make dev` to override the template's
+# (crash tests shorten the lease; the defaults stay production's).
+TUNABLE_SETTINGS = ("PUBLISH_LEASE_SECONDS", "STALLED_AFTER_SECONDS", "SWEEP_GRACE_SECONDS", "PUBLISH_WAIT_SECONDS")
+# Work under way (a publish) may take this long to finish on a clean stop before the data is saved.
+STOP_BUDGET_SECONDS = 30.0
+
+
 def main() -> None:
+    try:
+        run()
+    except KeyboardInterrupt:
+        # Ctrl-C before the stack was up: nothing had changed yet, so nothing is saved (no traceback).
+        print("socialpub local stack interrupted while starting; nothing saved.", flush=True)
+        sys.exit(130)
+
+
+def run() -> None:
     port = int(os.environ.get("PORT", "8000"))
     moto_port = int(os.environ.get("MOTO_PORT", "4566"))
     emulator_port = int(os.environ.get("EMULATOR_PORT", "4567"))
+    snapshot_seconds = float(os.environ.get("SOCIALPUB_SNAPSHOT_SECONDS", "5"))
+    sweep_seconds = os.environ.get("SOCIALPUB_SWEEP_SECONDS")
     endpoint = f"http://127.0.0.1:{moto_port}"
     emulator_url = f"http://127.0.0.1:{emulator_port}"
+    tuned = {name: os.environ[name] for name in TUNABLE_SETTINGS if name in os.environ}
     os.environ.update(
-        # Every network is reached through the platform emulator (socialpub/local/emulator.py).
+        # Every network is reached through the platform emulator (socialpub/local/emulator/).
         PLATFORM_EMULATOR_URL=emulator_url,
         AWS_ACCESS_KEY_ID="local",
         AWS_SECRET_ACCESS_KEY="local",
@@ -92,34 +116,38 @@ def main() -> None:
 
     import logging
 
-    from moto.server import ThreadedMotoServer
-
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
 
     from socialpub.local.moto_fidelity import make_dynamodb_writes_atomic
+    from socialpub.local.snapshot import Gate, MotoServer, Snapshots
 
     make_dynamodb_writes_atomic()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    gate = Gate()  # paused while a snapshot is taken, so that it shows one moment
+    moto = MotoServer(gate, "127.0.0.1", moto_port)
     moto.start()
 
     import uvicorn
 
     from socialpub.api.local import create_local_app
-    from socialpub.local import snapshot
+    from socialpub.local.emulator import EmulatorState, create_emulator
     from socialpub.local.resources import create_resources, fill_integration_defaults
     from socialpub.local.scheduler import LocalScheduler
     from socialpub.local.workers import queue_bindings, run_every, run_schedules, run_workers, scheduled_functions
+    from socialpub.observability import logger
     from socialpub.workers.event_relay import relay as relay_events
 
     template = Template.load()
     resolver = LocalResolver(template, endpoint)
     session = boto3.session.Session()
     create_resources(template, resolver, session)
-    state = HOME / "state"
-    restored = snapshot.load(template, session, state)
+    # The networks' tokens outlive a restart too, or every stored refresh token would be refused.
+    networks = EmulatorState()
+    snapshots = Snapshots(template, session, HOME / "state", gate, networks)
+    restored = snapshots.load()
     fill_integration_defaults(resolver, session)
     os.environ.update(local_environment(template, resolver))
     os.environ.update(LOCAL_ONLY_SETTINGS)
+    os.environ.update(tuned)
 
     api_url = f"http://127.0.0.1:{port}"
     credentials = _bootstrap(HOME, api_url)
@@ -131,34 +159,35 @@ def main() -> None:
     os.chmod(HOME / "local.json", 0o600)
 
     stop = threading.Event()
-    run_workers(queue_bindings(template, resolver), session.client("sqs"), stop)
-    run_schedules(scheduled_functions(template), stop)
-    LocalScheduler(session.client("scheduler"), session.client("sqs")).run(stop)
-    run_every(relay_events, 1.0, stop, "EventRelay")  # deployed: every minute; locally, at once
-
-    from socialpub.local.emulator import EmulatorState, create_emulator
-
-    # The networks' tokens outlive a restart too, or every stored refresh token would be refused.
-    networks = EmulatorState()
-    networks_file = state / "emulator.json"
-    if networks_file.exists():
-        networks.restore(json.loads(networks_file.read_text()))
-
-    def save_all() -> None:
-        snapshot.save(template, session, state)
-        networks_file.write_text(json.dumps(networks.dump()))
-        os.chmod(networks_file, 0o600)
-
-    def save_periodically() -> None:
-        while not stop.wait(5):
-            save_all()
-
-    threading.Thread(target=save_periodically, daemon=True, name="snapshot").start()
+    scheduled = scheduled_functions(template)
+    if sweep_seconds:
+        scheduled = [
+            replace(f, period_seconds=int(sweep_seconds)) if f.function == "ScheduleSweeperFunction" else f
+            for f in scheduled
+        ]
+    threads = [
+        *run_workers(queue_bindings(template, resolver), session.client("sqs"), stop),
+        *run_schedules(scheduled, stop),
+        LocalScheduler(session.client("scheduler"), session.client("sqs")).run(stop),
+        run_every(relay_events, 1.0, stop, "EventRelay"),  # deployed: every minute; locally, at once
+        run_every(snapshots.save, snapshot_seconds, stop, "Snapshot"),
+    ]
 
     emulator = uvicorn.Server(
         uvicorn.Config(create_emulator(networks), host="127.0.0.1", port=emulator_port, log_level="warning")
     )
-    threading.Thread(target=emulator.run, daemon=True, name="emulator").start()
+    server = uvicorn.Server(uvicorn.Config(create_local_app(), host="127.0.0.1", port=port, log_level="warning"))
+    # Both servers run in threads (uvicorn then leaves the signals alone): Ctrl-C and SIGTERM only
+    # ask the main thread to stop, which stops everything in order and saves.
+    stopping = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    servers = [
+        threading.Thread(target=emulator.run, daemon=True, name="emulator"),
+        threading.Thread(target=server.run, daemon=True, name="api"),
+    ]
+    for thread in servers:
+        thread.start()
 
     print(
         f"socialpub local stack: {api_url}  (AWS on {endpoint}; networks on {emulator_url}; {restored} items restored)"
@@ -166,16 +195,31 @@ def main() -> None:
     print(json.dumps(credentials, indent=2))
     print(f"Credentials saved to {HOME / 'local.json'}. Ctrl-C stops.", flush=True)
 
-    server = uvicorn.Server(uvicorn.Config(create_local_app(), host="127.0.0.1", port=port, log_level="warning"))
-    signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
+    while not stopping.wait(0.5):
+        if not all(t.is_alive() for t in servers):  # a server could not start (its port is taken)
+            print("socialpub local stack: a server stopped; stopping.", flush=True)
+            break
+
+    # No new requests; the work under way finishes (the networks still answer it); then one last
+    # snapshot, and the networks and AWS go last.
+    server.should_exit = True
+    servers[1].join(STOP_BUDGET_SECONDS)
+    stop.set()
+    deadline = time.monotonic() + STOP_BUDGET_SECONDS
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
     try:
-        server.run()
-    finally:
-        stop.set()
-        emulator.should_exit = True
-        save_all()
-        moto.stop()
-        print("socialpub local stack stopped; data saved.", flush=True)
+        snapshots.save()
+        outcome = "data saved"
+    except Exception:
+        logger.exception("The local state could not be saved")
+        outcome = "the data could NOT be saved (see the error above)"
+    emulator.should_exit = True
+    servers[0].join(STOP_BUDGET_SECONDS)
+    moto.stop()
+    print(f"socialpub local stack stopped; {outcome}.", flush=True)
+    if outcome != "data saved":
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -156,11 +156,13 @@ def scheduled_functions(template: Template) -> list[ScheduledFunction]:
     return found
 
 
-def run_schedules(functions: list[ScheduledFunction], stop: threading.Event, first_after: float = 10) -> None:
+def run_schedules(
+    functions: list[ScheduledFunction], stop: threading.Event, first_after: float = 10
+) -> list[threading.Thread]:
     """Invoke each scheduled function at its rate, as EventBridge Scheduler would, starting shortly after start."""
 
     def loop(scheduled: ScheduledFunction) -> None:
-        delay = first_after
+        delay = min(first_after, scheduled.period_seconds)
         while not stop.wait(delay):
             try:
                 scheduled.handler({"source": "local.scheduler"}, LambdaContext(scheduled.function))
@@ -168,8 +170,10 @@ def run_schedules(functions: list[ScheduledFunction], stop: threading.Event, fir
                 logger.exception("Scheduled function failed", extra={"function": scheduled.function})
             delay = scheduled.period_seconds
 
-    for scheduled in functions:
-        threading.Thread(target=loop, args=(scheduled,), daemon=True, name=scheduled.function).start()
+    threads = [threading.Thread(target=loop, args=(s,), daemon=True, name=s.function) for s in functions]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def run_every(work: Any, seconds: float, stop: threading.Event, name: str) -> threading.Thread:

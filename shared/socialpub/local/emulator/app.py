@@ -16,7 +16,9 @@ and this app answers there as the network would (shapes and error bodies of each
   path), Mastodon ``POST /api/v1/apps`` (per-instance app registration).
 
 Behaviour per network (PKCE, rotation, lifetimes) comes from the catalog. ``POST /_emulator/faults``
-makes the next calls of an endpoint fail (e.g. a 503 from a token endpoint), for tests of resilience.
+makes the next calls of an endpoint fail (e.g. a 503 from a token endpoint), for tests of resilience;
+``POST /_emulator/holds`` holds one call before or after it takes effect (``GET`` says when one is
+waiting, ``DELETE`` releases it), for tests that kill the caller at that moment.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from socialpub.local.emulator.state import (
     EmulatorState,
     Fault,
     Grant,
+    Hold,
     TokenFamily,
     number_of,
     same_provider,
@@ -204,6 +207,32 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         with state.lock:
             state.faults.clear()
         return {"status": "cleared"}
+
+    @app.post("/_emulator/holds")
+    def add_hold(body: dict[str, Any]) -> Response:
+        """Hold one call of an endpoint (after ``skip`` others) ``before`` or ``after`` it takes
+        effect, until ``DELETE /_emulator/holds``: crash tests kill the caller while it waits."""
+        at = str(body.get("at", "before"))
+        if at not in ("before", "after"):
+            return JSONResponse({"error": "`at` is before or after"}, status_code=400)
+        with state.lock:
+            state.holds[(str(body["network"]), str(body["endpoint"]))] = Hold(at=at, skip=int(body.get("skip", 0)))
+        return JSONResponse({"status": "armed"})
+
+    @app.get("/_emulator/holds")
+    def list_holds() -> dict[str, Any]:
+        """Each hold and whether a call is waiting in it now (``held``)."""
+        with state.lock:
+            holds = [
+                {"network": n, "endpoint": e, "at": h.at, "skip": h.skip, "held": h.held and not h.released}
+                for (n, e), h in state.holds.items()
+            ]
+        return {"holds": holds}
+
+    @app.delete("/_emulator/holds")
+    def release_holds() -> dict[str, str]:
+        state.release_holds()
+        return {"status": "released"}
 
     @app.get("/_emulator/posts")
     def list_posts(network: str | None = None) -> dict[str, Any]:

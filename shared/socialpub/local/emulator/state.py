@@ -1,5 +1,6 @@
 """What the emulator remembers: issued tokens (sign-in), and what was published (posts, uploads,
-containers), plus armed faults. One lock guards it all; handlers never hold it across an await."""
+containers), plus armed faults and holds. One lock guards it all; handlers never hold it across an
+await."""
 
 from __future__ import annotations
 
@@ -58,6 +59,18 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    """One call of an endpoint (after ``skip`` others) is held ``before`` it takes effect or
+    ``after`` it (the post is made, the answer not yet sent) until released: a test sees the
+    call in that state (``held``) and can kill the caller there."""
+
+    at: str  # "before" or "after"
+    skip: int = 0
+    held: bool = False
+    released: bool = False
+
+
+@dataclass
 class EmulatedPost:
     """A post as a network holds it once published."""
 
@@ -89,6 +102,7 @@ class EmulatorState:
         self.codes: dict[str, Grant] = {}
         self.families: list[TokenFamily] = []
         self.faults: dict[tuple[str, str], Fault] = {}
+        self.holds: dict[tuple[str, str], Hold] = {}
         self.apps: dict[str, str] = {}  # Mastodon: client_id -> client_secret registered on an instance
         self.posts: list[EmulatedPost] = []
         self.objects: dict[str, dict[str, Any]] = {}  # uploads, containers, sessions: id -> state
@@ -149,13 +163,34 @@ class EmulatorState:
 
     async def before(self, network: str, endpoint: str) -> Response | None:
         """The armed fault of an endpoint, answered before the call takes effect (or None)."""
+        await self._held(network, endpoint, "before")
         fault = self.take_fault(network, endpoint, after=False)
         return await _answer(fault) if fault else None
 
     async def after(self, network: str, endpoint: str, response: Response) -> Response:
         """The answer to a call that took effect: ``response``, unless an ``after`` fault replaces it."""
+        await self._held(network, endpoint, "after")
         fault = self.take_fault(network, endpoint, after=True)
         return await _answer(fault) if fault else response
+
+    def release_holds(self) -> None:
+        with self.lock:
+            for hold in self.holds.values():
+                hold.released = True
+            self.holds.clear()
+
+    async def _held(self, network: str, endpoint: str, at: str) -> None:
+        """Wait here while this call is the one a hold is for (never holding the lock meanwhile)."""
+        with self.lock:
+            hold = self.holds.get((network, endpoint))
+            if hold is None or hold.at != at or hold.held or hold.released:
+                return
+            if hold.skip > 0:
+                hold.skip -= 1
+                return
+            hold.held = True
+        while not hold.released:
+            await asyncio.sleep(0.05)
 
     # ------------------------------------------------------------------ posts and objects
 
