@@ -315,7 +315,7 @@ def test_update_name_settings_and_default(client: TestClient, keys: Keys, emulat
     again = client.get(f"/api/accounts/{first['id']}", headers=headers).json()["data"]["account"]
     assert again["is_default"] is False
     bad = client.put(f"/api/accounts/{second['id']}", json={"settings": {"colour": "red"}}, headers=headers)
-    assert bad.status_code == 400
+    assert (bad.status_code, bad.json()["error"]["details"]["unknown_fields"]) == (422, ["settings.colour"])
     blank = client.put(f"/api/accounts/{second['id']}", json={"name": "  "}, headers=headers)
     assert blank.status_code == 400
     assert client.get(f"/api/accounts/{second['id']}", headers=headers).json()["data"]["account"]["name"] == "Company"

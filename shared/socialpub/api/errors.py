@@ -85,6 +85,18 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         }
         for p in problems
     ]
+    # A field the body does not define (request models forbid extras, api/schemas/common.py) is
+    # refused as 422 naming it, rather than ignored: the client meant a change that would not happen.
+    unknown = [f["field"] for f in fields if f["type"] == "extra_forbidden"]
+    if unknown:
+        return JSONResponse(
+            error_body(
+                "UNKNOWN_FIELD",
+                f"Unknown field(s): {', '.join(unknown)}; see details.fields",
+                {"unknown_fields": unknown, "fields": fields},
+            ),
+            status_code=422,
+        )
     return JSONResponse(
         error_body("VALIDATION_ERROR", "The request is invalid; see details.fields", {"fields": fields}),
         status_code=400,

@@ -50,6 +50,21 @@ class Conflict(DomainError):
     default_message = "The resource is not in a state that allows this operation"
 
 
+class DamagedItem(Conflict):
+    """A stored item that no longer matches its model (written by an older version, or by hand):
+    reading it alone says so; lists leave it out, so one bad item does not take the others down."""
+
+    code = "DAMAGED_ITEM"
+    default_message = "This item is stored in a form that can no longer be read; an operator must repair or remove it"
+
+    def __init__(self, kind: str, item_id: str | None, fields: list[str]) -> None:
+        super().__init__(
+            f"This {kind} is stored in a form that can no longer be read (fields: {', '.join(fields) or 'unknown'}); "
+            "an operator must repair or remove it",
+            details={"kind": kind, "id": item_id, "fields": fields},
+        )
+
+
 class RateLimited(DomainError):
     code = "RATE_LIMIT_EXCEEDED"
     default_message = "Rate limit exceeded"

@@ -9,6 +9,8 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, Field, field_validator
 
+from socialpub.domain.records import changed
+
 DEFAULT_TIMEZONE = "UTC"
 MAX_NAME_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 1000
@@ -94,21 +96,15 @@ class Workspace(BaseModel):
 
 
 class WorkspaceChanges(BaseModel):
-    """A partial update: only the fields the client sent are applied; settings merge key by key."""
+    """A partial update: only the fields set on it are applied (None clears a field that may be
+    empty, and is refused for one that may not); settings merge key by key."""
 
     name: str | None = None
     description: str | None = None
     settings: dict[str, object] | None = None
 
     def apply(self, workspace: Workspace, now: datetime) -> Workspace:
-        merged = workspace.settings.model_dump()
-        if self.settings:
-            merged.update(self.settings)
-        return workspace.model_copy(
-            update={
-                "name": self.name if self.name is not None else workspace.name,
-                "description": self.description if self.description is not None else workspace.description,
-                "settings": WorkspaceSettings.model_validate(merged),
-                "updated_at": now,
-            }
-        )
+        update = self.model_dump(exclude_unset=True)
+        if self.settings is not None:
+            update["settings"] = {**workspace.settings.model_dump(), **self.settings}
+        return changed(workspace, {**update, "updated_at": now})

@@ -46,7 +46,7 @@ def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
     from socialpub.adapters.aws import client
     from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository
     from socialpub.adapters.dynamodb.users import DynamoAdminUserRepository
-    from socialpub.domain.errors import Unauthenticated
+    from socialpub.domain.errors import DamagedItem, Unauthenticated
     from socialpub.domain.services.auth import authenticate
     from socialpub.domain.services.keys import create_api_key
     from socialpub.domain.services.users import create_admin_user
@@ -68,9 +68,13 @@ def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
         _, api_key = create_api_key(name="local enterprise key", tier=Tier.ENTERPRISE, repo=keys, clock=now)
 
     email, password = previous.get("admin_email", ADMIN_EMAIL), previous.get("admin_password", "")
-    admin = users.get_by_email(email)
-    if admin is None or not verify_password(password, admin.password_hash):
-        email = ADMIN_EMAIL if admin is None else f"admin+{secrets.token_hex(3)}@socialpub.local"
+    try:
+        admin = users.get_by_email(email)
+        taken, usable = admin is not None, admin is not None and verify_password(password, admin.password_hash)
+    except DamagedItem:  # logged where it was read; the stack starts with a new admin beside it
+        taken, usable = True, False
+    if not usable:
+        email = f"admin+{secrets.token_hex(3)}@socialpub.local" if taken else ADMIN_EMAIL
         password = secrets.token_urlsafe(18)
         create_admin_user(email=email, name="Local Admin", password=password, role=Role.ADMIN, repo=users, clock=now)
     return {"api_url": api_url, "admin_email": email, "admin_password": password, "api_key": api_key}

@@ -20,10 +20,12 @@ from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.accounts import Account, AccountStatus, ConnectSession, account_deltas
 from socialpub.domain.events import Event
 from socialpub.domain.posts import ConcurrentModification
+from socialpub.domain.records import checked
 
 DUE_INDEX = "accounts_by_token_expiry"
 DUE_PK = "DUE"
@@ -51,7 +53,7 @@ class DynamoAccountRepository:
             item = self._ddb.get_item(
                 TableName=self._table, Key=_account_key(workspace_id, account_id), ConsistentRead=True
             ).get("Item")
-        return Account.model_validate(from_item(item)) if item else None
+        return load(Account, from_item(item), "account") if item else None
 
     def list(self, workspace_id: str) -> list[Account]:
         records = query_all(
@@ -61,7 +63,7 @@ class DynamoAccountRepository:
             ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"}, ":prefix": {"S": "ACCOUNT#"}},
             ConsistentRead=True,
         )
-        return sorted((Account.model_validate(r) for r in records), key=lambda a: (a.platform, a.connected_at))
+        return sorted(load_all(Account, records, "account"), key=lambda a: (a.platform, a.connected_at))
 
     def connect(self, account: Account, previous: Account | None, event: Event) -> None:
         put = self._put(account, previous)
@@ -140,7 +142,7 @@ class DynamoAccountRepository:
 
     def _put(self, account: Account, previous: Account | None) -> dict[str, Any]:
         item = {
-            **to_item({**account.model_dump(mode="json"), "entity": "account"}),
+            **to_item({**checked(account).model_dump(mode="json"), "entity": "account"}),
             **_account_key(account.workspace_id, account.id),
         }
         if account.token_expires_at is not None and account.status is AccountStatus.ACTIVE:

@@ -13,9 +13,11 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, set_fields, to_item, value
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.api_keys import ApiKey, KeyHash
 from socialpub.domain.errors import ApiKeyNotFound, Conflict, InvalidInput
+from socialpub.domain.records import checked
 
 KEY_SK = "KEY"
 
@@ -33,12 +35,12 @@ class DynamoApiKeyRepository:
     def get(self, key_id: str) -> ApiKey | None:
         with translated():
             item = self._ddb.get_item(TableName=self._table, Key=_pk(key_id), ConsistentRead=True).get("Item")
-        return _to_key(from_item(item)) if item else None
+        return load(_to_key, from_item(item), "api_key") if item else None
 
     def create(self, key: ApiKey) -> None:
         """Store the key and, in the same transaction, record it as a member of each of its workspaces
         (so deleting a workspace can revoke every key's access). Unknown workspaces are refused."""
-        record = {"pk": f"KEY#{key.id}", "sk": KEY_SK, "kind": "api_key", **key.model_dump(mode="json")}
+        record = {"pk": f"KEY#{key.id}", "sk": KEY_SK, "kind": "api_key", **checked(key).model_dump(mode="json")}
         record["permissions"] = set(record["permissions"])
         record["workspaces"] = set(record["workspaces"])
         workspaces = sorted(key.workspaces)
@@ -91,7 +93,7 @@ class DynamoApiKeyRepository:
             KeyConditionExpression="kind = :k",
             ExpressionAttributeValues={":k": {"S": "api_key"}},
         )
-        return [_to_key(r) for r in records]  # the index sorts by created_at
+        return load_all(_to_key, records, "api_key")  # the index sorts by created_at
 
     def revoke(self, key_id: str) -> None:
         try:
@@ -111,6 +113,7 @@ class DynamoApiKeyRepository:
     def save(self, key: ApiKey, previous: ApiKey) -> None:
         """Change a key's name, tier, permissions, hashes or state (not its workspaces, which are
         recorded on the workspaces too). Conflict if it changed meanwhile."""
+        checked(key)
         fields = {
             "name": key.name,
             "tier": key.tier.value,

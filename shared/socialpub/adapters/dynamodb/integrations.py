@@ -12,8 +12,10 @@ from botocore.exceptions import ClientError
 from socialpub.adapters.dynamodb.codec import from_item, to_item
 from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.integrations import Configuration, ConfigurationNotFound
+from socialpub.domain.records import checked
 
 
 def _key(workspace_id: str, integration: str, configuration_id: str) -> dict[str, Any]:
@@ -40,7 +42,7 @@ class DynamoConfigurationRepository:
             item = self._ddb.get_item(
                 TableName=self._table, Key=_key(workspace_id, integration, configuration_id), ConsistentRead=True
             ).get("Item")
-        return Configuration.model_validate(from_item(item)) if item else None
+        return load(Configuration, from_item(item), "configuration") if item else None
 
     def list(self, workspace_id: str, integration: str) -> list[Configuration]:
         records = query_all(
@@ -53,7 +55,7 @@ class DynamoConfigurationRepository:
             },
             ConsistentRead=True,
         )
-        return [Configuration.model_validate(r) for r in records]
+        return load_all(Configuration, records, "configuration")
 
     def save(self, config: Configuration) -> None:
         self._conditional("put_item", config, Item=self._item(config))
@@ -74,4 +76,4 @@ class DynamoConfigurationRepository:
 
     def _item(self, config: Configuration) -> dict[str, Any]:
         key = _key(config.workspace_id, config.integration, config.id)
-        return {**to_item({**config.model_dump(mode="json"), "entity": "configuration"}), **key}
+        return {**to_item({**checked(config).model_dump(mode="json"), "entity": "configuration"}), **key}

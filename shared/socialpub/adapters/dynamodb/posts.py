@@ -31,12 +31,14 @@ from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.adapters.dynamodb.schedules import claim_puts, claim_sk
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.events import Event
 from socialpub.domain.media import Media, MediaStatus
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostStatus, counter_deltas, sort_key
+from socialpub.domain.records import checked
 from socialpub.domain.schedules import Claim
 
 BY_DATE = "posts_by_date"
@@ -196,7 +198,7 @@ class DynamoPostRepository:
     def _posts(self, workspace_id: str, post_ids: list[str]) -> list[Post]:
         """The posts, in the given order (a post deleted meanwhile is left out)."""
         keys = [_key(workspace_id, _post_sk(i)) for i in dict.fromkeys(post_ids)]
-        found = {post.id: post for post in map(Post.model_validate, batch_get_all(self._ddb, self._table, keys))}
+        found = {post.id: post for post in load_all(Post, batch_get_all(self._ddb, self._table, keys), "post")}
         return [found[i] for i in post_ids if i in found]
 
     def sweepable(self, status: PostStatus, start: datetime, end: datetime) -> Iterable[tuple[str, str]]:
@@ -220,7 +222,7 @@ class DynamoPostRepository:
             item = self._ddb.get_item(
                 TableName=self._table, Key=_key(workspace_id, f"MEDIA#{media_id}"), ConsistentRead=True
             ).get("Item")
-        return Media.model_validate(from_item(item)) if item else None
+        return load(Media, from_item(item), "media") if item else None
 
     def add_pending_media(self, media: Media, *, expires_at: int) -> None:
         record = {**self._media_record(media), "expires_at": expires_at}
@@ -266,7 +268,7 @@ class DynamoPostRepository:
     def _put_post(self, post: Post, **condition: Any) -> dict[str, Any]:
         sk, index = next(_index_records(post))
         record = {
-            **post.model_dump(mode="json"),
+            **checked(post).model_dump(mode="json"),
             **index,
             **_sweep_index(post),
             "pk": _pk(post.workspace_id),
@@ -293,7 +295,7 @@ class DynamoPostRepository:
 
     def _media_record(self, media: Media) -> dict[str, Any]:
         return {
-            **media.model_dump(mode="json"),
+            **checked(media).model_dump(mode="json"),
             "pk": _pk(media.workspace_id),
             "sk": f"MEDIA#{media.id}",
             "entity": "media",
@@ -320,7 +322,7 @@ def _version_condition(version: int) -> dict[str, Any]:
 
 
 def _post(item: dict[str, Any]) -> Post:
-    return Post.model_validate(from_item(item))
+    return load(Post, from_item(item), "post")
 
 
 def _post_id(item: dict[str, Any]) -> str:

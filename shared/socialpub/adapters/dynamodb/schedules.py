@@ -16,8 +16,10 @@ from typing import Any
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import translated
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.posts import ConcurrentModification
+from socialpub.domain.records import checked
 from socialpub.domain.schedules import Claim, Schedule
 
 
@@ -47,7 +49,7 @@ class DynamoScheduleRepository:
             item = self._ddb.get_item(
                 TableName=self._table, Key=self._key(workspace_id, schedule_sk(schedule_id)), ConsistentRead=True
             ).get("Item")
-        return Schedule.model_validate(from_item(item)) if item else None
+        return load(Schedule, from_item(item), "schedule") if item else None
 
     def of_workspace(self, workspace_id: str) -> list[Schedule]:
         """A workspace has a few dozen schedules at most (domain/schedules.py MAX_SCHEDULES)."""
@@ -58,7 +60,7 @@ class DynamoScheduleRepository:
             ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"}, ":s": {"S": "SCHED#"}},
             ConsistentRead=True,
         )
-        return sorted((Schedule.model_validate(r) for r in records), key=lambda s: s.created_at)
+        return sorted(load_all(Schedule, records, "schedule"), key=lambda s: s.created_at)
 
     def save(self, schedule: Schedule, previous: Schedule) -> None:
         put = self._put(
@@ -111,7 +113,7 @@ class DynamoScheduleRepository:
 
     def _put(self, schedule: Schedule, **condition: Any) -> dict[str, Any]:
         record = {
-            **schedule.model_dump(mode="json"),
+            **checked(schedule).model_dump(mode="json"),
             "pk": f"WS#{schedule.workspace_id}",
             "sk": schedule_sk(schedule.id),
             "entity": "schedule",

@@ -11,9 +11,11 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.admin_auth import AdminSession
 from socialpub.domain.errors import Conflict
+from socialpub.domain.records import checked
 from socialpub.domain.users import AdminUser, LastAdmin, Role, UserNotFound
 
 
@@ -36,14 +38,14 @@ class DynamoAdminUserRepository:
                 Key={"pk": {"S": f"USER#{pointer['user_id']['S']}"}, "sk": {"S": "USER"}},
                 ConsistentRead=True,
             ).get("Item")
-        return AdminUser.model_validate(from_item(item)) if item else None
+        return load(AdminUser, from_item(item), "user") if item else None
 
     def get(self, user_id: str) -> AdminUser | None:
         with translated():
             item = self._ddb.get_item(
                 TableName=self._table, Key={"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "USER"}}, ConsistentRead=True
             ).get("Item")
-        return AdminUser.model_validate(from_item(item)) if item else None
+        return load(AdminUser, from_item(item), "user") if item else None
 
     def record_login(self, user_id: str, at: datetime) -> None:
         with translated():
@@ -82,7 +84,7 @@ class DynamoAdminUserRepository:
             KeyConditionExpression="kind = :k",
             ExpressionAttributeValues={":k": {"S": "user"}},
         )
-        return [AdminUser.model_validate(r) for r in records]
+        return load_all(AdminUser, records, "user")
 
     def save(self, user: AdminUser, previous: AdminUser) -> None:
         """LastAdmin if this would leave no active admin."""
@@ -165,7 +167,7 @@ class DynamoAdminUserRepository:
         return [{"Update": update}]
 
     def _record(self, user: AdminUser) -> dict[str, Any]:
-        record = {"pk": f"USER#{user.id}", "sk": "USER", "kind": "user", **user.model_dump(mode="json")}
+        record = {"pk": f"USER#{user.id}", "sk": "USER", "kind": "user", **checked(user).model_dump(mode="json")}
         record["email"] = user.email.lower()
         return record
 

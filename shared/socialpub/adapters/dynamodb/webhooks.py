@@ -14,8 +14,10 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, set_fields, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.posts import ConcurrentModification
+from socialpub.domain.records import checked
 from socialpub.domain.services.webhooks import trimmed
 from socialpub.domain.webhooks import Attempt, Delivery, DeliveryStatus, Webhook
 
@@ -46,7 +48,7 @@ class DynamoWebhookRepository:
             item = self._ddb.get_item(TableName=self._table, Key=_webhook_key(webhook_id), ConsistentRead=True).get(
                 "Item"
             )
-        return Webhook.model_validate(from_item(item)) if item else None
+        return load(Webhook, from_item(item), "webhook") if item else None
 
     def all(self) -> list[Webhook]:
         """One partition holds every webhook (at most MAX_WEBHOOKS)."""
@@ -57,11 +59,11 @@ class DynamoWebhookRepository:
             ExpressionAttributeValues={":pk": {"S": "WEBHOOK"}},
             ConsistentRead=True,
         )
-        return sorted((Webhook.model_validate(r) for r in records), key=lambda w: w.created_at)
+        return sorted(load_all(Webhook, records, "webhook"), key=lambda w: w.created_at)
 
     def save(self, webhook: Webhook, previous: Webhook) -> None:
         # The counters move on their own (ADD): everything but them is replaced.
-        update = set_fields(webhook.model_dump(mode="json", exclude={"stats", "last_triggered_at"}))
+        update = set_fields(checked(webhook).model_dump(mode="json", exclude={"stats", "last_triggered_at"}))
         update["ExpressionAttributeValues"][":expected"] = {"N": str(previous.version)}
         try:
             with translated():
@@ -103,7 +105,7 @@ class DynamoWebhookRepository:
             item = self._ddb.get_item(
                 TableName=self._table, Key=_delivery_key(webhook_id, delivery_id), ConsistentRead=True
             ).get("Item")
-        return Delivery.model_validate(from_item(item)) if item else None
+        return load(Delivery, from_item(item), "delivery") if item else None
 
     def deliveries(self, webhook_id: str, *, limit: int, before: str | None) -> list[Delivery]:
         condition = "pk = :pk AND begins_with(sk, :d)"
@@ -119,7 +121,7 @@ class DynamoWebhookRepository:
                 ScanIndexForward=False,
                 Limit=limit + (1 if before else 0),
             ).get("Items", [])
-        found = [Delivery.model_validate(from_item(i)) for i in items]
+        found = load_all(Delivery, (from_item(i) for i in items), "delivery")
         return [d for d in found if d.id != before][:limit]
 
     def record(self, delivery: Delivery, attempt: Attempt, *, outcome: DeliveryStatus | None) -> Delivery:
@@ -153,13 +155,18 @@ class DynamoWebhookRepository:
     # ------------------------------------------------------------------ items
 
     def _put(self, webhook: Webhook, **condition: Any) -> dict[str, Any]:
-        record = {**webhook.model_dump(mode="json"), "pk": "WEBHOOK", "sk": f"WH#{webhook.id}", "kind": "webhook"}
+        record = {
+            **checked(webhook).model_dump(mode="json"),
+            "pk": "WEBHOOK",
+            "sk": f"WH#{webhook.id}",
+            "kind": "webhook",
+        }
         return {"TableName": self._table, "Item": to_item(record), **condition}
 
     def _put_delivery(self, delivery: Delivery, **condition: Any) -> dict[str, Any]:
         expires = int((delivery.created_at + DELIVERY_RETENTION).timestamp())
         record = {
-            **delivery.model_dump(mode="json"),
+            **checked(delivery).model_dump(mode="json"),
             "pk": f"WH#{delivery.webhook_id}",
             "sk": f"DLV#{delivery.id}",
             "entity": "delivery",

@@ -15,8 +15,10 @@ from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item, value
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.errors import Unauthenticated, WorkspaceNotFound
+from socialpub.domain.records import checked
 from socialpub.domain.workspaces import AccountRef, Workspace, WorkspaceStats, WorkspaceStatus
 
 META = "META"
@@ -40,7 +42,7 @@ class DynamoWorkspaceRepository:
         self._keys_table = api_keys_table or ""
 
     def create(self, workspace: Workspace, *, owner_key_id: str) -> None:
-        record = workspace.model_dump(mode="json", exclude={"stats"})
+        record = checked(workspace).model_dump(mode="json", exclude={"stats"})
         record.update(workspace.stats.model_dump())
         record.update(pk=_pk(workspace.id), sk=META, kind="workspace", member_keys=set(workspace.member_keys))
         # Listed across workspaces (the admin plane's totals) through the to_sweep index.
@@ -79,14 +81,15 @@ class DynamoWorkspaceRepository:
             item = self._ddb.get_item(TableName=self._table, Key=_meta_key(workspace_id), ConsistentRead=True).get(
                 "Item"
             )
-        return _to_workspace(from_item(item)) if item else None
+        return load(_to_workspace, from_item(item), "workspace") if item else None
 
     def get_many(self, workspace_ids: Iterable[str]) -> list[Workspace]:
         found = batch_get_all(self._ddb, self._table, [_meta_key(i) for i in workspace_ids])
-        return [_to_workspace(record) for record in found]
+        return load_all(_to_workspace, found, "workspace")
 
     def save(self, workspace: Workspace) -> None:
         """Write the editable fields only, so concurrent counter updates are never overwritten."""
+        checked(workspace)
         try:
             with translated():
                 self._ddb.update_item(
@@ -202,6 +205,6 @@ class DynamoWorkspaceRepository:
 
 
 def _to_workspace(record: dict[str, Any]) -> Workspace:
-    stats = {name: record.pop(name, 0) for name in _STAT_FIELDS}
+    stats = {name: record.get(name, 0) for name in _STAT_FIELDS}
     stats["members_count"] = len(record.get("member_keys", ()))
     return Workspace.model_validate({**record, "stats": stats})

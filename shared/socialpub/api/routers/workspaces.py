@@ -71,7 +71,7 @@ def update_workspace(
     workspace_id: str, body: UpdateWorkspaceRequest, principal: Writer, c: ContainerDep
 ) -> Envelope[UpdatedWorkspaceData]:
     """Change name, description or settings; settings merge key by key."""
-    changes = WorkspaceChanges(name=body.name, description=body.description, settings=body.settings)
+    changes = WorkspaceChanges.model_validate(body.changes())
     w = service.update_workspace(workspace_id, changes, principal, c.workspaces, c.clock)
     return ok(UpdatedWorkspaceData(workspace=UpdatedWorkspace.of(w)))
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from socialpub.api.schemas.common import PartialUpdate
 from socialpub.domain.accounts import Account, AccountSettings, AccountStats, AccountStatus, Health, Identity
 
 MAX_URL = 2048
@@ -41,9 +42,7 @@ class CallbackBody(BaseModel):
     selection: list[str] | None = Field(None, max_length=100, description="The ids of the choices to connect")
 
 
-class AccountChangesBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AccountChangesBody(PartialUpdate):
     name: str | None = Field(None, max_length=200)
     is_default: bool | None = None
     settings: AccountSettings | None = None

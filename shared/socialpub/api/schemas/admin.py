@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialpub.api.envelope import Timestamp
+from socialpub.api.schemas.common import PartialUpdate, RequestBody
 from socialpub.domain.admin_auth import ROLE_PERMISSIONS
 from socialpub.domain.api_keys import ApiKey
 from socialpub.domain.audit import AuditEntry
@@ -17,9 +18,7 @@ from socialpub.domain.users import AdminUser, Role
 from socialpub.domain.webhooks import Delivery, Webhook, WebhookStats
 
 
-class LoginRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class LoginRequest(RequestBody):
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
 
@@ -63,9 +62,7 @@ class MessageData(BaseModel):
     message: str
 
 
-class CreateWebhookRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CreateWebhookRequest(RequestBody):
     url: str = Field(max_length=2048)
     events: list[EventType] = Field(min_length=1, max_length=len(EventType))
     secret: str | None = Field(None, max_length=256, description="Left out: one is generated and shown once")
@@ -74,8 +71,8 @@ class CreateWebhookRequest(BaseModel):
     is_active: bool = True
 
 
-class UpdateWebhookRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class UpdateWebhookRequest(PartialUpdate):
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"description"})
 
     url: str | None = Field(None, max_length=2048)
     events: list[EventType] | None = Field(None, min_length=1, max_length=len(EventType))
@@ -192,18 +189,18 @@ class AuditData(BaseModel):
         return [v.model_dump() if isinstance(v, AuditEntry) else v for v in value]
 
 
-class CreateUserRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # the seed's "permissions" come from the role
-
+class CreateUserRequest(RequestBody):
     email: str = Field(max_length=320)
     name: str = Field(min_length=1, max_length=100)
     password: str = Field(max_length=1024)
     role: Role = Role.VIEWER
+    # The seed's body carries it; a user's permissions are those of their role (GET /admin/profile).
+    permissions: list[str] | None = Field(
+        None, max_length=100, description="Accepted for compatibility; permissions come from the role"
+    )
 
 
-class UpdateUserRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class UpdateUserRequest(PartialUpdate):
     name: str | None = Field(None, min_length=1, max_length=100)
     role: Role | None = None
     is_active: bool | None = None
@@ -240,18 +237,14 @@ class UserListData(BaseModel):
     users: list[UserView]
 
 
-class CreateKeyRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CreateKeyRequest(RequestBody):
     name: str = Field(min_length=1, max_length=100)
     tier: Tier = Tier.STARTER
     workspaces: list[str] = Field(default_factory=list, max_length=99)
     permissions: list[Permission] | None = Field(None, description="Left out: every permission")
 
 
-class UpdateKeyRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class UpdateKeyRequest(PartialUpdate):
     name: str | None = Field(None, min_length=1, max_length=100)
     tier: Tier | None = None
     permissions: list[Permission] | None = None

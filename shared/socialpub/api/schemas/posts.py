@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialpub.api.envelope import Timestamp
+from socialpub.api.schemas.common import PartialUpdate, RequestBody
 from socialpub.domain.media import Media
 from socialpub.domain.pagination import Pagination
 from socialpub.domain.platforms import catalog
@@ -20,7 +22,18 @@ MAX_THREAD_PARTS = 50
 Signer = Callable[[str], str]  # object key -> presigned GET URL
 
 
-def _known_overrides(value: dict[str, PlatformOverride] | None) -> dict[str, PlatformOverride] | None:
+class PlatformOverrideBody(PlatformOverride):
+    """A network's overrides as sent: a field it does not define (``board_id`` beside ``settings``) is
+    refused, naming it, not dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MediaFactsBody(MediaFacts):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _known_overrides(value: dict[str, PlatformOverrideBody] | None) -> dict[str, PlatformOverrideBody] | None:
     unknown = [p for p in value or {} if p not in catalog()]
     if unknown:
         raise ValueError(f"unknown platform(s) {', '.join(unknown)}; see GET /api/platforms")
@@ -40,10 +53,8 @@ Thread = Field(max_length=MAX_THREAD_PARTS)
 Comment = Field(None, max_length=MAX_CONTENT_LENGTH)
 
 
-class CreatePostRequest(BaseModel):
+class CreatePostRequest(RequestBody):
     """``platforms`` takes network ids (``twitter``) or ids of the workspace's connected accounts."""
-
-    model_config = ConfigDict(extra="ignore")
 
     content: str = Text
     platforms: list[str] = Platforms
@@ -52,16 +63,16 @@ class CreatePostRequest(BaseModel):
     hashtags: list[str] | None = Hashtags  # left out: the workspace's default hashtags
     thread: list[str] = Field(default_factory=list, max_length=MAX_THREAD_PARTS)
     first_comment: str | None = Comment
-    platform_content: dict[str, PlatformOverride] = Field(default_factory=dict)
+    platform_content: dict[str, PlatformOverrideBody] = Field(default_factory=dict)
 
     _tags = field_validator("hashtags")(_hashtags)
     _overrides = field_validator("platform_content")(_known_overrides)
 
 
-class UpdatePostRequest(BaseModel):
-    """Only the fields sent are changed."""
+class UpdatePostRequest(PartialUpdate):
+    """Only the fields sent are changed; ``null`` clears ``title``, ``link`` or ``first_comment``."""
 
-    model_config = ConfigDict(extra="ignore")
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"title", "link", "first_comment"})
 
     content: str | None = Field(None, max_length=MAX_CONTENT_LENGTH)
     platforms: list[str] | None = Field(None, min_length=1, max_length=50)
@@ -70,25 +81,21 @@ class UpdatePostRequest(BaseModel):
     hashtags: list[str] | None = Hashtags
     thread: list[str] | None = Field(None, max_length=MAX_THREAD_PARTS)
     first_comment: str | None = Comment
-    platform_content: dict[str, PlatformOverride] | None = None
+    platform_content: dict[str, PlatformOverrideBody] | None = None
 
     _tags = field_validator("hashtags")(_hashtags)
     _overrides = field_validator("platform_content")(_known_overrides)
 
 
-class SchedulePostRequest(BaseModel):
+class SchedulePostRequest(RequestBody):
     """``scheduled_at`` without an offset is wall-clock time in ``timezone`` (default: the workspace's)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     scheduled_at: str = Field(max_length=64)
     timezone: str | None = Field(None, max_length=64)
 
 
-class QueuePostRequest(BaseModel):
+class QueuePostRequest(RequestBody):
     """Without ``schedule_id``: the earliest free slot among the workspace's active schedules."""
-
-    model_config = ConfigDict(extra="ignore")
 
     schedule_id: str | None = Field(None, max_length=100)
 
@@ -96,7 +103,7 @@ class QueuePostRequest(BaseModel):
 class ValidatePostRequest(CreatePostRequest):
     """A dry run may also declare the media it will attach."""
 
-    media: list[MediaFacts] = Field(default_factory=list, max_length=50)
+    media: list[MediaFactsBody] = Field(default_factory=list, max_length=50)
 
     def to_content(self) -> PostContent:
         return PostContent.model_validate(self.model_dump(exclude={"platforms"}, exclude_none=True))
@@ -157,9 +164,7 @@ class UploadInstructions(BaseModel):
     expires_at: Timestamp
 
 
-class UploadRequestBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class UploadRequestBody(RequestBody):
     filename: str = Field(min_length=1, max_length=255)
     size: int = Field(gt=0)
     mime_type: str = Field(max_length=100)

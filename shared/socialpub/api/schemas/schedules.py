@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, Field, PlainSerializer, field_validator
 
 from socialpub.api.envelope import Timestamp
+from socialpub.api.schemas.common import PartialUpdate, RequestBody
 from socialpub.domain.schedules import MAX_SLOTS, Schedule, Slot, Weekday
 from socialpub.domain.services.schedules import ScheduleOverview, SlotOccurrence
 from socialpub.domain.workspaces import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH
@@ -21,17 +22,13 @@ def _name(value: str | None) -> str | None:
     return value.strip() if value is not None else None
 
 
-class SlotRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class SlotRequest(RequestBody):
     day: Weekday
     time: str = Field(max_length=5, description="24-hour HH:MM in the schedule's time zone")
     platforms: list[str] = Field(min_length=1, max_length=50, description="Network ids or connected account ids")
 
 
-class CreateScheduleRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CreateScheduleRequest(RequestBody):
     name: str = Field(max_length=MAX_NAME_LENGTH)
     description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
     timezone: str | None = Field(None, max_length=64, description="IANA zone; default: the workspace's")
@@ -41,10 +38,10 @@ class CreateScheduleRequest(BaseModel):
     _name = field_validator("name")(_name)
 
 
-class UpdateScheduleRequest(BaseModel):
-    """Only the fields sent are changed; ``slots`` replaces all slots."""
+class UpdateScheduleRequest(PartialUpdate):
+    """Only the fields sent are changed; ``slots`` replaces all slots; ``null`` clears ``description``."""
 
-    model_config = ConfigDict(extra="ignore")
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"description"})
 
     name: str | None = Field(None, max_length=MAX_NAME_LENGTH)
     description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)

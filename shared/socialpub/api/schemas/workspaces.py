@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialpub.api.envelope import Timestamp
+from socialpub.api.schemas.common import PartialUpdate, RequestBody
 from socialpub.domain.pagination import Pagination
 from socialpub.domain.workspaces import (
+    MAX_DEFAULT_HASHTAGS,
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
     AccountRef,
     Workspace,
     WorkspaceSettings,
+    normalize_hashtag,
+    validate_timezone,
 )
 
 
@@ -22,35 +26,48 @@ def _strip_name(value: str) -> str:
     return value
 
 
-class CreateWorkspaceRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class WorkspaceSettingsBody(WorkspaceSettings):
+    model_config = ConfigDict(extra="forbid")
 
+
+class CreateWorkspaceRequest(RequestBody):
     name: str = Field(max_length=MAX_NAME_LENGTH)
     description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
-    settings: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    settings: WorkspaceSettingsBody = Field(default_factory=WorkspaceSettingsBody)
 
     _name = field_validator("name")(_strip_name)
 
 
-class UpdateWorkspaceRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class SettingsChanges(PartialUpdate):
+    """The settings sent; the others keep their values."""
+
+    timezone: str | None = None
+    default_hashtags: list[str] | None = Field(None, max_length=MAX_DEFAULT_HASHTAGS)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return None if value is None else validate_timezone(value)
+
+    @field_validator("default_hashtags")
+    @classmethod
+    def _hashtags(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [normalize_hashtag(tag) for tag in value]
+
+
+class UpdateWorkspaceRequest(PartialUpdate):
+    """Only the fields sent are changed; settings merge key by key; ``null`` clears ``description``."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"description"})
 
     name: str | None = Field(None, max_length=MAX_NAME_LENGTH)
     description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
-    settings: dict[str, Any] | None = None
+    settings: SettingsChanges | None = None
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
         return None if value is None else _strip_name(value)
-
-    @field_validator("settings")
-    @classmethod
-    def _settings(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        # Validate the keys sent now, so a bad timezone is a 400 naming settings.timezone.
-        if value is not None:
-            WorkspaceSettings.model_validate(value)
-        return value
 
 
 class WorkspaceSummary(BaseModel):

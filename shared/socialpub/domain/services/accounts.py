@@ -62,6 +62,7 @@ from socialpub.domain.ports import (
     ScheduleRepository,
 )
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostStatus
+from socialpub.domain.records import changed
 from socialpub.domain.secrets import SecretBox, mask
 from socialpub.domain.services.posts import forget_schedule
 from socialpub.domain.services.schedules import remove_account as remove_from_schedules
@@ -488,12 +489,10 @@ def update_account(deps: AccountDeps, workspace_id: str, acc_id: str, changes: A
     """Rename, change settings, or make it the default account of its network (unsetting the others)."""
     for _ in range(3):
         previous = get_account(deps, workspace_id, acc_id)
-        update = changes.model_dump(exclude_unset=True, exclude_none=True)
-        if "name" in update and not update["name"].strip():
+        update = changes.model_dump(exclude_unset=True)
+        if "name" in update and not (changes.name or "").strip():
             raise InvalidInput("name must not be blank", details={"field": "name"})
-        account = Account.model_validate(
-            {**previous.model_dump(), **update, "updated_at": deps.clock(), "token_version": previous.token_version + 1}
-        )
+        account = changed(previous, {**update, "updated_at": deps.clock(), "token_version": previous.token_version + 1})
         if deps.accounts.save(account, previous):
             break
     else:

@@ -18,6 +18,7 @@ from socialpub.domain.admin_auth import (
     window_start,
 )
 from socialpub.domain.audit import Actor, AuditEntry
+from socialpub.domain.errors import DamagedItem
 from socialpub.domain.ports import AdminSessionStore, AdminUserRepository, AuditLog, Clock, LoginFailures, TokenSigner
 from socialpub.domain.users import AdminUser, verify_password
 
@@ -60,7 +61,10 @@ def login(deps: AdminAuthDeps, email: str, password: str, *, ip: str | None, use
         raise LoginThrottled(
             limit=over[0][1], reset_at=int(reset.timestamp()), retry_after=max(1, int((reset - now).total_seconds()))
         )
-    user = deps.users.get_by_email(email.strip())
+    try:
+        user = deps.users.get_by_email(email.strip())
+    except DamagedItem:  # logged where it was read; answered as a failed sign-in, like any other
+        user = None
     matches = verify_password(password, user.password_hash if user else _DECOY_HASH)
     if user is None or not matches or not user.is_active:
         deps.failures.add(keys, window, expires=window + 2 * FAILURE_WINDOW)
@@ -103,7 +107,10 @@ def authenticate(deps: AdminAuthDeps, token: str) -> AdminPrincipal:
     session = deps.sessions.get(str(claims["sid"]))
     if session is None or session.expires_at <= now or session.user_id != claims["sub"]:
         raise SessionEnded()
-    user = deps.users.get(session.user_id)
+    try:
+        user = deps.users.get(session.user_id)
+    except DamagedItem:
+        user = None
     if user is None or not user.is_active:
         raise SessionEnded()
     return AdminPrincipal(user=user, session_id=session.id)

@@ -11,7 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from socialpub.domain.api_keys import key_id_of
-from socialpub.domain.errors import PermissionDenied, Unauthenticated, WorkspaceNotFound
+from socialpub.domain.errors import DamagedItem, PermissionDenied, Unauthenticated, WorkspaceNotFound
 from socialpub.domain.permissions import Permission
 from socialpub.domain.ports import ApiKeyRepository
 from socialpub.domain.tiers import Tier
@@ -33,7 +33,10 @@ def authenticate(presented: str | None, keys: ApiKeyRepository, now: datetime) -
     if not presented:
         raise Unauthenticated("Missing API key: send it in the X-API-Key header")
     key_id = key_id_of(presented.strip())
-    key = keys.get(key_id) if key_id else None
+    try:
+        key = keys.get(key_id) if key_id else None
+    except DamagedItem:  # logged where it was read; a key that cannot be read authenticates nobody
+        key = None
     if key is None or not key.accepts(presented.strip(), now):
         raise Unauthenticated("Invalid, revoked or expired API key")
     return Principal(

@@ -8,6 +8,7 @@ from socialpub.domain.errors import InvalidInput
 from socialpub.domain.ids import new_id
 from socialpub.domain.integrations import Configuration, ConfigurationNotFound, credential_fields, integration
 from socialpub.domain.ports import Clock, ConfigurationRepository
+from socialpub.domain.records import changed
 from socialpub.domain.secrets import SecretBox, mask
 
 
@@ -95,10 +96,11 @@ def update_configuration(
     clock: Clock,
 ) -> Configuration:
     current = get_configuration(workspace_id, integration_id, configuration_id, repo)
-    updated = _sealed(current, data.credentials or {}, box)
+    # Pizzly's way: a field left out or null keeps its value.
+    update: dict[str, object] = {"updated_at": clock()}
     if data.scopes is not None:
-        updated = updated.model_copy(update={"scopes": data.scopes})
-    updated = updated.model_copy(update={"updated_at": clock()})
+        update["scopes"] = data.scopes
+    updated = changed(_sealed(current, data.credentials or {}, box), update)
     repo.save(updated)
     return updated
 

@@ -17,6 +17,7 @@ from socialpub.domain.audit import Actor, AuditEntry
 from socialpub.domain.errors import ApiKeyNotFound, Conflict, InvalidInput
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.ports import ApiKeyRepository, AuditLog, Clock, UsagePlans
+from socialpub.domain.records import changed
 from socialpub.domain.tiers import Tier
 
 # Binds a new key to its tier's usage plan and returns the metering key (deployed stacks only).
@@ -122,21 +123,16 @@ def rotate_key(admin: KeyAdmin, actor: Actor, key_id: str) -> tuple[ApiKey, str,
 def update_key(admin: KeyAdmin, actor: Actor, key_id: str, changes: KeyChanges) -> ApiKey:
     """A new tier moves the key to that tier's usage plan (throttle and quota) and rate limit."""
     previous = get_key(admin, key_id)
-    update: dict[str, object] = {}
-    if changes.name is not None:
-        if not changes.name.strip() or len(changes.name) > 100:
+    update = changes.model_dump(exclude_unset=True)
+    if "name" in update:
+        if not (changes.name or "").strip() or len(changes.name or "") > 100:
             raise InvalidInput("A key name of 1 to 100 characters is required", details={"field": "name"})
-        update["name"] = changes.name.strip()
-    if changes.tier is not None:
-        update["tier"] = changes.tier
-    if changes.permissions is not None:
-        update["permissions"] = frozenset(changes.permissions)
-    key = previous.model_copy(update=update)
+        update["name"] = (changes.name or "").strip()
+    key = changed(previous, update)
     if changes.tier is not None and changes.tier is not previous.tier and admin.plans is not None:
         admin.plans.move(key.id, previous.tier, changes.tier)
     admin.keys.save(key, previous)
-    changed = sorted(changes.model_dump(exclude_unset=True))
-    details: dict[str, object] = {"changed": changed}
+    details: dict[str, object] = {"changed": sorted(changes.model_dump(exclude_unset=True))}
     if "tier" in update:
         details.update(old_tier=previous.tier.value, new_tier=key.tier.value)
     admin.audit.record(AuditEntry.of(actor, "api_key.updated", "api_key", key.id, admin.clock(), **details))

@@ -15,6 +15,7 @@ from socialpub.domain.platforms import catalog
 from socialpub.domain.ports import Clock, MediaObjectStore, PostRepository, PostScheduler, WorkspaceRepository
 from socialpub.domain.post_content import PlatformOverride, PostContent
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostNotFound, PostStatus
+from socialpub.domain.records import changed
 from socialpub.domain.validation import Finding, PlatformReport, blocking, validate
 from socialpub.domain.workspaces import AccountRef, WorkspaceStatus
 
@@ -161,9 +162,7 @@ def update_post(
         update["platforms"], update["account_ids"] = resolve_platforms(
             update["platforms"], lambda: workspaces.accounts(workspace_id)
         )
-    post = Post.model_validate(
-        {**previous.model_dump(), **update, "updated_at": clock(), "version": previous.version + 1}
-    )
+    post = changed(previous, {**update, "updated_at": clock(), "version": previous.version + 1})
     # A scheduled post keeps meeting the rules it was scheduled under: it must still go out as is.
     check_content(post.composition(), post.platforms, final=post.status is PostStatus.SCHEDULED)
     post.require_storable()

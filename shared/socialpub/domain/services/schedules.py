@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
 from socialpub.domain.ids import new_id
 from socialpub.domain.ports import Clock, ScheduleRepository, WorkspaceRepository
+from socialpub.domain.records import changed
 from socialpub.domain.schedules import (
     MAX_SCHEDULES,
     Schedule,
@@ -116,12 +117,12 @@ def get_schedule(deps: ScheduleDeps, workspace_id: str, schedule_id: str) -> Sch
 def update_schedule(deps: ScheduleDeps, workspace_id: str, schedule_id: str, changes: ScheduleChanges) -> Schedule:
     """Posts already queued keep their times; new slots serve the posts queued from now on."""
     previous = get_schedule(deps, workspace_id, schedule_id)
-    update = changes.model_dump(exclude_unset=True, exclude={"slots", "timezone"})
+    update = changes.model_dump(exclude_unset=True)
     if changes.timezone is not None:
         update["timezone"] = checked_zone(changes.timezone, previous.timezone)
     if changes.slots is not None:
         update["slots"] = _slots(deps, workspace_id, changes.slots)
-    schedule = previous.model_copy(update={**update, "updated_at": deps.clock(), "version": previous.version + 1})
+    schedule = changed(previous, {**update, "updated_at": deps.clock(), "version": previous.version + 1})
     deps.schedules.save(schedule, previous)
     return schedule
 
@@ -168,7 +169,7 @@ def _slots(deps: ScheduleDeps, workspace_id: str, slots: list[SlotInput]) -> lis
 
 def remove_account(schedules: ScheduleRepository, workspace_id: str, account_id: str, now: datetime) -> int:
     """A disconnected account leaves every slot that named it; a slot left with nothing goes."""
-    changed = 0
+    count = 0
     for schedule in schedules.of_workspace(workspace_id):
         if not any(account_id in s.account_ids for s in schedule.slots):
             continue
@@ -186,8 +187,8 @@ def remove_account(schedules: ScheduleRepository, workspace_id: str, account_id:
         schedules.save(
             schedule.model_copy(update={"slots": slots, "updated_at": now, "version": schedule.version + 1}), schedule
         )
-        changed += 1
-    return changed
+        count += 1
+    return count
 
 
 # ---------------------------------------------------------------------- reading

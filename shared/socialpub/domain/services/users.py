@@ -14,6 +14,7 @@ from socialpub.domain.audit import Actor, AuditEntry
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.ids import new_id
 from socialpub.domain.ports import AdminUserRepository, AuditLog, Clock
+from socialpub.domain.records import changed
 from socialpub.domain.users import AdminUser, Role, UserNotFound, hash_password
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -67,13 +68,13 @@ def update_user(
 ) -> AdminUser:
     previous = get_user(repo, user_id)
     update = changes.model_dump(exclude_unset=True, exclude={"password"})
-    if changes.password is not None:
-        _check_password(changes.password)
-        update["password_hash"] = hash_password(changes.password)
-    user = previous.model_copy(update=update)
+    if "password" in changes.model_fields_set:
+        _check_password(changes.password or "")
+        update["password_hash"] = hash_password(changes.password or "")
+    user = changed(previous, update)
     repo.save(user, previous)
-    changed = sorted(changes.model_dump(exclude_unset=True))
-    audit.record(AuditEntry.of(actor, "user.updated", "user", user.id, clock(), changed=changed))
+    fields = sorted(changes.model_dump(exclude_unset=True))
+    audit.record(AuditEntry.of(actor, "user.updated", "user", user.id, clock(), changed=fields))
     return user
 
 

@@ -20,6 +20,7 @@ from socialpub.domain.errors import InvalidInput
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.ids import new_id
 from socialpub.domain.ports import AuditLog, Clock, WebhookQueue, WebhookRepository, WebhookSender
+from socialpub.domain.records import changed
 from socialpub.domain.secrets import SecretBox, mask
 from socialpub.domain.webhooks import (
     MAX_LOGGED_ATTEMPTS,
@@ -132,11 +133,13 @@ def list_webhooks(deps: WebhookDeps, workspace_id: str | None) -> list[Webhook]:
 def update_webhook(deps: WebhookDeps, webhook_id: str, changes: WebhookChanges, actor: Actor | None = None) -> Webhook:
     previous = get_webhook(deps, webhook_id)
     update = changes.model_dump(exclude_unset=True, exclude={"secret"})
-    _check(deps, changes.url if changes.url is not None else None, changes.events, changes.secret)
-    if changes.secret is not None:
+    _check(deps, changes.url, changes.events, changes.secret)
+    if "secret" in changes.model_fields_set:
+        if changes.secret is None:  # stored sealed, so the whole-item check below would not name it
+            raise InvalidInput("secret must not be null; leave it out to keep the secret", details={"field": "secret"})
         update["sealed_secret"] = deps.box.seal(changes.secret, previous.context())
         update["masked_secret"] = mask(changes.secret)
-    webhook = previous.model_copy(update={**update, "updated_at": deps.clock(), "version": previous.version + 1})
+    webhook = changed(previous, {**update, "updated_at": deps.clock(), "version": previous.version + 1})
     deps.webhooks.save(webhook, previous)
     _audit(deps, actor, "webhook.updated", webhook, changed=sorted(changes.model_dump(exclude_unset=True)))
     return webhook

@@ -1,0 +1,54 @@
+"""Bases of the request bodies of the main API (/api) and the admin plane (/admin).
+
+A field a body does not define is refused (422, naming it) rather than ignored: a misspelt or
+misplaced field (``status`` on a post, ``board_id`` beside ``settings``) would otherwise be a change
+the client believes was made. Pizzly's routes follow Pizzly's server and stay lenient
+(schemas/integrations.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _not_nullable_in_schema(schema: dict[str, Any], cls: type[Any]) -> None:
+    """The schema says what is accepted: ``null`` only for the fields that may be cleared."""
+    nullable: frozenset[str] = getattr(cls, "NULLABLE", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        if name in nullable:
+            continue
+        variants = prop.get("anyOf")
+        if variants and {"type": "null"} in variants:
+            rest = [v for v in variants if v != {"type": "null"}]
+            del prop["anyOf"]
+            prop.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+        if prop.get("default", ...) is None:
+            del prop["default"]
+
+
+class PartialUpdate(RequestBody):
+    """A partial update (PUT): a field left out stays as it is. ``null`` clears a field only where the
+    item may lack it (``NULLABLE``); anywhere else it is refused, naming the field, instead of being
+    stored into a field that must have a value."""
+
+    model_config = ConfigDict(json_schema_extra=_not_nullable_in_schema)
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise PydanticCustomError("null_not_allowed", "must not be null; leave the field out to keep its value")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as plain values."""
+        return self.model_dump(exclude_unset=True)
