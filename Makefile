@@ -14,11 +14,12 @@ STAGE ?= dev
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install dev test lint typecheck unit cfn-lint validate build deps bench deploy clean
+.PHONY: help install dev test lint typecheck unit fuzz cfn-lint validate build deps bench deploy clean
 
 help:
 	@echo "make dev      start the local stack (API on 127.0.0.1:\$${PORT:-8000})"
 	@echo "make test     ruff, mypy, pytest, cfn-lint, sam validate --lint"
+	@echo "make fuzz     schemathesis over the OpenAPI of every surface (CI runs it after make test)"
 	@echo "make bench    cold-start benchmark (writes docs/benchmarks.md)"
 	@echo "make build    sam build (python3.12, arm64)"
 	@echo "make deploy   sam deploy --config-env \$$STAGE (dev|prod)"
@@ -49,7 +50,11 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 unit: install $(CHROMIUM)
-	$(VENV)/bin/pytest -q -n 2
+	$(VENV)/bin/pytest -q -n 2 --ignore=tests/fuzz
+
+# A few minutes on two cores, so it is its own target; it prints its figures (docs/api.md#fuzzing).
+fuzz: install
+	$(VENV)/bin/pytest -q -n 2 tests/fuzz
 
 cfn-lint: install
 	$(VENV)/bin/cfn-lint template.yaml

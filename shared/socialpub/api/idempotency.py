@@ -38,7 +38,11 @@ async def _idempotency(
     request: Request,
     principal: PrincipalDep,
     container: ContainerDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    # Its bounds are documented in the OpenAPI but checked below, to answer with details.header.
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", json_schema_extra={"minLength": 1, "maxLength": MAX_KEY_LENGTH}),
+    ] = None,
 ) -> None:
     if idempotency_key is None:
         return

@@ -4,7 +4,8 @@ list, read, change and disconnect a workspace's social accounts."""
 from __future__ import annotations
 
 import html
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -96,7 +97,18 @@ def complete_connect(body: CallbackBody, workspace_id: Writer, c: ContainerDep) 
     return ok(_callback_view(result))
 
 
-@router.get("/callback", include_in_schema=True, response_class=HTMLResponse)
+# The page answers in HTML, but what is refused before it runs (an invalid query, a body too large)
+# comes in the JSON envelope as everywhere else; a connect that fails is a page (400 either way).
+_ENVELOPE = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
+CALLBACK_PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **{code: {"description": HTTPStatus(int(code)).phrase, "content": _ENVELOPE} for code in ERROR_RESPONSES},
+    302: {"description": "Connected: on to the return_url given when the connect started"},
+    400: {"description": "Not connected (a page), or an invalid query (the envelope)", "content": _PAGE | _ENVELOPE},
+}
+
+
+@router.get("/callback", include_in_schema=True, response_class=HTMLResponse, responses=CALLBACK_PAGE_RESPONSES)
 def hosted_callback_page(
     c: ContainerDep,
     state: Annotated[str, Query(max_length=200)] = "",
