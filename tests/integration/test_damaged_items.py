@@ -1,12 +1,15 @@
 """Writes are checked as whole items before they are stored, and an item stored damaged anyway
-(by an older version, or by hand) never takes a list, a sign-in, the dashboard or the local stack's
-start down: lists leave it out, reading it alone is a 409 naming it, and it is logged."""
+(by an older version, or by hand) never takes a list, a sign-in, the dashboard, the publisher or the
+local stack's start down: lists leave it out, reading it alone is a 409 naming it (a publish target
+fails, a session admits nobody), and it is logged."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +21,19 @@ from socialpub.adapters.dynamodb.users import DynamoAdminUserRepository
 from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.api.container import Container
 from socialpub.config import AdminSettings
-from socialpub.domain.audit import Actor
+from socialpub.domain.admin_auth import AdminSession
+from socialpub.domain.audit import Actor, AuditEntry, AuditFilter
 from socialpub.domain.errors import InvalidInput
+from socialpub.domain.publishing import PublishStat, Target
 from socialpub.domain.services import users as user_service
 from socialpub.local.stack import _bootstrap
-from tests.conftest import Emulator, Keys
+from socialpub.workers import schedule_sweeper
+from tests.conftest import Emulator, FrozenClock, Keys
+from tests.integration.pipeline import INSTANCE, Pipeline, get, publish
 from tests.integration.test_accounts import connect
 from tests.integration.test_admin_auth import PASSWORD, add_user, bearer, log_in
 from tests.integration.test_posts import create, new_workspace
+from tests.integration.test_scheduling import Sweeper
 
 
 @pytest.fixture
@@ -313,3 +321,166 @@ def test_the_local_stack_starts_beside_a_damaged_bootstrap_admin(
     signed_in = log_in(client, again["admin_email"], again["admin_password"])
     assert signed_in.status_code == 200, signed_in.text
     assert again["api_key"] == first["api_key"]
+
+
+# ---------------------------------------------------------------------- targets, sessions, audit entries
+
+
+@pytest.mark.parametrize("attribute", ["status", "queued_at", "platform"])
+def test_a_damaged_publish_target_fails_alone_and_its_post_still_reads_lists_and_settles(
+    client: TestClient,
+    keys: Keys,
+    pipeline: Pipeline,
+    container: Container,
+    aws: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    attribute: str,
+) -> None:
+    # Given a post being published to two accounts, the target of one stored damaged
+    api = new_workspace(client, keys)
+    damaged = connect(client, api, platform="mastodon", instance=INSTANCE)
+    sound = connect(client, api, platform="twitter")
+    post = create(client, api, platforms=[damaged["id"], sound["id"]])
+    assert publish(client, api, post["id"]).status_code == 202
+    key = {"pk": f"WS#{api['X-Workspace-ID']}", "sk": f"POST#{post['id']}#T#{damaged['id']}"}
+    damage(aws["WORKSPACES_TABLE"], key, attribute)
+
+    # When the post is read and listed, it answers, with both targets as last known
+    shown = client.get(f"/api/posts/{post['id']}", headers=api)
+    assert shown.status_code == 200, shown.text
+    assert {p["account_id"] for p in shown.json()["data"]["post"]["platform_posts"]} == {damaged["id"], sound["id"]}
+    listed = client.get("/api/posts", headers=api)
+    assert listed.status_code == 200, listed.text
+    assert [p["id"] for p in listed.json()["data"]["posts"]] == [post["id"]]
+    assert any(getattr(r, "key", None) == key for r in caplog.records if r.getMessage() == "Damaged item left unread")
+
+    # When the publisher gets both messages in one batch
+    messages = pipeline.receive()
+    assert len(messages) == 2
+
+    # Then no record of the batch fails: the sound target is published, the damaged one fails, named
+    assert pipeline.deliver(messages) == set()
+    assert len(pipeline.posts_on("twitter")) == 1
+    assert pipeline.posts_on("mastodon") == []
+    settled = get(client, api, post["id"])
+    assert settled["status"] == "partially_published"
+    by_account = {p["account_id"]: p for p in settled["platform_posts"]}
+    assert by_account[sound["id"]]["status"] == "published"
+    assert (by_account[damaged["id"]]["status"], by_account[damaged["id"]]["error_code"]) == ("failed", "DAMAGED_ITEM")
+    # And the failed target is stored readable, so publishing again retries it
+    assert {t.account_id for t in container.targets.of_post(api["X-Workspace-ID"], post["id"])} == {
+        damaged["id"],
+        sound["id"],
+    }
+
+
+def _session_id(token: str) -> str:
+    payload = token.split(".")[1]
+    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sid"])
+
+
+@pytest.mark.parametrize("attribute", ["user_id", "expires_at", "created_at"])
+def test_a_damaged_admin_session_admits_nobody_and_other_admins_carry_on(
+    client: TestClient, admin: dict[str, str], container: Container, aws: dict[str, str], attribute: str
+) -> None:
+    # Given a second admin signed in, whose session is stored damaged
+    add_user(container, "bo@example.com")
+    token = log_in(client, "bo@example.com").json()["data"]["token"]
+    assert client.get("/admin/profile", headers=bearer(token)).status_code == 200
+    damage(aws["USERS_TABLE"], {"pk": f"SESSION#{_session_id(token)}", "sk": "SESSION"}, attribute)
+
+    # When that token is used, it is a 401 in the envelope, not a 500
+    assert _error(client.get("/admin/profile", headers=bearer(token)))[0] == 401
+    # And the other admin carries on, and the same admin can sign in again
+    assert client.get("/admin/users", headers=admin).status_code == 200
+    again = log_in(client, "bo@example.com").json()["data"]["token"]
+    assert client.get("/admin/profile", headers=bearer(again)).status_code == 200
+
+
+@pytest.mark.parametrize("attribute", ["action", "created_at", "details"])
+def test_a_damaged_audit_entry_is_left_out_of_the_audit_log(
+    client: TestClient, admin: dict[str, str], aws: dict[str, str], attribute: str
+) -> None:
+    # Given a few audit entries, one of them stored damaged
+    new_user(client, admin)
+    entries = client.get("/admin/audit", headers=admin).json()["data"]["logs"]
+    assert len(entries) >= 2
+    victim = entries[0]
+    month = victim["created_at"][:7]
+    (item,) = [
+        i
+        for i in boto3.client("dynamodb").query(
+            TableName=aws["USERS_TABLE"],
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"AUDIT#{month}"}},
+        )["Items"]
+        if i["id"]["S"] == victim["id"]
+    ]
+    damage(aws["USERS_TABLE"], {"pk": item["pk"]["S"], "sk": item["sk"]["S"]}, attribute)
+
+    # When the audit log is read
+    listed = client.get("/admin/audit", headers=admin)
+
+    # Then it answers with every other entry, without the damaged one
+    assert listed.status_code == 200, listed.text
+    ids = [e["id"] for e in listed.json()["data"]["logs"]]
+    assert victim["id"] not in ids
+    assert set(ids) >= {e["id"] for e in entries[1:]}
+
+
+def test_targets_sessions_and_audit_entries_are_checked_whole_before_they_are_written(
+    container: Container, clock: FrozenClock
+) -> None:
+    # Given items of each kind built without validation, each with a required field set to None
+    now = clock()
+    target = Target(workspace_id="ws", post_id="p", account_id="a", platform="twitter", queued_at=now)
+    session = AdminSession(id="s", user_id="u", created_at=now, expires_at=now)
+    entry = AuditEntry(id="log_1", action="auth.login", resource_type="user", created_at=now)
+    stat = PublishStat(platform="twitter", published=False, latency_ms=0, at=now)
+    writes: list[Callable[[], object]] = [
+        lambda: container.targets.save(target.model_copy(update={"platform": None}), 0),
+        lambda: container.targets.finish(target.model_copy(update={"status": None}), 0, stat),
+        lambda: container.admin_auth_deps().sessions.open(session.model_copy(update={"user_id": None})),
+        lambda: container.admin_audit().record(entry.model_copy(update={"action": None})),
+    ]
+    for write in writes:
+        # When the repository is asked to write it, it refuses, naming the field
+        with pytest.raises(InvalidInput) as refused:
+            write()
+        assert refused.value.details["fields"]
+    # And nothing was stored
+    assert container.targets.get("ws", "p", "a") is None
+    assert container.admin_auth_deps().sessions.get("s") is None
+    assert container.admin_audit().page(AuditFilter(), page=1, per_page=10) == ([], 0)
+
+
+def test_the_sweeper_requeues_a_damaged_stalled_target_and_the_publisher_fails_it(
+    client: TestClient, keys: Keys, pipeline: Pipeline, clock: FrozenClock, aws: dict[str, str]
+) -> None:
+    # Given a post being published whose only target is stored damaged, its message lost
+    api = new_workspace(client, keys)
+    account = connect(client, api, platform="mastodon", instance=INSTANCE)
+    post = create(client, api, platforms=[account["id"]])
+    assert publish(client, api, post["id"]).status_code == 202
+    for message in pipeline.receive():
+        pipeline.sqs.delete_message(QueueUrl=pipeline.url, ReceiptHandle=message["ReceiptHandle"])
+    damage(
+        aws["WORKSPACES_TABLE"],
+        {"pk": f"WS#{api['X-Workspace-ID']}", "sk": f"POST#{post['id']}#T#{account['id']}"},
+        "status",
+    )
+
+    # When the sweeper runs once the target counts as stalled, it answers and queues it again
+    sweeper = Sweeper(clock)
+    clock.moment += timedelta(minutes=11)
+    try:
+        assert sweeper.run()["requeued_targets"] == 1
+    finally:
+        schedule_sweeper.adapters.cache_clear()
+    pipeline.drain()
+
+    # Then the publisher fails it, named, and the post settles as failed; nothing was sent
+    settled = get(client, api, post["id"])
+    assert settled["status"] == "failed"
+    assert settled["platform_posts"][0]["error_code"] == "DAMAGED_ITEM"
+    assert pipeline.posts_on("mastodon") == []

@@ -320,12 +320,13 @@ class NetworkPublisher(Protocol):
 # ---------------------------------------------------------------------- the post's status
 
 
-def derived_status(targets: list[Target]) -> str:
-    """publishing while any target is unfinished; then published, failed or partially_published."""
-    if any(not t.final for t in targets):
+def derived_status(statuses: list[str]) -> str:
+    """From the targets' statuses: publishing while any is unfinished; then published, failed or
+    partially_published."""
+    if any(s not in FINAL for s in statuses):
         return "publishing"
-    published = sum(t.status is TargetStatus.PUBLISHED for t in targets)
-    if published == len(targets):
+    published = sum(s == TargetStatus.PUBLISHED for s in statuses)
+    if published == len(statuses):
         return "published"
     return "partially_published" if published else "failed"
 

@@ -22,12 +22,14 @@ from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction
+from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.adapters.dynamodb.schedules import stats_update
 from socialpub.domain.events import Event
 from socialpub.domain.posts import PUBLISHED_STATUSES, ConcurrentModification, Post
 from socialpub.domain.publishing import PublishStat, Target, Waiting
+from socialpub.domain.records import checked
 from socialpub.domain.schedules import week_key
 
 STATS_RETENTION = timedelta(days=400)
@@ -70,7 +72,7 @@ class DynamoTargetRepository:
                 Key={"pk": {"S": f"WS#{workspace_id}"}, "sk": {"S": _target_sk(post_id, account_id)}},
                 ConsistentRead=True,
             ).get("Item")
-        return Target.model_validate(from_item(item)) if item else None
+        return load(Target, from_item(item), "publish target") if item else None
 
     def of_post(self, workspace_id: str, post_id: str) -> list[Target]:
         records = query_all(
@@ -80,7 +82,7 @@ class DynamoTargetRepository:
             ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"}, ":t": {"S": f"POST#{post_id}#T#"}},
             ConsistentRead=True,
         )
-        return [Target.model_validate(r) for r in records]
+        return load_all(Target, records, "publish target")
 
     def save(self, target: Target, expected_rev: int) -> None:
         """Write the target if nobody wrote it since revision ``expected_rev`` (ConcurrentModification)."""
@@ -92,8 +94,9 @@ class DynamoTargetRepository:
                 raise ConcurrentModification(details={"post_id": target.post_id}) from exc
             raise
 
-    def finish(self, target: Target, expected_rev: int, stat: PublishStat) -> None:
-        """The target's final state and its network's counters, at once."""
+    def finish(self, target: Target, expected_rev: int | None, stat: PublishStat) -> None:
+        """The target's final state and its network's counters, at once. ``expected_rev`` None: the
+        stored target could not be read (damaged), so it is replaced whatever it holds, if still there."""
         outcome = "published" if stat.published else "failed"
         names = {"#o": outcome}
         values: dict[str, Any] = {
@@ -117,8 +120,11 @@ class DynamoTargetRepository:
                 "ExpressionAttributeValues": values,
             }
         }
+        put = self._put(target, expected=expected_rev)
+        if expected_rev is None:  # not if the post (and its targets) was deleted meanwhile
+            put["Put"]["ConditionExpression"] = "attribute_exists(pk)"
         with guarded_transaction(target.workspace_id, ConcurrentModification(details={"post_id": target.post_id})):
-            self._ddb.transact_write_items(TransactItems=[self._put(target, expected=expected_rev), stats])
+            self._ddb.transact_write_items(TransactItems=[put, stats])
 
     def stalled(self, now: datetime, patience: timedelta, limit: int) -> list[tuple[str, str, str]]:
         """(workspace, post, account) of targets that look stalled (see Target.stalled), oldest first,
@@ -172,7 +178,7 @@ class DynamoTargetRepository:
 
     def _put(self, target: Target, *, expected: int | None) -> dict[str, Any]:
         record = {
-            **target.model_dump(mode="json"),
+            **checked(target).model_dump(mode="json"),
             "pk": f"WS#{target.workspace_id}",
             "sk": _target_sk(target.post_id, target.account_id),
             "entity": "publish_target",

@@ -101,7 +101,7 @@ class DynamoScheduleRepository:
                 ConsistentRead=True,
                 Limit=limit,
             ).get("Items", [])
-        return [Claim.model_validate(from_item(i)) for i in items]
+        return load_all(Claim, (from_item(i) for i in items), "slot claim")
 
     def published_counts(self, workspace_id: str, schedule_id: str) -> dict[str, int]:
         with translated():
@@ -138,7 +138,9 @@ def claim_puts(table: str, workspace_id: str, claims: dict[str, Claim]) -> list[
         {
             "Put": {
                 "TableName": table,
-                "Item": to_item({**c.model_dump(mode="json"), "pk": f"WS#{workspace_id}", "sk": sk, "entity": "claim"}),
+                "Item": to_item(
+                    {**checked(c).model_dump(mode="json"), "pk": f"WS#{workspace_id}", "sk": sk, "entity": "claim"}
+                ),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }

@@ -191,7 +191,7 @@ class DynamoAdminSessionStore:
     def open(self, session: AdminSession) -> None:
         # expires_at as epoch seconds: the table's TTL removes the session once its token has expired.
         record = {
-            **session.model_dump(mode="json"),
+            **checked(session).model_dump(mode="json"),
             "pk": f"SESSION#{session.id}",
             "sk": "SESSION",
             "expires_at": int(session.expires_at.timestamp()),
@@ -206,17 +206,17 @@ class DynamoAdminSessionStore:
                 Key={"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": "SESSION"}},
                 ConsistentRead=True,
             ).get("Item")
-        if not item:
-            return None
-        record = from_item(item)
-        record["expires_at"] = datetime.fromtimestamp(int(record["expires_at"]), UTC)
-        return AdminSession.model_validate(record)
+        return load(_to_session, from_item(item), "admin session") if item else None
 
     def close(self, session_id: str) -> None:
         with translated():
             self._ddb.delete_item(
                 TableName=self._table, Key={"pk": {"S": f"SESSION#{session_id}"}, "sk": {"S": "SESSION"}}
             )
+
+
+def _to_session(record: dict[str, Any]) -> AdminSession:
+    return AdminSession.model_validate({**record, "expires_at": datetime.fromtimestamp(int(record["expires_at"]), UTC)})
 
 
 class DynamoLoginFailures:

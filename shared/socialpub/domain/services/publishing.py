@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from socialpub.domain.accounts import Account, AccountExpired, AccountStatus, NetworkUnavailable, TokenRejected
-from socialpub.domain.errors import DependencyUnavailable, NotFound
+from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.media import Media
 from socialpub.domain.platforms import catalog
@@ -272,7 +272,10 @@ def wait_for(
 
 def run_target(deps: PublishDeps, message: PublishMessage) -> RunOutcome:
     """Run one target as far as it goes now."""
-    target = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
+    try:
+        target = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
+    except DamagedItem as exc:
+        return _fail_unreadable(deps, message, exc)
     if target is None or target.run != message.run:
         return RunOutcome()  # the post was deleted, or published again since: this message is stale
     if target.final:
@@ -310,6 +313,40 @@ def run_target(deps: PublishDeps, message: PublishMessage) -> RunOutcome:
     outcome = _run_claimed(deps, claimed)
     settle(deps, message.workspace_id, message.post_id)
     return outcome
+
+
+def _fail_unreadable(deps: PublishDeps, message: PublishMessage, damage: DamagedItem) -> RunOutcome:
+    """A target stored in a form that no longer reads (logged where it was read) cannot be run, and
+    would fail every delivery of its message: it fails, visibly, so its post settles."""
+    post = deps.posts.get(message.workspace_id, message.post_id)
+    copy = next((p for p in post.platform_posts if p.account_id == message.account_id), None) if post else None
+    if post is None or copy is None or post.status is not PostStatus.PUBLISHING or post.publish_run != message.run:
+        return RunOutcome()  # stale: the post was deleted, settled or published again since
+    now = deps.clock()
+    failure = PublishFailure(
+        "This target's stored state can no longer be read, so whether it went out is unknown: "
+        "look at the account, then publish again",
+        code=damage.code,
+    )
+    failed = Target(
+        workspace_id=message.workspace_id,
+        post_id=message.post_id,
+        account_id=message.account_id,
+        platform=copy.platform,
+        run=message.run,
+        status=TargetStatus.FAILED,
+        attempts=copy.attempts,
+        error=_error(failure),
+        queued_at=now,
+        finished_at=now,
+    )
+    stat = PublishStat(platform=copy.platform, published=False, latency_ms=0, error_code=failure.code, at=now)
+    try:
+        deps.targets.finish(failed, None, stat)
+    except ConcurrentModification:
+        return RunOutcome()  # the post was deleted meanwhile
+    settle(deps, message.workspace_id, message.post_id)
+    return RunOutcome(finished=failed)
 
 
 def _run_claimed(deps: PublishDeps, target: Target) -> RunOutcome:
@@ -504,9 +541,12 @@ def settle(deps: PublishDeps, workspace_id: str, post_id: str) -> Post | None:
         if post is None or post.status is not PostStatus.PUBLISHING:
             return post
         by_account = {t.account_id: t for t in deps.targets.of_post(workspace_id, post_id)}
-        current = [by_account[p.account_id] for p in post.platform_posts if p.account_id in by_account]
-        progress = [platform_post(t) for t in current]
-        status = derived_status(current)
+        # A target that cannot be read (damaged, left out) keeps the post's copy of it: the post
+        # does not settle without it, until its message fails it (run_target).
+        progress = [
+            platform_post(by_account[p.account_id]) if p.account_id in by_account else p for p in post.platform_posts
+        ]
+        status = derived_status([p.status for p in progress])
         if progress == post.platform_posts and status == "publishing":
             return post
         now = deps.clock()
@@ -519,7 +559,7 @@ def settle(deps: PublishDeps, workspace_id: str, post_id: str) -> Post | None:
         event = None
         settled = post.model_copy(update=update)
         if status != "publishing":
-            moments = [t.published_at for t in current if t.published_at]
+            moments = [p.published_at for p in progress if p.published_at]
             settled = settled.model_copy(update={"published_at": min(moments) if moments else None})
             event = Event.of(FINAL_EVENTS[status], workspace_id, now, _event_data(settled))
         try:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from socialpub.domain.errors import Conflict, DomainError, InvalidInput, WorkspaceNotFound
+from socialpub.domain.errors import Conflict, DamagedItem, DomainError, InvalidInput, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.ports import (
     AccountRepository,
@@ -341,7 +341,18 @@ def sweep(deps: FiringDeps, *, grace: timedelta, stalled_after: timedelta = STAL
         late.append(LatePost(workspace_id, post_id, now - post.scheduled_at, fired))
     stalled: list[PublishMessage] = []
     for workspace_id, post_id, account_id in deps.targets.stalled(now, stalled_after, REQUEUE_PER_RUN):
-        target = deps.targets.get(workspace_id, post_id, account_id)  # the index lags: read it again
+        try:
+            target = deps.targets.get(workspace_id, post_id, account_id)  # the index lags: read it again
+        except DamagedItem:
+            # Logged where it was read; a delivery for the post's current run fails it (run_target).
+            post = deps.posts.get(workspace_id, post_id)
+            if post is not None and post.status is PostStatus.PUBLISHING:
+                stalled.append(
+                    PublishMessage(
+                        workspace_id=workspace_id, post_id=post_id, account_id=account_id, run=post.publish_run
+                    )
+                )
+            continue
         if target is not None and target.stalled(now, stalled_after):
             stalled.append(
                 PublishMessage(workspace_id=workspace_id, post_id=post_id, account_id=account_id, run=target.run)
