@@ -63,6 +63,10 @@ class MessageData(BaseModel):
 
 
 class CreateWebhookRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"url": "https://example.com/hooks/socialpub", "events": ["post.published"]}]}
+    )
+
     url: str = Field(max_length=2048)
     events: list[EventType] = Field(min_length=1, max_length=len(EventType))
     secret: str | None = Field(None, max_length=256, description="Left out: one is generated and shown once")
@@ -190,6 +194,14 @@ class AuditData(BaseModel):
 
 
 class CreateUserRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"email": "ed@example.com", "name": "Ed Itor", "password": "correct horse battery", "role": "editor"}
+            ]
+        }
+    )
+
     email: str = Field(max_length=320)
     name: str = Field(min_length=1, max_length=100)
     password: str = Field(max_length=1024)
@@ -238,6 +250,8 @@ class UserListData(BaseModel):
 
 
 class CreateKeyRequest(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Integration key", "tier": "professional"}]})
+
     name: str = Field(min_length=1, max_length=100)
     tier: Tier = Tier.STARTER
     workspaces: list[str] = Field(default_factory=list, max_length=99)

@@ -56,6 +56,8 @@ Comment = Field(None, max_length=MAX_CONTENT_LENGTH)
 class CreatePostRequest(RequestBody):
     """``platforms`` takes network ids (``twitter``) or ids of the workspace's connected accounts."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"content": "Hello world", "platforms": ["twitter"]}]})
+
     content: str = Text
     platforms: list[str] = Platforms
     title: str | None = Title
@@ -89,6 +91,10 @@ class UpdatePostRequest(PartialUpdate):
 
 class SchedulePostRequest(RequestBody):
     """``scheduled_at`` without an offset is wall-clock time in ``timezone`` (default: the workspace's)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"scheduled_at": "2026-06-01T09:00:00", "timezone": "Europe/Paris"}]}
+    )
 
     scheduled_at: str = Field(max_length=64)
     timezone: str | None = Field(None, max_length=64)
@@ -165,6 +171,10 @@ class UploadInstructions(BaseModel):
 
 
 class UploadRequestBody(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"filename": "photo.jpg", "size": 204800, "mime_type": "image/jpeg"}]}
+    )
+
     filename: str = Field(min_length=1, max_length=255)
     size: int = Field(gt=0)
     mime_type: str = Field(max_length=100)

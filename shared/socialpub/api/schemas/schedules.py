@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from socialpub.api.envelope import Timestamp
 from socialpub.api.schemas.common import PartialUpdate, RequestBody
@@ -29,6 +29,18 @@ class SlotRequest(RequestBody):
 
 
 class CreateScheduleRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Morning posts",
+                    "timezone": "Europe/Paris",
+                    "slots": [{"day": "monday", "time": "09:00", "platforms": ["mastodon"]}],
+                }
+            ]
+        }
+    )
+
     name: str = Field(max_length=MAX_NAME_LENGTH)
     description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
     timezone: str | None = Field(None, max_length=64, description="IANA zone; default: the workspace's")

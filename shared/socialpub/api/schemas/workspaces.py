@@ -31,6 +31,10 @@ class WorkspaceSettingsBody(WorkspaceSettings):
 
 
 class CreateWorkspaceRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Marketing Team", "settings": {"timezone": "Europe/Paris"}}]}
+    )
+
     name: str = Field(max_length=MAX_NAME_LENGTH)
     description: str | None = Field(None, max_length=MAX_DESCRIPTION_LENGTH)
     settings: WorkspaceSettingsBody = Field(default_factory=WorkspaceSettingsBody)
