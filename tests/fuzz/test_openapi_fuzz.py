@@ -54,8 +54,9 @@ schema = schemathesis.openapi.from_dict(
     derandomize=True,
     database=None,
     deadline=None,
-    # the world is made per operation on purpose: each operation starts from the same stored state
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    # The world is made per operation on purpose (each operation starts from the same stored state),
+    # and a slow, loaded machine must not fail a run whose cases are fixed: no health check applies.
+    suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_as_documented(
     case: schemathesis.Case, world: World, clock: FrozenClock, request: pytest.FixtureRequest
