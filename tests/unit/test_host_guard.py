@@ -1,11 +1,21 @@
 """The SSRF guard: which addresses the server may connect to on a client's word (metadata and private
-ones never, loopback only in the local stack), for Mastodon instances and webhook URLs."""
+ones never, loopback only in the local stack), for Mastodon instances and webhook URLs, checked
+again at every call and with the connection pinned to the address checked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import httpx
 import pytest
 
-from socialpub.adapters.host_guard import PublicHostGuard, is_public_address, refused_addresses
+from socialpub.adapters.host_guard import (
+    HostRefused,
+    PinnedTransport,
+    PublicHostGuard,
+    is_public_address,
+    refused_addresses,
+)
 from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.domain.errors import InvalidInput
 
@@ -155,3 +165,63 @@ def test_plain_http_is_for_loopback_only_even_locally() -> None:
     with pytest.raises(InvalidInput, match="only https"):
         local_sender("93.184.216.34").check("http://hooks.example.com/x")
     local_sender("93.184.216.34").check("https://hooks.example.com/x")
+
+
+# ------------------------------------------------------------- every call: checked and pinned when it is made
+
+
+def recording(sent: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    return answer
+
+
+def pinned(addresses: list[str], answer: Callable[[httpx.Request], httpx.Response]) -> httpx.Client:
+    """A client over PinnedTransport, with a DNS that answers ``addresses`` and a wire that ``answer``s."""
+    return httpx.Client(
+        transport=PinnedTransport(
+            resolver=lambda host, port: list(addresses), transport=lambda: httpx.MockTransport(answer)
+        )
+    )
+
+
+def test_a_call_goes_to_the_address_checked_under_its_own_name() -> None:
+    sent: list[httpx.Request] = []
+    client = pinned(["93.184.216.34"], recording(sent))
+    assert client.get("https://bücher.example:8443/x?y=1").status_code == 204
+    (request,) = sent
+    assert str(request.url) == "https://93.184.216.34:8443/x?y=1"
+    assert request.headers["host"] == "xn--bcher-kva.example:8443"
+    assert request.extensions["sni_hostname"] == "xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize("inside", ["10.0.0.1", "169.254.169.254", "fd00:ec2::254", "127.0.0.1"])
+def test_a_call_to_a_name_resolving_inside_is_refused_before_anything_is_sent(inside: str) -> None:
+    sent: list[httpx.Request] = []
+    client = pinned(["93.184.216.34", inside], recording(sent))
+    with pytest.raises(HostRefused, match=inside):
+        client.get("https://mastodon.example/api/v1/statuses")
+    assert sent == []
+
+
+def test_when_a_checked_address_cannot_be_reached_the_next_one_is_tried() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "2606:2800:220:1:248:1893:25c8:1946":
+            raise httpx.ConnectError("no route to host", request=request)
+        return httpx.Response(200, text=request.url.host)
+
+    client = pinned(["2606:2800:220:1:248:1893:25c8:1946", "93.184.216.34"], answer)
+    assert client.get("https://mastodon.example/").text == "93.184.216.34"
+
+
+def test_a_name_that_does_not_resolve_now_is_a_connection_failure_which_may_pass() -> None:
+    def fail(host: str, port: int) -> list[str]:
+        raise OSError("Temporary failure in name resolution")
+
+    sent: list[httpx.Request] = []
+    transport = PinnedTransport(resolver=fail, transport=lambda: httpx.MockTransport(recording(sent)))
+    with pytest.raises(httpx.ConnectError, match="does not resolve"):
+        httpx.Client(transport=transport).get("https://mastodon.example/")
+    assert sent == []

@@ -9,6 +9,11 @@ the local stack, for webhook receivers on the developer's machine (ALLOW_LOOPBAC
 Names (PublicHostGuard): only public DNS names whose every address is public. No IP literals, no
 single-label or internal names. With the platform emulator configured (local stack, tests), calls
 never go to the named host, so its name is checked but not resolved.
+
+Calls (PinnedTransport, under every httpx client that reaches a host a client chose or that the
+networks name: webhook receivers, Mastodon instances, every network's API): the host is resolved
+and checked again at each call, and the connection is made to the very address checked, TLS still
+verifying the name, so a DNS answer that changes after a check cannot point a call inside.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ import ipaddress
 import os
 import re
 import socket
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import urlsplit
+
+import httpx
 
 from socialpub.domain.errors import InvalidInput
 
@@ -127,3 +136,116 @@ class PublicHostGuard:
         if refused:
             return f"it resolves to a non-public address ({'; '.join(refused)})"
         return None
+
+
+# ---------------------------------------------------------------------- calls: checked and pinned at call time
+
+PortResolver = Callable[[str, int], list[str]]
+
+
+def resolve_addresses(host: str, port: int) -> list[str]:
+    """Every address of ``host``, in the system's order of preference (RFC 6724 ranks addresses with
+    no usable route last, e.g. IPv6 where only IPv4 goes out), without repeats."""
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class HostRefused(InvalidInput):
+    """A call that must not be made: its host resolves now to an address the server may not reach."""
+
+
+class HostUnresolvable(HostRefused):
+    """The host has no address now (which may pass: a call sees it as a connection failure)."""
+
+
+def connectable(scheme: str, host: str, port: int, *, resolver: PortResolver, allow_loopback: bool) -> list[str]:
+    """The addresses a call to ``host`` may connect to, now (HostRefused, saying why, if none): every
+    address the name has must be allowed, one bad answer is enough to refuse, and plain http never
+    leaves this machine."""
+    try:
+        addresses = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        try:
+            addresses = resolver(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise HostUnresolvable(f"{host} does not resolve", details={"host": host}) from exc
+    if not addresses:
+        raise HostUnresolvable(f"{host} does not resolve", details={"host": host})
+    refused = refused_addresses(addresses, allow_loopback=allow_loopback)
+    if refused:
+        raise HostRefused(f"{host} resolves to a non-public address ({'; '.join(refused)})", details={"host": host})
+    if scheme == "http" and not all(is_loopback_address(a) for a in addresses):
+        raise HostRefused("only https URLs are accepted beyond this machine", details={"host": host})
+    return addresses
+
+
+class PinnedTransport(httpx.BaseTransport):
+    """An httpx transport that checks each request's host when the request is made (``connectable``)
+    and connects to the address it checked: the URL is sent to that address, while the Host header
+    and TLS (SNI and the certificate's name) keep the name. If an address cannot be connected to,
+    the next checked one is tried (nothing was sent). Connections are pooled per host name, never
+    shared between two names that happen to share an address."""
+
+    MAX_HOSTS = 64  # pools kept; the least recently used is let go beyond this
+
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool = False,
+        resolver: PortResolver = resolve_addresses,
+        transport: Callable[[], httpx.BaseTransport] = httpx.HTTPTransport,
+    ) -> None:
+        self._allow_loopback = allow_loopback
+        self._resolver = resolver
+        self._transport = transport
+        self._pools: OrderedDict[str, httpx.BaseTransport] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        host = url.raw_host.decode("ascii")  # an international name in its DNS (IDNA) form
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            addresses = connectable(
+                url.scheme, host, port, resolver=self._resolver, allow_loopback=self._allow_loopback
+            )
+        except HostUnresolvable as exc:
+            raise httpx.ConnectError(exc.message, request=request) from exc
+        pool = self._pool(f"{url.scheme}://{host}:{port}")
+        request.extensions = {**request.extensions, "sni_hostname": host}
+        for index, address in enumerate(addresses):
+            request.url = url.copy_with(host=address)
+            try:
+                return pool.handle_request(request)
+            except httpx.ConnectError:
+                if index == len(addresses) - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            pool.close()
+
+    def _pool(self, origin: str) -> httpx.BaseTransport:
+        with self._lock:
+            pool = self._pools.pop(origin, None) or self._transport()
+            self._pools[origin] = pool
+            if len(self._pools) > self.MAX_HOSTS:
+                # Dropped, not closed: a call on another thread may still be using it.
+                self._pools.popitem(last=False)
+        return pool
+
+
+def pinned_client(
+    timeout: httpx.Timeout, *, allow_loopback: bool = False, resolver: PortResolver = resolve_addresses
+) -> httpx.Client:
+    """An httpx client whose every call goes through PinnedTransport. No redirects (each hop would
+    need the same check), and no proxies from the environment (they would connect unchecked)."""
+    return httpx.Client(
+        transport=PinnedTransport(allow_loopback=allow_loopback, resolver=resolver),
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+    )

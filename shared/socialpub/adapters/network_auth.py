@@ -5,24 +5,29 @@ networks' own variants), translating their answers into domain values and errors
 - ``invalid_grant`` / ``invalid_token`` / a 401 on a token is TokenRejected (reconnect needed);
 - any other refusal is NetworkRejected, with the network's own message.
 
-Every URL goes through ``network_url`` (the platform emulator, locally). Tokens travel in headers and
-bodies; httpx's request log, which would print URLs, is silenced because Telegram puts its bot token
-in the path.
+Every URL goes through ``network_url`` (the platform emulator, locally); without the emulator every
+call is checked and pinned at call time (host_guard.PinnedTransport), so a Mastodon instance that
+now resolves to a non-public address is refused (HostNotAllowed) before anything is sent. Tokens
+travel in headers and bodies; httpx's request log, which would print URLs, is silenced because
+Telegram puts its bot token in the path.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
 import time
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
+from socialpub.adapters.host_guard import HostRefused, pinned_client
 from socialpub.adapters.network_urls import network_url
 from socialpub.domain.accounts import (
     AppCredentials,
+    HostNotAllowed,
     Identity,
     NetworkRejected,
     NetworkUnavailable,
@@ -80,7 +85,10 @@ def error_of(body: Any) -> tuple[str, str]:
 
 class HttpNetworkAuth:
     def __init__(self, http: httpx.Client | None = None, emulator: str | None = None, sleep: Any = time.sleep) -> None:
-        self._http = http or httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+        emulated = emulator if emulator is not None else os.environ.get("PLATFORM_EMULATOR_URL", "")
+        self._http = http or (
+            httpx.Client(timeout=TIMEOUT, follow_redirects=False) if emulated else pinned_client(TIMEOUT)
+        )
         self._emulator = emulator
         self._sleep = sleep
 
@@ -267,6 +275,8 @@ class HttpNetworkAuth:
             last = attempt == ATTEMPTS - 1
             try:
                 response = self._http.request(method, target, **kwargs)
+            except HostRefused as refused:
+                raise HostNotAllowed(f"{refused.message}; nothing was sent") from None
             except httpx.HTTPError as exc:
                 if last:
                     raise NetworkUnavailable(f"{_host(url)} did not answer ({type(exc).__name__})") from None

@@ -56,6 +56,13 @@ class NetworkRejected(InvalidInput):
     default_message = "The network refused the request"
 
 
+class HostNotAllowed(NetworkRejected):
+    """The network's host (an account's Mastodon instance) resolves now to an address the server
+    may not reach: nothing was sent."""
+
+    code = "HOST_NOT_ALLOWED"
+
+
 class TokenRejected(NetworkRejected):
     """The network rejected the token or refresh token (invalid_grant, 401): only a reconnect helps."""
 

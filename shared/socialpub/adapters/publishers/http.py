@@ -1,5 +1,8 @@
 """HTTP for the publishers: one client, the emulator mapping (``network_url``), and the translation
-of a network's answers into publishing failures:
+of a network's answers into publishing failures. Every call to a network (an account's Mastodon
+instance too) is checked and pinned at call time (host_guard.PinnedTransport): a host that resolves
+to a non-public address is a permanent ``HOST_NOT_ALLOWED``, and nothing is sent. With the platform
+emulator configured (local stack, tests) every call goes to it instead, which the operator chose.
 
 - no answer (timeout, connection lost): Retryable, outcome unknown (``sent=None``);
 - 429: Retryable ``RATE_LIMITED`` with the network's Retry-After; 5xx: Retryable, outcome unknown;
@@ -13,12 +16,14 @@ duplicate-content 403, TikTok's ``error.code``...); it returns None to fall back
 from __future__ import annotations
 
 import email.utils
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from socialpub.adapters.host_guard import HostRefused, pinned_client
 from socialpub.adapters.network_auth import error_of
 from socialpub.adapters.network_urls import network_url
 from socialpub.domain.publishing import NeedsReconnect, PublishFailure, Rejected, Retryable
@@ -31,7 +36,10 @@ class NetworkHttp:
     def __init__(
         self, http: httpx.Client | None = None, emulator: str | None = None, timeout: httpx.Timeout = TIMEOUT
     ) -> None:
-        self._http = http or httpx.Client(timeout=timeout, follow_redirects=False)
+        emulated = emulator if emulator is not None else os.environ.get("PLATFORM_EMULATOR_URL", "")
+        self._http = http or (
+            httpx.Client(timeout=timeout, follow_redirects=False) if emulated else pinned_client(timeout)
+        )
         self._emulator = emulator
 
     def url(self, url: str) -> str:
@@ -42,6 +50,8 @@ class NetworkHttp:
         host = httpx.URL(url).host or "the network"
         try:
             response = self._http.request(method, self.url(url), **kwargs)
+        except HostRefused as refused:
+            raise Rejected(f"{refused.message}; nothing was sent", code="HOST_NOT_ALLOWED", sent=False) from None
         except httpx.ConnectError:
             raise Retryable(f"{host} could not be reached", code="NETWORK_UNAVAILABLE", sent=False) from None
         except httpx.HTTPError as exc:

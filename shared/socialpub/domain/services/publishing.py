@@ -16,7 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from socialpub.domain.accounts import Account, AccountExpired, AccountStatus, NetworkUnavailable, TokenRejected
+from socialpub.domain.accounts import (
+    Account,
+    AccountExpired,
+    AccountStatus,
+    NetworkRejected,
+    NetworkUnavailable,
+    TokenRejected,
+)
 from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.media import Media
@@ -400,6 +407,8 @@ def _token(deps: PublishDeps, account: Account) -> str:
         raise NeedsReconnect(f"{exc.message}; reconnect the account", code="TOKEN_REJECTED") from exc
     except NetworkUnavailable as exc:
         raise Retryable(f"The token could not be refreshed: {exc.message}", sent=False) from exc
+    except NetworkRejected as exc:  # refused for good (a host no longer allowed, a bad answer)
+        raise PublishFailure(f"The token could not be refreshed: {exc.message}", code=exc.code) from exc
     except NotFound as exc:
         raise NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED") from exc
 
