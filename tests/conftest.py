@@ -21,10 +21,10 @@ from socialpub.adapters.aws import reset_clients
 from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.api.container import Container
-from socialpub.api.local import create_local_app
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.services.keys import create_api_key
 from socialpub.domain.tiers import Tier
+from socialpub.local.app import create_local_app
 from socialpub.local.emulator import EmulatorState, create_emulator
 from socialpub.local.moto_fidelity import make_dynamodb_writes_atomic
 from socialpub.local.resources import create_resources, fill_integration_defaults

@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 
 from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.api.container import Container
-from socialpub.api.local import create_local_app
 from socialpub.domain.services.users import create_admin_user
 from socialpub.domain.users import Role
 from socialpub.domain.webhooks import SendResult
+from socialpub.local.app import create_local_app
 from socialpub.local.stack import local_environment
 from socialpub.local.template import LocalResolver, Template
 from tests.conftest import MOCK_ENDPOINT, Emulator, Keys

@@ -1,7 +1,7 @@
 """What ships imports only what ships: the standard library, socialpub's product code, and the
 distributions of layers/deps/requirements.txt, which is exactly uv.lock's runtime dependencies.
 
-The shipped code is shared/socialpub without its development code (local/, api/local.py, cli.py:
+The shipped code is shared/socialpub without its development code (local/, cli.py:
 shared/Makefile leaves them out of the SharedLayer) plus functions/. tests/infra/test_artifact.py proves the same by
 running the build; this check is static, covers every import (also those inside functions that the
 events do not reach), and names the file and line.
@@ -25,7 +25,7 @@ from socialpub.local.template import ROOT
 REQUIREMENTS = ROOT / "layers" / "deps" / "requirements.txt"
 PACKAGE = ROOT / "shared" / "socialpub"
 DEVELOPMENT = (PACKAGE / "local", PACKAGE / "api" / "local.py", PACKAGE / "cli.py")  # not shipped (shared/Makefile)
-DEVELOPMENT_MODULES = ("socialpub.local", "socialpub.api.local", "socialpub.cli")
+DEVELOPMENT_MODULES = ("socialpub.local", "socialpub.cli")
 
 
 def shipped_files() -> list[Path]:

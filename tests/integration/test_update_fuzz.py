@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from socialpub.adapters.webhook_sender import HttpWebhookSender
 from socialpub.api.container import Container
-from socialpub.api.local import create_local_app
+from socialpub.local.app import create_local_app
 from socialpub.local.stack import local_environment
 from socialpub.local.template import LocalResolver, Template
 from tests.conftest import MOCK_ENDPOINT, Emulator, Keys

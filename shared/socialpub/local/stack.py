@@ -132,7 +132,7 @@ def run() -> None:
 
     import uvicorn
 
-    from socialpub.api.local import create_local_app
+    from socialpub.local.app import create_local_app
     from socialpub.local.emulator import EmulatorState, create_emulator
     from socialpub.local.resources import create_resources, fill_integration_defaults
     from socialpub.local.scheduler import LocalScheduler
