@@ -8,7 +8,8 @@ the client believes was made. Pizzly's routes follow Pizzly's server and stay le
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from types import UnionType
+from typing import Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -16,6 +17,29 @@ from pydantic_core import PydanticCustomError
 
 class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_scalar_types(cls, value: Any, info: ValidationInfo) -> Any:
+        """JSON has booleans and numbers of their own, so ``0`` is not ``false``, ``false`` is not
+        ``0`` and ``"5"`` is not ``5``: pydantic's lax mode would convert them silently, storing what
+        the client did not mean. Strings, dates and enums keep pydantic's own rules."""
+        if value is None or info.field_name is None:
+            return value
+        kinds = _scalar_kinds(cls.model_fields[info.field_name].annotation)
+        if kinds == {bool} and not isinstance(value, bool):
+            raise PydanticCustomError("bool_type", "Input should be a JSON boolean (true or false)")
+        if kinds and kinds <= {int, float} and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise PydanticCustomError("number_type", "Input should be a JSON number")
+        return value
+
+
+def _scalar_kinds(annotation: Any) -> set[type]:
+    """The scalar types a field takes (``int | None`` -> {int}); empty unless it takes only
+    booleans and numbers."""
+    args = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    kinds = {a for a in args if a is not type(None)}
+    return kinds if kinds and kinds <= {bool, int, float} else set()
 
 
 def _not_nullable_in_schema(schema: dict[str, Any], cls: type[Any]) -> None:

@@ -29,8 +29,8 @@ class PlatformOverrideBody(PlatformOverride):
     model_config = ConfigDict(extra="forbid")
 
 
-class MediaFactsBody(MediaFacts):
-    model_config = ConfigDict(extra="forbid")
+class MediaFactsBody(MediaFacts, RequestBody):
+    pass
 
 
 def _known_overrides(value: dict[str, PlatformOverrideBody] | None) -> dict[str, PlatformOverrideBody] | None:
