@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make dev      start the local stack (API on 127.0.0.1:\$${PORT:-8000})"
 	@echo "make test     ruff, mypy, pytest, cfn-lint, sam validate --lint"
-	@echo "make fuzz     schemathesis over the OpenAPI of every surface (CI runs it after make test)"
+	@echo "make fuzz     only the schemathesis fuzz of every surface's OpenAPI (make test runs it too)"
 	@echo "make bench    cold-start benchmark (writes docs/benchmarks.md)"
 	@echo "make build    sam build (python3.12, arm64)"
 	@echo "make deploy   sam deploy --config-env \$$STAGE (dev|prod)"
@@ -50,7 +50,7 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 unit: install $(CHROMIUM)
-	$(VENV)/bin/pytest -q -n 2 --ignore=tests/fuzz
+	$(VENV)/bin/pytest -q -n 2
 
 # A few minutes on two cores, so it is its own target; it prints its figures (docs/api.md#fuzzing).
 fuzz: install
