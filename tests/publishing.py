@@ -12,18 +12,23 @@ from typing import Any
 import boto3
 import httpx
 
+from socialpub.adapters.insights import insights_for
 from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.adapters.publishers import publisher_for
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.accounts import TokenSet
-from socialpub.domain.platforms import catalog
+from socialpub.domain.analytics import InsightsReader
+from socialpub.domain.platforms import Platform, catalog
 from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import CheckpointSteps, MediaFile, PublishAccount, Published, PublishJob, Target
 from socialpub.local.emulator import EmulatedPost
-from socialpub.local.emulator.state import TokenFamily
+from socialpub.local.emulator.state import TokenFamily, number_of
 from tests.conftest import Emulator
+from tests.media_files import image, video
 
 TIMEOUT = httpx.Timeout(3.0, connect=2.0)
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
+VIDEO_BRANDS = {"video/mp4": b"isom", "video/quicktime": b"qt  "}
 
 
 @dataclass
@@ -168,9 +173,94 @@ class PublishHarness:
     def posts(self, network: str, account: str | None = None) -> list[EmulatedPost]:
         return self.emulator.state.posts_of(network, account)
 
+    # ------------------------------------------------------------------ insights
+
+    def insights(self, network: str) -> InsightsReader:
+        return insights_for(network, self.http)
+
+    def set_figures(self, network: str, object_id: str, figures: dict[str, int]) -> None:
+        """Freeze what the network's insights report on a post or account (the network's own names)."""
+        httpx.post(
+            f"{self.emulator.url}/_emulator/metrics", json={"network": network, "id": object_id, "figures": figures}
+        ).raise_for_status()
+
+    def figures(self, network: str, post_id: str) -> dict[str, int]:
+        """What the network's insights report on one of its posts now."""
+        answer = httpx.get(f"{self.emulator.url}/_emulator/metrics", params={"network": network, "id": post_id})
+        answer.raise_for_status()
+        figures: dict[str, int] = answer.json()["figures"]
+        return figures
+
     def fault(self, network: str, endpoint: str, status: int, **options: Any) -> None:
         """Arm a fault: ``count``, ``body``, ``headers``, ``delay`` (seconds), ``after`` (lost answer)."""
         httpx.post(
             f"{self.emulator.url}/_emulator/faults",
             json={"network": network, "endpoint": endpoint, "status": status, **options},
         ).raise_for_status()
+
+
+# ---------------------------------------------------------------------- each network's world
+
+
+def signed_in(harness: PublishHarness, platform: Platform) -> tuple[Signed, dict[str, object]]:
+    """An account of the network, and the settings a post there cannot do without (a subreddit, a
+    board, a channel), as a user would pick them."""
+    network = platform.id
+    if network == "mastodon":
+        return harness.sign_in(network, instance="mastodon.example"), {}
+    if network == "bluesky":
+        return harness.sign_in(network, user="alice.bsky.social"), {}
+    if network in ("facebook", "instagram"):
+        return harness.sign_in(network, pick=0), {}
+    if network == "telegram":
+        bot_token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+        signed = harness.sign_in(network, params={"bot_token": bot_token, "chat_id": "@launches"})
+        return Signed(account=signed.account, token=bot_token), {}
+    if network == "discord":
+        signed = harness.sign_in(network)
+        channel = number_of(network, "emulated-user", " #general")
+        guild = number_of(network, "emulated-user", " Guild")
+        account = PublishAccount(
+            id=f"acc_{channel}",
+            external_id=channel,
+            type="channel",
+            username="general",
+            instance=None,
+            metadata={"channel_id": channel, "guild_id": guild},
+        )
+        return Signed(account=account, token=signed.token), {"channel_id": channel}
+    if network == "pinterest":
+        signed = harness.sign_in(network)
+        boards = httpx.get(
+            f"{harness.emulator.url}/api.pinterest.com/v5/boards", headers={"Authorization": f"Bearer {signed.token}"}
+        ).json()["items"]
+        return signed, {"board_id": str(boards[0]["id"])}
+    if network == "reddit":
+        return harness.sign_in(network), {"subreddit": "socialpub"}
+    if network == "tiktok":
+        return harness.sign_in(network), {"privacy_level": "PUBLIC_TO_EVERYONE"}
+    return harness.sign_in(network), {}
+
+
+# ---------------------------------------------------------------------- media of the allowed kinds
+
+
+def image_of(harness: PublishHarness, platform: Platform, alt_text: str | None = None, shade: int = 0) -> MediaFile:
+    mime = next(t for t in platform.limits.image_types or ["image/jpeg"] if t in IMAGE_FORMATS)
+    data = image(IMAGE_FORMATS[mime], (1080 + shade, 1350))
+    return harness.media(data, mime, filename=f"picture{shade}.{mime.split('/')[1]}", alt_text=alt_text)
+
+
+def video_of(harness: PublishHarness, platform: Platform, *, vertical: bool = False) -> MediaFile:
+    mime = next(t for t in platform.limits.video_types or ["video/mp4"] if t in VIDEO_BRANDS)
+    seconds = max(float(platform.limits.min_video_duration or 0), 12.5)
+    size = (720, 1280) if vertical else (1280, 720)
+    data = video(seconds, size, brand=VIDEO_BRANDS[mime])
+    return harness.media(data, mime, filename="clip.mp4", duration=seconds, width=size[0], height=size[1])
+
+
+def any_media(harness: PublishHarness, platform: Platform) -> list[MediaFile]:
+    """What a network that needs media gets when the capability under test brings none."""
+    if not platform.limits.requires_media:
+        return []
+    return [image_of(harness, platform) if platform.capabilities.supports_images else video_of(harness, platform)]

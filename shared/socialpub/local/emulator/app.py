@@ -18,7 +18,9 @@ and this app answers there as the network would (shapes and error bodies of each
 Behaviour per network (PKCE, rotation, lifetimes) comes from the catalog. ``POST /_emulator/faults``
 makes the next calls of an endpoint fail (e.g. a 503 from a token endpoint), for tests of resilience;
 ``POST /_emulator/holds`` holds one call before or after it takes effect (``GET`` says when one is
-waiting, ``DELETE`` releases it), for tests that kill the caller at that moment.
+waiting, ``DELETE`` releases it), for tests that kill the caller at that moment. Each network's insights
+endpoints report figures that grow with the time since publishing (``EmulatorState.figures``);
+``POST /_emulator/metrics`` freezes them for a post or account, ``GET`` reads a post's back.
 """
 
 from __future__ import annotations
@@ -246,6 +248,30 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         with state.lock:
             state.posts.clear()
             state.objects.clear()
+        return {"status": "cleared"}
+
+    @app.post("/_emulator/metrics")
+    def set_metrics(body: dict[str, Any]) -> Response:
+        """Freeze the figures a network's insights report for one post or account (``id``: the
+        network's id of it), in the network's own names (each network module lists them)."""
+        figures = body.get("figures")
+        if not isinstance(figures, dict) or not all(isinstance(v, int) for v in figures.values()):
+            return JSONResponse({"error": "`figures` is an object of integers"}, status_code=400)
+        state.set_figures(str(body["network"]), str(body["id"]), figures)
+        return JSONResponse({"status": "set"})
+
+    @app.get("/_emulator/metrics")
+    def get_metrics(network: str, id: str) -> Response:
+        """The figures a network's insights report now on one of its posts (for tests to compare)."""
+        figures = state.post_figures_of(network, id)
+        if figures is None:
+            return JSONResponse({"error": "no such post"}, status_code=404)
+        return JSONResponse({"figures": figures})
+
+    @app.delete("/_emulator/metrics")
+    def clear_metrics() -> dict[str, str]:
+        with state.lock:
+            state.figures_set.clear()
         return {"status": "cleared"}
 
     @app.post("/_emulator/revoke")

@@ -107,6 +107,9 @@ class EmulatorState:
         self.posts: list[EmulatedPost] = []
         self.objects: dict[str, dict[str, Any]] = {}  # uploads, containers, sessions: id -> state
         self.polls_to_finish = 2  # processing (video, containers) reports "in progress" this many times
+        self.figures_set: dict[tuple[str, str], dict[str, int]] = {}  # (network, post or account id) -> figures
+        self.post_figures: dict[str, tuple[str, ...]] = {}  # network -> the figures its insights report on a post
+        self.account_figures: dict[str, tuple[str, ...]] = {}  # network -> ... on an account (by its id there)
 
     # ------------------------------------------------------------------ persistence
 
@@ -208,6 +211,37 @@ class EmulatorState:
         with self.lock:
             self.objects[object_id] = {"kind": kind, "polls": 0, **values}
         return object_id
+
+    # ------------------------------------------------------------------ figures (insights)
+
+    def set_figures(self, network: str, object_id: str, figures: dict[str, int]) -> None:
+        """Freeze what a post's or account's insights report (names as the network's module uses them)."""
+        with self.lock:
+            self.figures_set[(network, object_id)] = {str(k): int(v) for k, v in figures.items()}
+
+    def figures(
+        self, network: str, object_id: str, names: tuple[str, ...], since: float, now: float | None = None
+    ) -> dict[str, int]:
+        """A post's (or account's) figures: those a test set, else figures that grow with the time since
+        ``since`` (publishing), each at its own rate drawn from the ids, so two reads a while apart differ
+        and any reader can compute them again."""
+        with self.lock:
+            frozen = self.figures_set.get((network, object_id))
+        if frozen is not None:
+            return {name: frozen.get(name, 0) for name in names}
+        minutes = max(0.0, ((now if now is not None else time.time()) - since) / 60)
+        grown = {}
+        for name in names:
+            rate = 1 + int(hashlib.sha256(f"{network}/{object_id}/{name}".encode()).hexdigest()[:4], 16) % 40
+            grown[name] = int(rate * (1 + minutes) ** 0.5)
+        return grown
+
+    def post_figures_of(self, network: str, post_id: str) -> dict[str, int] | None:
+        """What the network's insights report on one of its posts now (None: no such post)."""
+        post = next((p for p in self.posts_of(network) if p.id == post_id), None)
+        if post is None:
+            return None
+        return self.figures(network, post_id, self.post_figures.get(network, ()), post.created_at)
 
     def poll(self, object_id: str) -> dict[str, Any] | None:
         """An object's state, counting this read; ``done`` once it has been polled enough times."""

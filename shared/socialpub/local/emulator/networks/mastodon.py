@@ -6,8 +6,12 @@
   ``spoiler_text``, ``sensitive``), honouring ``Idempotency-Key``: the same key from the same account
   returns the status it created instead of a second one.
 - ``GET /api/v1/accounts/:id/statuses``: the account's statuses, newest first.
+- ``GET /api/v1/statuses?id[]=`` (at most 20): the statuses found, with ``favourites_count``,
+  ``reblogs_count``, ``replies_count``, ``quotes_count`` (growing with time since posting, or as set
+  through ``/_emulator/metrics``); unknown ids are left out. More than 20 ids: 422.
+- ``GET /api/v1/accounts/:id``: the account with ``followers_count``, ``following_count``, ``statuses_count``.
 
-Fault endpoints: ``media``, ``statuses``.
+Fault endpoints: ``media``, ``statuses``, ``insights`` (statuses read), ``account_insights``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from socialpub.local.emulator.state import (
 
 NETWORK = "mastodon"
 MAX_CHARACTERS = 500
+MAX_STATUS_IDS = 20
+POST_FIGURES = ("favourites_count", "reblogs_count", "replies_count", "quotes_count")
+ACCOUNT_FIGURES = ("followers_count", "following_count", "statuses_count")
 
 
 def _status(instance: str, post: EmulatedPost, username: str) -> dict[str, Any]:
@@ -166,4 +173,35 @@ def router(state: EmulatorState) -> APIRouter:
         posts = sorted(state.posts_of(NETWORK, account_id), key=lambda p: p.created_at, reverse=True)[:limit]
         return JSONResponse([_status(instance, p, author[1]) for p in posts])
 
+    @api.get("/{instance}/api/v1/statuses")
+    async def statuses(instance: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        author = _author(request)
+        if author is None:
+            return unauthorized(platform)
+        ids = request.query_params.getlist("id[]")
+        if len(ids) > MAX_STATUS_IDS:
+            return JSONResponse({"error": f"Too many ids (at most {MAX_STATUS_IDS})"}, status_code=422)
+        found = [p for p in state.posts_of(NETWORK) if p.id in ids and p.extra.get("instance") == instance]
+        return JSONResponse(
+            [_status(instance, p, author[1]) | state.figures(NETWORK, p.id, POST_FIGURES, p.created_at) for p in found]
+        )
+
+    # Numeric ids only: ``verify_credentials`` (the profile, served by the app) is not an account id.
+    @api.get("/{instance}/api/v1/accounts/{number:int}")
+    async def account(instance: str, number: int, request: Request) -> Response:
+        account_id = str(number)
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        author = _author(request)
+        if author is None:
+            return unauthorized(platform)
+        if account_id != author[0]:
+            return JSONResponse({"error": "Record not found"}, status_code=404)
+        figures = state.figures(NETWORK, account_id, ACCOUNT_FIGURES, 0.0)
+        return JSONResponse({"id": account_id, "username": author[1], "acct": author[1], **figures})
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
