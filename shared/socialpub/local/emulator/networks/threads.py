@@ -12,9 +12,17 @@
 - ``GET /{threads-user-id}/threads`` (the user's posts), ``GET /{threads-user-id}/replies`` (the user's
   replies), ``GET /{media-id}/replies`` (a post's replies), ``GET /{media-id}?fields=permalink,...``.
 
+- ``GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes,shares`` (developers.facebook.com/
+  documentation/threads/insights): ``{"data": [{"name", "period": "lifetime", "values": [{"value"}], ...}]}``
+  for the user's own posts, figures growing with time since posting (or as set through
+  ``/_emulator/metrics``); an unknown media id is Graph's #100/33, an unknown metric #100.
+- ``GET /{threads-user-id}/threads_insights?metric=followers_count``: ``{"data": [{"name",
+  "total_value": {"value"}, ...}]}``.
+
 ``me`` stands for the token's user in the paths, as on Threads.
 
-Fault endpoints: ``threads``, ``threads_publish``.
+Fault endpoints: ``threads``, ``threads_publish``, ``insights`` (media insights), ``account_insights``
+(user insights).
 """
 
 from __future__ import annotations
@@ -58,6 +66,8 @@ MEDIA_TYPES = ("TEXT", "IMAGE", "VIDEO", "CAROUSEL")
 PUBLISHED_TYPES = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "VIDEO": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}
 REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only")
 FETCH_FAILED = "Media download has failed. The media URI doesn't meet our requirements."
+POST_FIGURES = ("views", "likes", "replies", "reposts", "quotes", "shares")
+ACCOUNT_FIGURES = ("followers_count",)
 
 
 def _length(text: str) -> int:
@@ -265,6 +275,60 @@ def router(state: EmulatorState) -> APIRouter:
             return missing(node_id)
         return listing([_post_node(p) for p in newest_first(posts)], await graph_params(request), "ThreadsMedia")
 
+    @api.get(API + "/{media_id}/insights")
+    async def media_insights(media_id: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        family = state.bearer(request, NETWORK)
+        if family is None:
+            return unauthorized(platform)
+        post = _post(media_id)
+        if post is None or post.account != number_of(NETWORK, family.user, ""):
+            return missing(media_id)
+        metrics = _metrics(await graph_params(request))
+        if isinstance(metrics, Response):
+            return metrics
+        figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+        data = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": figures[name]}],
+                "title": name.capitalize(),
+                "description": f"The number of {name} of the post.",
+                "id": f"{post.id}/insights/{name}/lifetime",
+            }
+            for name in metrics
+        ]
+        return JSONResponse({"data": data})
+
+    @api.get(API + "/{user_id}/threads_insights")
+    async def user_insights(user_id: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        who = _user(request, user_id)
+        if isinstance(who, Response):
+            return who
+        metrics = _metrics(await graph_params(request), ACCOUNT_FIGURES)
+        if isinstance(metrics, Response):
+            return metrics
+        figures = state.figures(NETWORK, who[0], ACCOUNT_FIGURES, 0.0)
+        data = [
+            {
+                "name": name,
+                "period": "day",
+                "title": "Followers",
+                "description": "Your total number of followers on Threads.",
+                "total_value": {"value": figures[name]},
+                "id": f"{who[0]}/insights/{name}/day",
+            }
+            for name in metrics
+        ]
+        return JSONResponse({"data": data})
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
+
     @api.get(API + "/{object_id:int}")
     async def read_node(object_id: int, request: Request) -> Response:
         family = state.bearer(request, NETWORK)
@@ -281,6 +345,19 @@ def router(state: EmulatorState) -> APIRouter:
         return select(_post_node(post), requested(params), "ThreadsMedia")
 
     return api
+
+
+def _metrics(params: dict[str, str], known: tuple[str, ...] = POST_FIGURES) -> list[str] | Response:
+    """The ``metric`` parameter: required, each one Threads knows."""
+    metrics = [m.strip() for m in params.get("metric", "").split(",") if m.strip()]
+    if not metrics:
+        return graph_error("(#100) The parameter metric is required", 100)
+    unknown = [m for m in metrics if m not in known]
+    if unknown:
+        return graph_error(
+            f"(#100) metric[{metrics.index(unknown[0])}] must be one of the following values: " + ", ".join(known), 100
+        )
+    return metrics
 
 
 def _container_node(state: EmulatorState, container_id: str) -> dict[str, Any]:
