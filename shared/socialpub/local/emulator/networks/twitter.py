@@ -15,16 +15,29 @@
 - ``GET /2/users/{id}/tweets`` (``start_time``, ``max_results`` 5-100, ``pagination_token``, ``tweet.fields``
   ``created_at``/``referenced_tweets``): newest first, texts as X shows them (entities escaped, links and media
   as t.co links).
+- ``GET /2/tweets?ids=`` (1-100 numeric ids, ``tweet.fields``): the posts found in ``data``, with
+  ``public_metrics`` (``retweet_count``, ``reply_count``, ``like_count``, ``quote_count``, ``bookmark_count``,
+  ``impression_count``) and ``non_public_metrics`` (``impression_count``, ``url_link_clicks``,
+  ``user_profile_clicks``), figures growing with time since posting (or as set through ``/_emulator/metrics``).
+  One ``errors[]`` entry per id not given: ``resource-not-found``; ``not-authorized-for-field`` when
+  ``non_public_metrics`` is asked for another account's post or one older than 30 days (the post is then left
+  out of ``data``, as X does).
+- ``GET /2/users/{id}`` (numeric; ``/2/users/me`` is the app's profile route), ``user.fields=public_metrics``:
+  ``followers_count``, ``following_count``, ``tweet_count``, ``listed_count``, ``like_count``; an unknown id is
+  a 200 with a ``resource-not-found`` error and no ``data``.
 
 Errors are X's problem bodies (``title``, ``detail``, ``type``, ``status``, ``errors[].message``).
 
-Fault endpoints: ``media_initialize``, ``media_append``, ``media_finalize``, ``media_metadata``, ``tweets``.
+Fault endpoints: ``media_initialize``, ``media_append``, ``media_finalize``, ``media_metadata``, ``tweets``,
+``insights`` (``GET /2/tweets``), ``account_insights`` (``GET /2/users/{id}``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import re
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +61,14 @@ CATEGORIES = {  # media_category -> (accepted types, largest file)
 }
 KEY_PREFIX = {"tweet_image": "3", "tweet_gif": "16", "tweet_video": "7", "amplify_video": "13"}
 REPLY_SETTINGS = ("following", "mentionedUsers", "subscribers", "verified")
+MAX_LOOKUP_IDS = 100
+TWEET_ID = re.compile(r"^[0-9]{1,19}$")
+PUBLIC_METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "bookmark_count", "impression_count")
+NON_PUBLIC_METRICS = ("impression_count", "url_link_clicks", "user_profile_clicks")
+POST_FIGURES = tuple(dict.fromkeys(PUBLIC_METRICS + NON_PUBLIC_METRICS))
+ACCOUNT_FIGURES = ("followers_count", "following_count", "tweet_count", "listed_count", "like_count")
+NON_PUBLIC_SECONDS = 30 * 86400  # X gives owner-only metrics for posts of the last 30 days
+PROBLEMS = "https://api.twitter.com/2/problems"
 
 
 def _invalid(message: str, parameters: dict[str, list[Any]] | None = None) -> JSONResponse:
@@ -83,6 +104,19 @@ def _shown(post: EmulatedPost) -> str:
     if post.media:
         shown = f"{shown} {_tco('media/' + post.id)}".strip()
     return shown
+
+
+def _not_found(kind: str, value: str, parameter: str) -> dict[str, Any]:
+    """X's error entry (in a 200's ``errors``) for an id it does not have."""
+    return {
+        "value": value,
+        "detail": f"Could not find {kind} with {parameter}: [{value}].",
+        "title": "Not Found Error",
+        "resource_type": kind,
+        "parameter": parameter,
+        "resource_id": value,
+        "type": f"{PROBLEMS}/resource-not-found",
+    }
 
 
 def _iso(timestamp: float) -> str:
@@ -356,4 +390,80 @@ def router(state: EmulatorState) -> APIRouter:
             meta["next_token"] = str(offset + len(page))
         return JSONResponse({"data": data, "meta": meta})
 
+    @api.get("/api.x.com/2/tweets")
+    async def lookup_tweets(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return unauthorized(platform)
+        raw = request.query_params.get("ids", "")
+        ids = [i for i in raw.split(",") if i] if raw else []
+        if not 1 <= len(ids) <= MAX_LOOKUP_IDS:
+            return _invalid(
+                f"The number of values in the `ids` query parameter list [{len(ids)}] is not between 1 and "
+                f"{MAX_LOOKUP_IDS}",
+                {"ids": [raw]},
+            )
+        if bad := next((i for i in ids if not TWEET_ID.match(i)), None):
+            return _invalid(f"The `ids` query parameter value [{bad}] does not match ^[0-9]{{1,19}}$", {"ids": [bad]})
+        fields = set(request.query_params.get("tweet.fields", "").split(","))
+        posts = {p.id: p for p in state.posts_of(NETWORK)}
+        data, errors = [], []
+        for tweet_id in dict.fromkeys(ids):
+            post = posts.get(tweet_id)
+            if post is None:
+                errors.append(_not_found("tweet", tweet_id, "ids"))
+                continue
+            figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+            tweet: dict[str, Any] = {"id": post.id, "text": _shown(post), "edit_history_tweet_ids": [post.id]}
+            if "public_metrics" in fields:
+                tweet["public_metrics"] = {name: figures[name] for name in PUBLIC_METRICS}
+            if "non_public_metrics" in fields:
+                if post.account != user[0] or time.time() - post.created_at > NON_PUBLIC_SECONDS:
+                    field = "non_public_metrics.impression_count"
+                    errors.append(
+                        {
+                            "resource_type": "tweet",
+                            "field": field,
+                            "parameter": "ids",
+                            "resource_id": post.id,
+                            "title": "Field Authorization Error",
+                            "section": "data",
+                            "detail": f"Sorry, you are not authorized to access '{field}' on the Tweet with ids: "
+                            f"[{post.id}].",
+                            "value": post.id,
+                            "type": f"{PROBLEMS}/not-authorized-for-field",
+                        }
+                    )
+                    continue
+                tweet["non_public_metrics"] = {name: figures[name] for name in NON_PUBLIC_METRICS}
+            data.append(tweet)
+        body: dict[str, Any] = {}
+        if data:
+            body["data"] = data
+        if errors:
+            body["errors"] = errors
+        return JSONResponse(body)
+
+    # Numeric ids only: ``/2/users/me`` (the profile, served by the app) is not a user id.
+    @api.get("/api.x.com/2/users/{number:int}")
+    async def user_by_id(number: int, request: Request) -> Response:
+        user_id = str(number)
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        if _user(request) is None:
+            return unauthorized(platform)
+        with state.lock:
+            known = {number_of(NETWORK, f.user, ""): f.user for f in state.families if f.network == NETWORK}
+        if user_id not in known:
+            return JSONResponse({"errors": [_not_found("user", user_id, "id")]})
+        username = known[user_id]
+        found: dict[str, Any] = {"id": user_id, "name": username.replace("-", " ").title(), "username": username}
+        if "public_metrics" in request.query_params.get("user.fields", "").split(","):
+            found["public_metrics"] = state.figures(NETWORK, user_id, ACCOUNT_FIGURES, 0.0)
+        return JSONResponse({"data": found})
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
