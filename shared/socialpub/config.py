@@ -76,6 +76,12 @@ class SchedulesSettings(ApiSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
 
 
+class AnalyticsSettings(ApiSettings):
+    """Reading analytics (GET /api/analytics, and the posts' and accounts' analytics routes)."""
+
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+
+
 class MediaSettings(PostsSettings):
     pass
 

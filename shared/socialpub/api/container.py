@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from socialpub.adapters.admin_tokens import SecretsManagerJwtSigner
     from socialpub.adapters.default_credentials import SecretsManagerDefaults
     from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
+    from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
     from socialpub.adapters.dynamodb.audit import DynamoAuditLog
     from socialpub.adapters.health import AwsHealthProbe
     from socialpub.adapters.host_guard import PublicHostGuard
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from socialpub.domain.services.accounts import AccountDeps
     from socialpub.domain.services.admin_auth import AdminAuthDeps
     from socialpub.domain.services.admin_stats import StatsDeps
+    from socialpub.domain.services.analytics import AnalyticsDeps
     from socialpub.domain.services.keys import KeyAdmin
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
@@ -347,6 +349,26 @@ class Container:
             box=self.secrets,
             clock=self.clock,
             guard_host=self.host_guard,
+        )
+
+    @cached_property
+    def analytics(self) -> DynamoAnalyticsRepository:
+        from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
+
+        return DynamoAnalyticsRepository(client("dynamodb"), self.settings(config.AnalyticsSettings).workspaces_table)
+
+    @property
+    def analytics_deps(self) -> AnalyticsDeps:
+        """What the analytics routes read (the posts, accounts and analytics functions alike)."""
+        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
+        from socialpub.domain.services.analytics import AnalyticsDeps
+
+        table = self.settings(config.AnalyticsSettings).workspaces_table
+        return AnalyticsDeps(
+            analytics=self.analytics,
+            posts=DynamoPostRepository(client("dynamodb"), table),
+            accounts=DynamoAccountRepository(client("dynamodb"), table),
+            clock=self.clock,
         )
 
     @cached_property
