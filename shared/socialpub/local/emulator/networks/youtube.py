@@ -12,9 +12,16 @@ errors are Google's ``{"error": {"code", "message", "errors": [{"message", "doma
 - ``GET /youtube/v3/search?forMine=true&type=video``: the channel's videos, newest first.
 - ``POST /youtube/v3/commentThreads?part=snippet``: a top-level comment (403 commentsDisabled on videos made
   for kids, as YouTube disables their comments); ``GET /youtube/v3/commentThreads?videoId=``: its threads.
+- ``GET /youtube/v3/videos?part=statistics&id=a,b`` (at most 50 ids): the videos found, ``statistics`` with
+  ``viewCount``, ``likeCount``, ``commentCount`` as strings (growing with time since upload, or as set through
+  ``/_emulator/metrics``) and ``favoriteCount`` always ``"0"`` (deprecated); unknown ids are left out.
+- ``GET /youtube/v3/channels?part=snippet,statistics&mine=true`` (or ``id=``): the token's channel, its
+  ``statistics`` with ``subscriberCount``, ``viewCount``, ``videoCount`` as strings and
+  ``hiddenSubscriberCount`` (this route also answers the connect flow's profile read).
 
 Fault endpoints: ``videos.insert``, ``upload`` (a PUT with bytes), ``upload.status`` (a ``bytes */size``
-query), ``commentThreads``.
+query), ``commentThreads``, ``insights`` (videos list), ``account_insights`` (a channels read of
+``statistics`` only; one asking ``snippet`` too is the ``profile`` read).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.domain.platforms import catalog
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, number_of
 
 NETWORK = "youtube"
@@ -39,6 +47,9 @@ MAX_COMMENT = 10000
 CATEGORIES = frozenset({"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"})
 PRIVACY = frozenset({"public", "unlisted", "private"})
 RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
+MAX_VIDEO_IDS = 50
+POST_FIGURES = ("viewCount", "likeCount", "commentCount")
+ACCOUNT_FIGURES = ("subscriberCount", "viewCount", "videoCount")
 STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
 
 
@@ -419,4 +430,99 @@ def router(state: EmulatorState) -> APIRouter:
             }
         )
 
+    # ------------------------------------------------------------------ statistics (insights)
+
+    def _parts(request: Request) -> set[str] | Response:
+        parts = {p.strip() for p in (request.query_params.get("part") or "").split(",") if p.strip()}
+        if not parts:
+            return _error(
+                400, "required", "No filter selected. Expected one of: part", domain="global", location="part"
+            )
+        return parts
+
+    @api.get("/www.googleapis.com/youtube/v3/videos")
+    async def list_videos(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        if state.bearer(request, NETWORK) is None:
+            return _unauthorized()
+        parts = _parts(request)
+        if isinstance(parts, Response):
+            return parts
+        ids = [i for i in (request.query_params.get("id") or "").split(",") if i]
+        if len(ids) > MAX_VIDEO_IDS:
+            return _error(
+                400,
+                "invalidParameter",
+                f"The id parameter may name at most {MAX_VIDEO_IDS} videos.",
+                domain="youtube.parameter",
+                location="id",
+            )
+        found = {p.id: p for p in state.posts_of(NETWORK) if p.reply_to is None and p.id in ids}
+        items = []
+        for video_id in ids:  # in the order asked, as YouTube answers
+            post = found.get(video_id)
+            if post is None:
+                continue
+            item: dict[str, Any] = {"kind": "youtube#video", "etag": secrets.token_urlsafe(20), "id": post.id}
+            whole = _video(post)
+            for part in ("snippet", "status"):
+                if part in parts:
+                    item[part] = whole[part]
+            if "statistics" in parts:
+                figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+                item["statistics"] = {name: str(value) for name, value in figures.items()} | {"favoriteCount": "0"}
+            items.append(item)
+        return JSONResponse(
+            {
+                "kind": "youtube#videoListResponse",
+                "etag": secrets.token_urlsafe(20),
+                "items": items,
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+            }
+        )
+
+    @api.get("/www.googleapis.com/youtube/v3/channels")
+    async def list_channels(request: Request) -> Response:
+        parts = _parts(request)
+        endpoint = "account_insights" if parts == {"statistics"} else "profile"
+        if (fault := await state.before(NETWORK, endpoint)) is not None:
+            return fault
+        family = state.bearer(request, NETWORK)
+        if family is None:
+            return _unauthorized()
+        if isinstance(parts, Response):
+            return parts
+        channel_id, title = _channel(family)
+        query = request.query_params
+        wanted = query.get("mine") == "true" or channel_id in (query.get("id") or "").split(",")
+        items = []
+        if wanted:
+            item: dict[str, Any] = {"kind": "youtube#channel", "etag": secrets.token_urlsafe(20), "id": channel_id}
+            if "snippet" in parts:
+                docs = catalog()[NETWORK].docs_url.host
+                item["snippet"] = {
+                    "title": title,
+                    "description": "",
+                    "customUrl": family.user,
+                    "publishedAt": _iso(0),
+                    "thumbnails": {"default": {"url": f"https://{docs}/avatars/{family.user}.png"}},
+                }
+            if "statistics" in parts:
+                figures = state.figures(NETWORK, channel_id, ACCOUNT_FIGURES, 0.0)
+                item["statistics"] = {name: str(value) for name, value in figures.items()} | {
+                    "hiddenSubscriberCount": False
+                }
+            items.append(item)
+        return JSONResponse(
+            {
+                "kind": "youtube#channelListResponse",
+                "etag": secrets.token_urlsafe(20),
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": 5},
+                "items": items,
+            }
+        )
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
