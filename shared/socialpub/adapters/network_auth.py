@@ -78,6 +78,8 @@ def error_of(body: Any) -> tuple[str, str]:
         return "", ""
     error = body.get("error")
     if isinstance(error, dict):  # Graph: {"error": {"message", "type", "code"}}
+        if error.get("code") == "ok":  # TikTok wraps every success in {"error": {"code": "ok"}}
+            return "", ""
         return str(error.get("type") or error.get("code") or ""), str(error.get("message") or "")
     message = body.get("error_description") or body.get("message") or body.get("description") or body.get("detail")
     return str(error or body.get("title") or ""), str(message or error or "")

@@ -15,9 +15,18 @@
   a video or a JPEG/WebP photo: ``file_format_check_failed``; a pull that fails: ``video_pull_failed``
   / ``photo_pull_failed``).
 
+- ``POST /v2/video/query/?fields=`` with ``{"filters": {"video_ids": [...]}}`` (1-20 ids, else 400
+  ``invalid_params``): ``data.videos``, the token's user's public videos among the ids, each with the
+  fields asked (``id``, ``view_count``, ``like_count``, ``comment_count``, ``share_count``, growing with
+  time since posting, or as set through ``/_emulator/metrics``); other ids are left out.
+- ``GET /v2/user/info/?fields=``: ``data.user`` with the fields asked (the profile's ``open_id``,
+  ``display_name``, ``username``, ``avatar_url``; ``follower_count``, ``following_count``,
+  ``likes_count``, ``video_count`` keyed by the ``open_id``). The connect reads its profile here too.
+
 Every answer is ``{"data": ..., "error": {"code", "message", "log_id"}}``; ``code`` is ``ok`` on success.
 
-Fault endpoints: ``creator_info``, ``video_init``, ``upload``, ``content_init``, ``status``.
+Fault endpoints: ``creator_info``, ``video_init``, ``upload``, ``content_init``, ``status``, ``insights``
+(video/query), ``account_insights`` (user/info).
 """
 
 from __future__ import annotations
@@ -33,7 +42,8 @@ from fastapi.responses import JSONResponse, Response
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, new_number, number_of
 
 NETWORK = "tiktok"
-API = "/open.tiktokapis.com/v2/post/publish"
+HOST = "/open.tiktokapis.com/v2"
+API = f"{HOST}/post/publish"
 UPLOAD_HOST = "open-upload.tiktokapis.com"
 OPTIONS = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"]
 PRIVATE_OPTIONS = ["FOLLOWER_OF_CREATOR", "SELF_ONLY"]
@@ -45,6 +55,9 @@ MAX_PHOTOS = 35
 MB = 1024 * 1024
 VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/webm"}
 RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+MAX_QUERY_IDS = 20
+POST_FIGURES = ("view_count", "like_count", "comment_count", "share_count")
+ACCOUNT_FIGURES = ("follower_count", "following_count", "likes_count", "video_count")
 
 
 def _log_id() -> str:
@@ -358,4 +371,53 @@ def router(state: EmulatorState) -> APIRouter:
             }
         )
 
+    @api.post(f"{HOST}/video/query/")
+    async def video_query(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return _invalid_token()
+        body = await _body(request) or {}
+        filters = body.get("filters")
+        ids = filters.get("video_ids") if isinstance(filters, dict) else None
+        if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_QUERY_IDS:
+            return _error(400, "invalid_params", f"filters.video_ids must list 1 to {MAX_QUERY_IDS} video ids")
+        fields = [f for f in request.query_params.get("fields", "").split(",") if f]
+        if not fields:
+            return _error(400, "invalid_params", "fields is required")
+        wanted = {str(i) for i in ids}
+        videos = []
+        for post in state.posts_of(NETWORK, number_of(NETWORK, user, "")):
+            if post.id not in wanted or post.extra.get("privacy_level") == "SELF_ONLY":
+                continue
+            values = {"id": post.id, "title": post.text, "share_url": post.url, "create_time": int(post.created_at)}
+            values |= state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+            videos.append({field: values[field] for field in fields if field in values})
+        return await state.after(NETWORK, "insights", _ok({"videos": videos, "cursor": 0, "has_more": False}))
+
+    @api.get(f"{HOST}/user/info/")
+    async def user_info(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return _invalid_token()
+        fields = [f for f in request.query_params.get("fields", "").split(",") if f]
+        if not fields:
+            return _error(400, "invalid_params", "fields is required")
+        open_id = number_of(NETWORK, user, "")
+        values: dict[str, Any] = {
+            "open_id": open_id,
+            "union_id": f"union-{open_id}",
+            "avatar_url": f"https://developers.tiktok.com/avatars/{user}.png",  # as the profile always said
+            "display_name": user.replace("-", " ").title(),
+            "username": user,
+            **state.figures(NETWORK, open_id, ACCOUNT_FIGURES, 0.0),
+        }
+        user_fields = {field: values[field] for field in fields if field in values}
+        return await state.after(NETWORK, "account_insights", _ok({"user": user_fields}))
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
