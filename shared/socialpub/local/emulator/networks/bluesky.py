@@ -13,6 +13,12 @@ PDS, for the bearer of a session's ``accessJwt`` (``com.atproto.server.createSes
   video, reply strong refs); ``{"uri", "cid", "commit", "validationStatus"}``. A record key already taken fails
   as the PDS's repository does (500). Another account's ``repo``: 401 ``AuthenticationRequired``.
 - ``GET com.atproto.repo.listRecords`` (``repo``, ``collection``, ``limit`` 1-100, ``cursor``): newest key first.
+- ``GET app.bsky.feed.getPosts`` (``uris``, 1-25 ``at://`` URIs; proxied to the AppView): ``{"posts": [postView]}``
+  with ``likeCount``, ``repostCount``, ``replyCount``, ``quoteCount`` (growing with time since posting, or as set
+  through ``/_emulator/metrics``); posts it does not have are left out.
+- ``GET app.bsky.actor.getProfiles`` (``actors``, 1-25 DIDs or handles): ``{"profiles": [profileViewDetailed]}``
+  with ``followersCount``, ``followsCount``, ``postsCount``; unknown actors are left out. (``getProfile``, the
+  sign-in's profile, is the app's.)
 
 Video service, for the bearer of a service token:
 
@@ -23,7 +29,8 @@ Video service, for the bearer of a service token:
 
 Errors are XRPC ``{"error", "message"}``; a missing or revoked token is 401 ``InvalidToken``.
 
-Fault endpoints: ``uploadBlob``, ``createRecord``, ``uploadVideo``, ``getUploadLimits``.
+Fault endpoints: ``uploadBlob``, ``createRecord``, ``uploadVideo``, ``getUploadLimits``, ``insights``
+(``getPosts``), ``account_insights`` (``getProfiles``).
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import json
 import re
 import secrets
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -53,6 +60,9 @@ MAX_IMAGE_BYTES = 1_000_000
 MAX_VIDEO_BYTES = 100 * 1024 * 1024
 MAX_LANGS = 3
 DAILY_VIDEOS = 25
+MAX_LOOKUPS = 25  # getPosts uris, getProfiles actors
+POST_FIGURES = ("likeCount", "repostCount", "replyCount", "quoteCount")
+ACCOUNT_FIGURES = ("followersCount", "followsCount", "postsCount")
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 
 
@@ -339,6 +349,66 @@ def router(state: EmulatorState) -> APIRouter:
             body["cursor"] = page[-1].extra["rkey"]
         return JSONResponse(body)
 
+    # ------------------------------------------------------------------ AppView (through the PDS): counts
+
+    @api.get("/bsky.social/xrpc/app.bsky.feed.getPosts")
+    async def get_posts(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        if _account(request) is None:
+            return unauthorized(platform)
+        uris = request.query_params.getlist("uris")
+        if not uris:
+            return _error("InvalidRequest", 'Error: Params must have the property "uris"')
+        if len(uris) > MAX_LOOKUPS:
+            return _error("InvalidRequest", f"Error: uris must not have more than {MAX_LOOKUPS} elements")
+        for index, uri in enumerate(uris):
+            if not uri.startswith("at://"):
+                return _error("InvalidRequest", f"Error: uris/{index} must be a valid at-uri")
+        posts = {p.id: p for p in state.posts_of(NETWORK)}
+        handles = _handles()
+        views = []
+        for uri in dict.fromkeys(uris):
+            post = posts.get(uri)
+            if post is None:
+                continue
+            view: dict[str, Any] = {
+                "uri": post.id,
+                "cid": post.extra["cid"],
+                "author": {"did": post.account, "handle": handles.get(post.account, "handle.invalid")},
+                "record": post.extra["record"],
+                "indexedAt": datetime.fromtimestamp(post.created_at, UTC).isoformat().replace("+00:00", "Z"),
+            }
+            views.append(view | state.figures(NETWORK, post.id, POST_FIGURES, post.created_at))
+        return JSONResponse({"posts": views})
+
+    @api.get("/bsky.social/xrpc/app.bsky.actor.getProfiles")
+    async def get_profiles(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        if _account(request) is None:
+            return unauthorized(platform)
+        actors = request.query_params.getlist("actors")
+        if not actors:
+            return _error("InvalidRequest", 'Error: Params must have the property "actors"')
+        if len(actors) > MAX_LOOKUPS:
+            return _error("InvalidRequest", f"Error: actors must not have more than {MAX_LOOKUPS} elements")
+        handles = _handles()
+        profiles = []
+        for actor in dict.fromkeys(actors):
+            did = actor if actor.startswith("did:") else _did_of(actor)
+            if did not in handles:
+                continue
+            handle = handles[did]
+            profile = {"did": did, "handle": handle, "displayName": handle.split(".")[0].title()}
+            profiles.append(profile | state.figures(NETWORK, did, ACCOUNT_FIGURES, 0.0))
+        return JSONResponse({"profiles": profiles})
+
+    def _handles() -> dict[str, str]:
+        """DID -> handle of every account that signed in."""
+        with state.lock:
+            return {_did_of(f.user): f.user for f in state.families if f.network == NETWORK}
+
     # ------------------------------------------------------------------ video service
 
     @api.get("/video.bsky.app/xrpc/app.bsky.video.getUploadLimits")
@@ -394,4 +464,6 @@ def router(state: EmulatorState) -> APIRouter:
             status.update(state="JOB_STATE_COMPLETED", progress=100, blob=blob)
         return JSONResponse({"jobStatus": status})
 
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
