@@ -11,9 +11,14 @@
 Answers ``{"ok": true, "result": Message}`` (an array of them for an album); errors
 ``{"ok": false, "error_code", "description"}``. The bot token must look like one (``<bot id>:<secret>``,
 else 401). A chat is addressed by ``@username`` or by a channel id (``-100...``); any other id is
-"chat not found". Message ids count up per chat. There is no endpoint to read a chat back.
+"chat not found". Message ids count up per chat. There is no endpoint to read a chat back, nor
+any figure of a message (views, reactions): no post figures are registered.
 
-Fault endpoints: ``sendMessage``, ``sendPhoto``, ``sendVideo``, ``sendMediaGroup``.
+- ``getChatMemberCount`` (``chat_id``): ``{"ok": true, "result": <members>}``, the count growing with
+  time or set through ``/_emulator/metrics`` (``member_count``, keyed by the chat's id).
+
+Fault endpoints: ``sendMessage``, ``sendPhoto``, ``sendVideo``, ``sendMediaGroup``, ``account_insights``
+(getChatMemberCount).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ BOT_TOKEN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")  # as the sign-in emulati
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_UPLOAD = 50 * 1024 * 1024
+ACCOUNT_FIGURES = ("member_count",)
 
 
 def _error(description: str, code: int = 400, **parameters: Any) -> JSONResponse:
@@ -288,4 +294,17 @@ def router(state: EmulatorState) -> APIRouter:
             result.append(message(chat, message_id, reply_to, **content))
         return await state.after(NETWORK, "sendMediaGroup", JSONResponse({"ok": True, "result": result}))
 
+    @api.api_route("/api.telegram.org/bot{token}/getChatMemberCount", methods=["GET", "POST"])
+    async def get_chat_member_count(token: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        if not BOT_TOKEN.match(token):
+            return unauthorized(platform)
+        chat = _chat((await _Params.of(request)).text("chat_id"))
+        if chat is None:
+            return _error("Bad Request: chat not found")
+        (members,) = state.figures(NETWORK, str(chat["id"]), ACCOUNT_FIGURES, 0.0).values()
+        return await state.after(NETWORK, "account_insights", JSONResponse({"ok": True, "result": members}))
+
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
