@@ -157,3 +157,121 @@ def delta(new: PostMetrics, old: PostMetrics | None) -> dict[str, int]:
     after = new.figures()
     moved = {name: after.get(name, 0) - before.get(name, 0) for name in after.keys() | before.keys()}
     return {name: value for name, value in moved.items() if value}
+
+
+# ---------------------------------------------------------------------- what is stored
+
+
+class TargetMetrics(BaseModel):
+    """The latest figures of one published target (post, account), and when they are read next."""
+
+    workspace_id: str
+    post_id: str
+    account_id: str
+    platform: str
+    network_post_id: str
+    published_at: datetime
+    content: str = ""  # the start of the post's text (top posts show it)
+    available: bool = True
+    reason: str | None = None
+    metrics: PostMetrics = Field(default_factory=PostMetrics)
+    native: dict[str, int] = Field(default_factory=dict)
+    collected_at: datetime | None = None
+    collections: int = 0
+    next_at: datetime | None = None  # None: never read again
+    last_error: str | None = None
+    version: int = 0  # every write asserts the version it read
+
+
+class Snapshot(BaseModel):
+    """One reading of a target's figures (the post's timeline is made of these)."""
+
+    account_id: str
+    platform: str
+    at: datetime
+    metrics: PostMetrics
+    native: dict[str, int] = Field(default_factory=dict)
+
+
+class AccountMetrics(BaseModel):
+    """The latest figures of one account, read daily."""
+
+    workspace_id: str
+    account_id: str
+    platform: str
+    available: bool = True
+    reason: str | None = None
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    native: dict[str, int] = Field(default_factory=dict)
+    demographics: Demographics | None = None
+    collected_at: datetime | None = None
+    next_at: datetime | None = None
+    last_error: str | None = None
+    version: int = 0
+
+
+class FollowerPoint(BaseModel):
+    """An account's follower count as read on one UTC day."""
+
+    day: str  # yyyy-mm-dd
+    followers: int
+
+
+class Rollup(BaseModel):
+    """The summed latest figures of one account's posts published in one UTC hour or day
+    (``period``: ``2026-12-07`` or ``2026-12-07T10``), moved by each reading's delta."""
+
+    period: str
+    account_id: str
+    platform: str
+    posts: int = 0
+    figures: dict[str, int] = Field(default_factory=dict)  # normalised figure -> sum
+
+
+class TopPost(BaseModel):
+    """A post's best network by impressions, kept on the day it was published (the top ten of a day)."""
+
+    post_id: str
+    platform: str
+    content: str
+    impressions: int
+    engagement: int
+    published_at: datetime
+
+
+class AnalyticsRepository(Protocol):
+    """Where analytics live (WorkspacesTable; see docs/data-model.md)."""
+
+    # read side (the API)
+    def post_metrics(self, workspace_id: str, post_id: str) -> tuple[list[TargetMetrics], list[Snapshot]]:
+        """The post's targets' latest figures and every reading of them (oldest first): one Query."""
+        ...
+
+    def rollups(self, workspace_id: str, granularity: str, start: datetime, end: datetime) -> list[Rollup]:
+        """Rollups of posts published between start and end; granularity ``hour`` or ``day``."""
+        ...
+
+    def top_posts(self, workspace_id: str, start: datetime, end: datetime) -> list[TopPost]: ...
+
+    def account_metrics(self, workspace_id: str) -> list[AccountMetrics]: ...
+
+    def follower_history(
+        self, workspace_id: str, account_id: str, start: datetime, end: datetime
+    ) -> list[FollowerPoint]:
+        """One point per day read, oldest first."""
+        ...
+
+    # write side (the collector)
+    def due_targets(self, now: datetime, limit: int) -> list[TargetMetrics]: ...
+
+    def due_accounts(self, now: datetime, limit: int) -> list[AccountMetrics]: ...
+
+    def record_target(self, previous: TargetMetrics, current: TargetMetrics, snapshot: Snapshot | None) -> None:
+        """The new latest figures and their reading, the rollups moved by the delta, the post's
+        figures and the day's top posts, in one transaction (ConcurrentModification if ``previous``
+        is no longer what is stored)."""
+        ...
+
+    def record_account(self, previous: AccountMetrics, current: AccountMetrics) -> None: ...

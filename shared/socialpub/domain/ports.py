@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from socialpub.domain.accounts import Account, AppCredentials, ConnectSession, Identity, TokenSet
 from socialpub.domain.admin_auth import AdminSession
+from socialpub.domain.analytics import TargetMetrics
 from socialpub.domain.api_keys import ApiKey
 from socialpub.domain.audit import AuditEntry, AuditFilter
 from socialpub.domain.events import Event
@@ -278,7 +279,9 @@ class TargetRepository(Protocol):
         """ConcurrentModification if the stored revision is not ``expected_rev``."""
         ...
 
-    def finish(self, target: Target, expected_rev: int | None, stat: PublishStat) -> None:
+    def finish(
+        self, target: Target, expected_rev: int | None, stat: PublishStat, tracking: TargetMetrics | None = None
+    ) -> None:
         """``expected_rev`` None replaces a stored target that could not be read (DamagedItem)."""
         ...
 

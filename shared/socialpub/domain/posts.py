@@ -68,10 +68,14 @@ class PlatformPost(BaseModel):
 
 
 class Metrics(BaseModel):
-    impressions: int = 0
-    reach: int = 0
-    engagement: int = 0
-    clicks: int = 0
+    """A post's latest figures on one account (the analytics collector keeps them; None: the network
+    does not report that figure)."""
+
+    platform: str
+    impressions: int | None = None
+    reach: int | None = None
+    engagement: int | None = None
+    clicks: int | None = None
 
 
 class Post(BaseModel):
@@ -97,7 +101,7 @@ class Post(BaseModel):
     queue_slot_id: str | None = None
     published_at: datetime | None = None
     platform_posts: list[PlatformPost] = Field(default_factory=list)
-    analytics: dict[str, Metrics] = Field(default_factory=dict)  # by network, filled by the collector
+    analytics: dict[str, Metrics] = Field(default_factory=dict)  # by account id, kept by the analytics collector
     created_at: datetime
     updated_at: datetime
     version: int = 1  # optimistic lock: every write asserts the version it read

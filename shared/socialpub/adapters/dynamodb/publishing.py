@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
@@ -26,6 +27,7 @@ from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.adapters.dynamodb.schedules import stats_update
+from socialpub.domain.analytics import TargetMetrics
 from socialpub.domain.events import Event
 from socialpub.domain.posts import PUBLISHED_STATUSES, ConcurrentModification, Post
 from socialpub.domain.publishing import PublishStat, Target, Waiting
@@ -94,9 +96,12 @@ class DynamoTargetRepository:
                 raise ConcurrentModification(details={"post_id": target.post_id}) from exc
             raise
 
-    def finish(self, target: Target, expected_rev: int | None, stat: PublishStat) -> None:
-        """The target's final state and its network's counters, at once. ``expected_rev`` None: the
-        stored target could not be read (damaged), so it is replaced whatever it holds, if still there."""
+    def finish(
+        self, target: Target, expected_rev: int | None, stat: PublishStat, tracking: TargetMetrics | None = None
+    ) -> None:
+        """The target's final state and its network's counters, at once; with ``tracking``, the start
+        of its analytics (collected from now on). ``expected_rev`` None: the stored target could not be
+        read (damaged), so it is replaced whatever it holds, if still there."""
         outcome = "published" if stat.published else "failed"
         names = {"#o": outcome}
         values: dict[str, Any] = {
@@ -124,7 +129,8 @@ class DynamoTargetRepository:
         if expected_rev is None:  # not if the post (and its targets) was deleted meanwhile
             put["Put"]["ConditionExpression"] = "attribute_exists(pk)"
         with guarded_transaction(target.workspace_id, ConcurrentModification(details={"post_id": target.post_id})):
-            self._ddb.transact_write_items(TransactItems=[put, stats])
+            analytics = DynamoAnalyticsRepository(self._ddb, self._table).tracking(tracking) if tracking else []
+            self._ddb.transact_write_items(TransactItems=[put, stats, *analytics])
 
     def stalled(self, now: datetime, patience: timedelta, limit: int) -> list[tuple[str, str, str]]:
         """(workspace, post, account) of targets that look stalled (see Target.stalled), oldest first,

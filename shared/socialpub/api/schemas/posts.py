@@ -245,10 +245,15 @@ class PostAnalytics(BaseModel):
 
     @classmethod
     def of(cls, post: Post) -> PostAnalytics:
-        by = {
-            p: Metrics(impressions=m.impressions, engagement=m.engagement, clicks=m.clicks)
-            for p, m in post.analytics.items()
-        }
+        """Per network, the sum over its accounts of what they report (0 until figures are read)."""
+        by: dict[str, Metrics] = {}
+        for m in post.analytics.values():
+            before = by.get(m.platform) or Metrics(impressions=0, engagement=0, clicks=0)
+            by[m.platform] = Metrics(
+                impressions=before.impressions + (m.impressions or 0),
+                engagement=before.engagement + (m.engagement or 0),
+                clicks=before.clicks + (m.clicks or 0),
+            )
         return cls(
             total_impressions=sum(m.impressions for m in by.values()),
             total_engagement=sum(m.engagement for m in by.values()),

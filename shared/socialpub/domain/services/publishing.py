@@ -24,6 +24,7 @@ from socialpub.domain.accounts import (
     NetworkUnavailable,
     TokenRejected,
 )
+from socialpub.domain.analytics import TargetMetrics
 from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.media import Media
@@ -394,7 +395,7 @@ def _run_claimed(deps: PublishDeps, target: Target) -> RunOutcome:
             break
         except PublishFailure as failure:
             return RunOutcome(finished=_finish(deps, target, failure=failure))
-        return RunOutcome(finished=_finish(deps, target, published=published))
+        return RunOutcome(finished=_finish(deps, target, published=published, content=post.content))
     assert last is not None
     return RunOutcome(retry_in=_retry_later(deps, target, last))
 
@@ -476,7 +477,12 @@ def _checkpoint(deps: PublishDeps, target: Target) -> None:
 
 
 def _finish(
-    deps: PublishDeps, target: Target, *, published: Published | None = None, failure: PublishFailure | None = None
+    deps: PublishDeps,
+    target: Target,
+    *,
+    published: Published | None = None,
+    failure: PublishFailure | None = None,
+    content: str = "",
 ) -> Target:
     now = deps.clock()
     expected = target.rev
@@ -502,8 +508,23 @@ def _finish(
         error_code=failure.code if failure else None,
         at=now,
     )
+    # A published target is tracked for analytics from the same write: its first reading is due now.
+    tracking = (
+        TargetMetrics(
+            workspace_id=done.workspace_id,
+            post_id=done.post_id,
+            account_id=done.account_id,
+            platform=done.platform,
+            network_post_id=published.post_id,
+            published_at=now,
+            content=content[:280],
+            next_at=now,
+        )
+        if published
+        else None
+    )
     try:
-        deps.targets.finish(done, expected, stat)
+        deps.targets.finish(done, expected, stat, tracking)
     except ConcurrentModification as exc:
         raise LeaseLost(target.account_id) from exc
     return done
