@@ -13,22 +13,33 @@
 - ``GET /v5/media/{media_id}``: ``registered`` until uploaded, ``processing`` for ``polls_to_finish``
   polls, then ``succeeded`` (or ``failed`` for a file that is not a video).
 - ``GET /v5/boards/{board_id}/pins``, ``GET /v5/pins/{pin_id}``: Pins, newest first.
+- ``GET /v5/pins/{pin_id}/analytics?start_date&end_date&metric_types=`` (dates ``YYYY-MM-DD``, the start at
+  most 90 days back, the end not before it; one Pin a call): ``{"all": {"summary_metrics", "lifetime_metrics",
+  "daily_metrics"}}`` with the Pin's figures (``IMPRESSION``, ``SAVE``, ``PIN_CLICK``, ``OUTBOUND_CLICK``,
+  ``VIDEO_MRC_VIEW`` summed over the period; ``TOTAL_COMMENTS``, ``TOTAL_REACTIONS`` lifetime), growing with
+  time since the Pin was made or as set through ``/_emulator/metrics``; the figures are the Pin's whole life
+  (any window that covers it). Only the metric types asked are answered; an unknown one is a 400.
+- ``GET /v5/user_account``: the token's account with ``follower_count``, ``following_count``,
+  ``pin_count``, ``monthly_views`` (figures keyed by the account id) and ``board_count``; this route also
+  answers the connect flow's profile read.
 
 Errors are ``{"code": <int>, "message": "..."}`` (401: code 2 "Authentication failed.").
 
-Fault endpoints: ``pins``, ``media``, ``media_upload``.
+Fault endpoints: ``pins``, ``media``, ``media_upload``, ``insights`` (Pin analytics), ``account_insights``
+and ``profile`` (both the user_account read).
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.domain.platforms import catalog
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, new_number, number_of
 
 NETWORK = "pinterest"
@@ -39,6 +50,17 @@ MAX_TITLE = 100
 MAX_DESCRIPTION = 800
 MAX_LINK = 2048
 MAX_ALT_TEXT = 500
+ANALYTICS_DAYS = 90
+# A Pin's figures over a period, and those Pinterest gives over the Pin's whole life only.
+PERIOD_FIGURES = ("IMPRESSION", "SAVE", "PIN_CLICK", "OUTBOUND_CLICK", "VIDEO_MRC_VIEW")
+LIFETIME_FIGURES = ("TOTAL_COMMENTS", "TOTAL_REACTIONS")
+POST_FIGURES = PERIOD_FIGURES + LIFETIME_FIGURES
+# Rates and durations Pinterest also reports; not counts, so the emulator reports them as 0.
+OTHER_METRICS = frozenset(
+    {"SAVE_RATE", "PIN_CLICK_RATE", "OUTBOUND_CLICK_RATE", "VIDEO_AVG_WATCH_TIME", "VIDEO_V50_WATCH_TIME"}
+    | {"QUARTILE_95_PERCENT_VIEW", "VIDEO_10S_VIEW", "VIDEO_START", "PROFILE_VISIT", "USER_FOLLOW"}
+)
+ACCOUNT_FIGURES = ("follower_count", "following_count", "pin_count", "monthly_views")
 IMAGE_SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG": "image/png",
@@ -318,4 +340,74 @@ def router(state: EmulatorState) -> APIRouter:
                     state.objects[media_id]["status"] = status = "succeeded"
         return JSONResponse({"media_id": media_id, "media_type": "video", "status": status})
 
+    # ------------------------------------------------------------------ analytics (insights)
+
+    @api.get(f"{API}/pins/{{pin_id}}/analytics")
+    async def pin_analytics(pin_id: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return _unauthorized()
+        query = request.query_params
+        try:
+            start, end = date.fromisoformat(query["start_date"]), date.fromisoformat(query["end_date"])
+        except (KeyError, ValueError):
+            return _error(400, 1, "Invalid pins analytics parameters: start_date and end_date are YYYY-MM-DD")
+        today = datetime.now(UTC).date()
+        if start < today - timedelta(days=ANALYTICS_DAYS) or end < start or end > today + timedelta(days=1):
+            return _error(
+                400,
+                1,
+                f"Invalid pins analytics parameters: start_date is at most {ANALYTICS_DAYS} days back and "
+                "end_date not before it",
+            )
+        asked = [m for m in (query.get("metric_types") or "").split(",") if m]
+        unknown = [m for m in asked if m not in POST_FIGURES and m not in OTHER_METRICS]
+        if not asked or unknown:
+            return _error(400, 1, f"Invalid pins analytics parameters: metric_types {unknown or asked}")
+        post = next((p for p in state.posts_of(NETWORK, number_of(NETWORK, user, "")) if p.id == pin_id), None)
+        if post is None:
+            return _error(404, 50, "Pin not found.")
+        figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+        summary = {m: figures.get(m, 0) for m in asked if m not in LIFETIME_FIGURES}
+        lifetime = {m: figures[m] for m in asked if m in LIFETIME_FIGURES}
+        # Each day of the period; the figures so far land on the last one (the Pin's daily split is not kept).
+        days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        daily = [
+            {
+                "date": day.isoformat(),
+                "data_status": "READY",
+                "metrics": summary if day == days[-1] else dict.fromkeys(summary, 0),
+            }
+            for day in days
+        ]
+        return JSONResponse({"all": {"summary_metrics": summary, "lifetime_metrics": lifetime, "daily_metrics": daily}})
+
+    @api.get(f"{API}/user_account")
+    async def user_account(request: Request) -> Response:
+        for endpoint in ("account_insights", "profile"):
+            if (fault := await state.before(NETWORK, endpoint)) is not None:
+                return fault
+        user = _user(request)
+        if user is None:
+            return _unauthorized()
+        account_id = number_of(NETWORK, user, "")
+        docs = catalog()[NETWORK].docs_url.host
+        return JSONResponse(
+            {
+                "account_type": "BUSINESS",
+                "id": account_id,
+                "username": user,
+                "business_name": user.replace("-", " ").title(),
+                "profile_image": f"https://{docs}/avatars/{user}.png",
+                "website_url": None,
+                "about": "",
+                "board_count": len(BOARDS),
+                **state.figures(NETWORK, account_id, ACCOUNT_FIGURES, 0.0),
+            }
+        )
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
