@@ -42,12 +42,11 @@ class NetworkView(BaseModel):
     def of(cls, n: service.NetworkFigures) -> NetworkView:
         if not n.available:
             return cls(available=False, reason=n.reason or "The network gives no figures for this post")
-        return cls(
-            status=n.status,
-            **n.figures,
-            **n.native,
-            engagement_rate=n.engagement_rate,
-            collected_at=n.collected_at,
+        # The network's own names after the normalised ones: where a name is both (``comments``),
+        # the network's own figure is shown.
+        figures: dict[str, int] = {**n.figures, **n.native}
+        return cls.model_validate(
+            {**figures, "status": n.status, "engagement_rate": n.engagement_rate, "collected_at": n.collected_at}
         )
 
 

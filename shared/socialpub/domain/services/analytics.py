@@ -244,14 +244,18 @@ class PeriodPoint(BaseModel):
 
 
 def _figures(rollups: Iterable[Rollup]) -> Figures:
-    posts = 0
+    posts, rated = 0, 0
     sums: dict[str, int | None] = dict.fromkeys(SUMMED)
     for r in rollups:
         posts += r.posts
         for name in SUMMED:
             if name in r.figures:
                 sums[name] = (sums[name] or 0) + r.figures[name]
-    return Figures(posts=posts, **sums, engagement_rate=engagement_rate(sums["engagement"], sums["impressions"]))
+        if "impressions" in r.figures:
+            rated += r.figures.get("engagement", 0)
+    # The rate, as for one post, over what reports impressions (a network without them cannot weigh in).
+    rate = engagement_rate(rated, sums["impressions"]) if sums["engagement"] is not None else None
+    return Figures(posts=posts, **sums, engagement_rate=rate)
 
 
 def _rollup_start(period: str) -> datetime:
