@@ -13,15 +13,24 @@
   with S3's XML (``success_action_status``), 403 with S3's XML for a key it did not lease.
 - ``POST /api/comment`` (``thing_id``, ``text``): the comment in ``json.data.things``.
 - ``GET /user/{username}/submitted``, ``GET /user/{username}/comments``: Listings, newest first.
+- ``GET /api/info?id=`` (comma-separated fullnames, at most 100): a Listing of the things found (unknown
+  ones left out), submissions with ``score`` (``ups`` the same, ``downs`` 0, as Reddit fuzzes votes),
+  ``num_comments``, ``num_crossposts`` (growing with time since posting, or as set through
+  ``/_emulator/metrics``) and an ``upvote_ratio`` drawn from the post's id.
+- ``GET /user/{username}/about``: the ``t2`` with ``link_karma``, ``comment_karma`` (``total_karma`` their
+  sum) and the profile's ``subreddit.subscribers`` (its followers); a user Reddit does not know: 404
+  ``{"message": "Not Found", "error": 404}``.
 
 A request without a User-Agent of its own (a library's default) gets 429, as Reddit throttles them;
 a missing or revoked token gets 401 ``{"message": "Unauthorized", "error": 401}``.
 
-Fault endpoints: ``submit``, ``comment``, ``media_asset``, ``media_upload``.
+Fault endpoints: ``submit``, ``comment``, ``media_asset``, ``media_upload``, ``insights`` (``/api/info``),
+``account_insights`` (``/user/{username}/about``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from typing import Any
@@ -39,6 +48,9 @@ CLOSED = {"announcements"}
 MAX_TITLE = 300
 MAX_TEXT = 40_000
 GENERIC_AGENTS = ("python-httpx/", "python-requests/", "curl/", "okhttp/")
+MAX_INFO_IDS = 100
+POST_FIGURES = ("score", "num_comments", "num_crossposts")
+ACCOUNT_FIGURES = ("link_karma", "comment_karma", "subscribers")
 
 
 def _base36(number: int) -> str:
@@ -315,4 +327,66 @@ def router(state: EmulatorState) -> APIRouter:
         posts.sort(key=lambda p: p.created_at, reverse=True)
         return _listing([_comment(p, username) for p in posts[:limit]])
 
+    def _authors() -> dict[str, str]:
+        """Account id -> username of every account that signed in."""
+        with state.lock:
+            return {_account(f.user): f.user for f in state.families if f.network == NETWORK}
+
+    @api.get(f"{API}/api/info")
+    async def info(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        user = _caller(request)
+        if isinstance(user, Response):
+            return user
+        names = [n for n in request.query_params.get("id", "").split(",") if n]
+        if len(names) > MAX_INFO_IDS:
+            return JSONResponse({"message": "Bad Request", "error": 400}, status_code=400)
+        posts = {p.id: p for p in state.posts_of(NETWORK)}
+        authors = _authors()
+        children = []
+        for name in dict.fromkeys(names):
+            post = posts.get(name)
+            if post is None:
+                continue
+            author = authors.get(post.account, "[deleted]")
+            if not name.startswith("t3_"):
+                children.append(_comment(post, author))
+                continue
+            child = _submission(post, author)
+            figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+            ratio = 0.8 + int(hashlib.sha256(post.id.encode()).hexdigest()[:4], 16) % 21 / 100
+            child["data"] |= figures | {"ups": figures["score"], "downs": 0, "upvote_ratio": round(ratio, 2)}
+            children.append(child)
+        return _listing(children)
+
+    @api.get(f"{API}/user/{{username}}/about")
+    async def about(username: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        user = _caller(request)
+        if isinstance(user, Response):
+            return user
+        account = _account(username)
+        if account not in _authors():
+            return JSONResponse({"message": "Not Found", "error": 404}, status_code=404)
+        figures = state.figures(NETWORK, account, ACCOUNT_FIGURES, 0.0)
+        data = {
+            "id": account,  # as the app's /api/v1/me reports it
+            "name": username,
+            "link_karma": figures["link_karma"],
+            "comment_karma": figures["comment_karma"],
+            "total_karma": figures["link_karma"] + figures["comment_karma"],
+            "is_suspended": False,
+            "subreddit": {
+                "display_name": f"u_{username}",
+                "display_name_prefixed": f"u/{username}",
+                "subreddit_type": "user",
+                "subscribers": figures["subscribers"],
+            },
+        }
+        return JSONResponse({"kind": "t2", "data": data})
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
