@@ -20,17 +20,29 @@ read from query and body, error bodies, node field selection, timestamps, shortc
   ``GET /{page-id}/stories`` (routed in ``networks/instagram.py``, which owns ``/{id}/stories`` on
   this host) lists ``post_id``, ``status``, ``creation_time``, ``media_type``, ``media_id``, ``url``.
 
-Numeric nodes (``GET /{id}``, ``POST|GET /{id}/comments``) are shared with Instagram on this host:
-they are routed in ``networks/instagram.py``, which answers Facebook's videos and photos with
-``node()``, ``add_comment()`` and ``comments()`` from here.
+- Insights (developers.facebook.com/docs/graph-api/reference/page-post/insights): the multi-id read
+  ``GET /?ids=a,b&fields=insights.metric(post_impressions,post_impressions_unique,post_clicks),
+  reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares`` answers
+  ``{"a": {"id", "insights": {"data": [{"name", "period": "lifetime", "values": [{"value"}]}]},
+  "reactions": {"data": [], "summary": {"total_count"}}, "comments": ..., "shares": {"count"}}}``
+  (``shares`` left out when 0, as Graph does); figures grow with time since posting, or as set through
+  ``/_emulator/metrics``. At most 50 ids; an id that is not one of the token's pages' posts fails the
+  read (#803 "Some of the aliases you requested do not exist"); an unknown metric is #100.
+  ``GET /{page-id}?fields=followers_count,fan_count``: the page's figures.
+
+Numeric nodes (``GET /{id}``, ``POST|GET /{id}/comments``) and the multi-id read (``GET /?ids=``) are
+shared with Instagram on this host: they are routed in ``networks/instagram.py``, which answers
+Facebook's videos, photos, pages and posts' insights with ``node()``, ``page()``, ``insights_node()``,
+``add_comment()`` and ``comments()`` from here.
 
 Fault endpoints: ``photos``, ``feed``, ``videos``, ``comments``, ``photo_stories``, ``video_stories``,
-``rupload``.
+``rupload``, ``insights`` (the multi-id read of posts), ``account_insights`` (the page read).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -55,6 +67,10 @@ RUPLOAD = "/rupload.facebook.com/video-upload/v21.0"
 MAX_CHARACTERS = 63206
 MAX_ATTACHED = 10
 SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+MAX_IDS = 50  # Graph's multi-id read
+POST_INSIGHTS = ("post_impressions", "post_impressions_unique", "post_clicks")
+POST_FIGURES = (*POST_INSIGHTS, "reactions", "comments", "shares")
+ACCOUNT_FIGURES = ("followers_count", "fan_count")
 
 
 # ---------------------------------------------------------------------- Graph helpers
@@ -144,6 +160,51 @@ def listing(nodes: list[dict[str, Any]], params: dict[str, str], node_type: str)
     return JSONResponse(body)
 
 
+def _split(text: str, separator: str) -> list[str]:
+    """``text`` cut at each ``separator`` outside parentheses and braces."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        if ch == separator and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (ch in "({") - (ch in ")}")
+        current += ch
+    return [*parts, current]
+
+
+def expansion(fields: str) -> dict[str, dict[str, str]]:
+    """Graph's field expansion: ``insights.metric(a,b),comments.summary(total_count).limit(0),shares``
+    -> ``{"insights": {"metric": "a,b"}, "comments": {"summary": "total_count", "limit": "0"}, "shares": {}}``."""
+    expanded: dict[str, dict[str, str]] = {}
+    for item in (i.strip() for i in _split(fields, ",")):
+        if not item:
+            continue
+        name, *modifiers = _split(item, ".")
+        expanded[name] = {}
+        for modifier in modifiers:
+            found = re.fullmatch(r"(\w+)\((.*)\)", modifier)
+            if found:
+                expanded[name][found[1]] = found[2]
+    return expanded
+
+
+def insights_edge(object_id: str, metrics: list[str], figures: dict[str, int]) -> dict[str, Any]:
+    """An ``insights`` edge of lifetime metrics, as Graph answers it for a post or media."""
+    data = [
+        {
+            "name": name,
+            "period": "lifetime",
+            "values": [{"value": figures[name]}],
+            "title": name.replace("_", " ").capitalize(),
+            "description": f"Lifetime: {name.replace('_', ' ')}",
+            "id": f"{object_id}/insights/{name}/lifetime",
+        }
+        for name in metrics
+    ]
+    return {"data": data, "paging": {"previous": "", "next": ""}}
+
+
 def shortcode(media_id: str) -> str:
     """Instagram and Threads name a post in its URL by its numeric id in base 64."""
     number, code = int(media_id), ""
@@ -217,6 +278,43 @@ def node(state: EmulatorState, object_id: str, user: str, params: dict[str, str]
         values = {"id": object_id, "created_time": graph_time(photo["created_at"]), "alt_text_custom": photo["alt"]}
         return select(values, requested(params), "Photo")
     return None
+
+
+def page(state: EmulatorState, page_id: str, user: str) -> dict[str, Any] | None:
+    """A page of the user's, with its figures (``followers_count``, ``fan_count``), or None."""
+    for index in (1, 2):
+        if page_id == number_of(NETWORK, user, f" Page {index}"):
+            name = f"{user.replace('-', ' ').title()} Page {index}"
+            return {"id": page_id, "name": name, **state.figures(NETWORK, page_id, ACCOUNT_FIGURES, 0.0)}
+    return None
+
+
+def insights_node(
+    state: EmulatorState, object_id: str, user: str, fields: dict[str, dict[str, str]]
+) -> dict[str, Any] | Response | None:
+    """A post of the user's pages as the multi-id read answers it for ``fields`` (None: not one)."""
+    post = _find(state, object_id, pages_of(user))
+    if post is None or post.extra.get("kind") not in ("post", "photo", "video", "story"):
+        return None
+    figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+    plain = _post_node(post)
+    node: dict[str, Any] = {"id": post.id}
+    for name, modifiers in fields.items():
+        if name == "insights":
+            metrics = [m.strip() for m in modifiers.get("metric", "").split(",") if m.strip()] or list(POST_INSIGHTS)
+            if any(m not in POST_INSIGHTS for m in metrics):
+                return graph_error("(#100) The value must be a valid insights metric", 100)
+            node["insights"] = insights_edge(post.id, metrics, figures)
+        elif name in ("reactions", "comments"):
+            node[name] = {"data": [], "summary": {"total_count": figures[name]}}
+        elif name == "shares":
+            if figures["shares"]:  # Graph leaves shares out of a post nobody shared
+                node["shares"] = {"count": figures["shares"]}
+        elif name in plain:
+            node[name] = plain[name]
+        else:
+            return graph_error(f"(#100) Tried accessing nonexisting field ({name}) on node type (Post)", 100)
+    return node
 
 
 def commentable(state: EmulatorState, object_id: str, user: str) -> EmulatedPost | None:
@@ -302,6 +400,9 @@ def router(state: EmulatorState) -> APIRouter:
 
     async def _pull(url: str) -> bytes | None:
         return await fetch(url) if url.startswith(("http://", "https://")) else None
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
 
     @api.post(GRAPH + "/{page_id}/photos")
     async def add_photo(page_id: str, request: Request) -> Response:

@@ -13,12 +13,20 @@ linked to the Instagram business account; developers.facebook.com/docs/instagram
 - ``GET /{ig-user-id}/media``, ``GET /{ig-user-id}/stories``: the account's media, newest first.
 - ``GET /{media-id}?fields=permalink,...``; ``POST /{media-id}/comments`` (``message``) and
   ``GET /{media-id}/comments``.
+- Insights (developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights), for
+  up to 50 media in Graph's multi-id read: ``GET /?ids=a,b&fields=insights.metric(views,reach,likes,
+  comments,shares,saved,total_interactions)`` -> ``{"a": {"id", "insights": {"data": [{"name",
+  "period": "lifetime", "values": [{"value"}]}]}}}``; figures grow with time since publishing, or as
+  set through ``/_emulator/metrics``. An id that is not the account's fails the read (#803); an
+  unknown metric is #100.
+- ``GET /{ig-user-id}?fields=followers_count,follows_count,media_count``: the account's figures.
 
 This module routes every numeric node of graph.facebook.com (``GET /{id}``, ``POST|GET /{id}/comments``)
-for both Meta networks on this host: Instagram's containers and media here, Facebook's videos and photos
-through ``networks/facebook.py``.
+and the multi-id read (``GET /?ids=``) for both Meta networks on this host: Instagram's containers,
+media and account here, Facebook's videos, photos, pages and posts through ``networks/facebook.py``.
 
-Fault endpoints: ``media``, ``media_publish``, ``comments``.
+Fault endpoints: ``media``, ``media_publish``, ``comments``, ``insights`` (the multi-id read of media;
+Facebook's when the ids are Facebook posts), ``account_insights`` (the account read).
 """
 
 from __future__ import annotations
@@ -61,6 +69,8 @@ DAILY_LIMIT = 50
 DAY = 24 * 3600
 MEDIA_TYPES = {"IMAGE", "VIDEO", "REELS", "STORIES", "CAROUSEL"}
 FETCH_FAILED = "Media download has failed. The media URI doesn't meet our requirements."
+POST_FIGURES = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
+ACCOUNT_FIGURES = ("followers_count", "follows_count", "media_count")
 
 
 def account_of(user: str) -> str:
@@ -302,6 +312,45 @@ def router(state: EmulatorState) -> APIRouter:
         ]
         return listing([_media_node(p) for p in newest_first(posts)], await graph_params(request), "IGMedia")
 
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
+
+    # ------------------------------------------------------------------ multi-id read (both networks)
+
+    @api.get(GRAPH + "/")
+    async def read_many(request: Request) -> Response:
+        """``GET /?ids=a,b&fields=...``: each node by its id; one unknown id fails the whole read."""
+        family = state.bearer(request, NETWORK)
+        params = await graph_params(request)
+        ids = [i.strip() for i in params.get("ids", "").split(",") if i.strip()]
+        account = account_of(family.user) if family else None
+        own = {i for i in ids if account and _media_of(state, i, account) is not None}
+        network = NETWORK if own else facebook.NETWORK
+        if (fault := await state.before(network, "insights")) is not None:
+            return fault
+        if family is None or account is None:
+            return unauthorized(platform)
+        if not ids:
+            return graph_error("(#100) The parameter ids is required", 100)
+        if len(ids) > facebook.MAX_IDS:
+            return graph_error(f"(#100) Too many IDs. Maximum: {facebook.MAX_IDS}", 100)
+        fields = facebook.expansion(params.get("fields", ""))
+        nodes: dict[str, Any] = {}
+        for node_id in ids:
+            media = _media_of(state, node_id, account)
+            node = (
+                _insights_node(state, media, fields)
+                if media is not None
+                else facebook.insights_node(state, node_id, family.user, fields)
+            )
+            if node is None:
+                unknown = [i for i in ids if i not in own and facebook.insights_node(state, i, family.user, {}) is None]
+                return graph_error(f"(#803) Some of the aliases you requested do not exist: {','.join(unknown)}", 803)
+            if isinstance(node, Response):
+                return node
+            nodes[node_id] = node
+        return JSONResponse(nodes)
+
     # ------------------------------------------------------------------ numeric nodes (both networks)
 
     @api.get(GRAPH + "/{object_id:int}")
@@ -318,6 +367,20 @@ def router(state: EmulatorState) -> APIRouter:
         media = _media_of(state, node_id, account)
         if media is not None:
             return select(_media_node(media), requested(params), "IGMedia")
+        if node_id == account:
+            if (fault := await state.before(NETWORK, "account_insights")) is not None:
+                return fault
+            values = {
+                "id": account,
+                "username": username_of(family.user),
+                **state.figures(NETWORK, account, ACCOUNT_FIGURES, 0.0),
+            }
+            return select(values, requested(params), "IGUser")
+        page = facebook.page(state, node_id, family.user)
+        if page is not None:
+            if (fault := await state.before(facebook.NETWORK, "account_insights")) is not None:
+                return fault
+            return select(page, requested(params), "Page")
         answer = facebook.node(state, node_id, family.user, params)
         return answer if answer is not None else missing(node_id)
 
@@ -374,6 +437,32 @@ def router(state: EmulatorState) -> APIRouter:
         return listing([_comment_node(p) for p in newest_first(found)], params, "IGComment")
 
     return api
+
+
+def _insights_node(
+    state: EmulatorState, media: EmulatedPost, fields: dict[str, dict[str, str]]
+) -> dict[str, Any] | Response:
+    """A media of the account as the multi-id read answers it for ``fields``."""
+    plain = _media_node(media)
+    node: dict[str, Any] = {"id": media.id}
+    for name, modifiers in fields.items():
+        if name == "insights":
+            metrics = [m.strip() for m in modifiers.get("metric", "").split(",") if m.strip()]
+            for index, metric in enumerate(metrics):
+                if metric not in POST_FIGURES:
+                    return graph_error(
+                        f"(#100) metric[{index}] must be one of the following values: {', '.join(POST_FIGURES)}", 100
+                    )
+            if not metrics:
+                return graph_error("(#100) The parameter metric is required", 100)
+            figures = state.figures(NETWORK, media.id, POST_FIGURES, media.created_at)
+            node["insights"] = facebook.insights_edge(media.id, metrics, figures)
+        elif name in plain:
+            if plain[name] is not None:
+                node[name] = plain[name]
+        else:
+            return graph_error(f"(#100) Tried accessing nonexisting field ({name}) on node type (IGMedia)", 100)
+    return node
 
 
 def _finished(state: EmulatorState, container: dict[str, Any]) -> bool:

@@ -1,0 +1,138 @@
+"""Instagram's insights reader against the emulated Graph API: the multi-id read it makes, how a
+media's figures map, the account's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from socialpub.adapters.insights import insights_for
+from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.domain.analytics import InsightsReader
+from socialpub.domain.platforms import catalog
+from tests.publishing import PublishHarness, Signed, any_media, signed_in
+
+NETWORK = "instagram"
+FIGURES = {
+    "views": 900,
+    "reach": 600,
+    "likes": 40,
+    "comments": 7,
+    "shares": 5,
+    "saved": 3,
+    "total_interactions": 58,
+}
+
+
+@pytest.fixture
+def sent() -> list[httpx.Request]:
+    return []
+
+
+@pytest.fixture
+def reader(harness: PublishHarness, sent: list[httpx.Request]) -> Iterator[InsightsReader]:
+    """Instagram's reader, each request it makes to the network kept in ``sent``."""
+    client = httpx.Client(timeout=10.0, event_hooks={"request": [sent.append]})
+    yield insights_for(NETWORK, NetworkHttp(client, emulator=harness.emulator.url))
+    client.close()
+
+
+def _posts(harness: PublishHarness, count: int) -> tuple[Signed, list[str]]:
+    platform = catalog()[NETWORK]
+    signed, _ = signed_in(harness, platform)
+    ids = [
+        harness.publish(
+            harness.job(NETWORK, signed, f"Post {n} of {count}", media=any_media(harness, platform))
+        ).post_id
+        for n in range(count)
+    ]
+    return signed, ids
+
+
+def _query(request: httpx.Request) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
+
+
+def test_instagram_insights__two_media__one_multi_id_read_asking_the_media_insights(
+    harness: PublishHarness, reader: InsightsReader, sent: list[httpx.Request]
+) -> None:
+    # Given two media the account published
+    signed, ids = _posts(harness, 2)
+    sent.clear()
+
+    # When their insights are read together
+    insights = reader.post_insights(signed.account, signed.token, ids)
+
+    # Then Graph is asked once, for both ids and the seven media metrics
+    (request,) = sent
+    assert request.method == "GET"
+    assert request.url.path.endswith("/graph.facebook.com/v21.0/")
+    query = _query(request)
+    assert query["ids"].split(",") == ids
+    assert query["fields"] == "insights.metric(views,reach,likes,comments,shares,saved,total_interactions)"
+    assert reader.batch_size == 50
+    assert all(insights[i].available and insights[i].metrics.reach is not None for i in ids)
+
+
+def test_instagram_insights__figures__kept_under_instagrams_names_and_its_own_total_is_the_engagement(
+    harness: PublishHarness, reader: InsightsReader
+) -> None:
+    # Given a media whose figures on Instagram are known (its total_interactions counts more than the parts)
+    signed, (media_id,) = _posts(harness, 1)
+    harness.set_figures(NETWORK, media_id, FIGURES)
+
+    # When its insights are read
+    insight = reader.post_insights(signed.account, signed.token, [media_id])[media_id]
+
+    # Then Instagram's names are kept, and the engagement is Instagram's own total
+    assert insight.native == FIGURES
+    assert insight.metrics.figures() == {
+        "impressions": 900,
+        "reach": 600,
+        "likes": 40,
+        "comments": 7,
+        "shares": 5,
+        "saves": 3,
+        "engagement": 58,
+    }
+
+
+def test_instagram_insights__one_media_deleted__only_that_one_not_available(
+    harness: PublishHarness, reader: InsightsReader
+) -> None:
+    # Given two media, the first deleted on Instagram since
+    signed, (gone, kept) = _posts(harness, 2)
+    with harness.emulator.state.lock:
+        harness.emulator.state.posts[:] = [p for p in harness.emulator.state.posts if p.id != gone]
+
+    # When both are read together
+    insights = reader.post_insights(signed.account, signed.token, [gone, kept])
+
+    # Then the deleted one says why it has no figures, the other has its figures
+    assert not insights[gone].available
+    assert "no longer" in (insights[gone].reason or "")
+    assert insights[kept].available
+    assert insights[kept].native
+
+
+def test_instagram_insights__account__followers_follows_and_media_count(
+    harness: PublishHarness, reader: InsightsReader, sent: list[httpx.Request]
+) -> None:
+    # Given a business account with known figures
+    signed, _ = signed_in(harness, catalog()[NETWORK])
+    figures = {"followers_count": 321, "follows_count": 12, "media_count": 44}
+    harness.set_figures(NETWORK, signed.account.external_id, figures)
+    sent.clear()
+
+    # When the account's insights are read
+    insight = reader.account_insights(signed.account, signed.token)
+
+    # Then the Instagram user was read for the three counts, mapped to followers, following and posts
+    (request,) = sent
+    assert request.url.path.endswith(f"/{signed.account.external_id}")
+    assert _query(request)["fields"] == "followers_count,follows_count,media_count"
+    assert (insight.followers, insight.following, insight.posts) == (321, 12, 44)
+    assert insight.native == {"followers": 321, "follows": 12, "media": 44}
