@@ -22,7 +22,24 @@ every ``/rest`` call needs ``LinkedIn-Version: YYYYMM``; errors are ``{"status",
 - ``POST /rest/socialActions/{urn}/comments`` ``{actor, object, message: {text}}``: 201 with the comment;
   ``GET`` lists the post's comments (same read permissions).
 
-Fault endpoints: ``images``, ``videos``, ``videos.finalize``, ``documents``, ``upload``, ``posts``, ``comments``.
+- ``GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:<urn>)|(ugc:<urn>)&queryType=<type>
+  &aggregation=TOTAL`` (the URN percent-encoded, Rest.li 2.0): one figure of one of the token member's
+  posts, ``{"elements": [{"count", "metricType": {...: type}, "targetEntity"}]}``; the types are
+  ``IMPRESSION``, ``MEMBERS_REACHED``, ``RESHARE``, ``REACTION``, ``COMMENT`` (growing with time since
+  posting, or as set through ``/_emulator/metrics`` under those names). An unknown post: 404; a post of
+  someone else or of a page: 403.
+- ``GET /rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=<org>
+  &shares=List(...)&ugcPosts=List(...)`` (needs rw_organization_admin): an element per post found, its
+  ``totalShareStatistics`` with ``impressionCount``, ``uniqueImpressionsCount``, ``clickCount``,
+  ``likeCount``, ``commentCount``, ``shareCount`` (set under those names) and ``engagement`` (a rate).
+- ``GET /rest/memberFollowersCount?q=me``: ``{"elements": [{"memberFollowersCount"}]}``;
+  ``GET /rest/networkSizes/<org urn>?edgeType=COMPANY_FOLLOWED_BY_MEMBER``: ``{"firstDegreeSize"}``.
+
+``/_emulator/metrics`` reads report a post's figures under the member names (a page's post has the
+organisation names above).
+
+Fault endpoints: ``images``, ``videos``, ``videos.finalize``, ``documents``, ``upload``, ``posts``, ``comments``,
+``insights`` (both post statistics reads), ``account_insights`` (both follower counts).
 """
 
 from __future__ import annotations
@@ -48,6 +65,19 @@ AUTHOR = re.compile(r"^urn:li:(person|organization):([A-Za-z0-9_-]+)$")
 PREFIX = {"images": "D4E10AQ", "videos": "D5610AQ", "documents": "D4D10AQ"}
 KIND = {"images": "image", "videos": "video", "documents": "document"}
 VISIBILITIES = {"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"}
+POST_FIGURES = ("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION", "COMMENT")
+ORGANIZATION_POST_FIGURES = (
+    "impressionCount",
+    "uniqueImpressionsCount",
+    "clickCount",
+    "likeCount",
+    "commentCount",
+    "shareCount",
+)
+ACCOUNT_FIGURES = ("memberFollowersCount",)
+ORGANIZATION_ACCOUNT_FIGURES = ("firstDegreeSize",)
+ENTITY = re.compile(r"^\((share|ugc):(urn:li:(?:share|ugcPost):\d+)\)$")
+METRIC_TYPE = "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1"
 
 
 def _error(status: int, message: str, code: str | None = None, service: int | None = None) -> JSONResponse:
@@ -585,4 +615,113 @@ def router(state: EmulatorState) -> APIRouter:
         )
         return JSONResponse({"elements": [_comment(c) for c in comments], "paging": {"start": 0, "count": 10}})
 
+    # ------------------------------------------------------------------ analytics (insights)
+
+    def _post(urn: str) -> EmulatedPost | None:
+        return next((p for p in state.posts_of(NETWORK) if p.id == urn and _is_post(p)), None)
+
+    @api.get("/api.linkedin.com/rest/memberCreatorPostAnalytics")
+    async def member_post_analytics(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        query = request.query_params
+        entity = ENTITY.match(query.get("entity") or "")
+        kind = query.get("queryType")
+        if query.get("q") != "entity" or not entity:
+            return _error(400, "The finder q=entity needs entity=(share:<urn>) or (ugc:<urn>)", "ILLEGAL_ARGUMENT")
+        if kind not in POST_FIGURES or query.get("aggregation") != "TOTAL":
+            return _error(400, f"Unsupported queryType {kind!r} or aggregation", "ILLEGAL_ARGUMENT")
+        post = _post(entity.group(2))
+        if post is None:
+            return _error(404, f"Entity {entity.group(2)} not found", "NOT_FOUND")
+        if post.extra["author"] != _member(family):
+            return _error(
+                403, "Not enough permissions to access: memberCreatorPostAnalytics.FINDER-entity", "ACCESS_DENIED", 100
+            )
+        figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+        element = {
+            "count": figures[kind],
+            "metricType": {METRIC_TYPE: kind},
+            "targetEntity": {entity.group(1): post.id},
+        }
+        return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": [element]})
+
+    @api.get("/api.linkedin.com/rest/organizationalEntityShareStatistics")
+    async def organization_share_statistics(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "insights")) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        query = request.query_params
+        organization = query.get("organizationalEntity") or ""
+        if query.get("q") != "organizationalEntity" or not organization.startswith("urn:li:organization:"):
+            return _error(400, "The finder q=organizationalEntity needs an organization URN", "ILLEGAL_ARGUMENT")
+        if "rw_organization_admin" not in family.scope.split():
+            return _error(
+                403,
+                "Not enough permissions to access: organizationalEntityShareStatistics.FINDER-organizationalEntity",
+                "ACCESS_DENIED",
+                100,
+            )
+        asked: list[tuple[str, str]] = []
+        for param, field in (("shares", "share"), ("ugcPosts", "ugcPost")):
+            listed = query.get(param)
+            if listed is None:
+                continue
+            if not (listed.startswith("List(") and listed.endswith(")")):
+                return _error(400, f"{param} must be List(<urn>,...)", "ILLEGAL_ARGUMENT")
+            asked += [(field, urn) for urn in listed[5:-1].split(",") if urn]
+        elements = []
+        for field, urn in asked:
+            post = _post(urn)
+            if post is None or post.extra["author"] != organization:
+                continue
+            figures = state.figures(NETWORK, post.id, ORGANIZATION_POST_FIGURES, post.created_at)
+            acted = figures["clickCount"] + figures["likeCount"] + figures["commentCount"] + figures["shareCount"]
+            rate = acted / figures["impressionCount"] if figures["impressionCount"] else 0.0
+            elements.append(
+                {
+                    "organizationalEntity": organization,
+                    field: urn,
+                    "totalShareStatistics": {**figures, "engagement": rate},
+                }
+            )
+        return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": elements})
+
+    @api.get("/api.linkedin.com/rest/memberFollowersCount")
+    async def member_followers(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        if request.query_params.get("q") != "me":
+            return _error(400, "The finder q=me is required", "ILLEGAL_ARGUMENT")
+        member = _member(family).rsplit(":", 1)[1]
+        figures = state.figures(NETWORK, member, ACCOUNT_FIGURES, 0.0)
+        return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": [figures]})
+
+    @api.get("/api.linkedin.com/rest/networkSizes/{urn}")
+    async def network_size(urn: str, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        matched = AUTHOR.match(urn)
+        edge = request.query_params.get("edgeType")
+        if not matched or matched.group(1) != "organization" or edge != "COMPANY_FOLLOWED_BY_MEMBER":
+            return _error(
+                400,
+                "networkSizes needs an organization URN and edgeType=COMPANY_FOLLOWED_BY_MEMBER",
+                "ILLEGAL_ARGUMENT",
+            )
+        return JSONResponse(state.figures(NETWORK, matched.group(2), ORGANIZATION_ACCOUNT_FIGURES, 0.0))
+
+    state.post_figures[NETWORK] = POST_FIGURES
+    state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
