@@ -62,6 +62,7 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "admin": ("events/api/admin-login.json", "api"),  # a real login: scrypt, the JWT key, a session
     "schedule_sweeper": ("events/schedule/schedule-sweep.json", "summary"),
     "event_relay": ("events/schedule/event-relay.json", "summary"),
+    "analytics_collector": ("events/schedule/analytics-collect.json", "summary"),
     # A delivery of a webhook that is gone: every adapter loads, nothing is sent.
     "webhook_dispatcher": ("events/sqs/webhook-delivery.json", "sqs"),
 }

@@ -6,9 +6,12 @@ variables its template entry defines, and each router names the settings model i
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from socialpub.domain.analytics import CADENCE
 
 
 class ConfigurationError(RuntimeError):
@@ -126,6 +129,32 @@ class PublisherSettings(BaseSettings):
     lease_seconds: int = Field(360, alias="PUBLISH_LEASE_SECONDS", ge=1)
     # The networks' signed URLs to media (Meta, Threads, TikTok and others pull the files).
     media_url_ttl_seconds: int = Field(3600, alias="MEDIA_URL_TTL_SECONDS", ge=60, le=43_200)
+
+
+class AnalyticsCollectorSettings(BaseSettings):
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+    integration_defaults_secret: str = Field(alias="INTEGRATION_DEFAULTS_SECRET")
+    # When a published post is read again, in seconds after publishing (then daily up to
+    # ANALYTICS_DAILY_UNTIL_DAYS); accounts every ANALYTICS_ACCOUNT_SECONDS. The local stack shortens them.
+    analytics_cadence_seconds: str = Field(
+        ",".join(str(int(step.total_seconds())) for step in CADENCE), alias="ANALYTICS_CADENCE_SECONDS"
+    )
+    analytics_daily_until_days: int = Field(30, alias="ANALYTICS_DAILY_UNTIL_DAYS", ge=1, le=365)
+    analytics_account_seconds: int = Field(86_400, alias="ANALYTICS_ACCOUNT_SECONDS", ge=10)
+    analytics_batch: int = Field(200, alias="ANALYTICS_BATCH", ge=1, le=1000)
+
+    @field_validator("analytics_cadence_seconds")
+    @classmethod
+    def _cadence(cls, value: str) -> str:
+        steps = [int(part) for part in value.split(",") if part.strip()]
+        if not steps or any(step <= 0 for step in steps) or steps != sorted(steps):
+            raise ValueError("a comma-separated list of increasing positive numbers of seconds")
+        return value
+
+    @property
+    def cadence(self) -> tuple[timedelta, ...]:
+        return tuple(timedelta(seconds=int(part)) for part in self.analytics_cadence_seconds.split(",") if part.strip())
 
 
 class ScheduleSweeperSettings(BaseSettings):

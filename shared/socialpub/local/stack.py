@@ -28,7 +28,14 @@ HOME = Path(os.environ.get("SOCIALPUB_HOME", ROOT / ".socialpub"))
 ADMIN_EMAIL = "admin@socialpub.local"
 # What only the local stack sets: webhook receivers may be on this machine's loopback, over http
 # too; every other private address and the cloud metadata addresses stay refused (docs/webhooks.md).
-LOCAL_ONLY_SETTINGS = {"ALLOW_LOOPBACK_TARGETS": "true"}
+LOCAL_ONLY_SETTINGS = {
+    "ALLOW_LOOPBACK_TARGETS": "true",
+    # A post published locally shows figures within seconds, and moves within minutes (deployed:
+    # an hour, six hours, a day... after publishing; accounts daily).
+    "ANALYTICS_CADENCE_SECONDS": "60,300,900,3600,21600",
+    "ANALYTICS_ACCOUNT_SECONDS": "300",
+}
+ANALYTICS_PERIOD_SECONDS = 10  # the collector runs this often locally (deployed: every ten minutes)
 
 
 def local_environment(template: Template, resolver: LocalResolver) -> dict[str, str]:
@@ -82,7 +89,14 @@ def _bootstrap(home: Path, api_url: str) -> dict[str, str]:
 
 # Function settings a developer may set in the environment of `make dev` to override the template's
 # (crash tests shorten the lease; the defaults stay production's).
-TUNABLE_SETTINGS = ("PUBLISH_LEASE_SECONDS", "STALLED_AFTER_SECONDS", "SWEEP_GRACE_SECONDS", "PUBLISH_WAIT_SECONDS")
+TUNABLE_SETTINGS = (
+    "PUBLISH_LEASE_SECONDS",
+    "STALLED_AFTER_SECONDS",
+    "SWEEP_GRACE_SECONDS",
+    "PUBLISH_WAIT_SECONDS",
+    "ANALYTICS_CADENCE_SECONDS",
+    "ANALYTICS_ACCOUNT_SECONDS",
+)
 # Work under way (a publish) may take this long to finish on a clean stop before the data is saved.
 STOP_BUDGET_SECONDS = 30.0
 
@@ -164,11 +178,12 @@ def run() -> None:
 
     stop = threading.Event()
     scheduled = scheduled_functions(template)
+    periods = {
+        "AnalyticsCollectorFunction": int(os.environ.get("SOCIALPUB_ANALYTICS_SECONDS", ANALYTICS_PERIOD_SECONDS))
+    }
     if sweep_seconds:
-        scheduled = [
-            replace(f, period_seconds=int(sweep_seconds)) if f.function == "ScheduleSweeperFunction" else f
-            for f in scheduled
-        ]
+        periods["ScheduleSweeperFunction"] = int(sweep_seconds)
+    scheduled = [replace(f, period_seconds=periods[f.function]) if f.function in periods else f for f in scheduled]
     threads = [
         *run_workers(queue_bindings(template, resolver), session.client("sqs"), stop),
         *run_schedules(scheduled, stop),
