@@ -80,9 +80,12 @@ class SchedulesSettings(ApiSettings):
 
 
 class AnalyticsSettings(ApiSettings):
-    """Reading analytics (GET /api/analytics, and the posts' and accounts' analytics routes)."""
+    """Reading analytics (GET /api/analytics, and the posts' and accounts' analytics routes), and
+    refreshing a post's figures, which opens its accounts' tokens."""
 
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    secrets_key_id: str = Field(alias="SECRETS_KEY_ID")
+    integration_defaults_secret: str = Field(alias="INTEGRATION_DEFAULTS_SECRET")
 
 
 class MediaSettings(PostsSettings):

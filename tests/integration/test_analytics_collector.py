@@ -299,3 +299,47 @@ def test_collect__accounts__followers_read_daily(
         headers["X-Workspace-ID"], account["id"], clock() - timedelta(days=2), clock()
     )
     assert [p.followers for p in history] == [1500, 1530]
+
+
+def test_refresh__reads_the_post_now__then_refuses_for_a_minute(
+    client: TestClient, keys: Keys, pipeline: Pipeline, collector: CollectorDeps, emulator: Emulator, clock: FrozenClock
+) -> None:
+    # Given a post read once, whose figures then moved on the network
+    headers, post, status_id = _published(client, keys, pipeline)
+    _set(emulator, status_id, FIGURES)
+    collect_due(collector)
+    _set(emulator, status_id, {**FIGURES, "favourites_count": 50})
+    clock.moment += timedelta(minutes=2)
+
+    # When the user asks for fresh figures
+    fresh = client.post(f"/api/posts/{post['id']}/analytics/refresh", headers=headers)
+
+    # Then they are read now, and the answer shows them, with both readings on the timeline
+    assert fresh.status_code == 200, fresh.text
+    data = fresh.json()["data"]["analytics"]
+    assert data["by_platform"]["mastodon"]["engagement"] == 50 + 3 + 1 + 2
+    assert len(data["timeline"]) == 2
+    # And the post keeps its place on the cadence (an hour after publishing)
+    (target,) = _stored(collector, headers["X-Workspace-ID"], post["id"])
+    assert target.next_at == target.published_at + timedelta(hours=1)
+
+    # When asked again within the minute
+    again = client.post(f"/api/posts/{post['id']}/analytics/refresh", headers=headers)
+
+    # Then it is refused with when to come back, and nothing was read
+    assert again.status_code == 429
+    assert again.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
+    assert 1 <= int(again.headers["Retry-After"]) <= 60
+
+
+def test_refresh__another_workspaces_post__not_found(
+    client: TestClient, keys: Keys, pipeline: Pipeline, collector: CollectorDeps
+) -> None:
+    # Given a published post, and another tenant
+    _, post, _ = _published(client, keys, pipeline)
+    other = new_workspace(client, keys)
+
+    # When the other tenant asks to refresh it, then it does not exist for them
+    foreign = client.post(f"/api/posts/{post['id']}/analytics/refresh", headers=other)
+    assert foreign.status_code == 404
+    assert foreign.json()["success"] is False

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from socialpub.domain.services.admin_auth import AdminAuthDeps
     from socialpub.domain.services.admin_stats import StatsDeps
     from socialpub.domain.services.analytics import AnalyticsDeps
+    from socialpub.domain.services.collector import CollectorDeps
     from socialpub.domain.services.keys import KeyAdmin
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
@@ -368,6 +369,38 @@ class Container:
             analytics=self.analytics,
             posts=DynamoPostRepository(client("dynamodb"), table),
             accounts=DynamoAccountRepository(client("dynamodb"), table),
+            clock=self.clock,
+        )
+
+    @cached_property
+    def collector_deps(self) -> CollectorDeps:
+        """What refreshing a post's figures needs: its accounts' tokens and the networks' insights."""
+        from socialpub.adapters.default_credentials import SecretsManagerDefaults
+        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
+        from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
+        from socialpub.adapters.insights import insights_for
+        from socialpub.adapters.publishers.http import NetworkHttp
+        from socialpub.domain.services.accounts import AccountDeps
+        from socialpub.domain.services.collector import CollectorDeps
+
+        s = self.settings(config.AnalyticsSettings)
+        ddb = client("dynamodb")
+        http = NetworkHttp()
+        accounts = AccountDeps(
+            accounts=DynamoAccountRepository(ddb, s.workspaces_table),
+            sessions=DynamoConnectSessionRepository(ddb, s.workspaces_table),
+            configurations=DynamoConfigurationRepository(ddb, s.workspaces_table),
+            defaults=SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret),
+            network=self.network_auth,
+            box=KmsSecretBox(client("kms"), s.secrets_key_id),
+            clock=self.clock,
+            guard_host=self.host_guard,
+        )
+        return CollectorDeps(
+            store=self.analytics,
+            accounts=accounts,
+            posts=DynamoPostRepository(ddb, s.workspaces_table),
+            readers=lambda platform: insights_for(platform, http),
             clock=self.clock,
         )
 

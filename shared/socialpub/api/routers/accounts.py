@@ -15,7 +15,6 @@ from socialpub.api.auth import workspace_scope
 from socialpub.api.container import Container, ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.idempotency import IDEMPOTENT
-from socialpub.api.routers.analytics import From, To
 from socialpub.api.schemas.accounts import (
     AccountChangesBody,
     AccountEnvelope,
@@ -28,13 +27,11 @@ from socialpub.api.schemas.accounts import (
     ConnectStartView,
     DisconnectView,
 )
-from socialpub.api.schemas.analytics import AccountAnalyticsData
 from socialpub.config import AccountsSettings
 from socialpub.domain.accounts import AccountStatus, Identity
 from socialpub.domain.errors import DomainError
 from socialpub.domain.permissions import Permission
 from socialpub.domain.services import accounts as service
-from socialpub.domain.services import analytics
 
 SETTINGS = AccountsSettings
 CALLBACK_PATH = "/api/accounts/callback"
@@ -42,7 +39,6 @@ router = APIRouter(prefix="/api/accounts", tags=["accounts"], responses=ERROR_RE
 
 Reader = Annotated[str, workspace_scope(Permission.ACCOUNTS_READ)]
 Writer = Annotated[str, workspace_scope(Permission.ACCOUNTS_WRITE)]
-AnalyticsReader = Annotated[str, workspace_scope(Permission.ANALYTICS_READ)]
 
 
 def hosted_callback(request: Request, c: Container) -> str:
@@ -142,16 +138,6 @@ def hosted_callback_page(
 @router.get("/{account_id}")
 def get_account(account_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[AccountEnvelope]:
     return ok(AccountEnvelope(account=AccountView.of(service.get_account(c.account_deps(), workspace_id, account_id))))
-
-
-@router.get("/{account_id}/analytics")
-def account_analytics(
-    account_id: str, workspace_id: AnalyticsReader, c: ContainerDep, from_: From = None, to: To = None
-) -> Envelope[AccountAnalyticsData]:
-    """One account's followers (latest, and one point per day read in the period), its audience
-    where the network gives it, and the figures of its posts published in the period, by day."""
-    query = analytics.PeriodQuery(start=from_, end=to)
-    return ok(AccountAnalyticsData.of(analytics.account_analytics(c.analytics_deps, workspace_id, account_id, query)))
 
 
 @router.put("/{account_id}")

@@ -1,5 +1,6 @@
-"""/api/analytics: the workspace's figures over a period (X-Workspace-ID). One post's figures are
-served by the posts router (/api/posts/{id}/analytics), one account's by the accounts router."""
+"""Analytics (X-Workspace-ID): the workspace's figures over a period (/api/analytics), one post's
+(/api/posts/{id}/analytics, and a refresh that reads them now), one account's
+(/api/accounts/{id}/analytics). All of it is what the analytics collector stored."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from fastapi import APIRouter, Query
 from socialpub.api.auth import workspace_scope
 from socialpub.api.container import ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.schemas.analytics import WorkspaceAnalyticsData
+from socialpub.api.schemas.analytics import AccountAnalyticsData, PostAnalyticsData, WorkspaceAnalyticsData
 from socialpub.config import AnalyticsSettings
 from socialpub.domain.permissions import Permission
 from socialpub.domain.services import analytics as service
+from socialpub.domain.services import collector
 
 SETTINGS = AnalyticsSettings
-router = APIRouter(prefix="/api/analytics", tags=["analytics"], responses=ERROR_RESPONSES)
+PREFIXES = ("/api/analytics", "/api/posts/{post_id}/analytics", "/api/accounts/{account_id}/analytics")
+router = APIRouter(tags=["analytics"], responses=ERROR_RESPONSES)
 
 Reader = Annotated[str, workspace_scope(Permission.ANALYTICS_READ)]
 
@@ -35,7 +38,7 @@ To = Annotated[
 ]
 
 
-@router.get("")
+@router.get("/api/analytics")
 def workspace_analytics(
     workspace_id: Reader,
     c: ContainerDep,
@@ -51,3 +54,31 @@ def workspace_analytics(
     impressions x 100, two decimals; a figure no network reports is null."""
     query = service.PeriodQuery(start=from_, end=to, platform=platform, granularity=granularity)
     return ok(WorkspaceAnalyticsData.of(service.workspace_analytics(c.analytics_deps, workspace_id, query)))
+
+
+@router.get("/api/posts/{post_id}/analytics")
+def post_analytics(post_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[PostAnalyticsData]:
+    """What each network reports about the published post (its own figures under its own names),
+    their sums, and their course over time. Engagement rate: engagement / impressions x 100, two
+    decimals; a figure no network reports is null; a network that gives no figures for this kind of
+    post says ``available: false`` with the reason."""
+    return ok(PostAnalyticsData.of(service.post_analytics(c.analytics_deps, workspace_id, post_id)))
+
+
+@router.post("/api/posts/{post_id}/analytics/refresh")
+def refresh_post_analytics(post_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[PostAnalyticsData]:
+    """Read the post's figures from its networks now (at most once a minute per post: 429 with
+    Retry-After otherwise), then answer as GET /api/posts/{id}/analytics. A network that fails
+    keeps its earlier figures; its error shows in its ``by_platform`` entry."""
+    collector.refresh_post(c.collector_deps, workspace_id, post_id)
+    return ok(PostAnalyticsData.of(service.post_analytics(c.analytics_deps, workspace_id, post_id)))
+
+
+@router.get("/api/accounts/{account_id}/analytics")
+def account_analytics(
+    account_id: str, workspace_id: Reader, c: ContainerDep, from_: From = None, to: To = None
+) -> Envelope[AccountAnalyticsData]:
+    """One account's followers (latest, and one point per day read in the period), its audience
+    where the network gives it, and the figures of its posts published in the period, by day."""
+    query = service.PeriodQuery(start=from_, end=to)
+    return ok(AccountAnalyticsData.of(service.account_analytics(c.analytics_deps, workspace_id, account_id, query)))

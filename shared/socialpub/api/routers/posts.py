@@ -10,7 +10,6 @@ from socialpub.api.auth import workspace_scope
 from socialpub.api.container import Container, ContainerDep
 from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.idempotency import IDEMPOTENT
-from socialpub.api.schemas.analytics import PostAnalyticsData
 from socialpub.api.schemas.posts import (
     CreatePostRequest,
     CursorInfo,
@@ -33,8 +32,8 @@ from socialpub.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Pagina
 from socialpub.domain.permissions import Permission
 from socialpub.domain.platforms import catalog
 from socialpub.domain.posts import Post, PostFilter, PostStatus
-from socialpub.domain.services import analytics, publishing, scheduling
 from socialpub.domain.services import posts as service
+from socialpub.domain.services import publishing, scheduling
 from socialpub.domain.validation import validate
 
 SETTINGS = SchedulingSettings
@@ -42,7 +41,6 @@ router = APIRouter(prefix="/api/posts", tags=["posts"], responses=ERROR_RESPONSE
 
 Reader = Annotated[str, workspace_scope(Permission.POSTS_READ)]
 Writer = Annotated[str, workspace_scope(Permission.POSTS_WRITE)]
-AnalyticsReader = Annotated[str, workspace_scope(Permission.ANALYTICS_READ)]
 
 
 def post_view(post: Post, c: Container) -> PostView:
@@ -108,15 +106,6 @@ def get_post(post_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[Po
     """One post with its media (signed URLs), its copies on the networks and its analytics."""
     post = publishing.as_stored(service.get_post(workspace_id, post_id, c.posts), c.targets)
     return ok(PostData(post=post_view(post, c)))
-
-
-@router.get("/{post_id}/analytics")
-def post_analytics(post_id: str, workspace_id: AnalyticsReader, c: ContainerDep) -> Envelope[PostAnalyticsData]:
-    """What each network reports about the published post (its own figures under its own names),
-    their sums, and their course over time. Engagement rate: engagement / impressions x 100, two
-    decimals; a figure no network reports is null; a network that gives no figures for this kind of
-    post says ``available: false`` with the reason."""
-    return ok(PostAnalyticsData.of(analytics.post_analytics(c.analytics_deps, workspace_id, post_id)))
 
 
 @router.put("/{post_id}")

@@ -13,6 +13,7 @@ network, on a decaying cadence (socialpub.domain.analytics.CADENCE, overridable 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -105,7 +106,7 @@ def refresh_post(deps: CollectorDeps, workspace_id: str, post_id: str) -> Collec
     now = deps.clock()
     last = max((t.collected_at for t in targets if t.collected_at), default=None)
     if last is not None and now - last < REFRESH_EVERY:
-        wait = int((last + REFRESH_EVERY - now).total_seconds()) + 1
+        wait = max(1, math.ceil((last + REFRESH_EVERY - now).total_seconds()))
         # One refresh a minute per post: the limit is the post's, whatever the key's own rate.
         raise RateLimited(limit=1, reset_at=int((last + REFRESH_EVERY).timestamp()), retry_after=wait)
     report = CollectReport()
