@@ -53,6 +53,7 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "media": ("events/api/media-upload.json", "api"),  # a JPEG in multipart: Pillow and the S3 writes
     "integrations": ("events/api/integrations-get.json", "api"),
     "accounts": ("events/api/accounts-list.json", "api"),
+    "analytics": ("events/api/analytics-get.json", "api"),
     "account_refresher": ("events/schedule/account-refresh.json", "schedule"),
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
