@@ -36,7 +36,7 @@ from socialpub.domain.analytics import (
     TargetMetrics,
     next_collection,
 )
-from socialpub.domain.errors import DomainError, NotFound, RateLimited
+from socialpub.domain.errors import DomainError, NotFound, RateLimited, WorkspaceNotFound
 from socialpub.domain.ports import Clock, PostRepository
 from socialpub.domain.posts import ConcurrentModification
 from socialpub.domain.publishing import NeedsReconnect, PublishAccount, PublishFailure, Retryable
@@ -91,9 +91,15 @@ def collect_due(deps: CollectorDeps) -> CollectReport:
     for due in deps.store.due_targets(now, deps.batch):
         by_account[(due.workspace_id, due.account_id)].append(due)
     for (workspace_id, account_id), targets in by_account.items():
-        _collect_targets(deps, workspace_id, account_id, targets, report)
+        try:
+            _collect_targets(deps, workspace_id, account_id, targets, report)
+        except DomainError:  # a damaged account item, a store outage: these stay due, the others go on
+            report.targets_failed += len(targets)
     for due_account in deps.store.due_accounts(now, deps.batch):
-        _collect_account(deps, due_account, report)
+        try:
+            _collect_account(deps, due_account, report)
+        except DomainError:
+            report.accounts_failed += 1
     return report
 
 
@@ -245,6 +251,8 @@ def _store(
     try:
         deps.store.record_target(previous, current, snapshot)
         return True
+    except WorkspaceNotFound:  # being deleted: its purge removes these items too
+        return False
     except ConcurrentModification:
         # Read by someone else meanwhile (a refresh), or its post was deleted: then stop reading it.
         stored = deps.store.target(previous.workspace_id, previous.post_id, previous.account_id)
@@ -318,7 +326,8 @@ def _collect_account(deps: CollectorDeps, due: AccountMetrics, report: CollectRe
 
 def _store_account(deps: CollectorDeps, previous: AccountMetrics, update: dict[str, object]) -> None:
     current = changed(previous, {**update, "version": previous.version + 1})
-    with suppress(ConcurrentModification):  # read by another run meanwhile: its figures stand
+    # Read by another run meanwhile (its figures stand), or the workspace is being deleted.
+    with suppress(ConcurrentModification, WorkspaceNotFound):
         deps.store.record_account(previous, current)
 
 
