@@ -299,6 +299,9 @@ def test_collect__accounts__followers_read_daily(
         headers["X-Workspace-ID"], account["id"], clock() - timedelta(days=2), clock()
     )
     assert [p.followers for p in history] == [1500, 1530]
+    # And the account itself shows the latest count
+    (shown,) = client.get("/api/accounts", headers=headers).json()["data"]["accounts"]
+    assert shown["stats"]["followers"] == 1530
 
 
 def test_refresh__reads_the_post_now__then_refuses_for_a_minute(

@@ -400,6 +400,18 @@ class DynamoAnalyticsRepository:
                     }
                 }
             )
+            # The account's own follower count (GET /api/accounts), if it is still connected.
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": _ws(current.workspace_id), "sk": {"S": f"ACCOUNT#{current.account_id}"}},
+                        "UpdateExpression": "SET stats.followers = :f",
+                        "ConditionExpression": "attribute_exists(pk) AND attribute_type(stats, :map)",
+                        "ExpressionAttributeValues": {":f": {"N": str(current.followers)}, ":map": {"S": "M"}},
+                    }
+                }
+            )
         items.append(workspace_guard(self._table, current.workspace_id))
         with guarded_transaction(
             current.workspace_id, ConcurrentModification(details={"account_id": current.account_id})

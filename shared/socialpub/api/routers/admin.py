@@ -147,7 +147,7 @@ def system(c: ContainerDep) -> Envelope[SystemData]:
             features={
                 "multi_platform": True,
                 "scheduling": True,
-                "analytics": False,
+                "analytics": True,
                 "webhooks": True,
                 "media_upload": True,
                 "platforms": len(catalog()),
