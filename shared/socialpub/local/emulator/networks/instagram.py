@@ -20,17 +20,27 @@ linked to the Instagram business account; developers.facebook.com/docs/instagram
   set through ``/_emulator/metrics``. An id that is not the account's fails the read (#803); an
   unknown metric is #100.
 - ``GET /{ig-user-id}?fields=followers_count,follows_count,media_count``: the account's figures.
+- ``GET /{ig-user-id}/insights?metric=follower_demographics&period=lifetime&metric_type=total_value
+  &breakdown=age|gender|country`` (developers.facebook.com/docs/instagram-platform/reference/ig-user/
+  insights): ``{"data": [{"name": "follower_demographics", "period": "lifetime", "total_value":
+  {"breakdowns": [{"dimension_keys": [breakdown], "results": [{"dimension_values": [v], "value"}]}]}}]}``.
+  The counts are deterministic: the account's ``followers_count`` shared out over the values
+  (``AGES``, ``GENDERS`` F/M/U, ``COUNTRIES``) by weights drawn from a hash of the account id and the
+  value (``_demographics``). An account under 100 followers: #100 "not enough followers", as Instagram
+  gives no demographics below 100 followers.
 
 This module routes every numeric node of graph.facebook.com (``GET /{id}``, ``POST|GET /{id}/comments``)
 and the multi-id read (``GET /?ids=``) for both Meta networks on this host: Instagram's containers,
 media and account here, Facebook's videos, photos, pages and posts through ``networks/facebook.py``.
 
 Fault endpoints: ``media``, ``media_publish``, ``comments``, ``insights`` (the multi-id read of media;
-Facebook's when the ids are Facebook posts), ``account_insights`` (the account read).
+Facebook's when the ids are Facebook posts), ``account_insights`` (the account read), ``demographics``
+(the follower_demographics read).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -71,6 +81,11 @@ MEDIA_TYPES = {"IMAGE", "VIDEO", "REELS", "STORIES", "CAROUSEL"}
 FETCH_FAILED = "Media download has failed. The media URI doesn't meet our requirements."
 POST_FIGURES = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
 ACCOUNT_FIGURES = ("followers_count", "follows_count", "media_count")
+MIN_DEMOGRAPHICS_FOLLOWERS = 100  # Instagram gives no follower demographics below this
+AGES = ("13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+GENDERS = ("F", "M", "U")
+COUNTRIES = ("US", "GB", "DE", "FR", "BR", "IN", "CA", "ES", "IT", "MX")
+BREAKDOWNS = {"age": AGES, "gender": GENDERS, "country": COUNTRIES}
 
 
 def account_of(user: str) -> str:
@@ -312,6 +327,41 @@ def router(state: EmulatorState) -> APIRouter:
         ]
         return listing([_media_node(p) for p in newest_first(posts)], await graph_params(request), "IGMedia")
 
+    @api.get(GRAPH + "/{object_id:int}/insights")
+    async def user_insights(object_id: int, request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "demographics")) is not None:
+            return fault
+        user = _user(request)
+        if user is None:
+            return unauthorized(platform)
+        account = str(object_id)
+        if account != account_of(user):
+            return missing(account)
+        params = await graph_params(request)
+        if params.get("metric") != "follower_demographics":
+            return graph_error("(#100) metric[0] must be one of the following values: follower_demographics", 100)
+        if params.get("period") != "lifetime" or params.get("metric_type") != "total_value":
+            return graph_error("(#100) follower_demographics needs period=lifetime and metric_type=total_value", 100)
+        breakdown = params.get("breakdown", "")
+        if breakdown not in BREAKDOWNS:
+            return graph_error("(#100) breakdown must be one of the following values: age, gender, country, city", 100)
+        followers = state.figures(NETWORK, account, ACCOUNT_FIGURES, 0.0)["followers_count"]
+        if followers < MIN_DEMOGRAPHICS_FOLLOWERS:
+            return graph_error(
+                "(#100) Insights are not available: follower_demographics needs at least 100 followers", 100
+            )
+        counts = _demographics(account, breakdown, followers)
+        results = [{"dimension_values": [value], "value": count} for value, count in counts.items() if count]
+        metric = {
+            "name": "follower_demographics",
+            "period": "lifetime",
+            "title": "Follower demographics",
+            "description": "The demographic characteristics of followers.",
+            "total_value": {"breakdowns": [{"dimension_keys": [breakdown], "results": results}]},
+            "id": f"{account}/insights/follower_demographics/lifetime",
+        }
+        return JSONResponse({"data": [metric]})
+
     state.post_figures[NETWORK] = POST_FIGURES
     state.account_figures[NETWORK] = ACCOUNT_FIGURES
 
@@ -463,6 +513,18 @@ def _insights_node(
         else:
             return graph_error(f"(#100) Tried accessing nonexisting field ({name}) on node type (IGMedia)", 100)
     return node
+
+
+def _demographics(account: str, breakdown: str, followers: int) -> dict[str, int]:
+    """The account's followers shared out over a breakdown's values, by weights (1-20) drawn from a hash
+    of the account id and the value: the same figures on every read, different per account."""
+    values = BREAKDOWNS[breakdown]
+    weights = {
+        v: 1 + int(hashlib.sha256(f"{NETWORK}/{account}/{breakdown}/{v}".encode()).hexdigest()[:4], 16) % 20
+        for v in values
+    }
+    total = sum(weights.values())
+    return {v: followers * w // total for v, w in weights.items()}
 
 
 def _finished(state: EmulatorState, container: dict[str, Any]) -> bool:
