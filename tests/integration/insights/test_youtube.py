@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -132,9 +133,75 @@ def test_youtube_insights__the_channel__subscribers_views_and_videos(harness: Pu
     # When the account's insights are read
     insight = reader.account_insights(signed.account, signed.token)
 
-    # Then one channels.list call of the statistics part, and the figures as followers and posts
-    (request,) = sent
+    # Then a channels.list call of the statistics part, and the figures as followers and posts
+    request = sent[0]
     assert request.url.path.endswith("/youtube/v3/channels")
     assert dict(request.url.params) == {"part": "statistics", "mine": "true"}
     assert insight.native == {"subscribers": 310, "views": 9000, "videos": 12}
     assert (insight.followers, insight.posts, insight.following) == (310, 12, None)
+
+
+def with_analytics_scope(harness: PublishHarness, signed: Signed) -> None:
+    """Give the signed-in token the scopes the catalog asks for, as the connect flow does."""
+    with harness.emulator.state.lock:
+        family = next(f for f in harness.emulator.state.families if signed.token in f.access_tokens)
+        family.scope = " ".join(catalog()[NET].auth.scopes)
+
+
+def test_youtube_insights__the_channel__viewer_demographics_from_youtube_analytics(harness: PublishHarness) -> None:
+    # Given a channel connected with the catalog's scopes (yt-analytics.readonly among them)
+    assert "https://www.googleapis.com/auth/yt-analytics.readonly" in catalog()[NET].auth.scopes
+    signed, _ = signed_in(harness, catalog()[NET])
+    with_analytics_scope(harness, signed)
+    harness.set_figures(NET, signed.account.external_id, {"subscriberCount": 310, "viewCount": 9000, "videoCount": 12})
+    reader, sent = recorded(harness)
+
+    # When the account's insights are read
+    insight = reader.account_insights(signed.account, signed.token)
+
+    # Then YouTube Analytics was asked for the viewer percentages by age and gender, and views by country
+    viewers, countries = sent[1:]
+    for request in (viewers, countries):
+        assert request.url.path.endswith("/youtubeanalytics.googleapis.com/v2/reports")
+        assert request.url.params["ids"] == "channel==MINE"
+        assert request.url.params["startDate"] < request.url.params["endDate"]
+    assert (viewers.url.params["metrics"], viewers.url.params["dimensions"]) == ("viewerPercentage", "ageGroup,gender")
+    assert (countries.url.params["metrics"], countries.url.params["dimensions"]) == ("views", "country")
+    assert countries.url.params["sort"] == "-views"
+    # And each age group and gender is the sum of its combinations' percentages
+    rows = _report(harness, signed, viewers)["rows"]
+    demographics = insight.demographics
+    assert demographics is not None
+    assert demographics.age_groups["18-24"] == round(sum(r[2] for r in rows if r[0] == "age18-24"), 1)
+    assert demographics.age_groups["65+"] == round(sum(r[2] for r in rows if r[0] == "age65-"), 1)
+    assert demographics.genders["female"] == round(sum(r[2] for r in rows if r[1] == "female"), 1)
+    assert set(demographics.genders) == {"female", "male", "user_specified"}
+    # And the five countries with most views, in percent of all the views
+    views = _report(harness, signed, countries)["rows"]
+    total = sum(r[1] for r in views)
+    assert [loc["country"] for loc in demographics.top_locations] == [r[0] for r in views[:5]]
+    assert demographics.top_locations[0]["percentage"] == round(100 * views[0][1] / total, 1)
+    # And the channel's counts are as before, demographics not among the native figures
+    assert insight.native == {"subscribers": 310, "views": 9000, "videos": 12}
+
+
+def _report(harness: PublishHarness, signed: Signed, request: httpx.Request) -> dict[str, Any]:
+    """The emulated YouTube Analytics answer to the reader's request, asked again."""
+    answer: dict[str, Any] = httpx.get(request.url, headers={"Authorization": f"Bearer {signed.token}"}).json()
+    return answer
+
+
+def test_youtube_insights__token_without_analytics_scope__no_demographics_channel_read(
+    harness: PublishHarness,
+) -> None:
+    # Given a channel connected before yt-analytics.readonly was asked for (YouTube Analytics answers 403)
+    signed, _ = signed_in(harness, catalog()[NET])
+    harness.set_figures(NET, signed.account.external_id, {"subscriberCount": 310, "viewCount": 9000, "videoCount": 12})
+
+    # When the account's insights are read
+    insight = harness.insights(NET).account_insights(signed.account, signed.token)
+
+    # Then the channel is read with its subscribers, and no demographics rather than a failure
+    assert insight.available
+    assert insight.followers == 310
+    assert insight.demographics is None

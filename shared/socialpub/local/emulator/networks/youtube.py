@@ -19,13 +19,24 @@ errors are Google's ``{"error": {"code", "message", "errors": [{"message", "doma
   ``statistics`` with ``subscriberCount``, ``viewCount``, ``videoCount`` as strings and
   ``hiddenSubscriberCount`` (this route also answers the connect flow's profile read).
 
+- YouTube Analytics API (developers.google.com/youtube/analytics/reference/reports/query), on
+  youtubeanalytics.googleapis.com: ``GET /v2/reports?ids=channel==MINE&startDate&endDate&metrics=
+  viewerPercentage&dimensions=ageGroup,gender`` -> ``{"kind": "youtubeAnalytics#resultTable",
+  "columnHeaders": [...], "rows": [["age18-24", "female", 12.5], ...]}`` (the percentages of all the
+  combinations sum to 100) and ``metrics=views&dimensions=country&sort=-views`` (``maxResults``
+  honoured) -> rows ``[["US", 1234], ...]``. The figures are deterministic: weights (1-20) drawn from a
+  hash of the channel id and each value (``_weights``), the country views shared out of the channel's
+  ``viewCount``. A token without the ``yt-analytics.readonly`` scope: 403 ``insufficientPermissions``.
+
 Fault endpoints: ``videos.insert``, ``upload`` (a PUT with bytes), ``upload.status`` (a ``bytes */size``
 query), ``commentThreads``, ``insights`` (videos list), ``account_insights`` (a channels read of
-``statistics`` only; one asking ``snippet`` too is the ``profile`` read).
+``statistics`` only; one asking ``snippet`` too is the ``profile`` read), ``demographics`` (Analytics
+reports).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from datetime import UTC, datetime
@@ -50,6 +61,10 @@ RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 MAX_VIDEO_IDS = 50
 POST_FIGURES = ("viewCount", "likeCount", "commentCount")
 ACCOUNT_FIGURES = ("subscriberCount", "viewCount", "videoCount")
+ANALYTICS_SCOPE = "https://www.googleapis.com/auth/yt-analytics.readonly"
+AGE_GROUPS = ("age13-17", "age18-24", "age25-34", "age35-44", "age45-54", "age55-64", "age65-")
+GENDERS = ("female", "male", "user_specified")
+COUNTRIES = ("US", "IN", "BR", "GB", "DE", "FR", "JP", "MX", "CA", "ID")
 STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
 
 
@@ -523,6 +538,55 @@ def router(state: EmulatorState) -> APIRouter:
             }
         )
 
+    @api.get("/youtubeanalytics.googleapis.com/v2/reports")
+    async def reports(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "demographics")) is not None:
+            return fault
+        family = state.bearer(request, NETWORK)
+        if family is None:
+            return _unauthorized()
+        if ANALYTICS_SCOPE not in family.scope.split():
+            return _error(403, "insufficientPermissions", "Insufficient Permission", domain="global")
+        query = request.query_params
+        channel_id, _ = _channel(family)
+        if query.get("ids") not in ("channel==MINE", f"channel=={channel_id}"):
+            return _error(403, "forbidden", "Forbidden", domain="global")
+        for name in ("startDate", "endDate", "metrics"):
+            if not query.get(name):
+                return _error(400, "required", f"Required parameter: {name}", domain="global", location=name)
+        metrics, dimensions = query["metrics"], query.get("dimensions", "")
+        if metrics == "viewerPercentage" and dimensions == "ageGroup,gender":
+            weights = _weights(channel_id, [f"{a}/{g}" for a in AGE_GROUPS for g in GENDERS])
+            total = sum(weights.values())
+            rows: list[list[Any]] = [
+                [*key.split("/"), round(100 * weight / total, 1)] for key, weight in weights.items()
+            ]
+            headers = [("ageGroup", "DIMENSION", "STRING"), ("gender", "DIMENSION", "STRING")]
+            headers.append(("viewerPercentage", "METRIC", "FLOAT"))
+        elif metrics == "views" and dimensions == "country":
+            views = state.figures(NETWORK, channel_id, ACCOUNT_FIGURES, 0.0)["viewCount"]
+            weights = _weights(channel_id, list(COUNTRIES))
+            total = sum(weights.values())
+            rows = [[country, views * weight // total] for country, weight in weights.items()]
+            if query.get("sort") == "-views":
+                rows.sort(key=lambda row: -row[1])
+            rows = rows[: int(query.get("maxResults") or len(rows))]
+            headers = [("country", "DIMENSION", "STRING"), ("views", "METRIC", "INTEGER")]
+        else:
+            return _error(400, "badRequest", "The query is not supported. Check the documentation.", domain="global")
+        return JSONResponse(
+            {
+                "kind": "youtubeAnalytics#resultTable",
+                "columnHeaders": [{"name": n, "columnType": c, "dataType": d} for n, c, d in headers],
+                "rows": rows,
+            }
+        )
+
     state.post_figures[NETWORK] = POST_FIGURES
     state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
+
+
+def _weights(channel_id: str, values: list[str]) -> dict[str, int]:
+    """A weight (1-20) per value, from a hash of the channel id and the value: stable across reads."""
+    return {v: 1 + int(hashlib.sha256(f"{NETWORK}/{channel_id}/{v}".encode()).hexdigest()[:4], 16) % 20 for v in values}
