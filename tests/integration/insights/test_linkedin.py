@@ -118,3 +118,66 @@ def test_linkedin_insights__the_accounts__member_followers_and_page_followers(ha
     assert sent[1].url.params["edgeType"] == "COMPANY_FOLLOWED_BY_MEMBER"
     assert (mine.followers, mine.native) == (321, {"followers": 321})
     assert (pages.followers, pages.native) == (4567, {"followers": 4567})
+
+
+def test_linkedin_insights__a_page__followers_top_countries_in_percent(harness: PublishHarness) -> None:
+    # Given a page with 4,567 followers
+    page = page_of(harness)
+    harness.set_figures(NET, PAGE, {"firstDegreeSize": 4567})
+    reader, sent = recorded(harness)
+
+    # When its insights are read
+    insight = reader.account_insights(page.account, page.token)
+
+    # Then its lifetime follower statistics were asked for the page
+    request = sent[1]
+    assert request.url.path.endswith("/rest/organizationalEntityFollowerStatistics")
+    assert request.url.params["q"] == "organizationalEntity"
+    assert unquote(request.url.params["organizationalEntity"]) == f"urn:li:organization:{PAGE}"
+    assert "timeIntervals" not in request.url.params
+    # And the five largest countries, by geo urn, in percent of the followers counted by country
+    answer = httpx.get(request.url, headers=dict(request.headers)).json()
+    by_country = {
+        e["geo"]: e["followerCounts"]["organicFollowerCount"] + e["followerCounts"]["paidFollowerCount"]
+        for e in answer["elements"][0]["followerCountsByGeoCountry"]
+    }
+    total = sum(by_country.values())
+    top = sorted(by_country, key=lambda geo: -by_country[geo])[:5]
+    demographics = insight.demographics
+    assert demographics is not None
+    assert demographics.top_locations == [
+        {"country": geo, "percentage": round(100 * by_country[geo] / total, 1)} for geo in top
+    ]
+    assert all(str(loc["country"]).startswith("urn:li:geo:") for loc in demographics.top_locations)
+    # And LinkedIn has no ages or genders; the follower count is as before
+    assert (demographics.age_groups, demographics.genders) == ({}, {})
+    assert (insight.followers, insight.native) == (4567, {"followers": 4567})
+
+
+def test_linkedin_insights__follower_statistics_refused__followers_kept_no_demographics(
+    harness: PublishHarness,
+) -> None:
+    # Given a page whose token may read its follower count but whose follower statistics fail (500)
+    page = page_of(harness)
+    harness.set_figures(NET, PAGE, {"firstDegreeSize": 88})
+    harness.fault(NET, "demographics", 500)
+
+    # When its insights are read
+    insight = Insights(harness.http).account_insights(page.account, page.token)
+
+    # Then the follower count is kept, with no demographics
+    assert insight.followers == 88
+    assert insight.demographics is None
+
+
+def test_linkedin_insights__a_member__no_follower_statistics_asked(harness: PublishHarness) -> None:
+    # Given a member (LinkedIn gives follower statistics for organisations only)
+    member = harness.sign_in(NET)
+    reader, sent = recorded(harness)
+
+    # When the member's insights are read
+    insight = reader.account_insights(member.account, member.token)
+
+    # Then only the follower count was asked, and there are no demographics
+    assert [r.url.path.rsplit("/", 1)[-1] for r in sent] == ["memberFollowersCount"]
+    assert insight.demographics is None

@@ -16,6 +16,13 @@ An organisation's posts (``urn:li:organization`` author; rw_organization_admin):
   ``likeCount`` -> likes, ``commentCount`` -> comments, ``shareCount`` -> shares. Its ``engagement`` is a
   rate, not a count: engagement is counted the one documented way instead.
 - followers: ``GET /rest/networkSizes/<org urn>?edgeType=COMPANY_FOLLOWED_BY_MEMBER`` -> ``firstDegreeSize``.
+- demographics (learn.microsoft.com/linkedin/marketing/community-management/organizations/follower-statistics),
+  read with the account (daily): ``GET /rest/organizationalEntityFollowerStatistics?q=organizationalEntity
+  &organizationalEntity=<org>`` (lifetime) -> ``followerCountsByGeoCountry[{geo, followerCounts:
+  {organicFollowerCount, paidFollowerCount}}]``: the five largest countries in percent of the followers
+  counted by country; a country is its geo urn (``urn:li:geo:103644278``), as LinkedIn names none there.
+  LinkedIn has no age or gender (seniority, function, industry instead, not kept). A failure of this
+  call: no demographics (None), the follower count kept. A member has no follower demographics.
 
 A post LinkedIn no longer has: 404 (member) or left out of the elements (organisation).
 """
@@ -28,10 +35,11 @@ from urllib.parse import quote
 
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.adapters.publishers.linkedin import ORGANIZATION_TYPES, classify
-from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
+from socialpub.domain.analytics import AccountInsight, Demographics, PostInsight, PostMetrics
 from socialpub.domain.platforms import catalog
-from socialpub.domain.publishing import PublishAccount, Rejected
+from socialpub.domain.publishing import PublishAccount, PublishFailure, Rejected
 
+TOP_COUNTRIES = 5
 BATCH = 20  # an organisation's posts in one call; a member's are read post by post (5 calls each)
 GONE = "LinkedIn no longer has this post (deleted, or removed by LinkedIn)"
 MEMBER_FIGURES = (
@@ -117,17 +125,44 @@ class Insights:
         }
 
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
+        demographics = None
         if account.type in ORGANIZATION_TYPES:
             organization = quote(f"urn:li:organization:{account.external_id}", safe="")
             answer = self._get(token, f"/networkSizes/{organization}?edgeType=COMPANY_FOLLOWED_BY_MEMBER")
             followers = answer.get("firstDegreeSize") if isinstance(answer, dict) else None
+            if isinstance(followers, int):
+                demographics = self._demographics(token, organization)
         else:
             answer = self._get(token, "/memberFollowersCount?q=me")
             elements = [e for e in answer.get("elements") or [] if isinstance(e, dict)]
             followers = elements[0].get("memberFollowersCount") if elements else None
         if not isinstance(followers, int):
             return AccountInsight.unavailable("LinkedIn reported no follower count for this account")
-        return AccountInsight(followers=followers, native={"followers": followers})
+        return AccountInsight(followers=followers, native={"followers": followers}, demographics=demographics)
+
+    def _demographics(self, token: str, organization: str) -> Demographics | None:
+        """The page's followers by country (lifetime); None when the read fails, so that the follower
+        count read before is kept."""
+        try:
+            answer = self._get(
+                token,
+                f"/organizationalEntityFollowerStatistics?q=organizationalEntity&organizationalEntity={organization}",
+            )
+        except PublishFailure:
+            return None
+        elements = [e for e in answer.get("elements") or [] if isinstance(e, dict)] if isinstance(answer, dict) else []
+        counts: dict[str, int] = {}
+        for entry in elements[0].get("followerCountsByGeoCountry") or [] if elements else []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("geo"), str):
+                continue
+            found = entry.get("followerCounts") or {}
+            count = sum(v for k in ("organicFollowerCount", "paidFollowerCount") if isinstance(v := found.get(k), int))
+            counts[entry["geo"]] = counts.get(entry["geo"], 0) + count
+        total = sum(counts.values())
+        if not total:
+            return None
+        top = sorted(counts.items(), key=lambda item: -item[1])[:TOP_COUNTRIES]
+        return Demographics(top_locations=[{"country": geo, "percentage": round(100 * n / total, 1)} for geo, n in top])
 
 
 def _organization_insight(statistics: dict[str, Any]) -> PostInsight:

@@ -35,15 +35,26 @@ every ``/rest`` call needs ``LinkedIn-Version: YYYYMM``; errors are ``{"status",
 - ``GET /rest/memberFollowersCount?q=me``: ``{"elements": [{"memberFollowersCount"}]}``;
   ``GET /rest/networkSizes/<org urn>?edgeType=COMPANY_FOLLOWED_BY_MEMBER``: ``{"firstDegreeSize"}``.
 
+- ``GET /rest/organizationalEntityFollowerStatistics?q=organizationalEntity&organizationalEntity=<org>``
+  (lifetime statistics, needs rw_organization_admin, else 403): ``{"elements": [{"organizationalEntity",
+  "followerCountsByGeoCountry": [{"geo": "urn:li:geo:<id>", "followerCounts": {"organicFollowerCount",
+  "paidFollowerCount"}}], "followerCountsBySeniority": [{"seniority": "urn:li:seniority:<n>",
+  "followerCounts"}], "followerCountsByFunction": [...]}]}``. Deterministic: the page's
+  ``firstDegreeSize`` shared out over ``GEO_COUNTRIES`` / ``SENIORITIES`` / ``FUNCTIONS`` by weights (1-20)
+  drawn from a hash of the organisation id and each urn (``_shares``); paid followers 0. As on LinkedIn,
+  a country is only its geo urn (its name is another API's).
+
 ``/_emulator/metrics`` reads report a post's figures under the member names (a page's post has the
 organisation names above).
 
 Fault endpoints: ``images``, ``videos``, ``videos.finalize``, ``documents``, ``upload``, ``posts``, ``comments``,
-``insights`` (both post statistics reads), ``account_insights`` (both follower counts).
+``insights`` (both post statistics reads), ``account_insights`` (both follower counts), ``demographics``
+(follower statistics).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import time
@@ -75,6 +86,13 @@ ORGANIZATION_POST_FIGURES = (
     "shareCount",
 )
 ACCOUNT_FIGURES = ("memberFollowersCount",)
+# LinkedIn geo ids of countries: United States, India, United Kingdom, Germany, France, Canada, Brazil, Spain
+GEO_COUNTRIES = tuple(
+    f"urn:li:geo:{n}"
+    for n in ("103644278", "102713980", "101165590", "101282230", "105015875", "101174742", "106057199", "105646813")
+)
+SENIORITIES = tuple(f"urn:li:seniority:{n}" for n in range(1, 11))
+FUNCTIONS = tuple(f"urn:li:function:{n}" for n in range(1, 27))
 ORGANIZATION_ACCOUNT_FIGURES = ("firstDegreeSize",)
 ENTITY = re.compile(r"^\((share|ugc):(urn:li:(?:share|ugcPost):\d+)\)$")
 METRIC_TYPE = "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1"
@@ -722,6 +740,52 @@ def router(state: EmulatorState) -> APIRouter:
             )
         return JSONResponse(state.figures(NETWORK, matched.group(2), ORGANIZATION_ACCOUNT_FIGURES, 0.0))
 
+    @api.get("/api.linkedin.com/rest/organizationalEntityFollowerStatistics")
+    async def organization_follower_statistics(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "demographics")) is not None:
+            return fault
+        family = _check(request)
+        if isinstance(family, Response):
+            return family
+        query = request.query_params
+        matched = AUTHOR.match(query.get("organizationalEntity") or "")
+        if query.get("q") != "organizationalEntity" or not matched or matched.group(1) != "organization":
+            return _error(400, "The finder q=organizationalEntity needs an organization URN", "ILLEGAL_ARGUMENT")
+        if "rw_organization_admin" not in family.scope.split():
+            return _error(
+                403,
+                "Not enough permissions to access: organizationalEntityFollowerStatistics.FINDER-organizationalEntity",
+                "ACCESS_DENIED",
+                100,
+            )
+        organization = matched.group(2)
+        followers = state.figures(NETWORK, organization, ORGANIZATION_ACCOUNT_FIGURES, 0.0)["firstDegreeSize"]
+
+        def facet(key: str, urns: tuple[str, ...]) -> list[dict[str, Any]]:
+            counts = _shares(organization, urns, followers)
+            return [
+                {key: urn, "followerCounts": {"organicFollowerCount": count, "paidFollowerCount": 0}}
+                for urn, count in counts.items()
+            ]
+
+        element = {
+            "organizationalEntity": f"urn:li:organization:{organization}",
+            "followerCountsByGeoCountry": facet("geo", GEO_COUNTRIES),
+            "followerCountsBySeniority": facet("seniority", SENIORITIES),
+            "followerCountsByFunction": facet("function", FUNCTIONS),
+        }
+        return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": [element]})
+
     state.post_figures[NETWORK] = POST_FIGURES
     state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
+
+
+def _shares(organization: str, urns: tuple[str, ...], followers: int) -> dict[str, int]:
+    """``followers`` shared out over ``urns`` by weights (1-20) from a hash of the organisation and urn."""
+    weights = {
+        urn: 1 + int(hashlib.sha256(f"{NETWORK}/{organization}/{urn}".encode()).hexdigest()[:4], 16) % 20
+        for urn in urns
+    }
+    total = sum(weights.values())
+    return {urn: followers * weight // total for urn, weight in weights.items()}
