@@ -21,7 +21,7 @@ import requests
 
 from tests.e2e import harness
 from tests.e2e.harness import POLL_BUDGET, TIMEOUT
-from tests.e2e.test_local_stack import consent_without_browser
+from tests.e2e.networks import consent_without_browser
 
 pytestmark = pytest.mark.slow
 

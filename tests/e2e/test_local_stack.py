@@ -14,6 +14,7 @@ import requests
 from socialpub import cli
 from tests.e2e import harness
 from tests.e2e.harness import POLL_BUDGET, TIMEOUT
+from tests.e2e.networks import connect_every_network, consent_without_browser, post_with_media, wait_until_published
 
 pytestmark = pytest.mark.slow
 
@@ -176,56 +177,6 @@ def test_local_stack__post_with_media_lifecycle(stack: Stack) -> None:
     stack.stop()
 
 
-def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, str], list[str]]:
-    """A workspace with one account on every catalog network (X through Chromium); (headers, platforms)."""
-    api = creds["api_url"]
-    key = {"X-API-Key": creds["api_key"]}
-    ws = requests.post(f"{api}/api/workspaces", json={"name": name}, headers=key, timeout=TIMEOUT).json()
-    headers = {**key, "X-Workspace-ID": ws["data"]["workspace"]["id"]}
-    platforms = [
-        p["id"] for p in requests.get(f"{api}/api/platforms", headers=key, timeout=TIMEOUT).json()["data"]["platforms"]
-    ]
-    assert len(platforms) >= 14
-
-    # X in Chromium: the hosted flow, from the consent page's Allow button back to the app's return_url
-    landing = f"{creds['emulator_url']}/_landed"
-    started = requests.post(
-        f"{api}/api/accounts", json={"platform": "twitter", "return_url": landing}, headers=headers, timeout=TIMEOUT
-    ).json()["data"]
-    final_url = browse_and_allow(started["auth_url"], until=landing)
-    assert "status=connected" in final_url
-
-    for platform in platforms:
-        if platform == "twitter":
-            continue
-        if platform in ("bluesky", "telegram"):
-            credentials = (
-                {"identifier": "e2e.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
-                if platform == "bluesky"
-                else {"bot_token": "123456789:AAH" + "x" * 32, "chat_id": "@e2e"}
-            )
-            body = {"platform": platform, "credentials": credentials}
-            response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
-            assert response.status_code == 201, (platform, response.text)
-            continue
-        body = {"platform": platform, "callback_url": "http://127.0.0.1:9/callback"}
-        if platform == "mastodon":
-            body["instance"] = "mastodon.social"
-        started = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT).json()["data"]
-        query = consent_without_browser(started["auth_url"])
-        done = requests.post(f"{api}/api/accounts/callback", json=query, headers=headers, timeout=TIMEOUT).json()[
-            "data"
-        ]
-        if done["status"] == "selection_required":  # Facebook: choose a page
-            choice = {"state": query["state"], "selection": [done["choices"][0]["id"]]}
-            done = requests.post(f"{api}/api/accounts/callback", json=choice, headers=headers, timeout=TIMEOUT).json()[
-                "data"
-            ]
-        assert done["status"] == "connected", (platform, done)
-
-    return headers, platforms
-
-
 def test_local_stack__connects_every_catalog_network(stack: Stack) -> None:
     """Done-when of the accounts issue: every network connects through the emulator, X in a real
     headless browser, and tokens are stored sealed and shown masked only."""
@@ -277,7 +228,6 @@ def test_local_stack__publishes_an_image_post_to_every_network(stack: Stack) -> 
     and the post shows every permalink (YouTube takes videos only: it gets a video post)."""
     import hashlib
 
-    from socialpub.local.emulator.state import number_of
     from tests.media_files import image, video
 
     creds = stack.start()
@@ -286,46 +236,15 @@ def test_local_stack__publishes_an_image_post_to_every_network(stack: Stack) -> 
     accounts = requests.get(f"{api}/api/accounts", headers=headers, timeout=TIMEOUT).json()["data"]["accounts"]
     account_of = {a["platform"]: a["id"] for a in accounts}
     picture, clip = image("JPEG"), video()
-    board = number_of("pinterest", "emulated-user", "board:Ideas")  # the emulator's boards and channels
-    channel = number_of("discord", "emulated-user", " #general")
-
-    def post_with(networks: list[str], data: bytes, name: str) -> str:
-        body = {
-            "content": "Launch day at socialpub",
-            "title": "Launch day",
-            "platforms": [account_of[n] for n in networks],
-            "platform_content": {
-                "pinterest": {"settings": {"board_id": board}},
-                "reddit": {"settings": {"subreddit": "socialpub"}},
-                "discord": {"settings": {"channel_id": channel}},
-                "tiktok": {"settings": {"privacy_level": "PUBLIC_TO_EVERYONE"}},  # a private post has no link
-            },
-        }
-        created = requests.post(f"{api}/api/posts", json=body, headers=headers, timeout=TIMEOUT)
-        assert created.status_code == 201, created.text
-        post_id: str = created.json()["data"]["post"]["id"]
-        files = {"file": (name, data)}
-        attached = requests.post(f"{api}/api/posts/{post_id}/media", files=files, headers=headers, timeout=TIMEOUT)
-        assert attached.status_code == 201, attached.text
-        return post_id
-
+    others = [account_of[p] for p in platforms if p != "youtube"]
     posts = {
-        post_with([p for p in platforms if p != "youtube"], picture, "launch.jpg"): picture,
-        post_with(["youtube"], clip, "launch.mp4"): clip,
+        post_with_media(api, headers, others, picture, "launch.jpg"): picture,
+        post_with_media(api, headers, [account_of["youtube"]], clip, "launch.mp4"): clip,
     }
     for post_id in posts:
         answer = requests.post(f"{api}/api/posts/{post_id}/publish", headers=headers, timeout=TIMEOUT)
         assert answer.status_code in (200, 202), answer.text
-
-    deadline = time.monotonic() + POLL_BUDGET
-    shown: dict[str, dict] = {}
-    while time.monotonic() < deadline and len(shown) < len(posts):
-        for post_id in posts:
-            post = requests.get(f"{api}/api/posts/{post_id}", headers=headers, timeout=TIMEOUT).json()["data"]["post"]
-            if post["status"] != "publishing":
-                shown[post_id] = post
-        time.sleep(0.5)
-    assert len(shown) == len(posts), f"publishing did not finish within {POLL_BUDGET:.0f} s"
+    shown = wait_until_published(api, headers, list(posts))
 
     held = requests.get(f"{creds['emulator_url']}/_emulator/posts", timeout=TIMEOUT).json()["posts"]
     for post_id, data in posts.items():
@@ -343,55 +262,6 @@ def test_local_stack__publishes_an_image_post_to_every_network(stack: Stack) -> 
             assert "Launch day" in said, (network, on_network)
             assert digest in {m.get("sha256") for m in on_network["media"]}, (network, on_network["media"])
     stack.stop()
-
-
-def consent_without_browser(auth_url: str) -> dict[str, str]:
-    """Open the consent page, press Allow (its form), and read code and state from the redirect."""
-    from urllib.parse import parse_qs, urlsplit
-
-    page = requests.get(auth_url, timeout=TIMEOUT)
-    assert page.status_code == 200, (auth_url, page.text)
-    import re
-
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-    assert action is not None
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(auth_url))
-    answer = requests.post(
-        origin + action.group(1), data={**fields, "decision": "allow"}, allow_redirects=False, timeout=TIMEOUT
-    )
-    query = parse_qs(urlsplit(answer.headers["location"]).query)
-    return {"state": query["state"][0], "code": query["code"][0]}
-
-
-def browse_and_allow(url: str, until: str) -> str:
-    """A real headless Chromium (Debian's, driven by Playwright) clicks Allow on the consent page."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(url, timeout=TIMEOUT * 1000)
-            assert "authorize" in page.title()
-            page.click("#allow", timeout=TIMEOUT * 1000)
-            page.wait_for_url(f"{until}**", timeout=TIMEOUT * 1000)
-            return page.url
-        finally:
-            browser.close()
-
-
-CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium keeps trying to reach Google's hosts, which this closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def test_local_stack__scheduled_posts_publish_on_time_once_and_a_draft_never(stack: Stack) -> None:
