@@ -18,10 +18,12 @@ from socialpub.adapters.insights import insights_for
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.api.container import Container
 from socialpub.config import PublisherSettings, load
-from socialpub.domain.analytics import TargetMetrics
+from socialpub.domain.analytics import AccountMetrics, TargetMetrics
 from socialpub.domain.services.collector import CollectorDeps, collect_due
+from socialpub.local.emulator.networks.instagram import account_of
 from tests.conftest import Emulator, FrozenClock, Keys
 from tests.integration.pipeline import Pipeline, get, mastodon_post, publish
+from tests.integration.test_accounts import connect
 from tests.integration.test_posts import new_workspace
 
 FIGURES = {"favourites_count": 7, "reblogs_count": 3, "replies_count": 2, "quotes_count": 1}
@@ -346,3 +348,32 @@ def test_refresh__another_workspaces_post__not_found(
     foreign = client.post(f"/api/posts/{post['id']}/analytics/refresh", headers=other)
     assert foreign.status_code == 404
     assert foreign.json()["success"] is False
+
+
+def test_collect__instagram_business_account__demographics_shown_on_the_account_analytics(
+    client: TestClient, keys: Keys, collector: CollectorDeps, emulator: Emulator, clock: FrozenClock
+) -> None:
+    # Given an Instagram business account with 2,000 followers, tracked for its daily reading
+    headers = new_workspace(client, keys)
+    account = connect(client, headers, platform="instagram", user="acme")
+    httpx.post(
+        f"{emulator.url}/_emulator/metrics",
+        json={"network": "instagram", "id": account_of("acme"), "figures": {"followers_count": 2000}},
+    ).raise_for_status()
+    due = AccountMetrics(
+        workspace_id=headers["X-Workspace-ID"], account_id=account["id"], platform="instagram", next_at=clock()
+    )
+    collector.store.record_account(due, due)
+
+    # When the collector runs
+    assert collect_due(collector).accounts_read == 1
+
+    # Then the account's analytics show its followers and their demographics, in percent
+    answer = client.get(f"/api/accounts/{account['id']}/analytics", headers=headers)
+    assert answer.status_code == 200, answer.text
+    data = answer.json()["data"]
+    demographics = data["demographics"]
+    assert set(demographics["genders"]) <= {"female", "male", "unknown"}
+    assert 99 <= sum(demographics["age_groups"].values()) <= 101
+    assert 1 <= len(demographics["top_locations"]) <= 5
+    assert {"country", "percentage"} <= set(demographics["top_locations"][0])
