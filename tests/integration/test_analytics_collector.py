@@ -21,8 +21,9 @@ from socialpub.config import PublisherSettings, load
 from socialpub.domain.analytics import AccountMetrics, TargetMetrics
 from socialpub.domain.services.collector import CollectorDeps, collect_due
 from socialpub.local.emulator.networks.instagram import account_of
+from socialpub.local.emulator.state import number_of
 from tests.conftest import Emulator, FrozenClock, Keys
-from tests.integration.pipeline import Pipeline, get, mastodon_post, publish
+from tests.integration.pipeline import INSTANCE, Pipeline, get, mastodon_post, publish
 from tests.integration.test_accounts import connect
 from tests.integration.test_posts import new_workspace
 
@@ -377,3 +378,24 @@ def test_collect__instagram_business_account__demographics_shown_on_the_account_
     assert 99 <= sum(demographics["age_groups"].values()) <= 101
     assert 1 <= len(demographics["top_locations"]) <= 5
     assert {"country", "percentage"} <= set(demographics["top_locations"][0])
+
+
+def test_collect__an_account_just_connected__its_followers_read_before_it_ever_publishes(
+    client: TestClient, keys: Keys, pipeline: Pipeline, collector: CollectorDeps, emulator: Emulator
+) -> None:
+    # Given a Mastodon account connected a moment ago, which has published nothing
+    headers = new_workspace(client, keys)
+    account = connect(client, headers, platform="mastodon", instance=INSTANCE)
+    external = number_of("mastodon", str(account["username"]), "")  # the emulator's id of that user
+    httpx.post(
+        f"{emulator.url}/_emulator/metrics",
+        json={"network": "mastodon", "id": external, "figures": {"followers_count": 321}},
+    ).raise_for_status()
+
+    # When the collector runs
+    report = collect_due(collector)
+
+    # Then the account's followers were read
+    assert report.accounts_read == 1
+    (shown,) = client.get("/api/accounts", headers=headers).json()["data"]["accounts"]
+    assert shown["stats"]["followers"] == 321

@@ -236,8 +236,8 @@ class TopPost(BaseModel):
     post_id: str
     platform: str
     content: str
-    impressions: int
-    engagement: int
+    impressions: int | None  # None: the network reports no impressions
+    engagement: int | None
     published_at: datetime
 
 

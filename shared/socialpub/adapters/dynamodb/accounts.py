@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
@@ -68,7 +69,11 @@ class DynamoAccountRepository:
     def connect(self, account: Account, previous: Account | None, event: Event) -> None:
         put = self._put(account, previous)
         workspace = self._workspace(account.workspace_id, account_deltas(previous, account))
-        self._transact([put, self._event(event), workspace], account)
+        # From now on its figures (followers...) are read daily, the first time at once.
+        figures = DynamoAnalyticsRepository(self._ddb, self._table).account_tracking(
+            account.workspace_id, account.id, account.platform, account.updated_at
+        )
+        self._transact([put, self._event(event), figures, workspace], account)
 
     def save(self, account: Account, previous: Account, event: Event | None = None) -> bool:
         items = [self._put(account, previous)]

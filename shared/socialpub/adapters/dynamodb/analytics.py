@@ -90,10 +90,6 @@ class DynamoAnalyticsRepository:
     def tracking(self, m: TargetMetrics) -> list[dict[str, Any]]:
         """Transaction items that start collecting a target just published (the publisher's final
         write carries them): its latest item, unless one exists, and its account's, kept if present."""
-        account = AccountMetrics(
-            workspace_id=m.workspace_id, account_id=m.account_id, platform=m.platform, next_at=m.next_at
-        )
-        sweep = f"{iso(m.next_at or m.published_at)}#{m.workspace_id}#{m.account_id}"
         return [
             {
                 "Put": {
@@ -102,28 +98,33 @@ class DynamoAnalyticsRepository:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
-            {
-                "Update": {
-                    "TableName": self._table,
-                    "Key": {"pk": _ws(m.workspace_id), "sk": {"S": account_sk(m.account_id)}},
-                    "UpdateExpression": "SET kind = :kind, workspace_id = :ws, account_id = :acc, platform = :pl, "
-                    "available = if_not_exists(available, :yes), version = if_not_exists(version, :zero), "
-                    "next_at = if_not_exists(next_at, :next), sweep_pk = if_not_exists(sweep_pk, :due), "
-                    "sweep_sk = if_not_exists(sweep_sk, :sweep)",
-                    "ExpressionAttributeValues": {
-                        ":kind": {"S": "account_metrics"},
-                        ":ws": {"S": account.workspace_id},
-                        ":acc": {"S": account.account_id},
-                        ":pl": {"S": account.platform},
-                        ":yes": {"BOOL": True},
-                        ":zero": {"N": "0"},
-                        ":next": {"S": iso(m.next_at or m.published_at)},
-                        ":due": {"S": ACCOUNTS_DUE},
-                        ":sweep": {"S": sweep},
-                    },
-                }
-            },
+            self.account_tracking(m.workspace_id, m.account_id, m.platform, m.next_at or m.published_at),
         ]
+
+    def account_tracking(self, workspace_id: str, account_id: str, platform: str, due: datetime) -> dict[str, Any]:
+        """A transaction item that has the account's figures read daily from ``due`` on (connecting
+        writes it; a publish too, for accounts connected before analytics): an existing item is kept."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"pk": _ws(workspace_id), "sk": {"S": account_sk(account_id)}},
+                "UpdateExpression": "SET kind = :kind, workspace_id = :ws, account_id = :acc, platform = :pl, "
+                "available = if_not_exists(available, :yes), version = if_not_exists(version, :zero), "
+                "next_at = if_not_exists(next_at, :next), sweep_pk = if_not_exists(sweep_pk, :due), "
+                "sweep_sk = if_not_exists(sweep_sk, :sweep)",
+                "ExpressionAttributeValues": {
+                    ":kind": {"S": "account_metrics"},
+                    ":ws": {"S": workspace_id},
+                    ":acc": {"S": account_id},
+                    ":pl": {"S": platform},
+                    ":yes": {"BOOL": True},
+                    ":zero": {"N": "0"},
+                    ":next": {"S": iso(due)},
+                    ":due": {"S": ACCOUNTS_DUE},
+                    ":sweep": {"S": f"{iso(due)}#{workspace_id}#{account_id}"},
+                },
+            }
+        }
 
     # ------------------------------------------------------------------ read side
 
@@ -324,8 +325,7 @@ class DynamoAnalyticsRepository:
     def _top_change(self, current: TargetMetrics) -> dict[str, Any] | None:
         """The day's top posts with this one in, if it belongs there (read, then written with the
         version read: two readings at once cannot lose each other's entry)."""
-        impressions = current.metrics.impressions or 0
-        engagement = current.metrics.engagement or 0
+        impressions, engagement = current.metrics.impressions, current.metrics.engagement
         if not impressions and not engagement:
             return None
         day = _day(current.published_at)
@@ -345,7 +345,7 @@ class DynamoAnalyticsRepository:
         )
         # One entry per (post, network): a post's best network is chosen when read.
         kept = [e for e in entries if (e.post_id, e.platform) != (entry.post_id, entry.platform)] + [entry]
-        kept.sort(key=lambda e: (e.impressions, e.engagement), reverse=True)
+        kept.sort(key=lambda e: (e.impressions or 0, e.engagement or 0), reverse=True)
         kept = kept[:TOP_PER_DAY]
         if kept == entries:
             return None

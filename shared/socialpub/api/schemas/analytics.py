@@ -41,10 +41,12 @@ class NetworkView(BaseModel):
     @classmethod
     def of(cls, n: service.NetworkFigures) -> NetworkView:
         if not n.available:
-            return cls(available=False, reason=n.reason or "The network gives no figures for this post")
-        # The network's own names after the normalised ones: where a name is both (``comments``),
-        # the network's own figure is shown.
-        figures: dict[str, int] = {**n.figures, **n.native}
+            return cls(
+                available=False, status=n.status, reason=n.reason or "The network gives no figures for this post"
+            )
+        # The normalised figures after the network's own: where a name is both (Threads' ``shares``),
+        # the normalised figure is shown, the one the sums and the summary add up.
+        figures: dict[str, int] = {**n.native, **n.figures}
         return cls.model_validate(
             {**figures, "status": n.status, "engagement_rate": n.engagement_rate, "collected_at": n.collected_at}
         )
@@ -136,8 +138,8 @@ class TopPostItem(BaseModel):
     id: str
     content: str
     platform: str
-    impressions: int
-    engagement: int
+    impressions: int | None = Field(description="null: the network reports no impressions")
+    engagement: int | None
     published_at: Timestamp
 
 

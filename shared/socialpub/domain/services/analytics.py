@@ -327,8 +327,8 @@ class TopPostView(BaseModel):
     id: str
     content: str
     platform: str
-    impressions: int
-    engagement: int
+    impressions: int | None
+    engagement: int | None
     published_at: datetime
 
 
@@ -439,7 +439,7 @@ def workspace_analytics(deps: AnalyticsDeps, workspace_id: str, query: PeriodQue
         )
         for p in sorted(
             deps.analytics.top_posts(workspace_id, period.start, period.end),
-            key=lambda p: (-p.impressions, -p.engagement, p.post_id),
+            key=lambda p: (-(p.impressions or 0), -(p.engagement or 0), p.post_id),
         )
         if platform is None or p.platform == platform
     ][:TOP_POSTS]
