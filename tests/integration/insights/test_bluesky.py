@@ -4,33 +4,17 @@ atproto's own errors."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from socialpub.adapters.insights import insights_for
-from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.analytics import InsightsReader
 from socialpub.domain.platforms import catalog
 from socialpub.domain.publishing import NeedsReconnect, Retryable
 from tests.publishing import PublishHarness, Signed, signed_in
 
 NETWORK = "bluesky"
-
-
-@pytest.fixture
-def sent() -> list[httpx.Request]:
-    return []
-
-
-@pytest.fixture
-def reader(harness: PublishHarness, sent: list[httpx.Request]) -> Iterator[InsightsReader]:
-    """Bluesky's reader, each request it makes to the network kept in ``sent``."""
-    client = httpx.Client(timeout=10.0, event_hooks={"request": [sent.append]})
-    yield insights_for(NETWORK, NetworkHttp(client, emulator=harness.emulator.url))
-    client.close()
 
 
 def _posts(harness: PublishHarness, count: int) -> tuple[Signed, list[str]]:

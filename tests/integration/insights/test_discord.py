@@ -3,31 +3,13 @@ calling Discord."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
-from socialpub.adapters.insights import insights_for
-from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.analytics import InsightsReader
 from socialpub.domain.platforms import catalog
 from tests.publishing import PublishHarness, signed_in
 
 NETWORK = "discord"
-
-
-@pytest.fixture
-def sent() -> list[httpx.Request]:
-    return []
-
-
-@pytest.fixture
-def reader(harness: PublishHarness, sent: list[httpx.Request]) -> Iterator[InsightsReader]:
-    """Discord's reader, each request it makes to the network kept in ``sent``."""
-    client = httpx.Client(timeout=10.0, event_hooks={"request": [sent.append]})
-    yield insights_for(NETWORK, NetworkHttp(client, emulator=harness.emulator.url))
-    client.close()
 
 
 def test_discord_insights__messages_and_the_account__not_available_and_nothing_asked(

@@ -3,14 +3,11 @@ post's figures map, Graph's own refusals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from socialpub.adapters.insights import insights_for
-from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.analytics import InsightsReader
 from socialpub.domain.platforms import catalog
 from socialpub.domain.publishing import Retryable
@@ -25,19 +22,6 @@ FIGURES = {
     "comments": 7,
     "shares": 5,
 }
-
-
-@pytest.fixture
-def sent() -> list[httpx.Request]:
-    return []
-
-
-@pytest.fixture
-def reader(harness: PublishHarness, sent: list[httpx.Request]) -> Iterator[InsightsReader]:
-    """Facebook's reader, each request it makes to the network kept in ``sent``."""
-    client = httpx.Client(timeout=10.0, event_hooks={"request": [sent.append]})
-    yield insights_for(NETWORK, NetworkHttp(client, emulator=harness.emulator.url))
-    client.close()
 
 
 def _posts(harness: PublishHarness, count: int) -> tuple[Signed, list[str]]:

@@ -3,34 +3,18 @@ Reddit's own answers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from socialpub.adapters.insights import insights_for
-from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.analytics import InsightsReader
 from socialpub.domain.platforms import catalog
 from socialpub.domain.publishing import Retryable
 from tests.publishing import PublishHarness, Signed, signed_in
 
 NETWORK = "reddit"
-
-
-@pytest.fixture
-def sent() -> list[httpx.Request]:
-    return []
-
-
-@pytest.fixture
-def reader(harness: PublishHarness, sent: list[httpx.Request]) -> Iterator[InsightsReader]:
-    """Reddit's reader, each request it makes to the network kept in ``sent``."""
-    client = httpx.Client(timeout=10.0, event_hooks={"request": [sent.append]})
-    yield insights_for(NETWORK, NetworkHttp(client, emulator=harness.emulator.url))
-    client.close()
 
 
 def _posts(harness: PublishHarness, count: int) -> tuple[Signed, list[str]]:

@@ -4,33 +4,17 @@ map, private posts (no public video id), and TikTok's own error codes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from socialpub.adapters.insights import insights_for
-from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.analytics import InsightsReader
 from socialpub.domain.publishing import Retryable
 from tests.media_files import video
 from tests.publishing import PublishHarness, Signed
 
 NETWORK = "tiktok"
-
-
-@pytest.fixture
-def sent() -> list[httpx.Request]:
-    return []
-
-
-@pytest.fixture
-def reader(harness: PublishHarness, sent: list[httpx.Request]) -> Iterator[InsightsReader]:
-    """TikTok's reader, each request it makes to the network kept in ``sent``."""
-    client = httpx.Client(timeout=10.0, event_hooks={"request": [sent.append]})
-    yield insights_for(NETWORK, NetworkHttp(client, emulator=harness.emulator.url))
-    client.close()
 
 
 def _publish(harness: PublishHarness, signed: Signed, text: str, privacy: str = "PUBLIC_TO_EVERYONE") -> str:
