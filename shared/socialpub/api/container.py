@@ -375,34 +375,17 @@ class Container:
     @cached_property
     def collector_deps(self) -> CollectorDeps:
         """What refreshing a post's figures needs: its accounts' tokens and the networks' insights."""
-        from socialpub.adapters.default_credentials import SecretsManagerDefaults
-        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
-        from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
-        from socialpub.adapters.insights import insights_for
-        from socialpub.adapters.publishers.http import NetworkHttp
-        from socialpub.domain.services.accounts import AccountDeps
-        from socialpub.domain.services.collector import CollectorDeps
+        from socialpub.wiring import account_deps, collector_deps
 
         s = self.settings(config.AnalyticsSettings)
-        ddb = client("dynamodb")
-        http = NetworkHttp()
-        accounts = AccountDeps(
-            accounts=DynamoAccountRepository(ddb, s.workspaces_table),
-            sessions=DynamoConnectSessionRepository(ddb, s.workspaces_table),
-            configurations=DynamoConfigurationRepository(ddb, s.workspaces_table),
-            defaults=SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret),
+        accounts = account_deps(
+            s.workspaces_table,
+            secrets_key_id=s.secrets_key_id,
+            defaults_secret=s.integration_defaults_secret,
+            clock=self.clock,
             network=self.network_auth,
-            box=KmsSecretBox(client("kms"), s.secrets_key_id),
-            clock=self.clock,
-            guard_host=self.host_guard,
         )
-        return CollectorDeps(
-            store=self.analytics,
-            accounts=accounts,
-            posts=DynamoPostRepository(ddb, s.workspaces_table),
-            readers=lambda platform: insights_for(platform, http),
-            clock=self.clock,
-        )
+        return collector_deps(s.workspaces_table, accounts, clock=self.clock)
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:

@@ -4,35 +4,21 @@ publishing never waits on a refresh; accounts whose tokens cannot be refreshed a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from socialpub import config
-from socialpub.adapters.aws import client
-from socialpub.adapters.default_credentials import SecretsManagerDefaults
-from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
-from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
-from socialpub.adapters.host_guard import PublicHostGuard
-from socialpub.adapters.network_auth import HttpNetworkAuth
-from socialpub.adapters.secrets import KmsSecretBox
 from socialpub.domain.services.accounts import AccountDeps, refresh_due
 from socialpub.observability import logger, logs_lambda_context, metrics
+from socialpub.wiring import account_deps
 
 
 @cache
 def adapters() -> tuple[AccountDeps, timedelta]:
     s = config.load(config.AccountRefresherSettings)
-    ddb = client("dynamodb")
-    deps = AccountDeps(
-        accounts=DynamoAccountRepository(ddb, s.workspaces_table),
-        sessions=DynamoConnectSessionRepository(ddb, s.workspaces_table),
-        configurations=DynamoConfigurationRepository(ddb, s.workspaces_table),
-        defaults=SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret),
-        network=HttpNetworkAuth(),
-        box=KmsSecretBox(client("kms"), s.secrets_key_id),
-        clock=lambda: datetime.now(UTC),
-        guard_host=PublicHostGuard(),
+    deps = account_deps(
+        s.workspaces_table, secrets_key_id=s.secrets_key_id, defaults_secret=s.integration_defaults_secret
     )
     return deps, timedelta(seconds=s.refresh_horizon_seconds)
 

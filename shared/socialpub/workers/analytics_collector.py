@@ -3,50 +3,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from socialpub import config
-from socialpub.adapters.aws import client
-from socialpub.adapters.default_credentials import SecretsManagerDefaults
-from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
-from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
-from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
-from socialpub.adapters.dynamodb.posts import DynamoPostRepository
-from socialpub.adapters.host_guard import PublicHostGuard
-from socialpub.adapters.insights import insights_for
-from socialpub.adapters.network_auth import HttpNetworkAuth
-from socialpub.adapters.publishers.http import NetworkHttp
-from socialpub.adapters.secrets import KmsSecretBox
-from socialpub.domain.services.accounts import AccountDeps
 from socialpub.domain.services.collector import CollectorDeps, collect_due
 from socialpub.observability import logger, logs_lambda_context, metrics
+from socialpub.wiring import account_deps, collector_deps
 
 
 @cache
 def adapters() -> CollectorDeps:
     s = config.load(config.AnalyticsCollectorSettings)
-    ddb = client("dynamodb")
-    http = NetworkHttp()
-    accounts = AccountDeps(
-        accounts=DynamoAccountRepository(ddb, s.workspaces_table),
-        sessions=DynamoConnectSessionRepository(ddb, s.workspaces_table),
-        configurations=DynamoConfigurationRepository(ddb, s.workspaces_table),
-        defaults=SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret),
-        network=HttpNetworkAuth(),
-        box=KmsSecretBox(client("kms"), s.secrets_key_id),
-        clock=lambda: datetime.now(UTC),
-        guard_host=PublicHostGuard(),
+    accounts = account_deps(
+        s.workspaces_table, secrets_key_id=s.secrets_key_id, defaults_secret=s.integration_defaults_secret
     )
-    return CollectorDeps(
-        store=DynamoAnalyticsRepository(ddb, s.workspaces_table),
-        accounts=accounts,
-        posts=DynamoPostRepository(ddb, s.workspaces_table),
-        readers=lambda platform: insights_for(platform, http),
-        clock=lambda: datetime.now(UTC),
+    return collector_deps(
+        s.workspaces_table,
+        accounts,
         cadence=s.cadence,
         daily_until=timedelta(days=s.analytics_daily_until_days),
         account_every=timedelta(seconds=s.analytics_account_seconds),

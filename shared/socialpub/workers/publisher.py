@@ -20,23 +20,17 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from socialpub import config
 from socialpub.adapters.aws import client
-from socialpub.adapters.default_credentials import SecretsManagerDefaults
-from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
-from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
-from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.media_store import S3MediaStore
-from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.adapters.publishers import publisher_for
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.adapters.queues import SqsPublishQueue
-from socialpub.adapters.secrets import KmsSecretBox
 from socialpub.domain.publishing import PublishMessage, ScheduledPublish, TargetStatus
-from socialpub.domain.services.accounts import AccountDeps
 from socialpub.domain.services.publishing import PublishDeps, run_target
 from socialpub.domain.services.scheduling import Fired, FiringDeps, fire
 from socialpub.observability import logger, logs_lambda_context, metrics
+from socialpub.wiring import account_deps
 
 
 class RetryLater(Exception):
@@ -48,15 +42,8 @@ def adapters() -> tuple[PublishDeps, SqsPublishQueue]:
     s = config.load(config.PublisherSettings)
     ddb = client("dynamodb")
     http = NetworkHttp()
-    accounts = AccountDeps(
-        accounts=DynamoAccountRepository(ddb, s.workspaces_table),
-        sessions=DynamoConnectSessionRepository(ddb, s.workspaces_table),
-        configurations=DynamoConfigurationRepository(ddb, s.workspaces_table),
-        defaults=SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret),
-        network=HttpNetworkAuth(),
-        box=KmsSecretBox(client("kms"), s.secrets_key_id),
-        clock=lambda: datetime.now(UTC),
-        guard_host=PublicHostGuard(),
+    accounts = account_deps(
+        s.workspaces_table, secrets_key_id=s.secrets_key_id, defaults_secret=s.integration_defaults_secret
     )
     deps = PublishDeps(
         posts=DynamoPostRepository(ddb, s.workspaces_table),
