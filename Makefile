@@ -73,6 +73,7 @@ build: deps
 bench: install
 	$(VENV)/bin/python scripts/bench_cold_start.py --runs 5 --markdown docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_pipeline.py --posts 20 --targets 3 --runs 3 --markdown docs/benchmarks.md
+	$(VENV)/bin/python scripts/bench_analytics.py --posts 1000 --days 90 --markdown docs/benchmarks.md
 
 deploy: build
 	$(SAM) deploy --config-env $(STAGE)
