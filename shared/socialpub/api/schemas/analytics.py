@@ -44,9 +44,9 @@ class NetworkView(BaseModel):
             return cls(
                 available=False, status=n.status, reason=n.reason or "The network gives no figures for this post"
             )
-        # The normalised figures after the network's own: where a name is both (Threads' ``shares``),
-        # the normalised figure is shown, the one the sums and the summary add up.
-        figures: dict[str, int] = {**n.native, **n.figures}
+        # The network's own names after the normalised ones: where a name is both (Threads' ``shares``,
+        # which its normalised ``shares`` adds to reposts and quotes), the network's own figure is shown.
+        figures: dict[str, int] = {**n.figures, **n.native}
         return cls.model_validate(
             {**figures, "status": n.status, "engagement_rate": n.engagement_rate, "collected_at": n.collected_at}
         )
