@@ -155,7 +155,8 @@ def test_analytics__a_post_on_ten_networks_shows_the_figures_each_network_holds(
     for network in WITHOUT_FIGURES:
         figures = before["by_platform"][network]
         assert figures["available"] is False, (network, figures)
-        assert set(figures) == {"available", "reason"}, (network, figures)
+        assert set(figures) == {"available", "reason", "status"}, (network, figures)
+        assert figures["status"] == "unavailable", (network, figures)
         assert figures["reason"], (network, figures)
 
     # When the figures change, and the collector reads them at the next step of the cadence
