@@ -13,8 +13,12 @@ STAGE ?= dev
 # The end-to-end test drives a real headless browser: Debian's Chromium (Playwright uses it as is).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The PostSider e2e test drives the real `postiz` CLI (npm, pinned by tools/postiz/package-lock.json),
+# installed into .tools/postiz with the machine's node; it require()s ESM, so node must be >= 20.19.
+POSTIZ := $(TOOLS)/postiz/node_modules/.bin/postiz
+NODE_RECENT := const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19) ? 0 : 1)
 
-.PHONY: help install dev test lint typecheck unit fuzz cfn-lint validate build deps bench deploy clean
+.PHONY: help install postiz node dev test lint typecheck unit fuzz cfn-lint validate build deps bench deploy clean
 
 help:
 	@echo "make dev      start the local stack (API on 127.0.0.1:\$${PORT:-8000})"
@@ -39,6 +43,23 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
+# node and npm from Debian's packages if missing (like Chromium); a node too old to run the CLI is an error.
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@node -e '$(NODE_RECENT)' || \
+	  { echo "the postiz CLI needs node >= 20.19 (or >= 22.12); this node is $$(node --version)" >&2; exit 1; }
+
+# npm ci from the committed lock; a no-op while the lock is unchanged and the CLI is in place.
+$(POSTIZ): tools/postiz/package.json tools/postiz/package-lock.json | node
+	mkdir -p $(TOOLS)/postiz
+	cp tools/postiz/package.json tools/postiz/package-lock.json $(TOOLS)/postiz/
+	cd $(TOOLS)/postiz && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+postiz: $(POSTIZ)
+
 dev: install
 	$(VENV)/bin/python -m socialpub.local.stack
 
@@ -49,7 +70,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-unit: install $(CHROMIUM)
+unit: install $(CHROMIUM) $(POSTIZ)
 	$(VENV)/bin/pytest -q -n 2
 
 # A few minutes on two cores, so it is its own target; it prints its figures (docs/api.md#fuzzing).
