@@ -54,6 +54,8 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "integrations": ("events/api/integrations-get.json", "api"),
     "accounts": ("events/api/accounts-list.json", "api"),
     "analytics": ("events/api/analytics-get.json", "api"),
+    # PostSider clients' raw key in Authorization, checked by the function itself (no authorizer)
+    "postsider": ("events/api/postsider-integrations.json", "raw_key"),
     "account_refresher": ("events/schedule/account-refresh.json", "schedule"),
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
@@ -123,6 +125,9 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     if job["check"] == "authorizer":
         event["headers"]["X-API-Key"] = job["api_key"]
         event["multiValueHeaders"]["X-API-Key"] = [job["api_key"]]
+    if job["check"] == "raw_key":
+        event["headers"]["Authorization"] = job["api_key"]
+        event["multiValueHeaders"]["Authorization"] = [job["api_key"]]
     with mock_aws():
         template = Template.load()
         resolver = LocalResolver(template, MOCK_ENDPOINT, stage="bench")
@@ -195,13 +200,16 @@ def seed_state(folder: Path) -> tuple[str, str, dict[str, str]]:
         session = boto3.session.Session(region_name="us-east-1")
         create_resources(template, resolver, session)
         environment = local_environment(template, resolver)
-        key, plaintext = create_api_key(
+        _seed_post(session, environment)
+        key, plaintext = create_api_key(  # of ws_bench: PostSider's raw_key event acts on it
             name="bench key",
             tier=Tier.ENTERPRISE,
-            repo=DynamoApiKeyRepository(session.client("dynamodb"), environment["API_KEYS_TABLE"]),
+            repo=DynamoApiKeyRepository(
+                session.client("dynamodb"), environment["API_KEYS_TABLE"], environment["WORKSPACES_TABLE"]
+            ),
             clock=lambda: datetime.now(UTC),
+            workspaces=("ws_bench",),
         )
-        _seed_post(session, environment)
         create_admin_user(
             email="bench@example.com",
             name="Bench",
@@ -308,7 +316,7 @@ def check_response(job: dict[str, Any], response: Any, key_id: str) -> None:
     shown = json.dumps(response)[:500]
     if not isinstance(response, dict):
         raise BenchError(f"{name}: the handler returned {shown}, not a dict")
-    if kind == "api":
+    if kind in ("api", "raw_key"):
         if response.get("statusCode") not in (200, 201):
             raise BenchError(f"{name}: expected statusCode 200 or 201, got {shown}")
         json.loads(response.get("body") or "null")

@@ -113,6 +113,15 @@ class AccountsSettings(IntegrationsSettings):
     public_api_url: str = Field("", alias="PUBLIC_API_URL")
 
 
+class PostsiderSettings(ApiSettings):
+    """The PostSider /public/v1 surface (api/postsider/): it checks keys itself and reads accounts."""
+
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    # The seed's API_LIMIT: requests a minute per organisation (workspace); unset, the key's tier
+    # decides (starter: the seed's 60).
+    api_limit: int | None = Field(None, alias="API_LIMIT", gt=0)
+
+
 class AccountRefresherSettings(BaseSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     secrets_key_id: str = Field(alias="SECRETS_KEY_ID")

@@ -225,6 +225,17 @@ def seed_workspace(stack: Stack) -> None:
         )
 
 
+def workspace_key(stack: Stack) -> str:
+    """A key scoped to the fixtures' workspace (after ``seed_workspace``), as PostSider clients use one."""
+    ddb = stack.session.client("dynamodb", endpoint_url=stack.endpoint)
+    repo = DynamoApiKeyRepository(ddb, stack.resolver.ref("ApiKeysTable"), stack.resolver.ref("WorkspacesTable"))
+    now = datetime.now(UTC)
+    _, plaintext = create_api_key(
+        name="artifact gate (workspace)", tier=Tier.ENTERPRISE, repo=repo, clock=lambda: now, workspaces=(WORKSPACE,)
+    )
+    return plaintext
+
+
 # ---------------------------------------------------------------- one invocation in a bare interpreter
 
 
@@ -282,6 +293,10 @@ def test_every_function_runs_from_the_built_artifact(
     if kind == "authorizer":
         event["headers"]["X-API-Key"] = stack.api_key
         event.setdefault("multiValueHeaders", {})["X-API-Key"] = [stack.api_key]
+    if kind == "raw_key":  # a key of the fixtures' workspace, checked by the function itself
+        event["headers"]["Authorization"] = workspace_key(stack)
+        event.setdefault("multiValueHeaders", {})["Authorization"] = [event["headers"]["Authorization"]]
+        kind = "api"
 
     # When Lambda would import the function and hand it its event
     response = invoke(artifact, stack, logical_id, function, event)

@@ -1,4 +1,4 @@
-"""Build a FastAPI app from one or more routers, with the one error table and the edge middleware.
+"""Build a FastAPI app from one or more routers, with the main error table and the edge middleware.
 
 Each Lambda builds an app with its own router; the local server builds one with all of them.
 Settings every router needs are validated here, at cold start.
@@ -50,6 +50,11 @@ def create_app(
     )
     app.state.container = container
     for module in routers:
+        if hasattr(module, "mount"):
+            # A surface with an error table of its own (api/postsider/) is a sub-application: the
+            # main table below then never answers for its paths.
+            module.mount(app, container)
+            continue
         app.include_router(
             module.router, dependencies=[Depends(_logs_as(function_of(module)))] if name_functions else []
         )

@@ -388,6 +388,14 @@ class Container:
         return collector_deps(s.workspaces_table, accounts, clock=self.clock)
 
     @cached_property
+    def postsider_accounts(self) -> DynamoAccountRepository:
+        """Accounts as the PostSider surface lists them (it opens no tokens)."""
+        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
+
+        table = self.settings(config.PostsiderSettings).workspaces_table
+        return DynamoAccountRepository(client("dynamodb"), table)
+
+    @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:
         return SqsWorkspacePurgeQueue(client("sqs"), self.settings(config.WorkspacesSettings).workspace_purge_queue_url)
 

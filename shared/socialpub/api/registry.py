@@ -1,10 +1,11 @@
 """Every router, for the local server and for tests/infra, which checks them against template.yaml:
-URL prefix = router module = functions/<name>/ = <Name>Function."""
+URL prefix = router module (or surface package) = functions/<name>/ = <Name>Function."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
+from socialpub.api import postsider
 from socialpub.api.routers import (
     accounts,
     admin,
@@ -18,7 +19,8 @@ from socialpub.api.routers import (
 )
 
 # integrations last: its /api/{integration} must not shadow the other routers' static paths locally
-# (API Gateway prefers static resources by itself).
+# (API Gateway prefers static resources by itself); postsider, a surface mounted at /public/v1 and
+# /api/public/v1 (api/postsider/), comes before it for the same reason.
 ROUTERS: dict[str, ModuleType] = {
     "accounts": accounts,
     "admin": admin,
@@ -28,5 +30,6 @@ ROUTERS: dict[str, ModuleType] = {
     "posts": posts,
     "schedules": schedules,
     "workspaces": workspaces,
+    "postsider": postsider,
     "integrations": integrations,
 }

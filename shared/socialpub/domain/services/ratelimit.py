@@ -8,8 +8,12 @@ from socialpub.domain.ratelimit import WINDOW_SECONDS, RateLimitStatus, retry_af
 from socialpub.domain.tiers import TIER_LIMITS, Tier
 
 
-def consume_request(key_id: str, tier: Tier, counter: RequestCounter, epoch_seconds: float) -> RateLimitStatus:
-    limit = TIER_LIMITS[tier].requests_per_minute
+def consume_request(
+    key_id: str, tier: Tier, counter: RequestCounter, epoch_seconds: float, *, limit: int | None = None
+) -> RateLimitStatus:
+    """Count one request of ``key_id`` (an API key, or any other counted party) in this minute's
+    window; ``limit`` replaces the tier's number where a deployment configures its own."""
+    limit = limit or TIER_LIMITS[tier].requests_per_minute
     start = window_start(epoch_seconds)
     reset_at = start + WINDOW_SECONDS
     used = counter.consume(key_id, start, limit)

@@ -1,0 +1,40 @@
+"""The PostSider / Postiz public API, /public/v1 (and /api/public/v1, the self-hosted prefix).
+
+A surface of its own beside the main API (api/routers/): its own routers, auth (auth.py) and error
+table (errors.py), on the same domain services and store. It is a FastAPI sub-application mounted
+at both prefixes, so that its error table answers for every request under them, also in the local
+app that serves every surface in one process (the main API's handlers are the outer app's).
+Served on AWS by PostsiderFunction (functions/postsider/).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from socialpub.api.container import Container
+from socialpub.api.postsider.errors import install_error_handlers
+from socialpub.api.postsider.routers import integrations
+from socialpub.config import PostsiderSettings
+
+SETTINGS = PostsiderSettings
+PREFIXES = ("/public/v1", "/api/public/v1")
+
+router = APIRouter()
+router.include_router(integrations.router)
+
+
+def create_surface(container: Container) -> FastAPI:
+    surface = FastAPI(title="socialpub PostSider API", docs_url=None, redoc_url=None, openapi_url=None)
+    surface.state.container = container
+    surface.include_router(router)
+    install_error_handlers(surface)
+    return surface
+
+
+def mount(app: FastAPI, container: Container) -> None:
+    """Serve the surface under both prefixes of ``app``. Mounted before Pizzly's /api/{integration}
+    routes (registry order), so that those never see /api/public/...; the outer app's edge middleware
+    (request id, body cap, rate-limit headers, logging) still wraps it."""
+    surface = create_surface(container)
+    for prefix in PREFIXES:
+        app.mount(prefix, surface)

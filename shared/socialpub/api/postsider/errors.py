@@ -1,0 +1,78 @@
+"""The PostSider surface's one error table: what a /public/v1 client sees for every error.
+
+Bodies follow the real Postiz server (wire contract 2.1), not the main API's envelope:
+- domain errors: the status of the main table (api/errors.py ``status_of``) with ``{"msg": "..."}``;
+- request validation: 400 ``{"statusCode": 400, "message": [...], "error": "Bad Request"}`` (a string
+  ``message`` for a body that is not JSON, as Nest's body parser answers);
+- a route that does not exist (any method): Nest's 404 ``{"message": "Cannot GET /public/v1/x", ...}``;
+- anything unexpected: ``{"statusCode": 500, "message": "Internal server error"}``, never a trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from socialpub.api.errors import status_of
+from socialpub.domain import errors as e
+
+
+def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.DomainError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, e.RateLimited):
+        headers = {
+            "Retry-After": str(exc.retry_after),
+            "X-RateLimit-Limit": str(exc.details["limit"]),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(exc.details["reset"]),
+        }
+    elif isinstance(exc, e.DependencyUnavailable):
+        headers = {"Retry-After": "1"}
+    return JSONResponse({"msg": exc.message}, status_code=status_of(exc), headers=headers)
+
+
+def _problem(p: dict[str, Any]) -> str:
+    """One line per problem, as class-validator words them: the field, then what is wrong."""
+    loc = [str(part) for part in p.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    message = str(p.get("msg", "")).removeprefix("Value error, ")
+    return f"{'.'.join(loc)} {message}".strip() if loc else message
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = exc.errors()
+    invalid_json = next((p for p in problems if p.get("type") == "json_invalid"), None)
+    message: str | list[str] = (
+        f"The request body is not valid JSON: {invalid_json.get('ctx', {}).get('error', '')}".rstrip(": ")
+        if invalid_json
+        else [_problem(p) for p in problems]
+    )
+    return JSONResponse({"statusCode": 400, "message": message, "error": "Bad Request"}, status_code=400)
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    # Nest has no 405: a method a path does not serve is a route that does not exist.
+    if exc.status_code in (404, 405):
+        return JSONResponse(
+            {"message": f"Cannot {request.method} {request.url.path}", "error": "Not Found", "statusCode": 404},
+            status_code=404,
+        )
+    return JSONResponse({"statusCode": exc.status_code, "message": str(exc.detail)}, status_code=exc.status_code)
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Logged by the edge middleware around the app, with the request id; the client sees no detail.
+    return JSONResponse({"statusCode": 500, "message": "Internal server error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(e.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
