@@ -60,5 +60,16 @@ def create_app(
         )
     install_error_handlers(app)
     api = container.settings(ApiSettings)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=api.max_body_bytes, max_upload_bytes=api.max_upload_bytes)
+    error_bodies = {
+        prefix: module.edge_error_body
+        for module in routers
+        if hasattr(module, "edge_error_body")
+        for prefix in module.PREFIXES
+    }
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=api.max_body_bytes,
+        max_upload_bytes=api.max_upload_bytes,
+        error_bodies=error_bodies,
+    )
     return app

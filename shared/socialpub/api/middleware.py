@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -43,11 +44,29 @@ def _request_id(scope: Scope) -> str:
     return str((event.get("requestContext") or {}).get("requestId") or uuid.uuid4())
 
 
+# A surface with error bodies of its own (api/postsider/): (status, message) -> body.
+EdgeErrorBody = Callable[[int, str], dict[str, Any]]
+
+
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        error_bodies: Mapping[str, EdgeErrorBody] | None = None,
+    ) -> None:
+        """``error_bodies``: by path prefix, how the answers made here (413, the last-resort 500)
+        are worded for a surface whose clients expect another shape than the envelope."""
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.error_bodies = dict(error_bodies or {})
+
+    def _surface_body(self, scope: Scope) -> EdgeErrorBody | None:
+        path = scope.get("path", "")
+        return next((b for prefix, b in self.error_bodies.items() if path.startswith(prefix + "/")), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,7 +105,11 @@ class EdgeMiddleware:
                 for part in held:
                     await send(part)
 
+        surface_body = self._surface_body(scope)
+
         async def respond(status: int, body: dict[str, Any]) -> None:
+            if surface_body is not None:
+                body = surface_body(status, str(body["error"]["message"]))
             payload = json.dumps(body).encode()
             await send_with_headers(
                 {

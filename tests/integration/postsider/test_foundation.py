@@ -246,3 +246,27 @@ def test_malformed_requests_on_the_surface_never_get_a_500(client: TestClient, k
     # Then none is a 500, and every body is JSON
     assert [r.status_code for r in responses] == [404, 200, 404, 401, 404]
     assert all(r.json() is not None for r in responses)
+
+
+def test_an_unexpected_failure_and_an_oversized_body_keep_the_surfaces_shape(
+    client: TestClient, keys: Keys, container: Container
+) -> None:
+    # Given a workspace key, and an accounts store that fails in a way nobody expected
+    headers = raw_key(new_workspace(client, keys))
+
+    class Broken:
+        def list(self, workspace_id: str) -> list[Account]:
+            raise RuntimeError("secret internals")
+
+    container.postsider_accounts = Broken()  # type: ignore[assignment]
+    # When a client lists channels, and another sends a body over the 1 MiB cap
+    failed = client.get("/public/v1/integrations", headers=headers)
+    huge = client.post("/api/public/v1/upload-from-url", content=b"{" + b" " * 1_100_000 + b"}", headers=headers)
+    # Then the failure is Nest's bare 500, with nothing of the error, and the body is a Nest 413
+    assert (failed.status_code, failed.json()) == (500, {"statusCode": 500, "message": "Internal server error"})
+    assert "secret" not in failed.text
+    assert huge.status_code == 413
+    assert (huge.json()["statusCode"], huge.json()["error"]) == (413, "Payload Too Large")
+    # And the main API keeps its envelope for the same cap
+    main = client.post("/api/posts", content=b"{" + b" " * 1_100_000 + b"}", headers={"X-API-Key": "x"})
+    assert (main.status_code, main.json()["success"]) == (413, False)

@@ -12,12 +12,13 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from socialpub.api.container import Container
-from socialpub.api.postsider.errors import install_error_handlers
+from socialpub.api.postsider.errors import edge_error_body, install_error_handlers
 from socialpub.api.postsider.routers import integrations
 from socialpub.config import PostsiderSettings
 
 SETTINGS = PostsiderSettings
 PREFIXES = ("/public/v1", "/api/public/v1")
+__all__ = ["PREFIXES", "SETTINGS", "create_surface", "edge_error_body", "mount", "router"]
 
 router = APIRouter()
 router.include_router(integrations.router)

@@ -5,7 +5,8 @@ Bodies follow the real Postiz server (wire contract 2.1), not the main API's env
 - request validation: 400 ``{"statusCode": 400, "message": [...], "error": "Bad Request"}`` (a string
   ``message`` for a body that is not JSON, as Nest's body parser answers);
 - a route that does not exist (any method): Nest's 404 ``{"message": "Cannot GET /public/v1/x", ...}``;
-- anything unexpected: ``{"statusCode": 500, "message": "Internal server error"}``, never a trace.
+- anything unexpected: ``{"statusCode": 500, "message": "Internal server error"}``, never a trace;
+- a body over the cap (refused by the shared edge middleware): 413 in Nest's shape (``edge_error_body``).
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Logged by the edge middleware around the app, with the request id; the client sees no detail.
     return JSONResponse({"statusCode": 500, "message": "Internal server error"}, status_code=500)
+
+
+_REASONS = {413: "Payload Too Large", 500: "Internal Server Error"}
+
+
+def edge_error_body(status: int, message: str) -> dict[str, Any]:
+    """The answers the shared edge middleware makes before or around the surface (a body over the
+    cap, the last-resort 500), in Nest's shape instead of the main API's envelope."""
+    if status >= 500:
+        return {"statusCode": 500, "message": "Internal server error"}
+    return {"statusCode": status, "message": message, "error": _REASONS.get(status, "Error")}
 
 
 def install_error_handlers(app: FastAPI) -> None:
