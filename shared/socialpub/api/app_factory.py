@@ -53,7 +53,9 @@ def create_app(
         if hasattr(module, "mount"):
             # A surface with an error table of its own (api/postsider/) is a sub-application: the
             # main table below then never answers for its paths.
-            module.mount(app, container)
+            module.mount(
+                app, container, dependencies=[Depends(_logs_as(function_of(module)))] if name_functions else []
+            )
             continue
         app.include_router(
             module.router, dependencies=[Depends(_logs_as(function_of(module)))] if name_functions else []

@@ -17,6 +17,7 @@ from socialpub.domain.events import Event, EventType
 from socialpub.domain.permissions import Permission
 from socialpub.domain.tiers import Tier
 from tests.conftest import Keys
+from tests.integration.test_logging import Lines, log_lines  # noqa: F401 - the fixture
 from tests.integration.test_posts import new_workspace
 
 PREFIXES = ("/public/v1", "/api/public/v1")
@@ -249,7 +250,10 @@ def test_malformed_requests_on_the_surface_never_get_a_500(client: TestClient, k
 
 
 def test_an_unexpected_failure_and_an_oversized_body_keep_the_surfaces_shape(
-    client: TestClient, keys: Keys, container: Container
+    client: TestClient,
+    keys: Keys,
+    container: Container,
+    log_lines: Lines,  # noqa: F811
 ) -> None:
     # Given a workspace key, and an accounts store that fails in a way nobody expected
     headers = raw_key(new_workspace(client, keys))
@@ -265,6 +269,9 @@ def test_an_unexpected_failure_and_an_oversized_body_keep_the_surfaces_shape(
     # Then the failure is Nest's bare 500, with nothing of the error, and the body is a Nest 413
     assert (failed.status_code, failed.json()) == (500, {"statusCode": 500, "message": "Internal server error"})
     assert "secret" not in failed.text
+    # And the local stack's log line names the function that serves the route on AWS
+    (line,) = log_lines("Unhandled error")
+    assert (line["function_name"], line["correlation_id"]) == ("PostsiderFunction", failed.headers["x-request-id"])
     assert huge.status_code == 413
     assert (huge.json()["statusCode"], huge.json()["error"]) == (413, "Payload Too Large")
     # And the main API keeps its envelope for the same cap

@@ -9,6 +9,9 @@ Served on AWS by PostsiderFunction (functions/postsider/).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 
 from socialpub.api.container import Container
@@ -24,18 +27,19 @@ router = APIRouter()
 router.include_router(integrations.router)
 
 
-def create_surface(container: Container) -> FastAPI:
+def create_surface(container: Container, dependencies: Sequence[Any] = ()) -> FastAPI:
     surface = FastAPI(title="socialpub PostSider API", docs_url=None, redoc_url=None, openapi_url=None)
     surface.state.container = container
-    surface.include_router(router)
+    surface.include_router(router, dependencies=list(dependencies))
     install_error_handlers(surface)
     return surface
 
 
-def mount(app: FastAPI, container: Container) -> None:
+def mount(app: FastAPI, container: Container, dependencies: Sequence[Any] = ()) -> None:
     """Serve the surface under both prefixes of ``app``. Mounted before Pizzly's /api/{integration}
     routes (registry order), so that those never see /api/public/...; the outer app's edge middleware
-    (request id, body cap, rate-limit headers, logging) still wraps it."""
-    surface = create_surface(container)
+    (request id, body cap, rate-limit headers, logging) still wraps it. ``dependencies``: the local
+    app's, which name the function in log lines."""
+    surface = create_surface(container, dependencies)
     for prefix in PREFIXES:
         app.mount(prefix, surface)
