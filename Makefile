@@ -16,6 +16,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The PostSider e2e test drives the real `postiz` CLI (npm, pinned by tools/postiz/package-lock.json),
 # installed into .tools/postiz with the machine's node; it require()s ESM, so node must be >= 20.19.
 POSTIZ := $(TOOLS)/postiz/node_modules/.bin/postiz
+# ... and the third-party Python client postiz-agent (PyPI, pinned with hashes), in a venv of its own
+# so that its many dependencies never mix with the product's.
+POSTIZ_AGENT := $(TOOLS)/postiz-agent/.installed
 NODE_RECENT := const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19) ? 0 : 1)
 
 .PHONY: help install postiz node dev test lint typecheck unit fuzz cfn-lint validate build deps bench deploy clean
@@ -58,7 +61,12 @@ $(POSTIZ): tools/postiz/package.json tools/postiz/package-lock.json | node
 	cd $(TOOLS)/postiz && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-postiz: $(POSTIZ)
+$(POSTIZ_AGENT): tools/postiz-agent/requirements.txt $(TOOLS)/.installed
+	$(UV) venv -q --allow-existing --python $(PYTHON) $(TOOLS)/postiz-agent
+	$(UV) pip sync -q --python $(TOOLS)/postiz-agent/bin/python --require-hashes tools/postiz-agent/requirements.txt
+	touch $@
+
+postiz: $(POSTIZ) $(POSTIZ_AGENT)
 
 dev: install
 	$(VENV)/bin/python -m socialpub.local.stack
@@ -70,7 +78,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-unit: install $(CHROMIUM) $(POSTIZ)
+unit: install $(CHROMIUM) $(POSTIZ) $(POSTIZ_AGENT)
 	$(VENV)/bin/pytest -q -n 2
 
 # A few minutes on two cores, so it is its own target; it prints its figures (docs/api.md#fuzzing).
