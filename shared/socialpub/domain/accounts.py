@@ -21,6 +21,7 @@ CONNECT_TTL_SECONDS = 600  # how long a connect's state (and its auth_url) stays
 REFRESH_MARGIN = timedelta(minutes=10)  # a token this close to expiry is refreshed before use
 REFRESH_LEASE = timedelta(seconds=30)  # one refresh at a time per account; a crashed holder expires
 HOSTED = "hosted"  # the redirect_uri kind when the product's own callback page completes the connect
+GROUP_MAX_LENGTH = 100
 
 
 class AccountStatus(StrEnum):
@@ -144,6 +145,17 @@ class AccountSettings(BaseModel):
         return [normalize_hashtag(tag) for tag in value]
 
 
+def channel_group(value: str | None) -> str | None:
+    """A channel group's label as stored: stripped, at most GROUP_MAX_LENGTH characters; a blank
+    label is no group (as null is), so that a group list never shows an empty name."""
+    if value is None:
+        return None
+    label = value.strip()
+    if len(label) > GROUP_MAX_LENGTH:
+        raise ValueError(f"must be at most {GROUP_MAX_LENGTH} characters")
+    return label or None
+
+
 def account_id(workspace_id: str, platform: str, external_id: str) -> str:
     """The id of a network identity connected in a workspace: the same on every reconnect there (so a
     reconnect updates the account), and another in every other workspace, so that no tenant can tell
@@ -174,6 +186,8 @@ class Account(BaseModel):
     health: Health = Field(default_factory=Health)
     is_default: bool = False
     settings: AccountSettings = Field(default_factory=AccountSettings)
+    # A label the workspace files the account under (PostSider's channel "customer"); None: no group.
+    group: str | None = None
     configuration_id: str | None = None  # the workspace's app it was connected with; None: the deployment's
     instance: str | None = None  # Mastodon: the server it lives on
     sealed: dict[str, str] = Field(default_factory=dict)  # access_token, refresh_token, app_password, bot_token
@@ -182,6 +196,11 @@ class Account(BaseModel):
     refresh_expires_at: datetime | None = None
     token_updated_at: datetime
     token_version: int = 1  # every token write asserts the version it read: a newer token is never lost
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, value: str | None) -> str | None:
+        return channel_group(value)
 
     def context(self, field: str) -> dict[str, str]:
         """A sealed token opens only for this account and field (see SecretBox)."""

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from socialpub.api.schemas.common import PartialUpdate
-from socialpub.domain.accounts import Account, AccountSettings, AccountStats, AccountStatus, Health, Identity
+from socialpub.domain.accounts import (
+    Account,
+    AccountSettings,
+    AccountStats,
+    AccountStatus,
+    Health,
+    Identity,
+    channel_group,
+)
 
 MAX_URL = 2048
 
@@ -43,9 +51,19 @@ class CallbackBody(BaseModel):
 
 
 class AccountChangesBody(PartialUpdate):
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"group"})
+
     name: str | None = Field(None, max_length=200)
     is_default: bool | None = None
     settings: AccountSettings | None = None
+    group: str | None = Field(
+        None, description="A channel group label (at most 100 characters, stripped); null or blank clears it"
+    )
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, value: str | None) -> str | None:
+        return channel_group(value)
 
 
 class AccountView(BaseModel):
@@ -64,6 +82,7 @@ class AccountView(BaseModel):
     health: Health
     is_default: bool
     settings: AccountSettings
+    group: str | None = None
     instance: str | None = None
 
     @classmethod
@@ -84,6 +103,7 @@ class AccountView(BaseModel):
             health=a.health,
             is_default=a.is_default,
             settings=a.settings,
+            group=a.group,
             instance=a.instance,
         )
 

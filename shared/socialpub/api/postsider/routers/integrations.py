@@ -3,8 +3,10 @@ the workspace's accounts of the main API (the same ids as GET /api/accounts)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 from socialpub.api.container import ContainerDep
 from socialpub.api.postsider.auth import Organisation, OrganisationDep, requires
@@ -15,8 +17,19 @@ from socialpub.domain.permissions import Permission
 router = APIRouter(tags=["postsider"])
 
 
+class Group(BaseModel):
+    """A channel group (Postiz's customer): the account's group label is both its id and name."""
+
+    id: str
+    name: str
+
+    @classmethod
+    def named(cls, label: str) -> Group:
+        return cls(id=label, name=label)
+
+
 class Integration(BaseModel):
-    """Postiz's Integration; ``customer`` is left out, as Postiz does for a channel without one."""
+    """Postiz's Integration; ``customer`` is left out (not null) for a channel in no group, as Postiz does."""
 
     id: str
     name: str
@@ -24,6 +37,14 @@ class Integration(BaseModel):
     picture: str | None
     disabled: bool
     profile: str | None
+    customer: Group | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_customer(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("customer") is None:
+            data.pop("customer", None)
+        return data
 
     @classmethod
     def of(cls, a: Account) -> Integration:
@@ -34,6 +55,7 @@ class Integration(BaseModel):
             picture=a.profile_image,
             disabled=a.status is not AccountStatus.ACTIVE,
             profile=a.username,
+            customer=Group.named(a.group) if a.group else None,
         )
 
 
@@ -41,18 +63,14 @@ class Connected(BaseModel):
     connected: bool = True
 
 
-class Group(BaseModel):
-    id: str
-    name: str
-
-
 @router.get("/integrations")
 def list_integrations(
     c: ContainerDep, org: Organisation = requires(Permission.ACCOUNTS_READ), group: str | None = None
 ) -> list[Integration]:
-    """Every account of the workspace, disabled ones (expired, in error) included. ``group`` is
-    accepted and not applied yet: accounts have no group (channel groups are a later part)."""
-    return [Integration.of(a) for a in c.postsider_accounts.list(org.workspace_id)]
+    """Every account of the workspace, disabled ones (expired, in error) included; ``group``: only
+    the accounts of that channel group."""
+    accounts = c.postsider_accounts.list(org.workspace_id)
+    return [Integration.of(a) for a in accounts if group is None or a.group == group]
 
 
 @router.get("/is-connected")
@@ -61,6 +79,7 @@ def is_connected(org: OrganisationDep) -> Connected:
 
 
 @router.get("/groups")
-def list_groups(org: Organisation = requires(Permission.ACCOUNTS_READ)) -> list[Group]:
-    """Always empty today: accounts cannot be put in groups yet."""
-    return []
+def list_groups(c: ContainerDep, org: Organisation = requires(Permission.ACCOUNTS_READ)) -> list[Group]:
+    """The workspace's channel groups: the distinct groups of its accounts, by name."""
+    labels = {a.group for a in c.postsider_accounts.list(org.workspace_id) if a.group}
+    return [Group.named(label) for label in sorted(labels)]
