@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from socialpub.domain.services.analytics import AnalyticsDeps
     from socialpub.domain.services.collector import CollectorDeps
     from socialpub.domain.services.keys import KeyAdmin
+    from socialpub.domain.services.notifications import NotificationDeps
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
     from socialpub.domain.services.webhooks import WebhookDeps
@@ -394,6 +395,30 @@ class Container:
 
         table = self.settings(config.PostsiderSettings).workspaces_table
         return DynamoAccountRepository(client("dynamodb"), table)
+
+    @property
+    def postsider_analytics_deps(self) -> AnalyticsDeps:
+        """What the PostSider analytics routes read (PostsiderFunction's table; it never refreshes)."""
+        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
+        from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
+        from socialpub.domain.services.analytics import AnalyticsDeps
+
+        table = self.settings(config.PostsiderSettings).workspaces_table
+        return AnalyticsDeps(
+            analytics=DynamoAnalyticsRepository(client("dynamodb"), table),
+            posts=DynamoPostRepository(client("dynamodb"), table),
+            accounts=DynamoAccountRepository(client("dynamodb"), table),
+            clock=self.clock,
+        )
+
+    @property
+    def postsider_notification_deps(self) -> NotificationDeps:
+        """The workspace's lifecycle events, as PostSider's notifications read them."""
+        from socialpub.adapters.dynamodb.events import DynamoEventLog
+        from socialpub.domain.services.notifications import NotificationDeps
+
+        table = self.settings(config.PostsiderSettings).workspaces_table
+        return NotificationDeps(events=DynamoEventLog(client("dynamodb"), table), clock=self.clock)
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:

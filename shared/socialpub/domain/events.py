@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 
 from socialpub.domain.ids import new_id
+
+# How long a workspace's events are kept (and listed, e.g. as PostSider's notifications).
+RETENTION = timedelta(days=30)
 
 
 class EventType(StrEnum):

@@ -372,6 +372,15 @@ class WebhookSender(Protocol):
         ...
 
 
+class EventLog(Protocol):
+    """A workspace's lifecycle events, as recorded with the changes (kept events.RETENTION)."""
+
+    def page(self, workspace_id: str, since: datetime, *, page: int, per_page: int) -> tuple[list[Event], int]:
+        """Page ``page`` (from 0) of the events that occurred from ``since`` on, newest first, and
+        how many there are in all."""
+        ...
+
+
 class AuditLog(Protocol):
     def record(self, entry: AuditEntry) -> None: ...
     def page(self, where: AuditFilter, *, page: int, per_page: int) -> tuple[list[AuditEntry], int]:

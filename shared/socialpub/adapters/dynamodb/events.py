@@ -1,5 +1,5 @@
 """Lifecycle events as items ``WS#<ws> / EVENT#<time>#<id>``, put in the same transaction as the change
-they record, kept 30 days (TTL).
+they record, kept 30 days (TTL; events.RETENTION), and read back a page at a time (DynamoEventLog).
 
 Each new event also carries ``sweep_pk=event`` / ``sweep_sk=<time>#<id>`` in the ``to_sweep`` index
 until the event relay has handed it to the webhook queue: an outbox, so that an event is relayed at
@@ -13,19 +13,19 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from socialpub.adapters.dynamodb.codec import iso, to_item
+from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, translated
+from socialpub.adapters.dynamodb.loading import load_all
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
-from socialpub.domain.events import Event
+from socialpub.domain.events import RETENTION, Event
 
-EVENT_RETENTION = timedelta(days=30)
 ACTIVITY_RETENTION = timedelta(days=400)
 TO_SWEEP = "to_sweep"
 RELAY = "event"
 
 
 def event_put(table: str, event: Event) -> dict[str, Any]:
-    expires = int((event.occurred_at + EVENT_RETENTION).timestamp())
+    expires = int((event.occurred_at + RETENTION).timestamp())
     item = to_item({**event.model_dump(mode="json"), "entity": "event", "expires_at": expires})
     item.update(
         {
@@ -91,6 +91,42 @@ class DynamoEventOutbox:
             codes = cancellation_codes(exc) if error_code(exc) == "TransactionCanceledException" else []
             if codes[:1] != ["ConditionalCheckFailed"]:
                 raise  # a conflict: the next sweep relays it again
+
+
+class DynamoEventLog:
+    """A workspace's events, newest first (one Query of its partition's EVENT# range)."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._ddb = client
+        self._table = table_name
+
+    def page(self, workspace_id: str, since: datetime, *, page: int, per_page: int) -> tuple[list[Event], int]:
+        # From ``since`` on: the TTL deletes expired items only some time after they expire.
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :to",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"WS#{workspace_id}"},
+                ":from": {"S": f"EVENT#{iso(since)}"},
+                ":to": {"S": "EVENT#~"},
+            },
+            "ScanIndexForward": False,
+        }
+        # DynamoDB has no offset and no count but by reading: one pass counts every event and keeps
+        # the page's (at most 30 days of one workspace's events).
+        wanted_from, total = page * per_page, 0
+        found: list[Event] = []
+        with translated():
+            while True:
+                result = self._ddb.query(**query)
+                for item in result.get("Items", []):
+                    if wanted_from <= total < wanted_from + per_page:
+                        # A damaged event is left out (logged); the page is one short.
+                        found += load_all(Event, [from_item(item)], "event")
+                    total += 1
+                if "LastEvaluatedKey" not in result:
+                    return found, total
+                query["ExclusiveStartKey"] = result["LastEvaluatedKey"]
 
 
 class DynamoActivity:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from socialpub.domain.accounts import AccountNotFound
 from socialpub.domain.analytics import (
+    FIGURES,
     AccountMetrics,
     AnalyticsRepository,
     Demographics,
@@ -521,3 +522,81 @@ def account_analytics(deps: AnalyticsDeps, workspace_id: str, account_id: str, q
         posts=_figures(rollups),
         timeline=timeline(rollups, period, Granularity.DAY),
     )
+
+
+# ---------------------------------------------------------------------------- daily series
+
+MAX_DAYS = MAX_SPAN.days
+
+
+class DayFigure(BaseModel):
+    date: str  # yyyy-mm-dd (UTC)
+    value: int
+
+
+class Series(BaseModel):
+    """One figure over days, oldest first: ``followers``, or a normalised figure (analytics.FIGURES)."""
+
+    figure: str
+    points: list[DayFigure]
+
+
+def _first_day(deps: AnalyticsDeps, days: int) -> datetime:
+    """The first instant of the last ``days`` UTC days, today included."""
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidInput(f"'date' must be between 1 and {MAX_DAYS} days", details={"field": "date"})
+    today = deps.clock().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=days - 1)
+
+
+def _series_of(days: dict[str, dict[str, int]]) -> list[Series]:
+    """Per figure, its value on each day that has one (a figure a day lacks is not a zero)."""
+    return [
+        Series(figure=name, points=[DayFigure(date=day, value=f[name]) for day, f in sorted(days.items()) if name in f])
+        for name in FIGURES
+        if any(name in f for f in days.values())
+    ]
+
+
+def account_series(deps: AnalyticsDeps, workspace_id: str, account_id: str, days: int) -> list[Series]:
+    """An account's figures over its last ``days`` days: its follower count on each day it was read,
+    then each figure of its posts summed by the day they were published (the rollups). Empty for a
+    network that gives no figures for the account."""
+    if deps.accounts.get(workspace_id, account_id) is None:
+        raise AccountNotFound(details={"account_id": account_id})
+    start, end = _first_day(deps, days), deps.clock()
+    metrics = next((m for m in deps.analytics.account_metrics(workspace_id) if m.account_id == account_id), None)
+    if metrics is not None and not metrics.available:
+        return []
+    history = deps.analytics.follower_history(workspace_id, account_id, start, end)
+    followers = [DayFigure(date=p.day, value=p.followers) for p in history]
+    # One day rollup per account and day: the figures of its posts published that day.
+    by_day = {
+        r.period: r.figures
+        for r in deps.analytics.rollups(workspace_id, Granularity.DAY.value, start, end)
+        if r.account_id == account_id
+    }
+    return ([Series(figure="followers", points=followers)] if followers else []) + _series_of(by_day)
+
+
+def post_series(deps: AnalyticsDeps, workspace_id: str, post_id: str, days: int) -> list[Series]:
+    """A published post's figures on each of the last ``days`` days it was read: at each day's end,
+    the sum over its networks of their latest reading by then. A post last read before those days
+    shows its last reading's day. Empty for a post that is unknown, not published or not read yet."""
+    start = _first_day(deps, days)
+    if deps.posts.get(workspace_id, post_id) is None:
+        return []
+    targets, snapshots = deps.analytics.post_metrics(workspace_id, post_id)
+    unavailable = {(t.platform, t.account_id) for t in targets if not t.available}
+    readings = sorted((s for s in snapshots if (s.platform, s.account_id) not in unavailable), key=lambda s: s.at)
+    latest: dict[tuple[str, str], PostMetrics] = {}
+    by_day: dict[str, dict[str, int]] = {}
+    for reading in readings:
+        latest[(reading.platform, reading.account_id)] = reading.metrics.completed()
+        by_day[reading.at.astimezone(UTC).date().isoformat()] = totals(latest.values()).figures()
+    first = start.date().isoformat()
+    shown = {day: f for day, f in by_day.items() if day >= first}
+    if not shown and by_day:
+        last = max(by_day)
+        shown = {last: by_day[last]}
+    return _series_of(shown)
