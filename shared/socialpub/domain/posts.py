@@ -102,6 +102,8 @@ class Post(BaseModel):
     published_at: datetime | None = None
     platform_posts: list[PlatformPost] = Field(default_factory=list)
     analytics: dict[str, Metrics] = Field(default_factory=dict)  # by account id, kept by the analytics collector
+    # PostSider's group: the posts one request created together (api/postsider/); None elsewhere.
+    group: str | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1  # optimistic lock: every write asserts the version it read

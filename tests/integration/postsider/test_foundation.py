@@ -158,7 +158,7 @@ def test_is_connected_groups_and_unknown_routes(client: TestClient, keys: Keys, 
     assert (connected.status_code, connected.json()) == (200, {"connected": True})
     assert (groups.status_code, groups.json()) == (200, [])
     # And a route that does not exist (or a method a route does not serve) is Nest's 404, key or not
-    for method, path in (("GET", "/nope"), ("DELETE", "/integrations"), ("POST", "/posts")):
+    for method, path in (("GET", "/nope"), ("DELETE", "/integrations"), ("PATCH", "/posts")):
         response = client.request(method, f"{prefix}{path}", headers={"Content-Type": "application/json"})
         assert response.status_code == 404
         assert response.json() == {

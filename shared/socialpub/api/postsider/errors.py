@@ -6,7 +6,12 @@ Bodies follow the real Postiz server (wire contract 2.1), not the main API's env
   ``message`` for a body that is not JSON, as Nest's body parser answers);
 - a route that does not exist (any method): Nest's 404 ``{"message": "Cannot GET /public/v1/x", ...}``;
 - anything unexpected: ``{"statusCode": 500, "message": "Internal server error"}``, never a trace;
-- a body over the cap (refused by the shared edge middleware): 413 in Nest's shape (``edge_error_body``).
+- a body over the cap (refused by the shared edge middleware): 413 in Nest's shape (``edge_error_body``);
+- ``BadRequest`` (a check the surface makes itself, as Nest's BadRequestException): 400 with its
+  ``message``, a string or, for DTO-like checks, an array of "<path> <problem>";
+- a post a channel's rules refuse (the domain's ContentRejected): 400
+  ``{"statusCode": 400, "provider": "<Postiz id>", "name": "<channel name>", "message": "..."}``, the
+  channel being the account the route set on ``request.state.channel`` (else the first network refused).
 """
 
 from __future__ import annotations
@@ -19,7 +24,20 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socialpub.api.errors import status_of
+from socialpub.api.postsider.identifiers import PROVIDER_OF_PLATFORM, identifier_of
 from socialpub.domain import errors as e
+from socialpub.domain.accounts import Account
+from socialpub.domain.platforms import catalog
+from socialpub.domain.services.posts import ContentRejected
+
+
+class BadRequest(Exception):
+    """A 400 the surface words itself, as Nest's BadRequestException: ``message`` is a string, or an
+    array of "<path> <problem>" for checks that stand in for a DTO's."""
+
+    def __init__(self, message: str | list[str]) -> None:
+        super().__init__(message if isinstance(message, str) else "; ".join(message))
+        self.message = message
 
 
 def _domain_error(request: Request, exc: Exception) -> JSONResponse:
@@ -37,9 +55,31 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"msg": exc.message}, status_code=status_of(exc), headers=headers)
 
 
+def _bad_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BadRequest)
+    return JSONResponse({"statusCode": 400, "message": exc.message, "error": "Bad Request"}, status_code=400)
+
+
+def _content_rejected(request: Request, exc: Exception) -> JSONResponse:
+    """Postiz's post-validation shape: which channel refused the post, and why (every failing rule
+    of that network, in one message)."""
+    assert isinstance(exc, ContentRejected)
+    network, findings = next(iter(exc.refused.items()))
+    channel: Account | None = getattr(request.state, "channel", None)
+    if channel is not None and channel.platform in exc.refused:
+        network, findings = channel.platform, exc.refused[channel.platform]
+        provider, name = identifier_of(channel), channel.name
+    else:
+        provider, name = PROVIDER_OF_PLATFORM.get(network, network), catalog()[network].name
+    message = "; ".join(dict.fromkeys(f.message for f in findings))
+    return JSONResponse({"statusCode": 400, "provider": provider, "name": name, "message": message}, status_code=400)
+
+
 def _problem(p: dict[str, Any]) -> str:
     """One line per problem, as class-validator words them: the field, then what is wrong."""
-    loc = [str(part) for part in p.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    loc = [str(part) for part in p.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]  # where it was sent, not part of the field's name (a field may be called "path")
     message = str(p.get("msg", "")).removeprefix("Value error, ")
     return f"{'.'.join(loc)} {message}".strip() if loc else message
 
@@ -84,7 +124,9 @@ def edge_error_body(status: int, message: str) -> dict[str, Any]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ContentRejected, _content_rejected)
     app.add_exception_handler(e.DomainError, _domain_error)
+    app.add_exception_handler(BadRequest, _bad_request)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

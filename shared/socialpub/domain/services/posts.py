@@ -36,6 +36,7 @@ class PostDraft(BaseModel):
     thread: list[str] = Field(default_factory=list)
     first_comment: str | None = None
     platform_content: dict[str, PlatformOverride] = Field(default_factory=dict)
+    group: str | None = None  # PostSider's group (api/postsider/); the main API never sets it
 
 
 class PostChanges(BaseModel):
@@ -91,6 +92,14 @@ def check_content(
     return reports
 
 
+class ContentRejected(InvalidInput):
+    """A post that fails one or more networks' rules (the failing findings, by network)."""
+
+    def __init__(self, message: str, refused: dict[str, list[Finding]], *, details: dict[str, object]) -> None:
+        super().__init__(message, details=details)
+        self.refused = refused
+
+
 def rejection(refused: dict[str, list[Finding]], *, attaching: bool) -> DomainError:
     """One error naming every failing network and rule. A file refused only for its size or only for
     its type answers as the upload limits do (413, 415); anything else is a validation error (400)."""
@@ -104,12 +113,12 @@ def rejection(refused: dict[str, list[Finding]], *, attaching: bool) -> DomainEr
             for p, findings in refused.items()
         }
     }
-    error_class: type[DomainError] = InvalidInput
+    message = f"Refused by the networks' rules ({names})"
     if attaching and rules <= SIZE_RULES:
-        error_class = MediaTooLarge
-    elif attaching and rules <= TYPE_RULES:
-        error_class = UnsupportedMediaType
-    return error_class(f"Refused by the networks' rules ({names})", details=details)
+        return MediaTooLarge(message, details=details)
+    if attaching and rules <= TYPE_RULES:
+        return UnsupportedMediaType(message, details=details)
+    return ContentRejected(message, refused, details=details)
 
 
 def create_post(
