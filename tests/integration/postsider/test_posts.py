@@ -13,10 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.api.container import Container
+from socialpub.config import PostScheduleSettings, SchedulingSettings
 from socialpub.domain.accounts import AccountStatus
 from socialpub.domain.errors import DependencyUnavailable
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.posts import PlatformPost, PostStatus
+from socialpub.local.template import Template
 from tests.conftest import Keys
 from tests.integration.postsider.test_foundation import add_account, raw_key
 from tests.integration.test_posts import new_workspace
@@ -752,3 +754,29 @@ def test_missing_is_empty_and_release_id_is_refused_clearly(
     assert "not supported" in release.json()["msg"]
     assert (unknown.status_code, unknown.json()) == (404, {"msg": "Post not found"})
     assert nest_400(no_id) == ["releaseId must be a string"]
+
+
+def test_the_postsider_function_may_do_what_the_post_routes_do(template: Template) -> None:
+    # Given PostsiderFunction in template.yaml
+    env = template.function_environment("PostsiderFunction")
+    policies = template.resources["PostsiderFunction"]["Properties"]["Policies"]
+    actions = {
+        action
+        for policy in policies
+        for statement in policy["Statement"]
+        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+    }
+    # Then it has the settings scheduling and publishing read (the schedules' target, role and DLQ too)
+    needed = {f.alias for f in SchedulingSettings.model_fields.values() if f.is_required()}
+    needed |= {f.alias for f in PostScheduleSettings.model_fields.values()}
+    assert needed <= set(env), needed - set(env)
+    # And the calls: write posts, delete their files, queue targets, make and remove schedules
+    assert {
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "s3:DeleteObject",
+        "sqs:SendMessage",
+        "scheduler:CreateSchedule",
+        "scheduler:DeleteSchedule",
+        "iam:PassRole",
+    } <= actions
