@@ -113,8 +113,9 @@ class AccountsSettings(IntegrationsSettings):
     public_api_url: str = Field("", alias="PUBLIC_API_URL")
 
 
-class PostsiderSettings(ApiSettings):
-    """The PostSider /public/v1 surface (api/postsider/): it checks keys itself and reads accounts."""
+class PostsiderSettings(AccountsSettings):
+    """The PostSider /public/v1 surface (api/postsider/): it checks keys itself, and connects and
+    disconnects accounts as /api/accounts does (AccountsSettings: tokens, apps, post schedules)."""
 
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     # The seed's API_LIMIT: requests a minute per organisation (workspace); unset, the key's tier

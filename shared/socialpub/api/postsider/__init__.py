@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 
 from socialpub.api.container import Container
 from socialpub.api.postsider.errors import edge_error_body, install_error_handlers
-from socialpub.api.postsider.routers import analytics, integrations, notifications, posts, video
+from socialpub.api.postsider.routers import analytics, channels, integrations, notifications, posts, video
 from socialpub.config import PostsiderSettings
 
 SETTINGS = PostsiderSettings
@@ -25,6 +25,7 @@ __all__ = ["PREFIXES", "SETTINGS", "create_surface", "edge_error_body", "mount",
 
 router = APIRouter()
 router.include_router(integrations.router)
+router.include_router(channels.router)
 router.include_router(posts.router)
 router.include_router(analytics.router)
 router.include_router(notifications.router)

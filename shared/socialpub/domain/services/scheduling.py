@@ -21,10 +21,13 @@ sent is found and recorded, not sent again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from datetime import time as WallTime
 from enum import StrEnum
 
+from socialpub.domain.accounts import Account
 from socialpub.domain.errors import Conflict, DamagedItem, DomainError, InvalidInput, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.ports import (
@@ -37,9 +40,18 @@ from socialpub.domain.ports import (
     WorkspaceRepository,
 )
 from socialpub.domain.ports import TargetRepository as Targets
-from socialpub.domain.posts import SCHEDULABLE, ConcurrentModification, PlatformPost, Post, PostNotFound, PostStatus
+from socialpub.domain.posts import (
+    SCHEDULABLE,
+    ConcurrentModification,
+    PlatformPost,
+    Post,
+    PostFilter,
+    PostNotFound,
+    PostStatus,
+)
 from socialpub.domain.publishing import AccountNotUsable, PublishMessage, ScheduledPublish, TargetStatus
 from socialpub.domain.schedules import (
+    QUEUE_HORIZON_DAYS,
     NoFreeSlot,
     PostNotSchedulable,
     Schedule,
@@ -235,11 +247,76 @@ def queue_post(
 def _first_free(
     schedules: ScheduleRepository, schedule: Schedule, post: Post, named: dict[str, str], now: datetime
 ) -> tuple[datetime, Slot] | None:
-    held = taken(schedules, schedule, now, but=post.id)
+    return first_free(schedules, schedule, post.platforms, named, now, but=post.id)
+
+
+def first_free(
+    schedules: ScheduleRepository,
+    schedule: Schedule,
+    networks: list[str],
+    named: dict[str, str],
+    now: datetime,
+    *,
+    but: str | None = None,
+    busy: Callable[[datetime], bool] | None = None,
+) -> tuple[datetime, Slot] | None:
+    """The schedule's first occurrence after ``now`` that covers ``networks`` (with the accounts
+    ``named`` by network) and that no queued post but ``but`` holds for any of them, nor ``busy``
+    says is taken."""
+    held = taken(schedules, schedule, now, but=but)
     for at, slot in schedule.occurrences(now):
-        if slot.covers(post.platforms, named) and not any((instant(at), n) in held for n in post.platforms):
+        if (
+            slot.covers(networks, named)
+            and not any((instant(at), n) in held for n in networks)
+            and not (busy is not None and busy(at))
+        ):
             return at, slot
     return None
+
+
+# Postiz's posting times of a channel that has none of its own: 02:00, 06:40 and 11:40 UTC.
+DEFAULT_SLOT_TIMES = (WallTime(2, 0), WallTime(6, 40), WallTime(11, 40))
+
+
+def next_free_slot(posts: PostRepository, schedules: ScheduleRepository, account: Account, now: datetime) -> datetime:
+    """When a post to ``account`` could go next (PostSider's find-slot): the earliest occurrence,
+    among the workspace's active schedules with a slot for the account (its network, or the account
+    itself), that the queue would give a post to it and at which no post of the workspace to its
+    network is due. With no such schedule: the first of Postiz's default times (UTC) after ``now``
+    at which no post of the workspace at all is due, as Postiz answers."""
+    workspace_id, network = account.workspace_id, account.platform
+
+    def due_then(at: datetime, platform: str | None) -> bool:
+        # Slots are whole minutes: a post due within that minute holds it.
+        where = PostFilter(platform=platform, start=at, end=at + timedelta(seconds=59))
+        found, _ = posts.after(workspace_id, where, cursor=None, per_page=1)
+        return bool(found)
+
+    named = {network: account.id}
+    candidates = [
+        s
+        for s in schedules.of_workspace(workspace_id)
+        if s.is_active and any(slot.covers([network], named) for slot in s.slots)
+    ]
+    if candidates:
+        found = [
+            hit[0]
+            for s in candidates
+            if (hit := first_free(schedules, s, [network], named, now, busy=lambda at: due_then(at, network)))
+        ]
+        if not found:
+            raise NoFreeSlot(
+                f"No free slot in the next year for {network}; add slots to a schedule",
+                details={"account_id": account.id},
+            )
+        return min(found).astimezone(UTC)
+    day = now.astimezone(UTC).date()
+    for _ in range(QUEUE_HORIZON_DAYS):
+        for at in (datetime.combine(day, t, UTC) for t in DEFAULT_SLOT_TIMES):
+            if at > now and not due_then(at, None):
+                return at
+        day += timedelta(days=1)
+    raise NoFreeSlot("No free default slot in the next year", details={"account_id": account.id})
 
 
 # ---------------------------------------------------------------------- firing (publisher, sweeper)

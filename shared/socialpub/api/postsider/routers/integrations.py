@@ -1,5 +1,6 @@
-"""GET /public/v1/integrations, /is-connected and /groups: the organisation's channels, which are
-the workspace's accounts of the main API (the same ids as GET /api/accounts)."""
+"""GET /public/v1/integrations, /is-connected and /groups, DELETE /integrations/:id: the
+organisation's channels, which are the workspace's accounts of the main API (the same ids as
+GET /api/accounts). A channel's other routes: channels.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 from socialpub.api.container import ContainerDep
 from socialpub.api.postsider.auth import Organisation, OrganisationDep, requires
 from socialpub.api.postsider.identifiers import identifier_of
+from socialpub.api.postsider.routers.channels import channel
 from socialpub.domain.accounts import Account, AccountStatus
 from socialpub.domain.permissions import Permission
+from socialpub.domain.services import accounts as accounts_service
 
 router = APIRouter(tags=["postsider"])
 
@@ -59,6 +62,10 @@ class Integration(BaseModel):
         )
 
 
+class Disconnected(BaseModel):
+    id: str
+
+
 class Connected(BaseModel):
     connected: bool = True
 
@@ -83,3 +90,21 @@ def list_groups(c: ContainerDep, org: Organisation = requires(Permission.ACCOUNT
     """The workspace's channel groups: the distinct groups of its accounts, by name."""
     labels = {a.group for a in c.postsider_accounts.list(org.workspace_id) if a.group}
     return [Group.named(label) for label in sorted(labels)]
+
+
+@router.delete("/integrations/{integration_id}")
+def disconnect(
+    integration_id: str, c: ContainerDep, org: Organisation = requires(Permission.ACCOUNTS_WRITE)
+) -> Disconnected:
+    """DELETE /api/accounts/{id}: revoke at the network, take the account out of scheduled posts
+    and schedules, remove it (with its event). Answers its id (Postiz answers the row, tokens too)."""
+    account = channel(c, org, integration_id)
+    accounts_service.disconnect_account(
+        c.account_deps(),
+        c.account_posts,
+        org.workspace_id,
+        account.id,
+        scheduler=c.post_scheduler,
+        schedules=c.schedules,
+    )
+    return Disconnected(id=account.id)
