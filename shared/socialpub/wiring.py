@@ -12,6 +12,7 @@ from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, Dynamo
 from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
 from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
 from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.insights import insights_for
 from socialpub.adapters.network_auth import HttpNetworkAuth
@@ -44,6 +45,8 @@ def account_deps(
         box=KmsSecretBox(client("kms"), secrets_key_id),
         clock=clock,
         guard_host=PublicHostGuard(),
+        # These functions never connect an account, so they need no keys' tiers (the plan's channels).
+        workspaces=DynamoWorkspaceRepository(ddb, table),
     )
 
 

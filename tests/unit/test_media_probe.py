@@ -84,7 +84,13 @@ def test_counters_move_with_the_status_networks_and_media() -> None:
     draft = Post(id="p", workspace_id="w", content="x", platforms=["twitter"], created_at=now, updated_at=now)
     scheduled = draft.model_copy(update={"status": PostStatus.SCHEDULED, "platforms": ["twitter", "mastodon"]})
     published = scheduled.model_copy(update={"status": PostStatus.PUBLISHED})
-    assert counter_deltas(None, draft) == {"posts_count": 1, "posts_draft": 1, "posts_on_twitter": 1}
+    # A new post also counts as created in its UTC month (the plan's monthly posts, never moved back)
+    assert counter_deltas(None, draft) == {
+        "posts_count": 1,
+        "posts_draft": 1,
+        "posts_on_twitter": 1,
+        "posts_created_2026_01": 1,
+    }
     assert counter_deltas(draft, scheduled) == {
         "posts_draft": -1,
         "posts_on_mastodon": 1,

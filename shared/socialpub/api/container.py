@@ -109,8 +109,10 @@ class Container:
 
     @cached_property
     def post_workspaces(self) -> DynamoWorkspaceRepository:
-        """Workspaces as the posts and media functions see them (no access to the keys table)."""
-        return DynamoWorkspaceRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+        """Workspaces as the posts and media functions see them; the keys table only to read the
+        tiers of a workspace's keys (its plan's monthly posts)."""
+        s = self.settings(config.PostsSettings)
+        return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, s.api_keys_table)
 
     @cached_property
     def posts(self) -> DynamoPostRepository:
@@ -351,7 +353,15 @@ class Container:
             box=self.secrets,
             clock=self.clock,
             guard_host=self.host_guard,
+            workspaces=self.account_workspaces,
         )
+
+    @cached_property
+    def account_workspaces(self) -> DynamoWorkspaceRepository:
+        """Workspaces as connecting sees them: their accounts counter and their keys' tiers (the
+        plan's channels)."""
+        s = self.settings(config.IntegrationsSettings)
+        return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, s.api_keys_table)
 
     @cached_property
     def analytics(self) -> DynamoAnalyticsRepository:

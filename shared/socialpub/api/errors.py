@@ -19,6 +19,7 @@ from socialpub.domain.media import MediaTooLarge, UnsupportedMediaType
 STATUS_BY_ERROR: list[tuple[type[e.DomainError], int]] = [
     (e.InvalidInput, 400),
     (e.Unauthenticated, 401),
+    (e.QuotaExceeded, 402),
     (e.PermissionDenied, 403),
     (e.NotFound, 404),
     (e.Conflict, 409),

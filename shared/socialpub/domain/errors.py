@@ -82,3 +82,10 @@ class DependencyUnavailable(DomainError):
 
     code = "SERVICE_UNAVAILABLE"
     default_message = "A backing service is temporarily unavailable; retry shortly"
+
+
+class QuotaExceeded(DomainError):
+    """A limit of the workspace's plan (domain/quotas.py) is reached: the request would go past it."""
+
+    code = "PLAN_LIMIT_REACHED"
+    default_message = "A limit of this workspace's plan is reached"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -17,6 +17,7 @@ from socialpub.domain.media import Inspection, Media
 from socialpub.domain.platforms import Platform
 from socialpub.domain.posts import Post, PostFilter, PostStatus
 from socialpub.domain.publishing import PublishMessage, PublishStat, ScheduledPublish, Target
+from socialpub.domain.quotas import Cap
 from socialpub.domain.schedules import Claim, Schedule
 from socialpub.domain.tiers import Tier
 from socialpub.domain.users import AdminUser
@@ -59,6 +60,10 @@ class WorkspaceRepository(Protocol):
     def mark_deleting(self, workspace: Workspace, now: datetime) -> None: ...
     def purge_items(self, workspace_id: str, budget: int) -> int: ...
     def delete_meta(self, workspace_id: str) -> None: ...
+    def tiers_of(self, key_ids: Iterable[str]) -> list[Tier]:
+        """The tiers of those of these API keys that exist and are active (a workspace's plan,
+        domain/quotas.py)."""
+        ...
 
 
 class WorkspacePurgeQueue(Protocol):
@@ -105,7 +110,11 @@ class TokenSigner(Protocol):
 class PostRepository(Protocol):
     """Posts and their media items; every write keeps the workspace's post counters in step."""
 
-    def create(self, post: Post, event: Event | None = None) -> None: ...
+    def create(self, post: Post, event: Event | None = None, *, caps: Sequence[Cap] = ()) -> None:
+        """Store a new post; each cap's counter moves up with it, and a cap it would go past
+        refuses the whole write with the cap's error (QuotaExceeded)."""
+        ...
+
     def get(self, workspace_id: str, post_id: str) -> Post | None: ...
     def save(self, post: Post, previous: Post, event: Event | None = None) -> None:
         """Write ``post`` (and its event) if the stored one is still ``previous`` (else
@@ -187,8 +196,9 @@ class DefaultCredentials(Protocol):
 class AccountRepository(Protocol):
     def get(self, workspace_id: str, account_id: str) -> Account | None: ...
     def list(self, workspace_id: str) -> list[Account]: ...
-    def connect(self, account: Account, previous: Account | None, event: Event) -> None:
-        """Create the account (counting it on its workspace) or replace ``previous``, with its event."""
+    def connect(self, account: Account, previous: Account | None, event: Event, *, caps: Sequence[Cap] = ()) -> None:
+        """Create the account (counting it on its workspace) or replace ``previous``, with its event;
+        a cap whose counter the write would push past its limit refuses it with the cap's error."""
         ...
 
     def save(self, account: Account, previous: Account, event: Event | None = None) -> bool:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from socialpub.domain.errors import Conflict, InvalidInput, NotFound
 from socialpub.domain.media import Media
 from socialpub.domain.post_content import PlatformOverride, PostContent
+from socialpub.domain.quotas import month_of, posts_created_counter
 from socialpub.domain.workspaces import counter_moves
 
 
@@ -192,5 +193,9 @@ def post_counters(post: Post | None) -> dict[str, int]:
 
 
 def counter_deltas(before: Post | None, after: Post | None) -> dict[str, int]:
-    """How the workspace's counters move when a post changes (None: not existing)."""
-    return counter_moves(post_counters(before), post_counters(after))
+    """How the workspace's counters move when a post changes (None: not existing). A new post is
+    also counted as created in its month (UTC), against the plan; that count never goes back."""
+    moves = counter_moves(post_counters(before), post_counters(after))
+    if before is None and after is not None:
+        moves[posts_created_counter(month_of(after.created_at))] = 1
+    return moves

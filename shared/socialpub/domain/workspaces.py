@@ -91,6 +91,8 @@ class Workspace(BaseModel):
     status: WorkspaceStatus = WorkspaceStatus.ACTIVE
     member_keys: frozenset[str] = Field(default_factory=frozenset)
     stats: WorkspaceStats = Field(default_factory=WorkspaceStats)
+    # Posts created per calendar month (YYYY-MM, UTC), counted against the plan (domain/quotas.py).
+    posts_created: dict[str, int] = Field(default_factory=dict)
     created_at: datetime
     updated_at: datetime
 

@@ -26,6 +26,7 @@ from socialpub.adapters.dynamodb.queries import query_all
 from socialpub.domain.accounts import Account, AccountStatus, ConnectSession, account_deltas
 from socialpub.domain.events import Event
 from socialpub.domain.posts import ConcurrentModification
+from socialpub.domain.quotas import Cap
 from socialpub.domain.records import checked
 
 DUE_INDEX = "accounts_by_token_expiry"
@@ -66,14 +67,14 @@ class DynamoAccountRepository:
         )
         return sorted(load_all(Account, records, "account"), key=lambda a: (a.platform, a.connected_at))
 
-    def connect(self, account: Account, previous: Account | None, event: Event) -> None:
+    def connect(self, account: Account, previous: Account | None, event: Event, *, caps: Sequence[Cap] = ()) -> None:
         put = self._put(account, previous)
-        workspace = self._workspace(account.workspace_id, account_deltas(previous, account))
+        workspace = workspace_guard(self._table, account.workspace_id, account_deltas(previous, account), caps)
         # From now on its figures (followers...) are read daily, the first time at once.
         figures = DynamoAnalyticsRepository(self._ddb, self._table).account_tracking(
             account.workspace_id, account.id, account.platform, account.updated_at
         )
-        self._transact([put, self._event(event), figures, workspace], account)
+        self._transact([put, self._event(event), figures, workspace], account, caps)
 
     def save(self, account: Account, previous: Account, event: Event | None = None) -> bool:
         items = [self._put(account, previous)]
@@ -167,12 +168,12 @@ class DynamoAccountRepository:
     def _workspace(self, workspace_id: str, deltas: dict[str, int]) -> dict[str, Any]:
         return workspace_guard(self._table, workspace_id, deltas)
 
-    def _transact(self, items: Sequence[dict[str, Any]], account: Account) -> None:
+    def _transact(self, items: Sequence[dict[str, Any]], account: Account, caps: Sequence[Cap] = ()) -> None:
         """The account's item is first and the workspace's last in every transaction."""
         conflict = ConcurrentModification(
             "The account was changed meanwhile; retry", details={"account_id": account.id}
         )
-        with guarded_transaction(account.workspace_id, conflict):
+        with guarded_transaction(account.workspace_id, conflict, caps):
             self._ddb.transact_write_items(TransactItems=list(items))
 
 

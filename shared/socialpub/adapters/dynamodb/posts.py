@@ -38,6 +38,7 @@ from socialpub.domain.errors import InvalidInput
 from socialpub.domain.events import Event
 from socialpub.domain.media import Media, MediaStatus
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostStatus, counter_deltas, sort_key
+from socialpub.domain.quotas import Cap
 from socialpub.domain.records import checked
 from socialpub.domain.schedules import Claim
 
@@ -94,14 +95,14 @@ class DynamoPostRepository:
 
     # ------------------------------------------------------------------ posts
 
-    def create(self, post: Post, event: Event | None = None) -> None:
+    def create(self, post: Post, event: Event | None = None, *, caps: Sequence[Cap] = ()) -> None:
         items = [
             self._put_post(post, ConditionExpression="attribute_not_exists(pk)"),
             *self._put_targets(post),
             *([event_put(self._table, event)] if event else []),
-            self._workspace_update(post.workspace_id, counter_deltas(None, post)),
+            workspace_guard(self._table, post.workspace_id, counter_deltas(None, post), caps),
         ]
-        self._transact(items, post)
+        self._transact(items, post, caps)
 
     def get(self, workspace_id: str, post_id: str) -> Post | None:
         with translated():
@@ -304,9 +305,14 @@ class DynamoPostRepository:
     def _workspace_update(self, workspace_id: str, deltas: dict[str, int]) -> dict[str, Any]:
         return workspace_guard(self._table, workspace_id, deltas)
 
-    def _transact(self, items: list[dict[str, Any]], post: Post) -> None:
-        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
+    def _transact(self, items: list[dict[str, Any]], post: Post, caps: Sequence[Cap] = ()) -> None:
+        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id}), caps):
             self._ddb.transact_write_items(TransactItems=items)
+
+
+def upload_key(media_id: str) -> dict[str, str]:
+    """The key of the item that tells which workspace holds a library file."""
+    return {"pk": f"UPLOAD#{media_id}", "sk": "UPLOAD"}
 
 
 def _index_of(put: dict[str, Any]) -> dict[str, str]:

@@ -18,7 +18,9 @@ from socialpub.adapters.dynamodb.errors import cancellation_codes, error_code, t
 from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.errors import Unauthenticated, WorkspaceNotFound
+from socialpub.domain.quotas import POSTS_CREATED_PREFIX
 from socialpub.domain.records import checked
+from socialpub.domain.tiers import Tier
 from socialpub.domain.workspaces import AccountRef, Workspace, WorkspaceStats, WorkspaceStatus
 
 META = "META"
@@ -36,13 +38,14 @@ def _meta_key(workspace_id: str) -> dict[str, Any]:
 
 class DynamoWorkspaceRepository:
     def __init__(self, client: Any, table_name: str, api_keys_table: str | None = None) -> None:
-        """``api_keys_table`` is needed only to create and delete workspaces (keys list their workspaces)."""
+        """``api_keys_table`` is needed only to create and delete workspaces (keys list their workspaces)
+        and to tell a workspace's plan (its keys' tiers)."""
         self._ddb = client
         self._table = table_name
         self._keys_table = api_keys_table or ""
 
     def create(self, workspace: Workspace, *, owner_key_id: str) -> None:
-        record = checked(workspace).model_dump(mode="json", exclude={"stats"})
+        record = checked(workspace).model_dump(mode="json", exclude={"stats", "posts_created"})
         record.update(workspace.stats.model_dump())
         record.update(pk=_pk(workspace.id), sk=META, kind="workspace", member_keys=set(workspace.member_keys))
         # Listed across workspaces (the admin plane's totals) through the to_sweep index.
@@ -199,6 +202,14 @@ class DynamoWorkspaceRepository:
             for r in found
         ]
 
+    def tiers_of(self, key_ids: Iterable[str]) -> list[Tier]:
+        """One BatchGetItem of the keys' tier and state (a workspace has one key or a few)."""
+        if not self._keys_table:
+            raise ValueError("Reading keys' tiers needs the API keys table")
+        keys = [{"pk": {"S": f"KEY#{key_id}"}, "sk": {"S": "KEY"}} for key_id in sorted(set(key_ids))]
+        found = batch_get_all(self._ddb, self._keys_table, keys, projection=("tier", "is_active"))
+        return [Tier(k["tier"]) for k in found if k.get("is_active", True) and k.get("tier") in set(Tier)]
+
     def delete_meta(self, workspace_id: str) -> None:
         with translated():
             self._ddb.delete_item(TableName=self._table, Key=_meta_key(workspace_id))
@@ -207,4 +218,10 @@ class DynamoWorkspaceRepository:
 def _to_workspace(record: dict[str, Any]) -> Workspace:
     stats = {name: record.get(name, 0) for name in _STAT_FIELDS}
     stats["members_count"] = len(record.get("member_keys", ()))
-    return Workspace.model_validate({**record, "stats": stats})
+    # Top-level counters posts_created_<YYYY>_<MM> (so writers ADD to them) -> {"YYYY-MM": n}.
+    created = {
+        name.removeprefix(POSTS_CREATED_PREFIX).replace("_", "-"): number
+        for name, number in record.items()
+        if name.startswith(POSTS_CREATED_PREFIX)
+    }
+    return Workspace.model_validate({**record, "stats": stats, "posts_created": created})

@@ -46,7 +46,7 @@ from socialpub.domain.accounts import (
     legacy_account_id,
     state_hash,
 )
-from socialpub.domain.errors import InvalidInput
+from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.integrations import Configuration, ConfigurationNotFound, integration
 from socialpub.domain.platforms import AuthType, Platform
@@ -60,12 +60,15 @@ from socialpub.domain.ports import (
     PostRepository,
     PostScheduler,
     ScheduleRepository,
+    WorkspaceRepository,
 )
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostStatus
+from socialpub.domain.quotas import Cap, channels_cap, plan_of
 from socialpub.domain.records import changed
 from socialpub.domain.secrets import SecretBox, mask
 from socialpub.domain.services.posts import forget_schedule
 from socialpub.domain.services.schedules import remove_account as remove_from_schedules
+from socialpub.domain.workspaces import WorkspaceStatus
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
 # What the flows that are not redirects take, by auth type, and which of it is a secret.
@@ -86,6 +89,7 @@ class AccountDeps:
     box: SecretBox
     clock: Clock
     guard_host: Callable[[str], str]  # SSRF guard for hosts a client names (a Mastodon instance)
+    workspaces: WorkspaceRepository  # connecting counts against the plan's channels (domain/quotas.py)
     sleep: Callable[[float], None] = field(default=time.sleep)
 
 
@@ -324,6 +328,7 @@ def complete_connect(
                 details={"field": "selection", "unknown": unknown, "choices": list(by_id)},
             )
         identities = [by_id[s] for s in selection]
+    cap = _channels_room(deps, session.workspace_id, platform, identities)
     stored = [
         _store_account(
             deps,
@@ -334,6 +339,7 @@ def complete_connect(
             configuration_id=session.configuration_id,
             instance=session.instance,
             scopes=tokens.scopes or session.scopes,
+            cap=cap,
         )
         for identity in identities
     ]
@@ -359,6 +365,7 @@ def connect_with_credentials(
     identities = deps.network.identities(platform, tokens, instance=None, params=params)
     if not identities:
         raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
+    cap = _channels_room(deps, workspace_id, platform, identities[:1])
     return _store_account(
         deps,
         workspace_id,
@@ -368,6 +375,7 @@ def connect_with_credentials(
         configuration_id=None,
         instance=None,
         scopes=[],
+        cap=cap,
         extra_secrets={n: given[n] for n in secret_names},
         metadata={n: v for n, v in given.items() if n not in secret_names},
     )
@@ -383,18 +391,12 @@ def _store_account(
     configuration_id: str | None,
     instance: str | None,
     scopes: list[str],
+    cap: Cap,
     extra_secrets: dict[str, str] | None = None,
     metadata: dict[str, str] | None = None,
 ) -> Account:
     now = deps.clock()
-    acc_id = account_id(workspace_id, platform.id, identity.external_id)
-    previous = deps.accounts.get(workspace_id, acc_id)
-    if previous is None:
-        # Connected before ids named the workspace: reconnecting updates that account, whose id its
-        # posts and schedules hold.
-        legacy = deps.accounts.get(workspace_id, legacy_account_id(platform.id, identity.external_id))
-        if legacy is not None and (legacy.platform, legacy.external_id) == (platform.id, identity.external_id):
-            acc_id, previous = legacy.id, legacy
+    acc_id, previous = _connected(deps, workspace_id, platform, identity)
     plain = {"access_token": identity.access_token or tokens.access_token, **(extra_secrets or {})}
     if tokens.refresh_token and not identity.access_token:
         plain["refresh_token"] = tokens.refresh_token
@@ -449,8 +451,36 @@ def _store_account(
     event = Event.of(
         EventType.ACCOUNT_CONNECTED, workspace_id, now, {**account.summary(), "reconnected": previous is not None}
     )
-    deps.accounts.connect(account, previous, event)
+    # A new account counts against the plan's channels; a reconnect never does.
+    deps.accounts.connect(account, previous, event, caps=[cap] if previous is None else [])
     return account
+
+
+def _connected(
+    deps: AccountDeps, workspace_id: str, platform: Platform, identity: Identity
+) -> tuple[str, Account | None]:
+    """The id the identity has in the workspace, and its account if it is connected there already."""
+    acc_id = account_id(workspace_id, platform.id, identity.external_id)
+    previous = deps.accounts.get(workspace_id, acc_id)
+    if previous is None:
+        # Connected before ids named the workspace: reconnecting updates that account, whose id its
+        # posts and schedules hold.
+        legacy = deps.accounts.get(workspace_id, legacy_account_id(platform.id, identity.external_id))
+        if legacy is not None and (legacy.platform, legacy.external_id) == (platform.id, identity.external_id):
+            acc_id, previous = legacy.id, legacy
+    return acc_id, previous
+
+
+def _channels_room(deps: AccountDeps, workspace_id: str, platform: Platform, identities: list[Identity]) -> Cap:
+    """The plan's cap on channels; refuses (QuotaExceeded) before any account is stored when the new
+    ones among ``identities`` (not reconnects) would go past it. The store checks each again, atomically."""
+    workspace = deps.workspaces.get(workspace_id)
+    if workspace is None or workspace.status is not WorkspaceStatus.ACTIVE:
+        raise WorkspaceNotFound(details={"workspace_id": workspace_id})
+    cap = channels_cap(plan_of(deps.workspaces.tiers_of(workspace.member_keys)))
+    new = sum(1 for identity in identities if _connected(deps, workspace_id, platform, identity)[1] is None)
+    cap.require_room(workspace.stats.accounts_count, new)
+    return cap
 
 
 def _first_of_network(deps: AccountDeps, workspace_id: str, platform: str) -> bool:

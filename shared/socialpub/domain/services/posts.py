@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -15,9 +16,10 @@ from socialpub.domain.platforms import catalog
 from socialpub.domain.ports import Clock, MediaObjectStore, PostRepository, PostScheduler, WorkspaceRepository
 from socialpub.domain.post_content import PlatformOverride, PostContent
 from socialpub.domain.posts import ConcurrentModification, Post, PostFilter, PostNotFound, PostStatus
+from socialpub.domain.quotas import Cap, month_of, monthly_posts_cap, plan_of
 from socialpub.domain.records import changed
 from socialpub.domain.validation import Finding, PlatformReport, blocking, validate
-from socialpub.domain.workspaces import AccountRef, WorkspaceStatus
+from socialpub.domain.workspaces import AccountRef, Workspace, WorkspaceStatus
 
 SIZE_RULES = frozenset({"image_too_large", "video_too_large"})
 TYPE_RULES = frozenset(
@@ -121,14 +123,24 @@ def rejection(refused: dict[str, list[Finding]], *, attaching: bool) -> DomainEr
     return ContentRejected(message, refused, details=details)
 
 
+def monthly_posts_room(workspace: Workspace, workspaces: WorkspaceRepository, now: datetime, adding: int = 1) -> Cap:
+    """The plan's cap on posts created this month; refuses (QuotaExceeded) when ``adding`` more posts
+    would go past it. Called before anything is written (a request creating several posts asks for
+    all of them at once); the store then checks each create again, atomically."""
+    cap = monthly_posts_cap(plan_of(workspaces.tiers_of(workspace.member_keys)), now)
+    cap.require_room(workspace.posts_created.get(month_of(now), 0), adding)
+    return cap
+
+
 def create_post(
     workspace_id: str, draft: PostDraft, *, posts: PostRepository, workspaces: WorkspaceRepository, clock: Clock
 ) -> Post:
     workspace = workspaces.get(workspace_id)
     if workspace is None or workspace.status is not WorkspaceStatus.ACTIVE:
         raise WorkspaceNotFound(details={"workspace_id": workspace_id})
-    networks, account_ids = resolve_platforms(draft.platforms, lambda: workspaces.accounts(workspace_id))
     now = clock()
+    cap = monthly_posts_room(workspace, workspaces, now)
+    networks, account_ids = resolve_platforms(draft.platforms, lambda: workspaces.accounts(workspace_id))
     fields = draft.model_dump(exclude={"platforms", "hashtags"})
     post = Post(
         **fields,
@@ -142,7 +154,7 @@ def create_post(
     )
     check_content(post.composition(), post.platforms)
     post.require_storable()
-    posts.create(post, Event.of(EventType.POST_CREATED, workspace_id, now, post_summary(post)))
+    posts.create(post, Event.of(EventType.POST_CREATED, workspace_id, now, post_summary(post)), caps=[cap])
     return post
 
 
