@@ -121,6 +121,13 @@ class PostsiderSettings(AccountsSettings):
     # The seed's API_LIMIT: requests a minute per organisation (workspace); unset, the key's tier
     # decides (starter: the seed's 60).
     api_limit: int | None = Field(None, alias="API_LIMIT", gt=0)
+    # Uploads (the workspace's media library) and the files posts use.
+    media_bucket: str = Field(alias="MEDIA_BUCKET")
+    # The most read from a URL (upload-from-url, a post's image by URL); it is held in memory.
+    remote_media_max_bytes: int = Field(100 * 1024 * 1024, alias="REMOTE_MEDIA_MAX_BYTES", gt=0)
+    # Only the local stack (and tests) set this: files fetched by URL from loopback, over http too
+    # (never other private addresses), as for webhook receivers.
+    allow_loopback_targets: bool = Field(False, alias="ALLOW_LOOPBACK_TARGETS")
 
 
 class AccountRefresherSettings(BaseSettings):

@@ -79,6 +79,17 @@ class S3MediaStore:
                 batch = [{"Key": k} for k in keys[start : start + 1000]]
                 self._s3.delete_objects(Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True})
 
+    def copy(self, source_key: str, key: str) -> None:
+        """A server-side copy (up to 5 GB, the largest file accepted). Tags are not copied: that would
+        need s3:GetObjectTagging, and a copy is never a pending upload."""
+        with _translated():
+            self._s3.copy_object(
+                Bucket=self._bucket,
+                Key=key,
+                CopySource={"Bucket": self._bucket, "Key": source_key},
+                TaggingDirective="REPLACE",
+            )
+
     def download_url(self, key: str, ttl_seconds: int) -> str:
         """A signed GET URL; signing is local (no request to S3)."""
         url: str = self._s3.generate_presigned_url(

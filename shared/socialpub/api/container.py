@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
     from socialpub.adapters.network_auth import HttpNetworkAuth
+    from socialpub.adapters.remote_media import HttpRemoteMedia
     from socialpub.adapters.usage_plans import ApiGatewayUsagePlans
     from socialpub.adapters.webhook_sender import HttpWebhookSender
     from socialpub.domain.services.accounts import AccountDeps
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from socialpub.domain.services.analytics import AnalyticsDeps
     from socialpub.domain.services.collector import CollectorDeps
     from socialpub.domain.services.keys import KeyAdmin
+    from socialpub.domain.services.media_library import LibraryDeps
     from socialpub.domain.services.notifications import NotificationDeps
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
@@ -429,6 +431,36 @@ class Container:
 
         table = self.settings(config.PostsiderSettings).workspaces_table
         return NotificationDeps(events=DynamoEventLog(client("dynamodb"), table), clock=self.clock)
+
+    @cached_property
+    def postsider_media(self) -> S3MediaStore:
+        """The media bucket as PostSider's uploads and posts use it."""
+        return S3MediaStore(client("s3"), self.settings(config.PostsiderSettings).media_bucket)
+
+    @cached_property
+    def remote_media(self) -> HttpRemoteMedia:
+        """Files fetched by URL, through the SSRF guard (loopback only where the stack allows it)."""
+        from socialpub.adapters.remote_media import HttpRemoteMedia
+
+        return HttpRemoteMedia(allow_loopback=self.settings(config.PostsiderSettings).allow_loopback_targets)
+
+    def media_library_deps(self, accepted: Collection[str]) -> LibraryDeps:
+        """The workspace's media library (PostSider's uploads) and the posts that use its files;
+        ``accepted``: the MIME types the surface takes."""
+        from socialpub.domain.services.media_library import LibraryDeps
+
+        s = self.settings(config.PostsiderSettings)
+        posts = DynamoPostRepository(client("dynamodb"), s.workspaces_table)
+        return LibraryDeps(
+            posts=posts,
+            library=posts,
+            objects=self.postsider_media,
+            inspector=self.media_probe,
+            remote=self.remote_media,
+            clock=self.clock,
+            accepted=accepted,
+            remote_max_bytes=s.remote_media_max_bytes,
+        )
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:

@@ -18,8 +18,14 @@ from socialpub.api.envelope import error_body
 from socialpub.domain.idempotency import StoredResponse
 from socialpub.observability import log_keys, logger
 
-# Multipart media uploads: the one route that takes more than a JSON body's cap.
-UPLOAD_PATH = re.compile(r"^/api/posts/[^/]+/media$")
+# Multipart media uploads: the routes that take more than a JSON body's cap (the main API's, and
+# PostSider's /upload under both its prefixes), each with where a larger file goes instead.
+UPLOAD_PATH = re.compile(r"^/api/posts/[^/]+/media$|^(/api)?/public/v1/upload$")
+LARGER_FILES = {
+    "/api/posts/": "ask POST /api/posts/{id}/media/uploads for a presigned upload URL instead",
+    "/public/v1/": "give its https URL to POST /public/v1/upload-from-url instead",
+    "/api/public/v1/": "give its https URL to POST /api/public/v1/upload-from-url instead",
+}
 
 
 class _BodyTooLarge(Exception):
@@ -126,7 +132,7 @@ class EdgeMiddleware:
         cap = self.max_upload_bytes if UPLOAD_PATH.match(scope.get("path", "")) else self.max_body_bytes
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > cap:
-            await respond(413, self._too_large(cap))
+            await respond(413, self._too_large(cap, scope))
             return
 
         # A body without Content-Length (Transfer-Encoding: chunked) is counted as it streams in.
@@ -166,14 +172,15 @@ class EdgeMiddleware:
                     )
         if over_cap and not started:
             held.clear()
-            await respond(413, self._too_large(cap))
+            await respond(413, self._too_large(cap, scope))
 
-    def _too_large(self, cap: int) -> dict[str, Any]:
-        if cap == self.max_upload_bytes:
+    def _too_large(self, cap: int, scope: Scope) -> dict[str, Any]:
+        path = scope.get("path", "")
+        if UPLOAD_PATH.match(path):
+            instead = next(hint for prefix, hint in LARGER_FILES.items() if path.startswith(prefix))
             return error_body(
                 "PAYLOAD_TOO_LARGE",
-                f"Files above {cap} bytes cannot be sent through the API; "
-                "ask POST /api/posts/{id}/media/uploads for a presigned upload URL instead",
+                f"Files above {cap} bytes cannot be sent through the API; {instead}",
                 {"max_bytes": cap},
             )
         return error_body("PAYLOAD_TOO_LARGE", f"The request body exceeds {cap} bytes", {"max_bytes": cap})

@@ -43,6 +43,12 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid7()}"
 
 
+def random_id(prefix: str) -> str:
+    """An id that is also a secret: 122 random bits, nothing of the time (``media_<uuid4>``). For
+    ids that appear in URLs served without authentication, where guessing one must be hopeless."""
+    return f"{prefix}_{uuid.uuid4()}"
+
+
 def random_base62(length: int) -> str:
     return "".join(secrets.choice(_BASE62) for _ in range(length))
 

@@ -1,13 +1,17 @@
-"""Media items: files attached to a post, stored privately and served only through signed URLs."""
+"""Media items: files attached to a post, stored privately and served only through signed URLs.
+
+A media item with no post is a file of the workspace's media library (PostSider's uploads,
+domain/services/media_library.py): posts use it by its path, each getting a copy of its own.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
-from socialpub.domain.errors import DomainError
+from socialpub.domain.errors import DomainError, InvalidInput
 from socialpub.domain.post_content import MediaFacts, MediaKind
 
 # What we can recognise from a file's first bytes, and what each is. A format outside this table is
@@ -26,6 +30,19 @@ KIND_OF_MIME: dict[str, MediaKind] = {
 
 # The largest file of each kind we accept at all; each network's own (smaller) caps are checked when
 # the file is attached. Videos stop at S3's single-PUT maximum; documents at LinkedIn's 100 MB.
+# The file name extension of each type, as a library file's path ends.
+EXTENSION_OF_MIME: dict[str, str] = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+    "video/x-matroska": "mkv",
+    "application/pdf": "pdf",
+}
+
 MAX_BYTES: dict[MediaKind, int] = {
     MediaKind.IMAGE: 50 * 1024 * 1024,
     MediaKind.VIDEO: 5 * 1024 * 1024 * 1024,
@@ -48,6 +65,20 @@ class UnsupportedMediaType(DomainError):
     default_message = "The file's type is not supported"
 
 
+class RemoteMediaUnavailable(InvalidInput):
+    """A file asked for by URL could not be fetched (no answer, an error status, too slow)."""
+
+    code = "MEDIA_FETCH_FAILED"
+    default_message = "Failed to fetch URL"
+
+
+class RemoteMediaRefused(InvalidInput):
+    """A file asked for by URL is on an address the server must not reach (SSRF guard), or not https."""
+
+    code = "MEDIA_URL_REFUSED"
+    default_message = "URL must be a public HTTPS URL and cannot point to internal network addresses"
+
+
 class MediaStatus(StrEnum):
     PENDING = "pending"  # an upload URL was issued; the file is not confirmed yet
     READY = "ready"
@@ -67,7 +98,7 @@ class Inspection(BaseModel):
 class Media(BaseModel):
     id: str
     workspace_id: str
-    post_id: str
+    post_id: str | None = None  # None: a file of the workspace's media library, attached to no post
     status: MediaStatus
     kind: MediaKind
     mime_type: str
@@ -80,6 +111,17 @@ class Media(BaseModel):
     object_key: str
     thumbnail_key: str | None = None
     created_at: datetime
+
+    @model_validator(mode="after")
+    def _library_files_are_ready(self) -> Media:
+        # A pending upload is always for a post; a library file is stored whole before it is recorded.
+        if self.post_id is None and self.status is not MediaStatus.READY:
+            raise ValueError("a media item without a post must be ready")
+        return self
+
+    @property
+    def extension(self) -> str:
+        return EXTENSION_OF_MIME.get(self.mime_type, "bin")
 
     def facts(self) -> MediaFacts:
         return MediaFacts(

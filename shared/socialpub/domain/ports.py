@@ -176,6 +176,32 @@ class MediaObjectStore(Protocol):
     def delete(self, keys: list[str]) -> None: ...
     def download_url(self, key: str, ttl_seconds: int) -> str: ...
     def upload_url(self, key: str, *, content_type: str, size: int, ttl_seconds: int) -> str: ...
+    def copy(self, source_key: str, key: str) -> None:
+        """A copy of an object under another key (a library file given to a post)."""
+        ...
+
+
+class MediaLibraryRepository(Protocol):
+    """The workspace's media library: media items with no post (domain/services/media_library.py)."""
+
+    def get_media(self, workspace_id: str, media_id: str) -> Media | None: ...
+    def add_library_media(self, media: Media) -> None:
+        """Record a library file (its object is stored), refused if the workspace is not active."""
+        ...
+
+    def find_upload(self, media_id: str) -> Media | None:
+        """A library file by its id alone, whichever workspace holds it (its public path)."""
+        ...
+
+    def remove_library_media(self, media: Media) -> None: ...
+
+
+class RemoteMedia(Protocol):
+    def fetch(self, url: str, max_bytes: int) -> bytes:
+        """The file at ``url`` (https; public addresses only, checked at each connection), at most
+        ``max_bytes`` (MediaTooLarge past that). RemoteMediaRefused for a URL or address the server
+        must not call, RemoteMediaUnavailable when it cannot get the file."""
+        ...
 
 
 class ConfigurationRepository(Protocol):

@@ -4,7 +4,10 @@ Items (see docs/data-model.md):
 
 - ``sk=POST#<post>``: the post, with its attached media inline (one read serves GET and lists).
 - ``sk=POST#<post>#P#<network>``: one per target network, so "posts for LinkedIn" is an index query.
-- ``sk=MEDIA#<media>``: a media item, found by id for confirm and delete.
+- ``sk=MEDIA#<media>``: a media item, found by id for confirm and delete (a post's, or with no post,
+  a file of the workspace's media library).
+- ``pk=UPLOAD#<media>``, ``sk=UPLOAD``: beside each library file, which workspace holds it, for its
+  public path, which names the file alone (domain/services/media_library.py).
 - ``sk=POST#<post>#T#<account>``: a publishing target (adapters/dynamodb/publishing.py).
 
 A scheduled post's item also carries ``sweep_pk=scheduled`` / ``sweep_sk=<due time>#<post>``: the
@@ -249,6 +252,47 @@ class DynamoPostRepository:
     def forget_media(self, media: Media) -> None:
         with translated():
             self._ddb.delete_item(TableName=self._table, Key=_key(media.workspace_id, f"MEDIA#{media.id}"))
+
+    # ------------------------------------------------------------------ the media library
+
+    def add_library_media(self, media: Media) -> None:
+        if media.post_id is not None:
+            raise ValueError("a library file has no post")
+        items = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(self._media_record(media)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({**upload_key(media.id), "entity": "upload", "workspace_id": media.workspace_id}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            workspace_guard(self._table, media.workspace_id, {"media_bytes": media.size}),
+        ]
+        with guarded_transaction(media.workspace_id):
+            self._ddb.transact_write_items(TransactItems=items)
+
+    def find_upload(self, media_id: str) -> Media | None:
+        with translated():
+            pointer = self._ddb.get_item(TableName=self._table, Key=to_item(upload_key(media_id))).get("Item")
+        if pointer is None:
+            return None
+        return self.get_media(str(pointer["workspace_id"]["S"]), media_id)
+
+    def remove_library_media(self, media: Media) -> None:
+        items = [
+            self._delete(media.workspace_id, f"MEDIA#{media.id}"),
+            {"Delete": {"TableName": self._table, "Key": to_item(upload_key(media.id))}},
+            workspace_guard(self._table, media.workspace_id, {"media_bytes": -media.size}),
+        ]
+        with guarded_transaction(media.workspace_id):
+            self._ddb.transact_write_items(TransactItems=items)
 
     # ------------------------------------------------------------------ writes
 

@@ -177,8 +177,16 @@ class DynamoWorkspaceRepository:
                 Limit=budget + 1,
             )
             keys = [i for i in page.get("Items", []) if i["sk"]["S"] != META][:budget]
-            for start in range(0, len(keys), 25):
-                request = {self._table: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
+            # A library file's item has a partner outside the partition (which workspace holds it,
+            # for its public path): it goes too (deleting one that a post's media never had is a no-op).
+            pointers = [
+                {"pk": {"S": f"UPLOAD#{k['sk']['S'].removeprefix('MEDIA#')}"}, "sk": {"S": "UPLOAD"}}
+                for k in keys
+                if k["sk"]["S"].startswith("MEDIA#")
+            ]
+            doomed = keys + pointers
+            for start in range(0, len(doomed), 25):
+                request = {self._table: [{"DeleteRequest": {"Key": k}} for k in doomed[start : start + 25]]}
                 while request:
                     request = self._ddb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
         return len(keys)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 
 from socialpub.api.container import Container
 from socialpub.api.postsider.errors import edge_error_body, install_error_handlers
-from socialpub.api.postsider.routers import analytics, channels, integrations, notifications, posts, video
+from socialpub.api.postsider.routers import analytics, channels, integrations, notifications, posts, uploads, video
 from socialpub.config import PostsiderSettings
 
 SETTINGS = PostsiderSettings
@@ -30,6 +30,7 @@ router.include_router(posts.router)
 router.include_router(analytics.router)
 router.include_router(notifications.router)
 router.include_router(video.router)
+router.include_router(uploads.router)
 
 
 def create_surface(container: Container, dependencies: Sequence[Any] = ()) -> FastAPI:

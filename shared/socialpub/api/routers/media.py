@@ -103,6 +103,7 @@ def confirm_upload(media_id: str, workspace_id: Writer, c: ContainerDep) -> Enve
 
 @router.delete("/api/media/{media_id}")
 def delete_media(media_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope[MessageData]:
-    """Delete a file; refused (409) while it belongs to a published post."""
-    service.delete_media(workspace_id, media_id, posts=c.posts, objects=c.media_objects, clock=c.clock)
+    """Delete a file (a post's, or one of the workspace's uploads, which the posts using it keep);
+    refused (409) while it belongs to a published post."""
+    service.delete_media(workspace_id, media_id, posts=c.posts, objects=c.media_objects, clock=c.clock, library=c.posts)
     return ok(MessageData(message="Media deleted successfully"))

@@ -26,7 +26,14 @@ from socialpub.domain.media import (
     kind_of,
     object_key,
 )
-from socialpub.domain.ports import ByteSource, Clock, MediaInspector, MediaObjectStore, PostRepository
+from socialpub.domain.ports import (
+    ByteSource,
+    Clock,
+    MediaInspector,
+    MediaLibraryRepository,
+    MediaObjectStore,
+    PostRepository,
+)
 from socialpub.domain.post_content import MediaKind
 from socialpub.domain.posts import MediaNotFound, Post
 from socialpub.domain.services.posts import check_content, get_post
@@ -101,11 +108,11 @@ def upload_media(
         thumbnail_key=object_key(workspace_id, media_id, "thumbnail.jpg") if inspection.thumbnail else None,
         created_at=clock(),
     )
-    _check_attachable(post, media)
+    check_attachable(post, [media])
     objects.put(media.object_key, data, media.mime_type)
     if inspection.thumbnail and media.thumbnail_key:
         objects.put(media.thumbnail_key, inspection.thumbnail, "image/jpeg")
-    _attach_or_clean_up(post, media, posts, objects, clock)
+    attach_or_clean_up(post, media, posts, objects, clock)
     return media
 
 
@@ -139,7 +146,7 @@ def request_upload(
         object_key=object_key(workspace_id, media_id, "original"),
         created_at=now,
     )
-    _check_attachable(post, media)  # fail now on what is declared, rather than after a long upload
+    check_attachable(post, [media])  # fail now on what is declared, rather than after a long upload
     posts.add_pending_media(media, expires_at=int(now.timestamp()) + PENDING_UPLOAD_TTL_SECONDS)
     url = objects.upload_url(
         media.object_key, content_type=media.mime_type, size=media.size, ttl_seconds=UPLOAD_URL_TTL_SECONDS
@@ -163,7 +170,7 @@ def confirm_upload(
 ) -> Media:
     """Inspect the uploaded object like a direct upload and attach it. Confirming twice is harmless."""
     pending = _get_media(workspace_id, media_id, posts)
-    if pending.status is MediaStatus.READY:
+    if pending.status is MediaStatus.READY or pending.post_id is None:  # (a library file is always ready)
         return pending
     post = get_post(workspace_id, pending.post_id, posts)
     post.require_editable()
@@ -177,21 +184,35 @@ def confirm_upload(
         objects.delete([pending.object_key])
         posts.forget_media(pending)
         raise
-    _check_attachable(post, media)  # a network refusing it leaves the upload pending: change the post, confirm again
+    check_attachable(post, [media])  # a network refusing it leaves the upload pending: change the post, confirm again
     if thumbnail and media.thumbnail_key:
         objects.put(media.thumbnail_key, thumbnail, "image/jpeg")
-    _attach_or_clean_up(post, media, posts, objects, clock)
+    attach_or_clean_up(post, media, posts, objects, clock)
     objects.keep(media.object_key)
     return media
 
 
 def delete_media(
-    workspace_id: str, media_id: str, *, posts: PostRepository, objects: MediaObjectStore, clock: Clock
+    workspace_id: str,
+    media_id: str,
+    *,
+    posts: PostRepository,
+    objects: MediaObjectStore,
+    clock: Clock,
+    library: MediaLibraryRepository | None = None,
 ) -> None:
+    """Delete a post's file, a pending upload, or (given ``library``) a file of the media library;
+    the posts that use a library file keep their own copies."""
     media = _get_media(workspace_id, media_id, posts)
     if media.status is MediaStatus.PENDING:
         posts.forget_media(media)
         objects.delete([media.object_key])
+        return
+    if media.post_id is None:
+        if library is None:
+            raise MediaNotFound(details={"media_id": media_id})
+        library.remove_library_media(media)
+        objects.delete([k for k in (media.object_key, media.thumbnail_key) if k])
         return
     previous = get_post(workspace_id, media.post_id, posts)
     if not previous.editable:
@@ -238,14 +259,16 @@ def _inspected(pending: Media, source: ByteSource, inspector: MediaInspector) ->
     return media, inspection.thumbnail
 
 
-def _check_attachable(post: Post, media: Media) -> None:
-    """The post with this file added must still meet every target network's limits."""
-    check_content(post.model_copy(update={"media": [*post.media, media]}).composition(), post.platforms, attaching=True)
+def check_attachable(post: Post, media: list[Media]) -> None:
+    """The post with these files added must still meet every target network's limits."""
+    with_media = post.model_copy(update={"media": [*post.media, *media]})
+    check_content(with_media.composition(), post.platforms, attaching=True)
 
 
-def _attach_or_clean_up(
+def attach_or_clean_up(
     post: Post, media: Media, posts: PostRepository, objects: MediaObjectStore, clock: Clock
-) -> None:
+) -> Post:
+    """Attach a stored file to the post (one transaction); if that fails, its objects are deleted."""
     updated = post.model_copy(
         update={"media": [*post.media, media], "updated_at": clock(), "version": post.version + 1}
     )
@@ -254,3 +277,4 @@ def _attach_or_clean_up(
     except Exception:
         objects.delete([k for k in (media.object_key, media.thumbnail_key) if k])
         raise
+    return updated
