@@ -5,6 +5,7 @@ A post made here is a product post: the ids are those of GET /api/posts/{id}."""
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,9 +19,11 @@ from socialpub.domain.accounts import AccountStatus
 from socialpub.domain.errors import DependencyUnavailable
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.posts import PlatformPost, PostStatus
+from socialpub.domain.tiers import TIER_LIMITS, Tier
 from socialpub.local.template import Template
 from tests.conftest import Keys
 from tests.integration.postsider.test_foundation import add_account, raw_key
+from tests.integration.postsider.test_uploads import PNG, upload
 from tests.integration.test_posts import new_workspace
 from tests.integration.test_scheduling import schedule_exists
 
@@ -143,6 +146,47 @@ def test_type_now_starts_publishing_and_does_not_wait(client: TestClient, keys: 
     assert post["status"] == "publishing"
     queued = boto3.client("sqs").receive_message(QueueUrl=os.environ["PUBLISH_QUEUE_URL"], MaxNumberOfMessages=10)
     assert post["id"] in "".join(m["Body"] for m in queued.get("Messages", []))
+
+
+def test_an_uploaded_image_becomes_the_posts_file_and_an_unknown_one_leaves_nothing(
+    client: TestClient, keys: Keys, container: Container
+) -> None:
+    # Given an organisation with an X channel and a PNG it uploaded
+    headers, postiz = organisation(client, keys, container, "twitter")
+    uploaded = upload(client, postiz, PNG).json()
+    # When the CLI schedules a post with that path (and a random image id), its alt text given
+    body = cli_body("acc_twitter_profile")
+    body["posts"][0]["value"][0]["image"] = [{"id": "39i5f", "path": uploaded["path"], "alt": "A red square"}]
+    response = client.post(f"{API}/posts", json=body, headers=postiz)
+    # Then the post is scheduled with the file as its media
+    assert response.status_code == 201, response.text
+    post = api_post(client, headers, response.json()[0]["postId"])
+    assert post["status"] == "scheduled"
+    assert [(m["mime_type"], m["alt_text"]) for m in post["media"]] == [("image/png", "A red square")]
+    # And an upload path that is not this workspace's is not found, and no post is left behind
+    unknown = f"{uploaded['path'].rsplit('/', 1)[0]}/media_{uuid.uuid4()}.png"
+    body["posts"][0]["value"][0]["image"] = [{"id": "x", "path": unknown}]
+    missing = client.post(f"{API}/posts", json=body, headers=postiz)
+    assert missing.status_code == 404, missing.text
+    assert set(missing.json()) == {"msg"}
+    assert [p["id"] for p in api_posts(client, headers)] == [post["id"]]
+
+
+def test_the_plans_monthly_posts_are_checked_for_the_whole_request_first(
+    client: TestClient, keys: Keys, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a plan allowing 2 posts a month, and an organisation with three channels
+    limit = TIER_LIMITS[Tier.ENTERPRISE].model_copy(update={"monthly_posts": 2})
+    monkeypatch.setitem(TIER_LIMITS, Tier.ENTERPRISE, limit)
+    headers, postiz = organisation(client, keys, container, "bluesky", "mastodon", "threads")
+    # When one request makes three posts
+    body = cli_body("acc_bluesky_profile", "acc_mastodon_profile", "acc_threads_profile")
+    response = client.post(f"{API}/posts", json=body, headers=postiz)
+    # Then it is the plan's 402 and none was made (nor counted: two can still be made)
+    assert response.status_code == 402, response.text
+    assert api_posts(client, headers) == []
+    two = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile", "acc_mastodon_profile"), headers=postiz)
+    assert two.status_code == 201, two.text
 
 
 def test_any_other_type_schedules_as_postiz_does(client: TestClient, keys: Keys, container: Container) -> None:
@@ -692,7 +736,7 @@ def test_status_refusals(client: TestClient, keys: Keys, container: Container) -
         container.posts.save(previous.model_copy(update=update), previous)
     published, failed = ids
     # When a client sends a bad status, changes an unknown post, or a post in a state that cannot change
-    bodies = ({"status": "bogus"}, {}, None)
+    bodies: tuple[dict[str, str] | None, ...] = ({"status": "bogus"}, {}, None)
     bad = [client.put(f"{API}/posts/{published}/status", json=b, headers=postiz) for b in bodies]
     unknown = client.put(f"{API}/posts/post_nope/status", json={"status": "draft"}, headers=postiz)
     to_draft = client.put(f"{API}/posts/{published}/status", json={"status": "draft"}, headers=postiz)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -97,7 +98,7 @@ def check_content(
 class ContentRejected(InvalidInput):
     """A post that fails one or more networks' rules (the failing findings, by network)."""
 
-    def __init__(self, message: str, refused: dict[str, list[Finding]], *, details: dict[str, object]) -> None:
+    def __init__(self, message: str, refused: dict[str, list[Finding]], *, details: dict[str, Any]) -> None:
         super().__init__(message, details=details)
         self.refused = refused
 

@@ -4,8 +4,8 @@ Each ``posts[]`` item of a create becomes one product post to that one account
 (``platforms=[account id]``): ``value[0]`` is the post, ``value[1..]`` its thread parts where the
 network threads, else its first comment where the network has comments. Its ``settings`` map onto
 the network's overrides (provider_settings.py). Every item is checked (body, settings, the network's
-rules, the date) before anything is written; if a later step fails (a file not found, a schedule
-refused), the posts this request created are deleted again.
+rules, the date, the plan's posts this month) before anything is written; if a later step fails (a
+file not found, a schedule refused), the posts this request created are deleted again.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from socialpub.api.container import Container, ContainerDep
 from socialpub.api.postsider.auth import Organisation, requires
 from socialpub.api.postsider.errors import BadRequest
 from socialpub.api.postsider.identifiers import identifier_of
+from socialpub.api.postsider.media import attach_images
 from socialpub.api.postsider.provider_settings import Mapped, map_settings
 from socialpub.api.postsider.schemas import (
     ChangeSettings,
@@ -109,6 +110,7 @@ def create_posts(
     planned = [_plan(request, i, item, accounts[i], kind, workspace) for i, item in enumerate(dto.posts)]
     if kind is Kind.SCHEDULE:
         _check_date(dto.date, c)
+    service.monthly_posts_room(workspace, c.post_workspaces, c.clock(), adding=len(planned))  # 402 for them all
     created = _write(request, c, ws, planned, kind, dto.date)
     return [Created(postId=post.id, integration=plan.account.id) for post, plan in zip(created, planned, strict=True)]
 
@@ -237,8 +239,8 @@ def _write(request: Request, c: Container, ws: str, planned: list[Planned], kind
             request.state.channel = plan.account
             post = service.create_post(ws, plan.draft, posts=c.posts, workspaces=c.post_workspaces, clock=c.clock)
             created.append(post)
-            if plan.images:
-                _attach(c, ws, post.id, plan.images)
+            if plan.images:  # the files go before the post is scheduled or published
+                attach_images(c, ws, post.id, plan.images)
         for post, plan in zip(created, planned, strict=True):
             request.state.channel = plan.account
             if kind is Kind.SCHEDULE:
@@ -260,10 +262,6 @@ def _write(request: Request, c: Container, ws: str, planned: list[Planned], kind
                 _delete(c, ws, post.id)
         raise
     return created
-
-
-def _attach(c: Container, ws: str, post_id: str, images: list[tuple[str, str | None]]) -> None:
-    raise BadRequest("Images are not supported yet: send posts without value[].image")
 
 
 # ---------------------------------------------------------------------- list
