@@ -824,3 +824,33 @@ def test_the_postsider_function_may_do_what_the_post_routes_do(template: Templat
         "scheduler:DeleteSchedule",
         "iam:PassRole",
     } <= actions
+
+
+def test_malformed_post_bodies_never_get_a_500(client: TestClient, keys: Keys, container: Container) -> None:
+    # Given an organisation with a Reddit and a TikTok channel
+    headers, postiz = organisation(client, keys, container, "reddit", "tiktok")
+    item = {"integration": {"id": "acc_reddit_profile"}, "value": [{"content": "x", "image": []}]}
+    weird: list[Any] = [
+        {**cli_body(), "posts": [{**item, "value": [5]}]},
+        {**cli_body(), "posts": [{**item, "value": "x"}]},
+        {**cli_body(), "posts": [{**item, "value": [{"content": "x", "image": ["a"]}]}]},
+        {**cli_body(), "tags": [1, None], "posts": [item]},
+        {**cli_body(), "type": {"a": 1}, "date": 7, "posts": [item]},
+        {**cli_body(), "date": "0001-01-01T00:00:00+05:00", "posts": [item]},
+        {**cli_body(), "posts": [{**item, "settings": {"subreddit": [{"value": {"subreddit": 3}}]}}]},
+        {**cli_body(), "posts": [{**item, "settings": {"subreddit": [{"value": [1]}]}}]},
+        {**cli_body(), "posts": [{**item, "settings": {"subreddit": {"a": 1}, "__type": ["x"]}}]},
+        {**cli_body(), "posts": [{**item, "integration": {"id": ["acc_reddit_profile"]}}]},
+        {**cli_body(), "posts": [{**item, "integration": {"id": "acc_tiktok_profile"}, "settings": {"comment": "no"}}]},
+    ]
+    # When each is sent, as well as odd status, settings and list requests
+    answers = [client.post(f"{API}/posts", json=body, headers=postiz) for body in weird]
+    answers.append(client.post(f"{API}/posts", content=b"{not json", headers=postiz))
+    answers.append(client.put(f"{API}/posts/x/status", json=["draft"], headers=postiz))
+    answers.append(client.put(f"{API}/posts/x/settings", json={"settings": None}, headers=postiz))
+    answers.append(
+        client.get(f"{API}/posts", params={"startDate": "9999-12-31T23:59:59-05:00", "endDate": "x"}, headers=postiz)
+    )
+    # Then every answer is a 4xx, and nothing was written
+    assert all(400 <= a.status_code < 500 for a in answers), [(a.status_code, a.text) for a in answers]
+    assert api_posts(client, headers) == []
