@@ -95,6 +95,9 @@ class Post(BaseModel):
     media: list[Media] = Field(default_factory=list)  # attached (confirmed) media, in order
     scheduled_at: datetime | None = None
     scheduled_timezone: str | None = None
+    # The date a draft is meant for, which lists sort and filter it by: PostSider's drafts carry one,
+    # and a post taken back to draft keeps its time here. Never a schedule: nothing fires at it.
+    planned_at: datetime | None = None
     # Counts every schedule, reschedule and unschedule. The post's one-time schedule carries the
     # number it was made for, so a firing for anything but the post's current schedule does nothing.
     schedule_version: int = 0
@@ -129,8 +132,9 @@ class Post(BaseModel):
 
     @property
     def listed_at(self) -> datetime:
-        """The date lists sort and filter on: when it went out, or is due to, or was written."""
-        return self.published_at or self.scheduled_at or self.created_at
+        """The date lists sort and filter on: when it went out, or is due to, or is meant for, or was
+        written."""
+        return self.published_at or self.scheduled_at or self.planned_at or self.created_at
 
     def require_storable(self) -> None:
         size = len(self.model_dump_json().encode())
@@ -145,6 +149,7 @@ class Post(BaseModel):
         return self.model_copy(
             update={
                 "status": PostStatus.DRAFT,
+                "planned_at": self.scheduled_at or self.planned_at,
                 "scheduled_at": None,
                 "scheduled_timezone": None,
                 "schedule_version": self.schedule_version + 1,

@@ -700,12 +700,13 @@ def test_delete_group_removes_every_post_of_the_group(client: TestClient, keys: 
 # ---------------------------------------------------------------------- PUT status, settings
 
 
-def test_status_draft_unschedules_and_schedule_needs_a_date_to_come(
+def test_status_draft_keeps_the_date_and_schedule_brings_the_post_back_to_it(
     client: TestClient, keys: Keys, container: Container
 ) -> None:
     # Given a scheduled post
     headers, postiz = organisation(client, keys, container, "bluesky")
     post_id = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile"), headers=postiz).json()[0]["postId"]
+    when = api_post(client, headers, post_id)["scheduled_at"]
     # When it is scheduled again (no change), then put to draft
     same = client.put(f"{API}/posts/{post_id}/status", json={"status": "schedule"}, headers=postiz)
     draft = client.put(f"{API}/posts/{post_id}/status", json={"status": "draft"}, headers=postiz)
@@ -714,10 +715,42 @@ def test_status_draft_unschedules_and_schedule_needs_a_date_to_come(
     assert (draft.status_code, draft.json()) == (200, {"id": post_id, "state": "DRAFT"})
     assert api_post(client, headers, post_id)["status"] == "draft"
     assert not schedule_exists(post_id)
-    # And scheduling the draft again is refused: a draft keeps no date
+    # And the draft is still listed at its date, as Postiz keeps a draft's publishDate
+    week = {"startDate": SOON[:10], "endDate": f"{SOON[:10]}T23:59:59Z"}
+    listed = client.get(f"{API}/posts", params=week, headers=postiz).json()["posts"]
+    assert [(p["id"], p["state"]) for p in listed] == [(post_id, "DRAFT")]
+    # When it is set to schedule again
     back = client.put(f"{API}/posts/{post_id}/status", json={"status": "schedule"}, headers=postiz)
-    assert back.status_code == 400
-    assert "no date" in back.json()["msg"]
+    # Then it is scheduled at that same date
+    assert (back.status_code, back.json()) == (200, {"id": post_id, "state": "QUEUE"})
+    assert api_post(client, headers, post_id)["scheduled_at"] == when
+    assert schedule_exists(post_id)
+
+
+def test_a_draft_is_listed_at_its_date_and_scheduled_there_while_a_main_api_draft_has_none(
+    client: TestClient, keys: Keys, container: Container
+) -> None:
+    # Given a PostSider draft for SOON, and a draft made with the main API (no date)
+    headers, postiz = organisation(client, keys, container, "bluesky")
+    body = cli_body("acc_bluesky_profile", kind="draft")
+    draft_id = client.post(f"{API}/posts", json=body, headers=postiz).json()[0]["postId"]
+    made = client.post("/api/posts", json={"content": "undated", "platforms": ["acc_bluesky_profile"]}, headers=headers)
+    undated_id = made.json()["data"]["post"]["id"]
+    # When the day of SOON is listed
+    day = {"startDate": SOON[:10], "endDate": f"{SOON[:10]}T23:59:59Z"}
+    listed = client.get(f"{API}/posts", params=day, headers=postiz).json()["posts"]
+    # Then the PostSider draft is there, at its date
+    assert [(p["id"], p["state"]) for p in listed] == [(draft_id, "DRAFT")]
+    assert listed[0]["publishDate"][:19] == SOON[:19]
+    # When each is set to schedule
+    scheduled = client.put(f"{API}/posts/{draft_id}/status", json={"status": "schedule"}, headers=postiz)
+    undated = client.put(f"{API}/posts/{undated_id}/status", json={"status": "schedule"}, headers=postiz)
+    # Then the dated draft is queued at its date, and the undated one is refused, saying why
+    assert (scheduled.status_code, scheduled.json()) == (200, {"id": draft_id, "state": "QUEUE"})
+    assert api_post(client, headers, draft_id)["scheduled_at"][:19] == SOON[:19]
+    assert undated.status_code == 400
+    assert "no date" in undated.json()["msg"]
+    assert api_post(client, headers, undated_id)["status"] == "draft"
 
 
 def test_status_refusals(client: TestClient, keys: Keys, container: Container) -> None:

@@ -40,6 +40,7 @@ class PostDraft(BaseModel):
     first_comment: str | None = None
     platform_content: dict[str, PlatformOverride] = Field(default_factory=dict)
     group: str | None = None  # PostSider's group (api/postsider/); the main API never sets it
+    planned_at: datetime | None = None  # the date a draft is meant for (PostSider's ``date``)
 
 
 class PostChanges(BaseModel):

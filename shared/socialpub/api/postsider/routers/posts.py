@@ -110,6 +110,10 @@ def create_posts(
     planned = [_plan(request, i, item, accounts[i], kind, workspace) for i, item in enumerate(dto.posts)]
     if kind is Kind.SCHEDULE:
         _check_date(dto.date, c)
+    elif kind is Kind.DRAFT:  # a Postiz draft keeps its date: lists show it there, and status "schedule" uses it
+        planned_at = read_instant(dto.date, "date")
+        for plan in planned:
+            plan.draft = plan.draft.model_copy(update={"planned_at": planned_at})
     service.monthly_posts_room(workspace, c.post_workspaces, c.clock(), adding=len(planned))  # 402 for them all
     created = _write(request, c, ws, planned, kind, dto.date)
     return [Created(postId=post.id, integration=plan.account.id) for post, plan in zip(created, planned, strict=True)]
@@ -275,7 +279,7 @@ def list_posts(
     end_date: Annotated[str | None, Query(alias="endDate", max_length=64)] = None,
     customer: str | None = None,
 ) -> PostList:
-    """Posts whose date (published, else scheduled, else created) is in [startDate, endDate], in
+    """Posts whose date (published, else scheduled, else a draft's date, else created) is in [startDate, endDate], in
     every state: one entry per account a post goes to, with that account's state and link.
     ``customer``: only the accounts in that channel group."""
     problems = []
@@ -419,7 +423,7 @@ def change_status(
     body: Body_ = None,
     org: Organisation = requires(Permission.POSTS_WRITE),
 ) -> StatusChanged:
-    """draft: unschedule; schedule: schedule again at the post's own date (a draft has none)."""
+    """draft: unschedule (the post keeps its date); schedule: schedule at the post's date."""
     dto = _parsed(ChangeStatus, body)
     ws = org.workspace_id
     post = service.get_post(ws, post_id, c.posts)
@@ -431,16 +435,15 @@ def change_status(
     if post.status is PostStatus.SCHEDULED:
         return StatusChanged(id=post_id, state="QUEUE")
     scheduling.require_schedulable(post)
-    if post.scheduled_at is None:
+    date = post.scheduled_at or post.planned_at
+    if date is None:
         raise InvalidInput(
-            "This post has no date to schedule it at (a draft keeps none); "
+            "This post has no date to schedule it at (a draft made with the main API has none); "
             "schedule it with POST /api/posts/{id}/schedule",
             details={"post_id": post_id},
         )
     request.state.channel = _channel_of(post, c, ws)
-    scheduling.schedule_post(
-        c.scheduling_deps(), ws, post_id, post.scheduled_at.isoformat(), post.scheduled_timezone or "UTC"
-    )
+    scheduling.schedule_post(c.scheduling_deps(), ws, post_id, date.isoformat(), post.scheduled_timezone or "UTC")
     return StatusChanged(id=post_id, state="QUEUE")
 
 
