@@ -2,6 +2,6 @@
 
 from socialpub.api.app_factory import create_app
 from socialpub.api.lambda_entry import lambda_entry
-from socialpub.api.routers import accounts
+from socialpub.api.main.routers import accounts
 
 handler = lambda_entry(create_app(accounts), clients=("dynamodb", "kms", "secretsmanager", "scheduler"))

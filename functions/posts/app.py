@@ -2,6 +2,6 @@
 
 from socialpub.api.app_factory import create_app
 from socialpub.api.lambda_entry import lambda_entry
-from socialpub.api.routers import posts
+from socialpub.api.main.routers import posts
 
 handler = lambda_entry(create_app(posts), clients=("dynamodb", "s3", "sqs", "scheduler"))

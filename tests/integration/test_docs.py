@@ -36,7 +36,7 @@ def test_docs__the_deployed_functions_serve_no_docs(aws: dict[str, str]) -> None
     # Given a function's app, as a Lambda builds it (docs off); When /docs and its assets are asked for
     from socialpub.api.app_factory import create_app
     from socialpub.api.container import Container
-    from socialpub.api.routers import platforms
+    from socialpub.api.main.routers import platforms
 
     app = create_app(platforms, container=Container(aws))
     with TestClient(app) as client:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 import socialpub
-from socialpub.api.errors import STATUS_BY_ERROR, install_error_handlers, status_of
+from socialpub.api.main.errors import STATUS_BY_ERROR, install_error_handlers, status_of
 from socialpub.domain.accounts import AccountStatus
 from socialpub.domain.errors import DomainError, RateLimited
 from socialpub.domain.publishing import PublishFailure

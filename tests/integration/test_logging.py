@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from socialpub.api.routers import platforms
+from socialpub.api.main.routers import platforms
 from socialpub.local.template import ROOT, Template
 from socialpub.local.workers import LambdaContext, load_handler
 from socialpub.observability import logger, logs_lambda_context

@@ -12,14 +12,14 @@ from types import ModuleType
 from fastapi import Depends, FastAPI
 
 from socialpub.api.container import Container
-from socialpub.api.errors import install_error_handlers
+from socialpub.api.main.errors import install_error_handlers
 from socialpub.api.middleware import EdgeMiddleware
 from socialpub.config import ApiSettings
 from socialpub.observability import logger
 
 
 def function_of(router: ModuleType) -> str:
-    """The function of template.yaml that serves a router: routers/posts.py is PostsFunction."""
+    """The function of template.yaml that serves a router: main/routers/posts.py is PostsFunction."""
     return "".join(part.capitalize() for part in router.__name__.rsplit(".", 1)[-1].split("_")) + "Function"
 
 
@@ -60,7 +60,7 @@ def create_app(
         app.include_router(
             module.router, dependencies=[Depends(_logs_as(function_of(module)))] if name_functions else []
         )
-    install_error_handlers(app)
+    install_error_handlers(app)  # the main table, also admin's and Pizzly's (same envelope: their errors.py)
     api = container.settings(ApiSettings)
     error_bodies = {
         prefix: module.edge_error_body

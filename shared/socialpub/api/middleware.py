@@ -14,7 +14,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from socialpub.api.envelope import error_body
+from socialpub.api.main.envelope import error_body
 from socialpub.domain.idempotency import StoredResponse
 from socialpub.observability import log_keys, logger
 

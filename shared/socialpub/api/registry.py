@@ -1,22 +1,17 @@
 """Every router, for the local server and for tests/infra, which checks them against template.yaml:
-URL prefix = router module (or surface package) = functions/<name>/ = <Name>Function."""
+URL prefix = router module (or surface package) = functions/<name>/ = <Name>Function.
+
+One folder per surface: api/main/ (seeds/000), api/admin/ (/admin), api/pizzly/ (/api/{integration}),
+api/postsider/ (/public/v1); each has its routers and its one error table (errors.py)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
 from socialpub.api import postsider
-from socialpub.api.routers import (
-    accounts,
-    admin,
-    analytics,
-    integrations,
-    media,
-    platforms,
-    posts,
-    schedules,
-    workspaces,
-)
+from socialpub.api.admin.routers import admin
+from socialpub.api.main.routers import accounts, analytics, media, platforms, posts, schedules, workspaces
+from socialpub.api.pizzly.routers import integrations
 
 # integrations last: its /api/{integration} must not shadow the other routers' static paths locally
 # (API Gateway prefers static resources by itself); postsider, a surface mounted at /public/v1 and

@@ -1,4 +1,4 @@
-"""Domain errors. Each carries a stable machine-readable code; api/errors.py maps them to HTTP once."""
+"""Domain errors. Each carries a stable machine-readable code; api/main/errors.py maps them to HTTP once."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from PIL import Image
 from starlette.requests import Request
 
 from socialpub.api.container import Container
-from socialpub.api.errors import status_of
+from socialpub.api.main.errors import status_of
 from socialpub.api.postsider.media import attach_images, surface_base
 from socialpub.config import PostsiderSettings
 from socialpub.domain.errors import DomainError, InvalidInput

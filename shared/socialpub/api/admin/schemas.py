@@ -4,8 +4,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from socialpub.api.envelope import Timestamp
-from socialpub.api.schemas.common import PartialUpdate, RequestBody
+from socialpub.api.main.envelope import Timestamp
+from socialpub.api.main.schemas.common import PartialUpdate, RequestBody
 from socialpub.domain.admin_auth import ROLE_PERMISSIONS
 from socialpub.domain.api_keys import ApiKey
 from socialpub.domain.audit import AuditEntry

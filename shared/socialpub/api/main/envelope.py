@@ -45,7 +45,7 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     return ErrorEnvelope(error=ErrorDetail(code=code, message=message, details=safe)).model_dump()
 
 
-# Every error the one error table (api/errors.py) can answer, documented on every route of /api and
+# Every error the one error table (api/main/errors.py) can answer, documented on every route of /api and
 # /admin through their routers (503: a network or AWS dependency is unavailable, with Retry-After).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope} for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)

@@ -1,4 +1,5 @@
-"""The one table from errors to HTTP responses, for every router of every surface on /api and /admin."""
+"""The main API's error table: errors to HTTP responses in the envelope, for every router on /api
+and /admin (the admin plane's and Pizzly's errors.py reuse it; PostSider has its own)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from socialpub.api.envelope import error_body
-from socialpub.api.idempotency import Replay, replay_response
+from socialpub.api.main.envelope import error_body
+from socialpub.api.main.idempotency import Replay, replay_response
 from socialpub.domain import errors as e
 from socialpub.domain.idempotency import IdempotencyKeyReused
 from socialpub.domain.media import MediaTooLarge, UnsupportedMediaType
@@ -86,7 +87,7 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         }
         for p in problems
     ]
-    # A field the body does not define (request models forbid extras, api/schemas/common.py) is
+    # A field the body does not define (request models forbid extras, api/main/schemas/common.py) is
     # refused as 422 naming it, rather than ignored: the client meant a change that would not happen.
     unknown = [f["field"] for f in fields if f["type"] == "extra_forbidden"]
     if unknown:

@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from socialpub.api.auth import PrincipalDep
 from socialpub.api.container import ContainerDep
+from socialpub.api.main.auth import PrincipalDep
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.idempotency import MAX_KEY_LENGTH, StoredResponse, fingerprint, record_id
 

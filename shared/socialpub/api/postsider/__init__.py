@@ -1,6 +1,6 @@
 """The PostSider / Postiz public API, /public/v1 (and /api/public/v1, the self-hosted prefix).
 
-A surface of its own beside the main API (api/routers/): its own routers, auth (auth.py) and error
+A surface of its own beside the main API (api/main/): its own routers, auth (auth.py) and error
 table (errors.py), on the same domain services and store. It is a FastAPI sub-application mounted
 at both prefixes, so that its error table answers for every request under them, also in the local
 app that serves every surface in one process (the main API's handlers are the outer app's).

@@ -1,7 +1,7 @@
 """The PostSider surface's one error table: what a /public/v1 client sees for every error.
 
 Bodies follow the real Postiz server (wire contract 2.1), not the main API's envelope:
-- domain errors: the status of the main table (api/errors.py ``status_of``) with ``{"msg": "..."}``;
+- domain errors: the status of the main table (api/main/errors.py ``status_of``) with ``{"msg": "..."}``;
 - request validation: 400 ``{"statusCode": 400, "message": [...], "error": "Bad Request"}`` (a string
   ``message`` for a body that is not JSON, as Nest's body parser answers);
 - a route that does not exist (any method): Nest's 404 ``{"message": "Cannot GET /public/v1/x", ...}``;
@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from socialpub.api.errors import status_of
+from socialpub.api.main.errors import status_of
 from socialpub.api.postsider.identifiers import PROVIDER_OF_PLATFORM, identifier_of
 from socialpub.domain import errors as e
 from socialpub.domain.accounts import Account

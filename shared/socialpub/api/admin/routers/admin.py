@@ -1,5 +1,5 @@
 """/admin: the admin plane (JWT, Authorization: Bearer). Here: login, logout, profile, audit; keys, users
-and webhooks in routers/admin_keys.py, admin_users.py and admin_webhooks.py, included below."""
+and webhooks in keys.py, users.py and webhooks.py beside it, included below."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from socialpub import __version__
-from socialpub.api.admin_auth import ActorDep, AdminDep, admin_with, client_ip
-from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.routers import admin_keys, admin_users, admin_webhooks
-from socialpub.api.schemas.admin import (
+from socialpub.api.admin.auth import ActorDep, AdminDep, admin_with, client_ip
+from socialpub.api.admin.errors import ERROR_RESPONSES
+from socialpub.api.admin.routers import keys, users, webhooks
+from socialpub.api.admin.schemas import (
     AnalyticsData,
     AuditData,
     DashboardData,
@@ -32,6 +31,8 @@ from socialpub.api.schemas.admin import (
     StatsData,
     SystemData,
 )
+from socialpub.api.container import ContainerDep
+from socialpub.api.main.envelope import Envelope, ok
 from socialpub.config import AdminSettings
 from socialpub.domain.admin_auth import AdminPermission
 from socialpub.domain.audit import AuditFilter
@@ -45,9 +46,9 @@ from socialpub.domain.services import admin_stats
 SETTINGS = AdminSettings
 STARTED = time.monotonic()  # this process's start: the uptime GET /admin/system reports
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
-router.include_router(admin_keys.router, prefix="/keys")
-router.include_router(admin_users.router, prefix="/users")
-router.include_router(admin_webhooks.router, prefix="/webhooks")
+router.include_router(keys.router, prefix="/keys")
+router.include_router(users.router, prefix="/users")
+router.include_router(webhooks.router, prefix="/webhooks")
 
 
 @router.post("/login")

@@ -1,14 +1,13 @@
-"""/admin/keys (part of the admin router, routers/admin.py): API keys with tiers, rotation and
+"""/admin/keys (part of the admin router, admin.py): API keys with tiers, rotation and
 revocation. Needs the api_keys.manage permission (admin and editor roles)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from socialpub.api.admin_auth import ActorDep, admin_with
-from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.schemas.admin import (
+from socialpub.api.admin.auth import ActorDep, admin_with
+from socialpub.api.admin.errors import ERROR_RESPONSES
+from socialpub.api.admin.schemas import (
     CreatedKey,
     CreatedKeyData,
     CreateKeyRequest,
@@ -20,6 +19,8 @@ from socialpub.api.schemas.admin import (
     RotatedKeyData,
     UpdateKeyRequest,
 )
+from socialpub.api.container import ContainerDep
+from socialpub.api.main.envelope import Envelope, ok
 from socialpub.domain.admin_auth import AdminPermission
 from socialpub.domain.permissions import ALL_PERMISSIONS
 from socialpub.domain.services import keys as service

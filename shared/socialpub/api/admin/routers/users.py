@@ -1,14 +1,13 @@
-"""/admin/users (part of the admin router, routers/admin.py): the admin plane's users and roles.
+"""/admin/users (part of the admin router, admin.py): the admin plane's users and roles.
 Needs the users.manage permission (admin role)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from socialpub.api.admin_auth import ActorDep, admin_with
-from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.schemas.admin import (
+from socialpub.api.admin.auth import ActorDep, admin_with
+from socialpub.api.admin.errors import ERROR_RESPONSES
+from socialpub.api.admin.schemas import (
     CreateUserRequest,
     MessageData,
     UpdateUserRequest,
@@ -16,6 +15,8 @@ from socialpub.api.schemas.admin import (
     UserListData,
     UserView,
 )
+from socialpub.api.container import ContainerDep
+from socialpub.api.main.envelope import Envelope, ok
 from socialpub.domain.admin_auth import AdminPermission
 from socialpub.domain.services import users as service
 

@@ -1,4 +1,4 @@
-"""/admin/webhooks (part of the admin router, routers/admin.py): webhooks, their delivery logs,
+"""/admin/webhooks (part of the admin router, admin.py): webhooks, their delivery logs,
 tests and redeliveries. Needs the webhooks.manage permission (admin and editor roles)."""
 
 from __future__ import annotations
@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from socialpub.api.admin_auth import ActorDep, admin_with
-from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.schemas.admin import (
+from socialpub.api.admin.auth import ActorDep, admin_with
+from socialpub.api.admin.errors import ERROR_RESPONSES
+from socialpub.api.admin.schemas import (
     AttemptData,
     AttemptView,
     CreateWebhookRequest,
@@ -22,6 +21,8 @@ from socialpub.api.schemas.admin import (
     WebhookListData,
     WebhookView,
 )
+from socialpub.api.container import ContainerDep
+from socialpub.api.main.envelope import Envelope, ok
 from socialpub.domain.admin_auth import AdminPermission
 from socialpub.domain.services import webhooks as service
 

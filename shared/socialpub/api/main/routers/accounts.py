@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from socialpub.api.auth import workspace_scope
 from socialpub.api.container import Container, ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.idempotency import IDEMPOTENT
-from socialpub.api.schemas.accounts import (
+from socialpub.api.main.auth import workspace_scope
+from socialpub.api.main.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.main.idempotency import IDEMPOTENT
+from socialpub.api.main.schemas.accounts import (
     AccountChangesBody,
     AccountEnvelope,
     AccountList,

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from socialpub.api.auth import workspace_scope
 from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.schemas.analytics import AccountAnalyticsData, PostAnalyticsData, WorkspaceAnalyticsData
+from socialpub.api.main.auth import workspace_scope
+from socialpub.api.main.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.main.schemas.analytics import AccountAnalyticsData, PostAnalyticsData, WorkspaceAnalyticsData
 from socialpub.config import AnalyticsSettings
 from socialpub.domain.permissions import Permission
 from socialpub.domain.services import analytics as service

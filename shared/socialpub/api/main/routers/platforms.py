@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from socialpub.api.auth import PrincipalDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.schemas.platforms import PlatformData, PlatformListData, PlatformResponse
+from socialpub.api.main.auth import PrincipalDep
+from socialpub.api.main.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.main.schemas.platforms import PlatformData, PlatformListData, PlatformResponse
 from socialpub.config import PlatformsSettings
 from socialpub.domain.errors import NotFound
 from socialpub.domain.platforms import catalog

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from socialpub.api.auth import workspace_scope
 from socialpub.api.container import Container, ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.idempotency import IDEMPOTENT
-from socialpub.api.schemas.posts import (
+from socialpub.api.main.auth import workspace_scope
+from socialpub.api.main.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.main.idempotency import IDEMPOTENT
+from socialpub.api.main.schemas.posts import (
     CreatePostRequest,
     CursorInfo,
     MessageData,

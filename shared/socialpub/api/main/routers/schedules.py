@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from socialpub.api.auth import workspace_scope
 from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.idempotency import IDEMPOTENT
-from socialpub.api.schemas.schedules import (
+from socialpub.api.main.auth import workspace_scope
+from socialpub.api.main.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.main.idempotency import IDEMPOTENT
+from socialpub.api.main.schemas.schedules import (
     CreateScheduleRequest,
     MessageData,
     NextSlotsData,

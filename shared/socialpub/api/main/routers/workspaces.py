@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from socialpub.api.auth import requires
 from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES, Envelope, ok
-from socialpub.api.idempotency import IDEMPOTENT
-from socialpub.api.schemas.workspaces import (
+from socialpub.api.main.auth import requires
+from socialpub.api.main.envelope import ERROR_RESPONSES, Envelope, ok
+from socialpub.api.main.idempotency import IDEMPOTENT
+from socialpub.api.main.schemas.workspaces import (
     CreatedWorkspace,
     CreatedWorkspaceData,
     CreateWorkspaceRequest,

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from socialpub.api.schemas.common import PartialUpdate
+from socialpub.api.main.schemas.common import PartialUpdate
 from socialpub.domain.accounts import (
     Account,
     AccountSettings,

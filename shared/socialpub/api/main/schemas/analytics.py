@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from socialpub.api.envelope import Timestamp
+from socialpub.api.main.envelope import Timestamp
 from socialpub.domain.analytics import Demographics
 from socialpub.domain.services import analytics as service
 

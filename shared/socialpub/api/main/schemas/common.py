@@ -3,7 +3,7 @@
 A field a body does not define is refused (422, naming it) rather than ignored: a misspelt or
 misplaced field (``status`` on a post, ``board_id`` beside ``settings``) would otherwise be a change
 the client believes was made. Pizzly's routes follow Pizzly's server and stay lenient
-(schemas/integrations.py).
+(api/pizzly/schemas.py).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from socialpub.api.envelope import Timestamp
-from socialpub.api.schemas.common import PartialUpdate, RequestBody
+from socialpub.api.main.envelope import Timestamp
+from socialpub.api.main.schemas.common import PartialUpdate, RequestBody
 from socialpub.domain.schedules import MAX_SLOTS, Schedule, Slot, Weekday
 from socialpub.domain.services.schedules import ScheduleOverview, SlotOccurrence
 from socialpub.domain.workspaces import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH

@@ -4,8 +4,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from socialpub.api.envelope import Timestamp
-from socialpub.api.schemas.common import PartialUpdate, RequestBody
+from socialpub.api.main.envelope import Timestamp
+from socialpub.api.main.schemas.common import PartialUpdate, RequestBody
 from socialpub.domain.pagination import Pagination
 from socialpub.domain.workspaces import (
     MAX_DEFAULT_HASHTAGS,

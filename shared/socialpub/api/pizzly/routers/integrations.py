@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.routing import APIRoute
 from starlette.types import Message as AsgiMessage
 
-from socialpub.api.auth import requires, workspace_scope
 from socialpub.api.container import ContainerDep
-from socialpub.api.envelope import ERROR_RESPONSES
-from socialpub.api.idempotency import IDEMPOTENT
-from socialpub.api.schemas.integrations import (
+from socialpub.api.main.auth import requires, workspace_scope
+from socialpub.api.main.idempotency import IDEMPOTENT
+from socialpub.api.pizzly.errors import ERROR_RESPONSES
+from socialpub.api.pizzly.schemas import (
     AuthenticationList,
     AuthenticationMessage,
     AuthenticationView,

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
 from socialpub.api.container import Container, ContainerDep
+from socialpub.api.main.routers.accounts import hosted_callback
 from socialpub.api.postsider.auth import Organisation, requires
 from socialpub.api.postsider.identifiers import platform_of
-from socialpub.api.routers.accounts import hosted_callback
 from socialpub.domain.accounts import Account, AccountNotFound, AccountStatus
 from socialpub.domain.errors import InvalidInput, NotFound
 from socialpub.domain.permissions import Permission

@@ -1,0 +1,1 @@
+"""Pizzly's router: integrations.py, served by IntegrationsFunction."""
