@@ -50,7 +50,7 @@ def main() -> None:
     call("get_integrations", api.get_integrations)
     call("is_connected", api.is_connected)
     call("find_slot", lambda: api.find_slot(integration))
-    call("get_integration_url", lambda: api.get_integration_url("bluesky"))
+    call("get_integration_url", lambda: api.get_integration_url("x"))
     uploaded = call("upload_file", lambda: api.upload_file(env["IMAGE"]))
     request = PostizCreatePostRequest.model_validate(
         {
