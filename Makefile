@@ -79,7 +79,7 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 unit: install $(CHROMIUM) $(POSTIZ) $(POSTIZ_AGENT)
-	$(VENV)/bin/pytest -q -n 2
+	$(VENV)/bin/pytest -q -n 2 --durations=30
 
 # A few minutes on two cores, so it is its own target; it prints its figures (docs/api.md#fuzzing).
 fuzz: install
