@@ -61,14 +61,26 @@ def main() -> None:
     )
     created = call("create_post", lambda: api.create_post(request))
     post_id = created[0]["postId"] if created else "none"
-    call("list_posts", lambda: api.list_posts(start.isoformat(), (date + timedelta(days=1)).isoformat()))
+    end = (date + timedelta(days=1)).isoformat()
+    call("list_posts", lambda: api.list_posts(start.isoformat(), end))
     call("get_missing_content", lambda: api.get_missing_content(post_id))
     call("get_analytics", lambda: api.get_analytics(integration))
     call("get_post_analytics", lambda: api.get_post_analytics(post_id))
     call("list_notifications", api.list_notifications)
+    call("update_release_id", lambda: api.update_release_id(post_id, "1234567890"))
     call("delete_post", lambda: api.delete_post(post_id))
+    # The upload's own path as a URL to fetch (the local stack lets the server fetch from loopback).
+    call("upload_from_url", lambda: api.upload_from_url(uploaded.path if uploaded else "none"))
+    in_group = request.model_copy(deep=True)
+    assert in_group.posts is not None
+    in_group.posts[0].group = "agent-group"
+    call("create_post_in_group", lambda: api.create_post(in_group))
+    call("delete_post_by_group", lambda: api.delete_post_by_group("agent-group"))
+    call("list_posts_after_group_delete", lambda: api.list_posts(start.isoformat(), end))
     video = {"type": "image-text-slides", "output": "vertical", "customParams": {}}
     call("generate_video", lambda: api.generate_video(video))
+    call("video_function", lambda: api.video_function({"functionName": "loadVoices", "identifier": "heygen"}))
+    call("delete_channel", lambda: api.delete_channel(integration))
     results["uploaded_path"] = getattr(uploaded, "path", None)
     json.dump(results, sys.stdout)
 

@@ -89,6 +89,17 @@ def test_postiz_agent__every_call_of_the_client_works_against_the_local_stack(tm
     assert [(p["content"], p["state"]) for p in listed] == [("Hello from postiz-agent", "QUEUE")]
     assert result("get_missing_content") == []
     assert isinstance(result("delete_post"), dict)
+    # And a release id is refused for a post whose network id is not missing (it was never published)
+    release = results["update_release_id"]
+    assert (release["ok"], release["status"]) == (False, 400), release
+    # And a file fetched from a URL (here the upload's own path) lands in the library too
+    fetched = result("upload_from_url")
+    assert fetched["path"].endswith(".png"), fetched
+    assert fetched["id"] != uploaded["id"]
+    # And a group of posts is deleted by its name, after which none of its posts is listed
+    (in_group,) = result("create_post_in_group")
+    assert result("delete_post_by_group")["deleted"] == [in_group["postId"]]
+    assert [p for p in result("list_posts_after_group_delete") if p["id"] == in_group["postId"]] == []
     # And analytics and notifications parse (totals as strings; every field of the page)
     assert isinstance(result("get_analytics"), list)
     assert result("get_post_analytics") == []  # not published: nothing to show
@@ -96,5 +107,8 @@ def test_postiz_agent__every_call_of_the_client_works_against_the_local_stack(tm
     assert notifications["limit"] == 100
     assert notifications["page"] == 0
     # And video generation, which socialpub does not offer, fails with a client error the client raises
-    video = results["generate_video"]
-    assert (video["ok"], video["error"], video["status"]) == (False, "HTTPError", 400), video
+    for name in ("generate_video", "video_function"):
+        video = results[name]
+        assert (video["ok"], video["error"], video["status"]) == (False, "HTTPError", 400), video
+    # And the channel is disconnected last
+    assert result("delete_channel") == {"id": account_id}
