@@ -60,7 +60,7 @@ def list_posts(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Envelope[PostListData]:
-    """Posts, newest first by their date (published, else scheduled, else created).
+    """Posts, newest first by their date (published, else scheduled, else a draft's planned date, else created).
 
     With ``page``: exact totals. With ``cursor`` (empty to start): no totals, constant cost per page.
     """
