@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from socialpub.adapters.remote_media import HttpRemoteMedia
     from socialpub.adapters.usage_plans import ApiGatewayUsagePlans
     from socialpub.adapters.webhook_sender import HttpWebhookSender
+    from socialpub.domain.publishing import Permalink
     from socialpub.domain.services.accounts import AccountDeps
     from socialpub.domain.services.admin_auth import AdminAuthDeps
     from socialpub.domain.services.admin_stats import StatsDeps
@@ -123,6 +124,13 @@ class Container:
     @cached_property
     def targets(self) -> DynamoTargetRepository:
         return DynamoTargetRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+
+    @property
+    def permalink(self) -> Permalink:
+        """A network post's public address from its id, where the network makes one without a call."""
+        from socialpub.adapters.publishers import permalink
+
+        return permalink
 
     @cached_property
     def publish_queue(self) -> SqsPublishQueue:

@@ -321,6 +321,19 @@ class TargetRepository(Protocol):
         """``expected_rev`` None replaces a stored target that could not be read (DamagedItem)."""
         ...
 
+    def record(
+        self,
+        target: Target,
+        expected_rev: int,
+        tracking: TargetMetrics | None,
+        post: Post,
+        previous: Post,
+        event: Event | None,
+    ) -> None:
+        """A target made final by hand and the post settled from it, at once: ConcurrentModification if
+        the target moved on from ``expected_rev`` or the post from ``previous`` meanwhile."""
+        ...
+
     def stalled(self, now: datetime, patience: timedelta, limit: int) -> list[tuple[str, str, str]]:
         """(workspace, post, account) of targets that may be stalled (Target.stalled), oldest first."""
         ...

@@ -317,6 +317,11 @@ class NetworkPublisher(Protocol):
     def publish(self, job: PublishJob, steps: Steps) -> Published: ...
 
 
+# (network, account, the network's id of a post) -> the post's public address, where the network
+# makes one from the id alone; else None.
+Permalink = Callable[[str, PublishAccount, str], "str | None"]
+
+
 # ---------------------------------------------------------------------- the post's status
 
 

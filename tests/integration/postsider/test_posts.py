@@ -6,25 +6,30 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
 from fastapi.testclient import TestClient
 
+from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
 from socialpub.api.container import Container
 from socialpub.config import PostScheduleSettings, SchedulingSettings
 from socialpub.domain.accounts import AccountStatus
 from socialpub.domain.errors import DependencyUnavailable
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.posts import PlatformPost, PostStatus
+from socialpub.domain.publishing import FailureKind, Target, TargetError, TargetStatus
+from socialpub.domain.services import publishing
 from socialpub.domain.tiers import TIER_LIMITS, Tier
 from socialpub.local.template import Template
 from tests.conftest import Keys
+from tests.integration.pipeline import Pipeline, events
 from tests.integration.postsider.test_foundation import add_account, raw_key
 from tests.integration.postsider.test_uploads import PNG, upload
 from tests.integration.test_posts import new_workspace
+from tests.integration.test_publishing import CrashingTargets
 from tests.integration.test_scheduling import schedule_exists
 
 SOON = "2026-03-15T10:00:00.000Z"  # the tests' clock is 2026-03-02T10:00:05Z
@@ -814,23 +819,235 @@ def test_settings_are_merged_and_checked_again(client: TestClient, keys: Keys, c
 # ---------------------------------------------------------------------- missing, release-id
 
 
-def test_missing_is_empty_and_release_id_is_refused_clearly(
+TELEGRAM = {"bot_token": "123456789:AAH" + "x" * 32, "chat_id": "@launches"}
+
+
+def lost_answer(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container, text: str = "Only once"
+) -> tuple[dict[str, str], dict[str, str], str]:
+    """A PostSider post to a Telegram channel, published by the real publisher against the emulator:
+    its run died right after Telegram accepted the message (the answer lost), and the rerun, unable
+    to look the message up (the Bot API reads nothing back), failed it with OUTCOME_UNKNOWN.
+    (main API headers, PostSider headers, the post's id)."""
+    headers = new_workspace(client, keys)
+    postiz = raw_key(headers)
+    answer = client.post("/api/accounts", json={"platform": "telegram", "credentials": TELEGRAM}, headers=headers)
+    channel = answer.json()["data"]["account"]["id"]
+    body = cli_body(channel, contents=(text,), kind="now")
+    post_id = client.post(f"{API}/posts", json=body, headers=postiz).json()[0]["postId"]
+    pipeline.deps.targets = CrashingTargets(pipeline.deps.targets, "message.0")  # type: ignore[arg-type]
+    (message,) = pipeline.receive()
+    assert pipeline.deliver([message]) == {message["MessageId"]}  # killed once Telegram had the message
+    pipeline.clock.moment += timedelta(minutes=7)  # the dead run's lease runs out
+    pipeline.make_visible([message])
+    pipeline.drain()
+    shown = api_post(client, headers, post_id)
+    assert shown["status"] == "failed"
+    assert shown["platform_posts"][0]["error_code"] == "OUTCOME_UNKNOWN"
+    return headers, postiz, post_id
+
+
+def left_by_the_publisher(container: Container, workspace_id: str, post_id: str, account: str, code: str) -> None:
+    """The post as the publisher leaves it when its one target failed with ``code`` (stored through the
+    target repository, the post settled from it as the publisher settles it)."""
+    post = container.posts.get(workspace_id, post_id)
+    assert post is not None
+    now = container.clock()
+    target = Target(
+        workspace_id=workspace_id,
+        post_id=post_id,
+        account_id=account,
+        platform=account.split("_")[1],
+        status=TargetStatus.FAILED,
+        attempts=1,
+        armed={"record": now.isoformat()},
+        error=TargetError(code=code, kind=FailureKind.PERMANENT, message="the answer was lost"),
+        queued_at=now,
+        finished_at=now,
+        rev=3,
+    )
+    started = post.model_copy(
+        update={
+            "status": PostStatus.PUBLISHING,
+            "publish_run": 1,
+            "platform_posts": [publishing.platform_post(target)],
+            "version": post.version + 1,
+        }
+    )
+    container.targets.begin(started, post, [target])
+    moved = publishing.progressed(started, {account: target}, now)
+    assert moved is not None
+    container.targets.settle(*moved[:1], started, moved[1])
+
+
+def test_a_post_whose_answer_was_lost_takes_the_release_id_and_shows_published(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container
+) -> None:
+    # Given a post to Telegram whose answer was lost: the publisher failed it with OUTCOME_UNKNOWN
+    headers, postiz, post_id = lost_answer(client, keys, pipeline, container)
+    (sent,) = pipeline.posts_on("telegram")  # the message Telegram did make
+    window = {"startDate": "2026-03-02T00:00:00.000Z", "endDate": "2026-03-03T00:00:00.000Z"}
+    (before,) = client.get(f"{API}/posts", params=window, headers=postiz).json()["posts"]
+    assert (before["state"], before["releaseId"]) == ("ERROR", None)
+    # When the user, having found the message in the channel, records its id (posts:connect --release-id)
+    answer = client.put(f"{API}/posts/{post_id}/release-id", json={"releaseId": str(sent.id)}, headers=postiz)
+    # Then the answer is the Postiz docs' body
+    assert (answer.status_code, answer.json()) == (200, {"id": post_id, "releaseId": str(sent.id)})
+    # And PostSider's list shows the post published with that id and the message's link (the public
+    # channel's, by its username, as the publisher links it)
+    link = f"https://t.me/launches/{sent.id}"
+    (listed,) = client.get(f"{API}/posts", params=window, headers=postiz).json()["posts"]
+    assert (listed["state"], listed["releaseId"], listed["releaseURL"]) == ("PUBLISHED", str(sent.id), link)
+    # And the main API shows the target published, as if the publisher had got the answer
+    shown = api_post(client, headers, post_id)
+    assert shown["status"] == "published"
+    (copy,) = shown["platform_posts"]
+    assert (copy["status"], copy["post_id"], copy["url"], copy.get("error_code")) == (
+        "published",
+        str(sent.id),
+        link,
+        None,
+    )
+    # And post.published was recorded once (after the post.failed of the lost run), for webhooks
+    ws = headers["X-Workspace-ID"]
+    assert len(events(container, ws, "post.failed")) == 1
+    (event,) = events(container, ws, "post.published")
+    assert event["data"]["M"]["post_id"]["S"] == post_id
+    # And its figures are tracked from now on, as for a post the publisher saw published
+    tracked = container.analytics.target(ws, post_id, copy["account_id"])
+    assert tracked is not None
+    assert (tracked.network_post_id, tracked.next_at) == (str(sent.id), container.clock())
+    # And the id cannot be recorded twice: the post's release id is no longer missing
+    again = client.put(f"{API}/posts/{post_id}/release-id", json={"releaseId": "999"}, headers=postiz)
+    assert (again.status_code, again.json()) == (
+        400,
+        {"msg": f"This post's release id is not missing: Telegram published it as {sent.id}"},
+    )
+    # And missing content stays empty: socialpub has no candidates for a user to pick
+    assert client.get(f"{API}/posts/{post_id}/missing", headers=postiz).json() == []
+
+
+def test_a_post_whose_release_id_is_not_missing_is_refused_with_its_state(
     client: TestClient, keys: Keys, container: Container
 ) -> None:
-    # Given a post
+    # Given a scheduled post, and a post whose one target the network refused (a known outcome)
+    headers, postiz = organisation(client, keys, container, "bluesky")
+    ws = headers["X-Workspace-ID"]
+    scheduled = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile"), headers=postiz).json()[0]
+    refused = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile", kind="draft"), headers=postiz).json()[0]
+    left_by_the_publisher(container, ws, refused["postId"], "acc_bluesky_profile", "VALIDATION_FAILED")
+    before = container.posts.get(ws, refused["postId"])
+    # When a client sets a release id on each
+    answers = [
+        client.put(f"{API}/posts/{p['postId']}/release-id", json={"releaseId": "at://1"}, headers=postiz)
+        for p in (scheduled, refused)
+    ]
+    # Then each is refused with a 400 saying what the post's state is
+    said = "This post's release id is not missing: "
+    assert [(a.status_code, a.json()) for a in answers] == [
+        (400, {"msg": said + "it is scheduled, not published"}),
+        (400, {"msg": said + "Bluesky failed with VALIDATION_FAILED, which is not a lost answer"}),
+    ]
+    # And nothing changed
+    assert container.posts.get(ws, refused["postId"]) == before
+    assert api_post(client, headers, scheduled["postId"])["status"] == "scheduled"
+
+
+def test_an_unknown_or_another_tenants_post_is_not_found(client: TestClient, keys: Keys, container: Container) -> None:
+    # Given another tenant's post whose outcome is unknown, and an organisation of our own
+    other, other_postiz = organisation(client, keys, container, "bluesky")
+    theirs = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile", kind="draft"), headers=other_postiz)
+    their_id = theirs.json()[0]["postId"]
+    left_by_the_publisher(container, other["X-Workspace-ID"], their_id, "acc_bluesky_profile", "OUTCOME_UNKNOWN")
     _, postiz = organisation(client, keys, container, "bluesky")
-    post_id = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile"), headers=postiz).json()[0]["postId"]
-    # When a client asks for missing content, and sets a release id
-    missing = client.get(f"{API}/posts/{post_id}/missing", headers=postiz)
-    release = client.put(f"{API}/posts/{post_id}/release-id", json={"releaseId": "123"}, headers=postiz)
-    unknown = client.put(f"{API}/posts/post_nope/release-id", json={"releaseId": "123"}, headers=postiz)
-    no_id = client.put(f"{API}/posts/{post_id}/release-id", json={}, headers=postiz)
-    # Then missing is always empty (socialpub looks lost posts up itself), and release-id says it is not built
-    assert (missing.status_code, missing.json()) == (200, [])
-    assert release.status_code == 400
-    assert "not supported" in release.json()["msg"]
-    assert (unknown.status_code, unknown.json()) == (404, {"msg": "Post not found"})
-    assert nest_400(no_id) == ["releaseId must be a string"]
+    # When we set a release id on their post, and on a post that does not exist
+    answers = [
+        client.put(f"{API}/posts/{post_id}/release-id", json={"releaseId": "at://1"}, headers=postiz)
+        for post_id in (their_id, "post_nope")
+    ]
+    # Then both are Postiz's 404, and their post still waits for its id
+    assert [(a.status_code, a.json()) for a in answers] == [(404, {"msg": "Post not found"})] * 2
+    assert api_post(client, other, their_id)["platform_posts"][0]["error_code"] == "OUTCOME_UNKNOWN"
+
+
+def test_a_bad_release_id_gets_nests_400_array_and_writes_nothing(
+    client: TestClient, keys: Keys, container: Container
+) -> None:
+    # Given a post whose outcome is unknown
+    headers, postiz = organisation(client, keys, container, "bluesky")
+    ws = headers["X-Workspace-ID"]
+    post_id = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile", kind="draft"), headers=postiz)
+    post_id = post_id.json()[0]["postId"]
+    left_by_the_publisher(container, ws, post_id, "acc_bluesky_profile", "OUTCOME_UNKNOWN")
+    before = container.posts.get(ws, post_id)
+    # When bodies with no id, a number, an empty id, one too long, and ids with spaces or control characters are sent
+    bodies: list[Any] = [{}, {"releaseId": 5}, {"releaseId": ""}, {"releaseId": "1" * 201}]
+    bodies += [{"releaseId": "12 34"}, {"releaseId": "1234\n"}, {"releaseId": "12\x0034"}]
+    answers = [client.put(f"{API}/posts/{post_id}/release-id", json=body, headers=postiz) for body in bodies]
+    # Then each is Nest's 400 array naming the problem
+    assert [nest_400(a) for a in answers] == [
+        ["releaseId must be a string"],
+        ["releaseId must be a string"],
+        ["releaseId should not be empty"],
+        ["releaseId must be shorter than or equal to 200 characters"],
+        *[["releaseId must not contain whitespace or control characters"]] * 3,
+    ]
+    # And nothing was written
+    assert container.posts.get(ws, post_id) == before
+    (target,) = container.targets.of_post(ws, post_id)
+    assert target.status is TargetStatus.FAILED
+
+
+class PublishedMeanwhile(DynamoTargetRepository):
+    """Between the release-id route's read and its write, the post is published again (a new run
+    queues its target afresh), as a concurrent request would."""
+
+    def __init__(self, inner: DynamoTargetRepository) -> None:
+        self.__dict__.update(inner.__dict__)
+        self.interfered = False
+
+    def record(self, target: Target, expected_rev: int, *args: Any) -> None:
+        if not self.interfered:
+            self.interfered = True
+            post = self._posts.get(target.workspace_id, target.post_id)
+            assert post is not None
+            stored = self.get(target.workspace_id, target.post_id, target.account_id)
+            assert stored is not None
+            fresh = stored.model_copy(
+                update={"status": TargetStatus.PENDING, "run": 2, "error": None, "rev": stored.rev + 1}
+            )
+            restarted = post.model_copy(
+                update={
+                    "status": PostStatus.PUBLISHING,
+                    "publish_run": 2,
+                    "platform_posts": [publishing.platform_post(fresh)],
+                    "version": post.version + 1,
+                }
+            )
+            self.begin(restarted, post, [fresh])
+        super().record(target, expected_rev, *args)
+
+
+def test_a_publish_that_starts_meanwhile_is_not_overwritten(
+    client: TestClient, keys: Keys, container: Container
+) -> None:
+    # Given a post whose outcome is unknown, published again while its release id is being recorded
+    headers, postiz = organisation(client, keys, container, "bluesky")
+    ws = headers["X-Workspace-ID"]
+    post_id = client.post(f"{API}/posts", json=cli_body("acc_bluesky_profile", kind="draft"), headers=postiz)
+    post_id = post_id.json()[0]["postId"]
+    left_by_the_publisher(container, ws, post_id, "acc_bluesky_profile", "OUTCOME_UNKNOWN")
+    container.targets = PublishedMeanwhile(container.targets)
+    # When the release id is set
+    answer = client.put(f"{API}/posts/{post_id}/release-id", json={"releaseId": "at://1"}, headers=postiz)
+    # Then the new run is kept: the id is refused, as the target is being published again
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"msg": "This post's release id is not missing: Bluesky is still being published to"},
+    )
+    (target,) = container.targets.of_post(ws, post_id)
+    assert (target.status, target.run, target.network_post_id) == (TargetStatus.PENDING, 2, None)
+    assert api_post(client, headers, post_id)["status"] == "publishing"
 
 
 def test_the_postsider_function_may_do_what_the_post_routes_do(template: Template) -> None:

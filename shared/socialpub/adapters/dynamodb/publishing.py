@@ -60,12 +60,36 @@ class DynamoTargetRepository:
 
     def settle(self, post: Post, previous: Post, event: Event | None) -> None:
         """The post's progress (and final status, with its event) from its targets."""
-        also = [event_put(self._table, event)] if event else []
+        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
+            self._ddb.transact_write_items(TransactItems=self._settle_items(post, previous, event))
+
+    def record(
+        self,
+        target: Target,
+        expected_rev: int,
+        tracking: TargetMetrics | None,
+        post: Post,
+        previous: Post,
+        event: Event | None,
+    ) -> None:
+        """A target made final by hand (a post id the user found on the network) and the post settled
+        from it, in one transaction: the target's write asserts its revision and the post's its
+        version, so a publisher run that wrote either meanwhile is never overwritten."""
+        analytics = DynamoAnalyticsRepository(self._ddb, self._table).tracking(tracking) if tracking else []
+        also = [self._put(target, expected=expected_rev), *analytics]
+        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
+            self._ddb.transact_write_items(TransactItems=self._settle_items(post, previous, event, also))
+
+    def _settle_items(
+        self, post: Post, previous: Post, event: Event | None, also: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """The post's write with its event, and the count of its queue schedule's published posts
+        when it first comes out."""
+        items = [*(also or []), *([event_put(self._table, event)] if event else [])]
         if post.queue_schedule_id and post.status in PUBLISHED_STATUSES and previous.status not in PUBLISHED_STATUSES:
             week = week_key(post.published_at or post.updated_at, post.scheduled_timezone or "UTC")
-            also.append(stats_update(self._table, post.workspace_id, post.queue_schedule_id, week))
-        with guarded_transaction(post.workspace_id, ConcurrentModification(details={"post_id": post.id})):
-            self._ddb.transact_write_items(TransactItems=self._posts.save_items(post, previous, also=also))
+            items.append(stats_update(self._table, post.workspace_id, post.queue_schedule_id, week))
+        return self._posts.save_items(post, previous, also=items)
 
     def get(self, workspace_id: str, post_id: str, account_id: str) -> Target | None:
         with translated():

@@ -36,6 +36,7 @@ from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import (
     MediaFile,
     OutcomeUnknown,
+    PublishAccount,
     Published,
     PublishFailure,
     PublishJob,
@@ -61,6 +62,11 @@ def little_text(text: str) -> str:
 
 def permalink(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def link(account: PublishAccount, post_id: str) -> str | None:
+    """The post's link from its URN (a post id recorded by hand, services/releases.py)."""
+    return permalink(post_id) if DUPLICATE.fullmatch(post_id) else None
 
 
 def author_of(job: PublishJob) -> str:

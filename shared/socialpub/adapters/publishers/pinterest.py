@@ -23,7 +23,16 @@ from typing import Any
 import httpx
 
 from socialpub.adapters.publishers.http import NetworkHttp
-from socialpub.domain.publishing import MediaFile, Published, PublishFailure, PublishJob, Rejected, Retryable, Steps
+from socialpub.domain.publishing import (
+    MediaFile,
+    PublishAccount,
+    Published,
+    PublishFailure,
+    PublishJob,
+    Rejected,
+    Retryable,
+    Steps,
+)
 
 BASE = "https://api.pinterest.com/v5"
 MAX_IMAGES = 5
@@ -49,6 +58,11 @@ def _created_at(pin: dict[str, Any]) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def link(account: PublishAccount, post_id: str) -> str | None:
+    """The pin's link from its id (a post id recorded by hand, services/releases.py)."""
+    return f"https://www.pinterest.com/pin/{post_id}/" if post_id.isdigit() else None
 
 
 class Publisher:

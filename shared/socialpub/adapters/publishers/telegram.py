@@ -33,6 +33,7 @@ from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import (
     MediaFile,
     NeedsReconnect,
+    PublishAccount,
     Published,
     PublishFailure,
     PublishJob,
@@ -104,6 +105,11 @@ def permalink(chat_id: str, username: str | None, message_id: int) -> str | None
     if chat_id.startswith("-100"):
         return f"https://t.me/c/{chat_id[4:]}/{message_id}"
     return None
+
+
+def link(account: PublishAccount, post_id: str) -> str | None:
+    """The message's link from its id (a post id recorded by hand, services/releases.py)."""
+    return permalink(account.external_id, account.username, int(post_id)) if post_id.isdigit() else None
 
 
 class Publisher:

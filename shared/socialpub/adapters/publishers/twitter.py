@@ -28,7 +28,16 @@ import httpx
 
 from socialpub.adapters.publishers.http import NetworkHttp, retry_after
 from socialpub.domain.post_content import MediaKind
-from socialpub.domain.publishing import MediaFile, Published, PublishFailure, PublishJob, Rejected, Retryable, Steps
+from socialpub.domain.publishing import (
+    MediaFile,
+    PublishAccount,
+    Published,
+    PublishFailure,
+    PublishJob,
+    Rejected,
+    Retryable,
+    Steps,
+)
 from socialpub.domain.text_length import urls
 
 API = "https://api.x.com/2"
@@ -188,6 +197,11 @@ class Publisher:
 
 def permalink(username: str | None, tweet_id: str) -> str:
     return f"https://x.com/{username}/status/{tweet_id}" if username else f"https://x.com/i/web/status/{tweet_id}"
+
+
+def link(account: PublishAccount, post_id: str) -> str | None:
+    """The post's link from its id (a post id recorded by hand, services/releases.py)."""
+    return permalink(account.username, post_id) if post_id.isdigit() else None
 
 
 def same_text(shown: str, sent: str) -> bool:

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from socialpub.domain.dates import read_instant
 from socialpub.domain.errors import InvalidInput
+from socialpub.domain.services.releases import network_post_id_problem
 
 MEDIA_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4")
 
@@ -163,8 +164,17 @@ class ChangeSettings(_Dto):
     settings: Annotated[dict[str, Any], BeforeValidator(_required_object)] = _required()
 
 
+def _network_post_id(value: str) -> str:
+    problem = network_post_id_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 class ReleaseId(_Dto):
-    releaseId: Str = _required()
+    """PUT /posts/:id/release-id: the network's id of the post (domain/services/releases.py)."""
+
+    releaseId: Annotated[str, BeforeValidator(_string), AfterValidator(_network_post_id)] = _required()
 
 
 # ---------------------------------------------------------------------- answers (Postiz's field names)
@@ -200,6 +210,13 @@ class PostList(BaseModel):
 class StatusChanged(BaseModel):
     id: str
     state: Literal["DRAFT", "QUEUE"]
+
+
+class ReleaseRecorded(BaseModel):
+    """The Postiz docs' answer (the real server answers the whole post row)."""
+
+    id: str
+    releaseId: str
 
 
 class SettingsChanged(BaseModel):

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from socialpub.domain.accounts import (
     Account,
@@ -420,14 +420,7 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
     platform = catalog()[network]
     return PublishJob(
         platform=platform,
-        account=PublishAccount(
-            id=account.id,
-            external_id=account.external_id,
-            type=account.type,
-            username=account.username,
-            instance=account.instance,
-            metadata=account.metadata,
-        ),
+        account=publish_account(account),
         token=token,
         key=f"socialpub-{target.post_id}-{target.account_id}-{target.run}",
         parts=content.parts_for(network, threads=platform.capabilities.supports_threads),
@@ -436,6 +429,18 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
         first_comment=content.first_comment_for(network),
         settings=dict(content.settings_for(network)),
         media=[_media_file(deps, m) for m in post.media],
+    )
+
+
+def publish_account(account: Account) -> PublishAccount:
+    """The account as a network's publisher (and its permalinks) sees it."""
+    return PublishAccount(
+        id=account.id,
+        external_id=account.external_id,
+        type=account.type,
+        username=account.username,
+        instance=account.instance,
+        metadata=account.metadata,
     )
 
 
@@ -487,20 +492,7 @@ def _finish(
     now = deps.clock()
     expected = target.rev
     started = target.started_at or now
-    done = target.model_copy(
-        update={
-            "status": TargetStatus.PUBLISHED if published else TargetStatus.FAILED,
-            "network_post_id": published.post_id if published else None,
-            "url": published.url if published else None,
-            "published_at": now if published else None,
-            "error": _error(failure) if failure else None,
-            "finished_at": now,
-            "lease_until": None,
-            "lease_owner": None,
-            "retry_at": None,
-            "rev": expected + 1,
-        }
-    )
+    done, tracking = finished(target, now, published=published, failure=failure, content=content)
     stat = PublishStat(
         platform=target.platform,
         published=published is not None,
@@ -508,7 +500,40 @@ def _finish(
         error_code=failure.code if failure else None,
         at=now,
     )
-    # A published target is tracked for analytics from the same write: its first reading is due now.
+    try:
+        deps.targets.finish(done, expected, stat, tracking)
+    except ConcurrentModification as exc:
+        raise LeaseLost(target.account_id) from exc
+    return done
+
+
+def finished(
+    target: Target,
+    now: datetime,
+    *,
+    published: Published | None = None,
+    failure: PublishFailure | None = None,
+    content: str = "",
+    published_at: datetime | None = None,
+) -> tuple[Target, TargetMetrics | None]:
+    """The target made final at ``now`` (its lease and retry cleared, its revision moved on) and, when
+    published (at ``published_at``, default now), the start of its analytics: a published target is
+    tracked from the same write that finishes it, its first reading due now."""
+    out_at = published_at or now
+    done = target.model_copy(
+        update={
+            "status": TargetStatus.PUBLISHED if published else TargetStatus.FAILED,
+            "network_post_id": published.post_id if published else None,
+            "url": published.url if published else None,
+            "published_at": out_at if published else None,
+            "error": _error(failure) if failure else None,
+            "finished_at": now,
+            "lease_until": None,
+            "lease_owner": None,
+            "retry_at": None,
+            "rev": target.rev + 1,
+        }
+    )
     tracking = (
         TargetMetrics(
             workspace_id=done.workspace_id,
@@ -516,18 +541,14 @@ def _finish(
             account_id=done.account_id,
             platform=done.platform,
             network_post_id=published.post_id,
-            published_at=now,
+            published_at=out_at,
             content=content[:280],
             next_at=now,
         )
         if published
         else None
     )
-    try:
-        deps.targets.finish(done, expected, stat, tracking)
-    except ConcurrentModification as exc:
-        raise LeaseLost(target.account_id) from exc
-    return done
+    return done, tracking
 
 
 def _retry_later(deps: PublishDeps, target: Target, failure: Retryable) -> float:
@@ -571,33 +592,44 @@ def settle(deps: PublishDeps, workspace_id: str, post_id: str) -> Post | None:
         if post is None or post.status is not PostStatus.PUBLISHING:
             return post
         by_account = {t.account_id: t for t in deps.targets.of_post(workspace_id, post_id)}
-        # A target that cannot be read (damaged, left out) keeps the post's copy of it: the post
-        # does not settle without it, until its message fails it (run_target).
-        progress = [
-            platform_post(by_account[p.account_id]) if p.account_id in by_account else p for p in post.platform_posts
-        ]
-        status = derived_status([p.status for p in progress])
-        if progress == post.platform_posts and status == "publishing":
+        moved = progressed(post, by_account, deps.clock())
+        if moved is None:
             return post
-        now = deps.clock()
-        update: dict[str, object] = {
-            "platform_posts": progress,
-            "status": PostStatus(status),
-            "updated_at": now,
-            "version": post.version + 1,
-        }
-        event = None
-        settled = post.model_copy(update=update)
-        if status != "publishing":
-            moments = [p.published_at for p in progress if p.published_at]
-            settled = settled.model_copy(update={"published_at": min(moments) if moments else None})
-            event = Event.of(FINAL_EVENTS[status], workspace_id, now, _event_data(settled))
+        settled, event = moved
         try:
             deps.targets.settle(settled, post, event)
             return settled
         except ConcurrentModification:
             continue
     return None
+
+
+def progressed(post: Post, by_account: dict[str, Target], now: datetime) -> tuple[Post, Event | None] | None:
+    """The post with its targets' progress (by account) and the status derived from them; once all
+    are final, its published_at and its event (post.published, partially_published or failed). None:
+    nothing moved.
+
+    A target that cannot be read (damaged, left out) keeps the post's copy of it: the post does not
+    settle without it, until its message fails it (run_target)."""
+    progress = [
+        platform_post(by_account[p.account_id]) if p.account_id in by_account else p for p in post.platform_posts
+    ]
+    status = derived_status([p.status for p in progress])
+    if progress == post.platform_posts and status == post.status.value:
+        return None
+    update: dict[str, object] = {
+        "platform_posts": progress,
+        "status": PostStatus(status),
+        "updated_at": now,
+        "version": post.version + 1,
+    }
+    event = None
+    settled = post.model_copy(update=update)
+    if status != "publishing":
+        moments = [p.published_at for p in progress if p.published_at]
+        settled = settled.model_copy(update={"published_at": min(moments) if moments else None})
+        event = Event.of(FINAL_EVENTS[status], post.workspace_id, now, _event_data(settled))
+    return settled, event
 
 
 def _event_data(post: Post) -> dict[str, object]:

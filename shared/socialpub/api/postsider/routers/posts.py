@@ -40,6 +40,7 @@ from socialpub.api.postsider.schemas import (
     PostItem,
     PostList,
     ReleaseId,
+    ReleaseRecorded,
     SettingsChanged,
     StatusChanged,
 )
@@ -54,7 +55,7 @@ from socialpub.domain.posts import ConcurrentModification, PlatformPost, Post, P
 from socialpub.domain.publishing import AccountNotUsable
 from socialpub.domain.schedules import check_due_time
 from socialpub.domain.services import posts as service
-from socialpub.domain.services import publishing, scheduling
+from socialpub.domain.services import publishing, releases, scheduling
 from socialpub.domain.services.posts import ContentRejected, PostChanges, PostDraft, check_content
 from socialpub.domain.validation import Finding
 from socialpub.domain.workspaces import Workspace
@@ -411,7 +412,9 @@ def _delete(c: Container, ws: str, post_id: str) -> None:
 
 @router.get("/posts/{post_id}/missing")
 def missing_content(post_id: str, org: Organisation = requires(Permission.POSTS_READ)) -> list[dict[str, str]]:
-    """Always empty: socialpub looks a post whose outcome is unknown up on the network itself."""
+    """Always empty: socialpub has no candidates to pick from. A post whose outcome the publisher
+    looked up is recorded by it; one it could not look up (OUTCOME_UNKNOWN) takes its id by hand
+    through PUT /posts/:id/release-id."""
     return []
 
 
@@ -494,17 +497,24 @@ def change_settings(
 @router.put("/posts/{post_id}/release-id")
 def set_release_id(
     post_id: str, c: ContainerDep, body: Body_ = None, org: Organisation = requires(Permission.POSTS_WRITE)
-) -> None:
-    """Not built: the product records a network's post id itself (it looks a post whose outcome is
-    unknown up on the network before sending it again), and has no way to set one by hand yet."""
-    _parsed(ReleaseId, body)
-    service.get_post(org.workspace_id, post_id, c.posts)
-    raise InvalidInput(
-        "Setting a post's release id by hand is not supported: socialpub records the network's post id "
-        "itself when it publishes, and looks a post whose outcome was unknown up on the network before "
-        "sending it again",
-        details={"post_id": post_id},
-    )
+) -> ReleaseRecorded:
+    """Record the network's id of a post whose outcome the publisher could not learn (a target failed
+    with OUTCOME_UNKNOWN, Postiz's "missing" release id): it shows published with that id."""
+    dto = _parsed(ReleaseId, body)
+    try:
+        releases.record_release(
+            org.workspace_id,
+            post_id,
+            dto.releaseId,
+            posts=c.posts,
+            targets=c.targets,
+            accounts=c.post_accounts,
+            permalink=c.permalink,
+            clock=c.clock,
+        )
+    except releases.OutcomeNotUnknown as exc:
+        raise InvalidInput(f"This post's release id is not missing: {exc.state}", details=exc.details) from None
+    return ReleaseRecorded(id=post_id, releaseId=dto.releaseId)
 
 
 def _channel_of(post: Post, c: Container, ws: str) -> Account | None:
