@@ -46,19 +46,25 @@ def status_of(error: e.DomainError) -> int:
     return next(status for cls, status in STATUS_BY_ERROR if isinstance(error, cls))
 
 
+def headers_of(error: e.DomainError) -> dict[str, str]:
+    """When to come back, for every surface's answer to a refusal: the rate limit's window, or a
+    second for a dependency that is briefly unavailable."""
+    if isinstance(error, e.RateLimited):
+        return {
+            "Retry-After": str(error.retry_after),
+            "X-RateLimit-Limit": str(error.details["limit"]),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(error.details["reset"]),
+        }
+    if isinstance(error, e.DependencyUnavailable):
+        return {"Retry-After": "1"}
+    return {}
+
+
 def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.DomainError)
-    headers: dict[str, str] = {}
-    if isinstance(exc, e.RateLimited):
-        headers = {
-            "Retry-After": str(exc.retry_after),
-            "X-RateLimit-Limit": str(exc.details["limit"]),
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(exc.details["reset"]),
-        }
-    elif isinstance(exc, e.DependencyUnavailable):
-        headers = {"Retry-After": "1"}
-    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers)
+    body = error_body(exc.code, exc.message, exc.details)
+    return JSONResponse(body, status_code=status_of(exc), headers=headers_of(exc))
 
 
 _LOCATIONS = ("body", "query", "path", "header", "cookie")

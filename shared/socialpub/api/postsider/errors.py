@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from socialpub.api.main.errors import status_of
+from socialpub.api.main.errors import headers_of, status_of
 from socialpub.api.postsider.identifiers import PROVIDER_OF_PLATFORM, identifier_of
 from socialpub.domain import errors as e
 from socialpub.domain.accounts import Account
@@ -42,17 +42,7 @@ class BadRequest(Exception):
 
 def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.DomainError)
-    headers: dict[str, str] = {}
-    if isinstance(exc, e.RateLimited):
-        headers = {
-            "Retry-After": str(exc.retry_after),
-            "X-RateLimit-Limit": str(exc.details["limit"]),
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(exc.details["reset"]),
-        }
-    elif isinstance(exc, e.DependencyUnavailable):
-        headers = {"Retry-After": "1"}
-    return JSONResponse({"msg": exc.message}, status_code=status_of(exc), headers=headers)
+    return JSONResponse({"msg": exc.message}, status_code=status_of(exc), headers=headers_of(exc))
 
 
 def _bad_request(request: Request, exc: Exception) -> JSONResponse:
