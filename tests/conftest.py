@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import boto3
 import httpx
 import pytest
 import uvicorn
@@ -18,6 +17,7 @@ from fastapi.testclient import TestClient
 from moto import mock_aws
 
 from socialpub.adapters.aws import reset_clients
+from socialpub.adapters.aws import session as aws_session
 from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.api.container import Container
@@ -64,7 +64,7 @@ def aws(template: Template) -> Iterator[dict[str, str]]:
     reset_clients()
     with mock_aws():
         resolver = LocalResolver(template, MOCK_ENDPOINT, stage="test")
-        create_resources(template, resolver, boto3.session.Session())
+        create_resources(template, resolver, aws_session())
         env = local_environment(template, resolver)
         saved = dict(os.environ)
         os.environ.update(env)
@@ -177,7 +177,7 @@ def emulator(emulator_server: Emulator, container: Container, template: Template
     """The container reaches every network through the emulator, and the deployment has its default apps."""
     container.network_auth = HttpNetworkAuth(emulator=emulator_server.url, sleep=lambda _: None)
     container.host_guard = PublicHostGuard(resolve=False)
-    fill_integration_defaults(LocalResolver(template, MOCK_ENDPOINT, stage="test"), boto3.session.Session())
+    fill_integration_defaults(LocalResolver(template, MOCK_ENDPOINT, stage="test"), aws_session())
     yield emulator_server
     httpx.delete(f"{emulator_server.url}/_emulator/faults")
 

@@ -1,4 +1,4 @@
-"""AWS clients: created once per process and shared (boto3 clients are thread-safe once built).
+"""AWS clients: created once per process, on one session, and shared (clients are thread-safe once built).
 
 Endpoints come from the standard ``AWS_ENDPOINT_URL`` variable, which the local stack points at
 its moto server; nothing in the product knows whether it talks to AWS or to moto.
@@ -10,6 +10,8 @@ import threading
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 _CONFIG = Config(
@@ -20,8 +22,23 @@ _CONFIG = Config(
 # Presigned URLs must be SigV4: it is the only signature S3 accepts everywhere, and the only one that
 # binds the signed Content-Length and Content-Type of an upload URL.
 _SERVICE_CONFIG = {"s3": Config(signature_version="s3v4")}
+# The loader caches every JSON model it parses (endpoints, service models). A new session brings a
+# new loader, and parsing those files again cost ~100 ms per client, so every session shares this one.
+_LOADER = botocore.loaders.create_loader()
 _clients: dict[str, Any] = {}
+_session: boto3.session.Session | None = None
 _lock = threading.Lock()
+
+
+def session() -> boto3.session.Session:
+    """The process-wide session: credentials and region are resolved once, models parsed once."""
+    global _session
+    with _lock:
+        if _session is None:
+            core = botocore.session.get_session()
+            core.register_component("data_loader", _LOADER)
+            _session = boto3.session.Session(botocore_session=core)
+        return _session
 
 
 def client(service: str) -> Any:
@@ -29,14 +46,17 @@ def client(service: str) -> Any:
     existing = _clients.get(service)
     if existing is not None:
         return existing
+    shared = session()
     with _lock:
         if service not in _clients:
             config = _CONFIG.merge(_SERVICE_CONFIG[service]) if service in _SERVICE_CONFIG else _CONFIG
-            _clients[service] = boto3.session.Session().client(service, config=config)
+            _clients[service] = shared.client(service, config=config)
         return _clients[service]
 
 
 def reset_clients() -> None:
-    """Forget every client (tests switch endpoints and credentials between runs)."""
+    """Forget every client and the session (tests switch endpoints and credentials between runs)."""
+    global _session
     with _lock:
         _clients.clear()
+        _session = None
