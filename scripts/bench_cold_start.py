@@ -56,6 +56,8 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "analytics": ("events/api/analytics-get.json", "api"),
     # PostSider clients' raw key in Authorization, checked by the function itself (no authorizer)
     "postsider": ("events/api/postsider-integrations.json", "raw_key"),
+    # Publora clients' key in x-publora-key, checked by the function itself (no authorizer)
+    "publora": ("events/api/publora-connections.json", "publora_key"),
     "account_refresher": ("events/schedule/account-refresh.json", "schedule"),
     "authorizer": ("events/authorizer/request.json", "authorizer"),
     "workspace_purger": ("events/sqs/workspace-purge.json", "sqs"),
@@ -69,6 +71,9 @@ FIXTURES: dict[str, tuple[str, str]] = {
     # A delivery of a webhook that is gone: every adapter loads, nothing is sent.
     "webhook_dispatcher": ("events/sqs/webhook-delivery.json", "sqs"),
 }
+
+# The compatible surfaces' keys, checked by their functions themselves: fixture kind -> the header.
+KEY_HEADERS = {"raw_key": "Authorization", "publora_key": "x-publora-key"}
 
 # Nothing of the code under test may be imported before the timer starts.
 _NOT_BEFORE_TIMER = ("fastapi", "starlette", "pydantic", "pydantic_core", "mangum", "aws_lambda_powertools")
@@ -125,9 +130,9 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     if job["check"] == "authorizer":
         event["headers"]["X-API-Key"] = job["api_key"]
         event["multiValueHeaders"]["X-API-Key"] = [job["api_key"]]
-    if job["check"] == "raw_key":
-        event["headers"]["Authorization"] = job["api_key"]
-        event["multiValueHeaders"]["Authorization"] = [job["api_key"]]
+    if job["check"] in KEY_HEADERS:
+        event["headers"][KEY_HEADERS[job["check"]]] = job["api_key"]
+        event["multiValueHeaders"][KEY_HEADERS[job["check"]]] = [job["api_key"]]
     with mock_aws():
         template = Template.load()
         resolver = LocalResolver(template, MOCK_ENDPOINT, stage="bench")
@@ -201,7 +206,7 @@ def seed_state(folder: Path) -> tuple[str, str, dict[str, str]]:
         create_resources(template, resolver, session)
         environment = local_environment(template, resolver)
         _seed_post(session, environment)
-        key, plaintext = create_api_key(  # of ws_bench: PostSider's raw_key event acts on it
+        key, plaintext = create_api_key(  # of ws_bench: the PostSider and Publora events act on it
             name="bench key",
             tier=Tier.ENTERPRISE,
             repo=DynamoApiKeyRepository(
@@ -316,7 +321,7 @@ def check_response(job: dict[str, Any], response: Any, key_id: str) -> None:
     shown = json.dumps(response)[:500]
     if not isinstance(response, dict):
         raise BenchError(f"{name}: the handler returned {shown}, not a dict")
-    if kind in ("api", "raw_key"):
+    if kind == "api" or kind in KEY_HEADERS:
         if response.get("statusCode") not in (200, 201):
             raise BenchError(f"{name}: expected statusCode 200 or 201, got {shown}")
         json.loads(response.get("body") or "null")

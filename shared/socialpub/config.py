@@ -130,6 +130,15 @@ class PostsiderSettings(AccountsSettings):
     allow_loopback_targets: bool = Field(False, alias="ALLOW_LOOPBACK_TARGETS")
 
 
+class PubloraSettings(PostsiderSettings):
+    """The Publora /api/v1 surface (api/publora/): it checks keys itself, and creates, schedules and
+    deletes posts and their uploads as the main API does (PostsiderSettings: the same tables, bucket,
+    queue and schedules)."""
+
+    # How long a get-upload-url PUT URL is valid: the seed's 15 minutes (tests shorten it).
+    upload_url_ttl_seconds: int = Field(15 * 60, alias="PUBLORA_UPLOAD_URL_TTL_SECONDS", gt=0, le=7 * 24 * 3600)
+
+
 class AccountRefresherSettings(BaseSettings):
     workspaces_table: str = Field(alias="WORKSPACES_TABLE")
     secrets_key_id: str = Field(alias="SECRETS_KEY_ID")

@@ -33,7 +33,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from scripts.bench_cold_start import FIXTURES
+from scripts.bench_cold_start import FIXTURES, KEY_HEADERS
 from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.users import DynamoAdminUserRepository
@@ -293,9 +293,10 @@ def test_every_function_runs_from_the_built_artifact(
     if kind == "authorizer":
         event["headers"]["X-API-Key"] = stack.api_key
         event.setdefault("multiValueHeaders", {})["X-API-Key"] = [stack.api_key]
-    if kind == "raw_key":  # a key of the fixtures' workspace, checked by the function itself
-        event["headers"]["Authorization"] = workspace_key(stack)
-        event.setdefault("multiValueHeaders", {})["Authorization"] = [event["headers"]["Authorization"]]
+    if kind in KEY_HEADERS:  # a key of the fixtures' workspace, checked by the function itself
+        header = KEY_HEADERS[kind]
+        event["headers"][header] = workspace_key(stack)
+        event.setdefault("multiValueHeaders", {})[header] = [event["headers"][header]]
         kind = "api"
 
     # When Lambda would import the function and hand it its event

@@ -471,6 +471,14 @@ class Container:
         )
 
     @cached_property
+    def publora_accounts(self) -> DynamoAccountRepository:
+        """Accounts as the Publora surface lists them (it opens no tokens)."""
+        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
+
+        table = self.settings(config.PubloraSettings).workspaces_table
+        return DynamoAccountRepository(client("dynamodb"), table)
+
+    @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:
         return SqsWorkspacePurgeQueue(client("sqs"), self.settings(config.WorkspacesSettings).workspace_purge_queue_url)
 

@@ -1,0 +1,55 @@
+"""The Publora API, /api/v1 (seeds/003): post groups, uploads and statistics for Publora clients.
+
+A surface of its own beside the main API (api/main/): its own routers, auth (auth.py) and error
+table (errors.py), on the same domain services and store (a post group is a post, a platformId an
+account). Like PostSider's, it is a FastAPI sub-application, mounted at /api/v1 before Pizzly's
+/api/{integration} routes (registry order), so that "v1" is never taken for an integration id and
+the surface's own error table answers for every path under it. Served on AWS by PubloraFunction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from socialpub.api.container import Container
+from socialpub.api.publora.errors import edge_error_body, failure, install_error_handlers
+from socialpub.api.publora.routers import connections
+from socialpub.config import PubloraSettings
+
+SETTINGS = PubloraSettings
+PREFIXES = ("/api/v1",)
+__all__ = ["PREFIXES", "SETTINGS", "create_surface", "edge_error_body", "mount", "router"]
+
+router = APIRouter()
+router.include_router(connections.router)
+
+
+def create_surface(container: Container, dependencies: Sequence[Any] = ()) -> FastAPI:
+    surface = FastAPI(title="socialpub Publora API", docs_url=None, redoc_url=None, openapi_url=None)
+    surface.state.container = container
+    surface.include_router(router, dependencies=list(dependencies))
+    install_error_handlers(surface)
+    return surface
+
+
+def mount(app: FastAPI, container: Container, dependencies: Sequence[Any] = ()) -> None:
+    """Serve the surface under /api/v1 of ``app``; the outer app's edge middleware (request id, body
+    cap, rate-limit headers, logging) still wraps it. ``dependencies``: the local app's, which name
+    the function in log lines."""
+    surface = create_surface(container, dependencies)
+    for prefix in PREFIXES:
+        # A mount serves what is under its prefix, not the prefix itself, which Pizzly's
+        # /api/{integration} would then take for an integration id.
+        app.add_api_route(prefix, _no_route, methods=list(_METHODS), include_in_schema=False)
+        app.mount(prefix, surface)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _no_route(request: Request) -> JSONResponse:
+    return JSONResponse(failure(f"Not found: {request.method} {request.url.path}"), status_code=404)
