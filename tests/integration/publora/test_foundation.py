@@ -60,23 +60,20 @@ def test_platform_connections_list_every_account_with_its_platform_id_and_displa
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["success"] is True
-    assert sorted(body["connections"], key=lambda c: c["platformId"]) == sorted(
-        [
-            {
-                "platformId": f"linkedin-{linkedin.id}",
-                "username": "ada",
-                "displayName": "Ada Lovelace",
-                "profileImageUrl": "https://cdn.example/ada.png",
-            },
-            {
-                "platformId": f"telegram-{telegram.id}",
-                "username": None,
-                "displayName": "Ada's channel",
-                "profileImageUrl": None,
-            },
-        ],
-        key=lambda c: c["platformId"],
-    )
+    assert sorted(body["connections"], key=lambda c: c["platformId"]) == [
+        {
+            "platformId": f"linkedin-{linkedin.id}",
+            "username": "ada",
+            "displayName": "Ada Lovelace",
+            "profileImageUrl": "https://cdn.example/ada.png",
+        },
+        {
+            "platformId": f"telegram-{telegram.id}",
+            "username": None,
+            "displayName": "Ada's channel",
+            "profileImageUrl": None,
+        },
+    ]
 
 
 def test_a_key_with_several_workspaces_names_one_and_never_another_tenants(
