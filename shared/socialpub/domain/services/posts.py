@@ -54,6 +54,7 @@ class PostChanges(BaseModel):
     thread: list[str] | None = None
     first_comment: str | None = None
     platform_content: dict[str, PlatformOverride] | None = None
+    planned_at: datetime | None = None  # a draft's date (Publora's update-post moves it)
 
 
 def resolve_platforms(values: Iterable[str], accounts: Callable[[], list[AccountRef]]) -> tuple[list[str], list[str]]:

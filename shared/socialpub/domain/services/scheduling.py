@@ -182,8 +182,9 @@ def scheduled_message(post: Post) -> ScheduledPublish:
     )
 
 
-def unschedule_post(deps: SchedulingDeps, workspace_id: str, post_id: str) -> Post:
-    """Back to draft; its schedule is removed (and would fire for nothing if that failed)."""
+def unschedule_post(deps: SchedulingDeps, workspace_id: str, post_id: str, planned_at: datetime | None = None) -> Post:
+    """Back to draft; its schedule is removed (and would fire for nothing if that failed). The draft
+    keeps the post's time, or takes ``planned_at`` instead (in the same write)."""
     post = get_post(workspace_id, post_id, deps.posts)
     if post.status is not PostStatus.SCHEDULED:
         raise PostNotScheduled(
@@ -191,6 +192,8 @@ def unschedule_post(deps: SchedulingDeps, workspace_id: str, post_id: str) -> Po
             details={"post_id": post_id, "status": post.status.value},
         )
     draft = post.unscheduled(deps.clock())
+    if planned_at is not None:
+        draft = draft.model_copy(update={"planned_at": planned_at})
     deps.posts.save(draft, post)
     forget_schedule(deps.scheduler, post)
     return draft
