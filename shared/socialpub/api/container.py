@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from socialpub.domain.services.keys import KeyAdmin
     from socialpub.domain.services.media_library import LibraryDeps
     from socialpub.domain.services.notifications import NotificationDeps
+    from socialpub.domain.services.post_statistics import StatisticsDeps
     from socialpub.domain.services.schedules import ScheduleDeps
     from socialpub.domain.services.scheduling import SchedulingDeps
     from socialpub.domain.services.webhooks import WebhookDeps
@@ -477,6 +478,27 @@ class Container:
 
         table = self.settings(config.PubloraSettings).workspaces_table
         return DynamoAccountRepository(client("dynamodb"), table)
+
+    @cached_property
+    def publora_statistics_deps(self) -> StatisticsDeps:
+        """What Publora's post statistics read: the analytics store, and for a stale figure a fresh
+        read from the network as the analytics refresh makes it (the account's token, its insights)."""
+        from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
+        from socialpub.domain.services.post_statistics import StatisticsDeps
+        from socialpub.wiring import account_deps, collector_deps
+
+        s = self.settings(config.PubloraSettings)
+        accounts = account_deps(
+            s.workspaces_table,
+            secrets_key_id=s.secrets_key_id,
+            defaults_secret=s.integration_defaults_secret,
+            clock=self.clock,
+            network=self.network_auth,
+        )
+        return StatisticsDeps(
+            store=DynamoAnalyticsRepository(client("dynamodb"), s.workspaces_table),
+            collector=collector_deps(s.workspaces_table, accounts, clock=self.clock),
+        )
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:

@@ -9,6 +9,7 @@ moved by the delta, the post's figures, the day's top posts if they change, and 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ TOP_PER_DAY = 10
 TARGETS_DUE = "metrics_target"
 ACCOUNTS_DUE = "metrics_account"
 CONTENT_CHARS = 280
+KEYED_ID_CHARS = 200  # a network post id longer than this is keyed by its hash (a key holds 1,024 bytes)
 
 
 def _ws(workspace_id: str) -> dict[str, str]:
@@ -46,6 +48,15 @@ def target_sk(post_id: str, account_id: str) -> str:
 
 def account_sk(account_id: str) -> str:
     return f"METRICS#ACCOUNT#{account_id}"
+
+
+def posted_sk(account_id: str, network_post_id: str) -> str:
+    """Which post an account's network post id belongs to (the network's ids are far shorter than
+    the cap; a longer one, never seen, is hashed so that no id can break the publisher's write)."""
+    key = network_post_id
+    if len(network_post_id.encode()) > KEYED_ID_CHARS:
+        key = "sha256:" + hashlib.sha256(network_post_id.encode()).hexdigest()
+    return f"METRICS#POSTED#{account_id}#{key}"
 
 
 def _hour(moment: datetime) -> str:
@@ -89,7 +100,8 @@ class DynamoAnalyticsRepository:
 
     def tracking(self, m: TargetMetrics) -> list[dict[str, Any]]:
         """Transaction items that start collecting a target just published (the publisher's final
-        write carries them): its latest item, unless one exists, and its account's, kept if present."""
+        write carries them): its latest item, unless one exists, and its account's, kept if present;
+        and the item that finds the post from the network's id of it on that account."""
         return [
             {
                 "Put": {
@@ -99,7 +111,31 @@ class DynamoAnalyticsRepository:
                 }
             },
             self.account_tracking(m.workspace_id, m.account_id, m.platform, m.next_at or m.published_at),
+            self._posted(m),
         ]
+
+    def _posted(self, m: TargetMetrics) -> dict[str, Any]:
+        """The (account, network post id) -> post item: Publora's statistics name a post by its
+        postedId alone, and the target items are keyed by post, so without it finding one would
+        read every target of the workspace (no index holds the network's id). Unconditional and
+        idempotent, it adds no way for the publisher's final write to fail (at most once stays);
+        an id recorded again (a release id typed by hand) points to its latest post."""
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(
+                    {
+                        "pk": f"WS#{m.workspace_id}",
+                        "sk": posted_sk(m.account_id, m.network_post_id),
+                        "kind": "posted_id",
+                        "post_id": m.post_id,
+                        "account_id": m.account_id,
+                        "platform": m.platform,
+                        "network_post_id": m.network_post_id,
+                    }
+                ),
+            }
+        }
 
     def account_tracking(self, workspace_id: str, account_id: str, platform: str, due: datetime) -> dict[str, Any]:
         """A transaction item that has the account's figures read daily from ``due`` on (connecting
@@ -218,6 +254,20 @@ class DynamoAnalyticsRepository:
     def due_accounts(self, now: datetime, limit: int) -> list[AccountMetrics]:
         due = load_all(AccountMetrics, self._due(ACCOUNTS_DUE, now, limit), "account metrics")
         return sorted((m for m in due if m.next_at and m.next_at <= now), key=lambda m: m.next_at or now)
+
+    def posted(self, workspace_id: str, account_id: str, network_post_id: str) -> str | None:
+        """The id of the post the account published as ``network_post_id`` (None: none did)."""
+        with translated():
+            found = self._ddb.get_item(
+                TableName=self._table,
+                Key={"pk": _ws(workspace_id), "sk": {"S": posted_sk(account_id, network_post_id)}},
+                ConsistentRead=True,
+            ).get("Item")
+        if not found:
+            return None
+        record = from_item(found)
+        # A hashed key could only ever be shared by another id with the same hash: checked anyway.
+        return str(record["post_id"]) if record.get("network_post_id") == network_post_id else None
 
     def target(self, workspace_id: str, post_id: str, account_id: str) -> TargetMetrics | None:
         with translated():

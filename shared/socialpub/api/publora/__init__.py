@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from socialpub.api.container import Container
 from socialpub.api.publora.errors import edge_error_body, failure, install_error_handlers
-from socialpub.api.publora.routers import connections, posts
+from socialpub.api.publora.routers import connections, posts, statistics
 from socialpub.config import PubloraSettings
 
 SETTINGS = PubloraSettings
@@ -27,6 +27,7 @@ __all__ = ["PREFIXES", "SETTINGS", "create_surface", "edge_error_body", "mount",
 router = APIRouter()
 router.include_router(connections.router)
 router.include_router(posts.router)
+router.include_router(statistics.router)
 
 
 def create_surface(container: Container, dependencies: Sequence[Any] = ()) -> FastAPI:

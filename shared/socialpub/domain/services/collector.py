@@ -126,6 +126,17 @@ def refresh_post(deps: CollectorDeps, workspace_id: str, post_id: str) -> Collec
     return report
 
 
+def refresh_target(deps: CollectorDeps, target: TargetMetrics) -> CollectReport:
+    """Read one published target's figures now (a user asked for them; the caller decides how often),
+    keeping its place on the cadence. A failure is stored as a run stores it (``last_error``, read
+    again later) and the figures read before stay."""
+    report = CollectReport()
+    deps.backoff.clear()
+    if target.available:
+        _collect_targets(deps, target.workspace_id, target.account_id, [target], report, keep_schedule=True)
+    return report
+
+
 # ---------------------------------------------------------------------- posts
 
 
