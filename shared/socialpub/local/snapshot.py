@@ -29,7 +29,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,13 +108,18 @@ class Gate:
 
 
 class MotoServer:
-    """moto's server, as moto.server.ThreadedMotoServer runs it, with every request through ``gate``."""
+    """moto's server, as moto.server.ThreadedMotoServer runs it, with every request through ``gate``;
+    given ``credentials`` (access key id -> secret key), presigned requests are checked as S3 checks
+    them (socialpub/local/presigned.py), which moto does not do."""
 
-    def __init__(self, gate: Gate, host: str, port: int) -> None:
+    def __init__(self, gate: Gate, host: str, port: int, credentials: Mapping[str, str] | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        app = gate.wsgi(DomainDispatcherApplication(create_backend_app))
+        from socialpub.local.presigned import verifying
+
+        moto: WsgiApp = DomainDispatcherApplication(create_backend_app)
+        app = gate.wsgi(verifying(moto, credentials) if credentials is not None else moto)
         self._server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="moto")
 

@@ -141,7 +141,10 @@ def run() -> None:
 
     make_dynamodb_writes_atomic()
     gate = Gate()  # paused while a snapshot is taken, so that it shows one moment
-    moto = MotoServer(gate, "127.0.0.1", moto_port)
+    # Presigned URLs are refused as S3 refuses them (a wrong signature, an expired URL): moto does not.
+    moto = MotoServer(
+        gate, "127.0.0.1", moto_port, {os.environ["AWS_ACCESS_KEY_ID"]: os.environ["AWS_SECRET_ACCESS_KEY"]}
+    )
     moto.start()
 
     import uvicorn
