@@ -70,6 +70,8 @@ FIXTURES: dict[str, tuple[str, str]] = {
     "analytics_collector": ("events/schedule/analytics-collect.json", "summary"),
     # A delivery of a webhook that is gone: every adapter loads, nothing is sent.
     "webhook_dispatcher": ("events/sqs/webhook-delivery.json", "sqs"),
+    # An upload key with no pending upload: every adapter loads (Pillow too), the stray object is deleted.
+    "media_processor": ("events/sqs/media-upload-landed.json", "sqs"),
 }
 
 # The compatible surfaces' keys, checked by their functions themselves: fixture kind -> the header.

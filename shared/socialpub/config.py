@@ -216,6 +216,13 @@ class WorkspacePurgerSettings(BaseSettings):
     media_bucket: str = Field(alias="MEDIA_BUCKET")
 
 
+class MediaProcessorSettings(BaseSettings):
+    """Checks each upload that lands without a confirm call (workers/media_processor.py)."""
+
+    workspaces_table: str = Field(alias="WORKSPACES_TABLE")
+    media_bucket: str = Field(alias="MEDIA_BUCKET")
+
+
 class AdminSettings(ApiSettings):
     users_table: str = Field(alias="USERS_TABLE")
     # The Secrets Manager secret whose value signs admin JWTs (HS256).

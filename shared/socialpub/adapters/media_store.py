@@ -2,7 +2,9 @@
 ever see presigned URLs with an expiry.
 
 Presigned uploads carry the tag ``upload=pending`` until confirmed; the bucket's lifecycle rule
-expires tagged objects after a day, so abandoned uploads clean themselves up.
+expires tagged objects after a day, so abandoned uploads clean themselves up. Uploads checked on
+arrival (Publora's, whose clients send only a Content-Type) are not tagged: the media processor
+attaches or deletes each one as it lands.
 """
 
 from __future__ import annotations
@@ -108,6 +110,15 @@ class S3MediaStore:
                 "ContentLength": size,
                 "Tagging": PENDING_TAG,
             },
+            ExpiresIn=ttl_seconds,
+        )
+        return url
+
+    def arrival_upload_url(self, key: str, *, content_type: str, ttl_seconds: int) -> str:
+        """A signed PUT URL bound to the declared type only: S3 refuses a PUT with another Content-Type."""
+        url: str = self._s3.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self._bucket, "Key": key, "ContentType": content_type},
             ExpiresIn=ttl_seconds,
         )
         return url

@@ -6,12 +6,14 @@ domain/services/media_library.py): posts use it by its path, each getting a copy
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, model_validator
 
-from socialpub.domain.errors import DomainError, InvalidInput
+from socialpub.domain.errors import Conflict, DomainError, InvalidInput
 from socialpub.domain.post_content import MediaFacts, MediaKind
 
 # What we can recognise from a file's first bytes, and what each is. A format outside this table is
@@ -53,6 +55,10 @@ MAX_FILENAME_LENGTH = 255
 MAX_ALT_TEXT_LENGTH = 5000  # above every network's own cap, which validation reports per network
 UPLOAD_URL_TTL_SECONDS = 3600
 PENDING_UPLOAD_TTL_SECONDS = 24 * 3600
+# A file PUT to a presigned URL with no confirm call after it (Publora's get-upload-url) lands under
+# this name; the bucket notifies the media processor of each such object, which checks the file and
+# attaches it to its post or deletes it (domain/services/media.py ``process_arrival``).
+ARRIVAL_OBJECT_NAME = "upload"
 
 
 class MediaTooLarge(DomainError):
@@ -63,6 +69,18 @@ class MediaTooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     code = "UNSUPPORTED_MEDIA_TYPE"
     default_message = "The file's type is not supported"
+
+
+class DeclaredTypeMismatch(InvalidInput):
+    """A declared MIME type of one kind for a file declared as another (``video/mp4`` as an image)."""
+
+    code = "MEDIA_TYPE_MISMATCH"
+    default_message = "The declared content type is not of the declared kind of file"
+
+
+class TooManyMedia(Conflict):
+    code = "TOO_MANY_MEDIA"
+    default_message = "The post already has as many files as it can take"
 
 
 class RemoteMediaUnavailable(InvalidInput):
@@ -140,6 +158,48 @@ def object_key(workspace_id: str, media_id: str, name: str) -> str:
     return f"workspaces/{workspace_id}/media/{media_id}/{name}"
 
 
+def arrival_of_key(key: str) -> tuple[str, str] | None:
+    """(workspace id, media id) of the key where an upload checked on arrival lands (``object_key``
+    with ARRIVAL_OBJECT_NAME); None for every other key."""
+    parts = key.split("/")
+    if len(parts) != 5 or (parts[0], parts[2], parts[4]) != ("workspaces", "media", ARRIVAL_OBJECT_NAME):
+        return None
+    return (parts[1], parts[3]) if parts[1] and parts[3] else None
+
+
+@dataclass(frozen=True)
+class MediaCap:
+    """At most ``images`` images or ``videos`` videos on one post, never both (documents aside)."""
+
+    images: int
+    videos: int
+
+    def check(self, existing: Sequence[MediaKind], adding: MediaKind) -> None:
+        """Refuse (409) a file of kind ``adding`` on a post that has files of kinds ``existing``."""
+        images, videos = existing.count(MediaKind.IMAGE), existing.count(MediaKind.VIDEO)
+        either = f"A post takes up to {self.images} images or {self.videos} video, not both"
+        if adding is MediaKind.VIDEO and images:
+            raise TooManyMedia(f"{either}: this one has images", details={"images": images, "videos": videos})
+        if adding is MediaKind.IMAGE and videos:
+            raise TooManyMedia(f"{either}: this one has a video", details={"images": images, "videos": videos})
+        if adding is MediaKind.VIDEO and videos >= self.videos:
+            raise TooManyMedia(
+                f"A post takes at most {self.videos} video, and this one has {videos} already",
+                details={"max_videos": self.videos, "videos": videos},
+            )
+        if adding is MediaKind.IMAGE and images >= self.images:
+            raise TooManyMedia(
+                f"A post takes at most {self.images} images, and this one has {images} already",
+                details={"max_images": self.images, "images": images},
+            )
+
+
+# Uploads checked on arrival (Publora's get-upload-url) follow the seed's "up to 4 images or 1 video
+# per post", counting the uploads under way, so that a fifth image is refused when its URL is asked
+# for rather than dropped once it lands.
+ARRIVAL_UPLOAD_CAP = MediaCap(images=4, videos=1)
+
+
 class BytesSource:
     """A file held in memory (a multipart upload), read like any other ByteSource."""
 
@@ -166,6 +226,18 @@ def kind_of(mime_type: str) -> MediaKind:
         raise UnsupportedMediaType(
             f"{mime_type} files are not supported",
             details={"mime_type": mime_type, "supported": sorted(KIND_OF_MIME)},
+        )
+    return kind
+
+
+def check_declared_kind(declared: MediaKind, mime_type: str) -> MediaKind:
+    """The kind of a declared MIME type (415 for a type we do not take), which must be the declared
+    kind (400: the client contradicts itself)."""
+    kind = kind_of(mime_type)
+    if kind is not declared:
+        raise DeclaredTypeMismatch(
+            f"contentType {mime_type} is a {kind.value} type, but type is {declared.value}",
+            details={"declared": declared.value, "mime_type": mime_type},
         )
     return kind
 

@@ -36,7 +36,8 @@ def create_resources(
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
-    for logical_id, _ in template.of_type("AWS::S3::Bucket"):
+    buckets = list(template.of_type("AWS::S3::Bucket"))
+    for logical_id, _ in buckets:
         name = physical_name(logical_id, "AWS::S3::Bucket")
         created[logical_id] = name
         try:
@@ -61,6 +62,13 @@ def create_resources(
                 }
             )
         sqs.create_queue(QueueName=name, Attributes=attributes)
+    # Once the queues exist: moto sends a bucket's notifications to SQS as S3 would.
+    for logical_id, props in buckets:
+        if "NotificationConfiguration" in props:
+            s3.put_bucket_notification_configuration(
+                Bucket=created[logical_id],
+                NotificationConfiguration=notification_configuration(props["NotificationConfiguration"], resolver),
+            )
     keys = list(template.of_type("AWS::KMS::Key"))
     if keys:
         kms = session.client("kms")
@@ -109,6 +117,22 @@ def create_resources(
                 if exc.response["Error"]["Code"] != "ConflictException":
                     raise
     return created
+
+
+def notification_configuration(cfn: dict[str, Any], resolver: LocalResolver) -> dict[str, Any]:
+    """A bucket's NotificationConfiguration as the S3 API takes it (CloudFormation spells it
+    differently: ``Event``/``Queue``/``S3Key.Rules`` for ``Events``/``QueueArn``/``Key.FilterRules``)."""
+    unsupported = set(cfn) - {"QueueConfigurations"}
+    if unsupported:
+        raise NotImplementedError(f"The local stack sends bucket notifications to queues only, not {unsupported}")
+    queues = []
+    for entry in cfn["QueueConfigurations"]:
+        queue: dict[str, Any] = {"QueueArn": resolver.resolve(entry["Queue"]), "Events": [entry["Event"]]}
+        rules = entry.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+        if rules:
+            queue["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+        queues.append(queue)
+    return {"QueueConfigurations": queues}
 
 
 def fill_integration_defaults(resolver: LocalResolver, session: Any) -> None:

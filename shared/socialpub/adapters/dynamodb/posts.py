@@ -233,6 +233,25 @@ class DynamoPostRepository:
         with translated():
             self._ddb.put_item(TableName=self._table, Item=to_item(record))
 
+    def pending_media(self, workspace_id: str, post_id: str) -> list[Media]:
+        """The workspace's media items, filtered (media items are keyed by their id alone, so this
+        reads every one of the workspace); only asking for a Publora upload URL needs it."""
+        items = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :media)",
+            FilterExpression="post_id = :post AND #st = :pending",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":pk": {"S": _pk(workspace_id)},
+                ":media": {"S": "MEDIA#"},
+                ":post": {"S": post_id},
+                ":pending": {"S": MediaStatus.PENDING.value},
+            },
+            ConsistentRead=True,
+        )
+        return load_all(Media, items, "media")
+
     def attach_media(self, post: Post, previous: Post, media: Media) -> None:
         put_media = {
             "Put": {

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from socialpub.api.container import Container
 from socialpub.api.publora.errors import edge_error_body, failure, install_error_handlers
-from socialpub.api.publora.routers import connections, posts, statistics
+from socialpub.api.publora.routers import connections, posts, statistics, uploads
 from socialpub.config import PubloraSettings
 
 SETTINGS = PubloraSettings
@@ -28,6 +28,7 @@ router = APIRouter()
 router.include_router(connections.router)
 router.include_router(posts.router)
 router.include_router(statistics.router)
+router.include_router(uploads.router)
 
 
 def create_surface(container: Container, dependencies: Sequence[Any] = ()) -> FastAPI:
