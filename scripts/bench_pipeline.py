@@ -23,6 +23,9 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +42,42 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class AwsCalls:
+    """AWS calls by service.operation, counted at botocore's ``BaseClient._make_api_call`` inside
+    ``counting(phase)`` only: ``api`` (the publish request through the API) and ``handler`` (the
+    PublisherFunction's invocations). The bench's own SQS receive/delete stand in for Lambda's event
+    source mapping and are not counted."""
+
+    def __init__(self) -> None:
+        import botocore.client
+
+        self.phases: dict[str, Counter[str]] = {"api": Counter(), "handler": Counter()}
+        self.phase: str | None = None
+        calls = self
+        make_api_call = botocore.client.BaseClient._make_api_call
+
+        def counted_api_call(client: Any, operation: str, params: Any) -> Any:
+            if calls.phase is not None:
+                calls.phases[calls.phase][f"{client.meta.service_model.service_name}.{operation}"] += 1
+            return make_api_call(client, operation, params)
+
+        self._original = make_api_call
+        botocore.client.BaseClient._make_api_call = counted_api_call
+
+    @contextmanager
+    def counting(self, phase: str) -> Iterator[None]:
+        self.phase = phase
+        try:
+            yield
+        finally:
+            self.phase = None
+
+    def close(self) -> None:
+        import botocore.client
+
+        botocore.client.BaseClient._make_api_call = self._original
 
 
 def _connect(client: Any, headers: dict[str, str], user: str, instance: str) -> str:
@@ -101,6 +140,7 @@ def run(posts: int, targets: int) -> dict[str, Any]:
     emulator = f"http://127.0.0.1:{port}"
 
     make_dynamodb_writes_atomic()
+    calls = AwsCalls()
     with mock_aws():
         template = Template.load()
         resolver = LocalResolver(template, MOCK_ENDPOINT, stage="bench")
@@ -149,13 +189,15 @@ def run(posts: int, targets: int) -> dict[str, Any]:
             # Pipeline: publish every post, then run the queue dry with the real handler.
             started = time.perf_counter()
             for post_id in post_ids:
-                assert client.post(f"/api/posts/{post_id}/publish", headers=headers).status_code == 202
+                with calls.counting("api"):
+                    assert client.post(f"/api/posts/{post_id}/publish", headers=headers).status_code == 202
             done = 0
             while done < posts * targets:
                 messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
                 for message in messages:
                     event = sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:PublishQueue")
-                    result = publisher.handler(event, LambdaContext("PublisherFunction"))
+                    with calls.counting("handler"):
+                        result = publisher.handler(event, LambdaContext("PublisherFunction"))
                     assert result["batchItemFailures"] == [], result
                     sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
                     done += 1
@@ -167,7 +209,9 @@ def run(posts: int, targets: int) -> dict[str, Any]:
             published = [p for p in state.posts if p.text.startswith("Bench post")]
             assert len(published) == posts * targets, len(published)
     server.should_exit = True
+    calls.close()
     n = posts * targets
+    per_target = {phase: {op: c / n for op, c in sorted(ops.items())} for phase, ops in calls.phases.items()}
     return {
         "posts": posts,
         "targets": targets,
@@ -176,6 +220,9 @@ def run(posts: int, targets: int) -> dict[str, Any]:
         "baseline_per_s": n / baseline,
         "pipeline_per_s": n / pipeline,
         "ratio": (pipeline / n) / (baseline / n),
+        "calls": per_target,
+        "handler_calls": sum(per_target["handler"].values()),
+        "api_calls": sum(per_target["api"].values()),
     }
 
 
@@ -228,9 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         print(
             f"run {index + 1}: {args.posts} posts x {args.targets} targets: direct {result['baseline_per_s']:.1f}/s, "
-            f"pipeline {result['pipeline_per_s']:.1f}/s, overhead {result['ratio']:.1f}x",
+            f"pipeline {result['pipeline_per_s']:.1f}/s, overhead {result['ratio']:.1f}x, AWS calls per target "
+            f"{result['api_calls'] + result['handler_calls']:.2f} (publisher {result['handler_calls']:.2f}, "
+            f"publish request {result['api_calls']:.2f})",
             flush=True,
         )
+        for phase in ("handler", "api"):
+            for op, count in result["calls"][phase].items():
+                print(f"  {phase:8} {op:40} {count:.2f} per target")
     print(f"median overhead: {statistics.median(r['ratio'] for r in results):.1f}x")
     if args.markdown:
         command = "python scripts/bench_pipeline.py " + " ".join(argv if argv is not None else sys.argv[1:])
