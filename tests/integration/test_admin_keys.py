@@ -75,6 +75,25 @@ def test_keys__a_professional_key_for_one_workspace_is_metered_and_counted(
     assert shown["usage"] == {"requests_today": 1, "requests_this_month": 5}
 
 
+def test_keys__usage_sums_every_hour_of_the_day_and_the_day_counts_kept_from_before(
+    client: TestClient, admin: dict[str, str], aws: dict[str, str], clock: FrozenClock
+) -> None:
+    # Given a key whose requests of this day were counted per day before the counters became hourly
+    key = make_key(client, admin, tier="starter", permissions=["workspaces.read"])
+    boto3.client("dynamodb").put_item(
+        TableName=aws["API_KEYS_TABLE"],
+        Item={"pk": {"S": f"USAGE#{key['id']}"}, "sk": {"S": f"DAY#{clock.moment:%Y-%m-%d}"}, "n": {"N": "7"}},
+    )
+    # When it makes 60 requests in one minute (the starter limit), a refused 61st, and 2 in the next hour
+    assert [works(client, key["api_key"]) for _ in range(61)].count(200) == 60
+    clock.moment += timedelta(hours=1)
+    assert [works(client, key["api_key"]) for _ in range(2)] == [200, 200]
+    # Then the admin plane counts the day's hours and its earlier count, not the refused request
+    admin = bearer(log_in(client, "ada@example.com").json()["data"]["token"])
+    shown = client.get(f"/admin/keys/{key['id']}", headers=admin).json()["data"]["key"]
+    assert shown["usage"] == {"requests_today": 69, "requests_this_month": 69}
+
+
 def test_keys__rotation_keeps_the_old_key_for_24_hours_only(
     client: TestClient, admin: dict[str, str], clock: FrozenClock
 ) -> None:

@@ -1,7 +1,7 @@
-"""API keys and their per-minute request counters, in the API keys table.
+"""API keys and their request counters, in the API keys table.
 
-Items: ``pk=KEY#<key id>, sk=KEY`` (the key record) and ``pk=RATE#<key id>#<window>, sk=RATE``
-(a counter that expires through TTL two minutes after its window).
+Items: ``pk=KEY#<key id>, sk=KEY`` (the key record) and ``pk=USAGE#<key id>, sk=DAY#<date>T<hour>``
+(the hour's requests and one counter per minute, kept 400 days through TTL).
 """
 
 from __future__ import annotations
@@ -170,25 +170,38 @@ def _to_key(record: dict[str, Any]) -> ApiKey:
     )
 
 
+USAGE_DAYS = 400  # how long a key's counts stay readable by the admin plane
+
+
 class DynamoRequestCounter:
-    """One atomic conditional ADD per request: exact under any concurrency."""
+    """One atomic conditional UpdateItem per request, exact under any concurrency: it counts the
+    request in its minute (refusing it over the limit) and in the key's usage, both on one item.
+
+    The item is ``USAGE#<key id>`` / ``DAY#<yyyy-mm-dd>T<hh>``, one per key and UTC hour: ``n`` the
+    hour's requests, and one top-level number per minute (``m<mm>``) that the limit is checked on.
+    At most 62 small attributes, so every write stays one write unit. The sort key extends the
+    per-day items counted before (``DAY#<yyyy-mm-dd>``, a second write per request), so a month's
+    ``usage`` is still one Query that reads both.
+    """
 
     def __init__(self, client: Any, table_name: str) -> None:
         self._ddb = client
         self._table = table_name
 
     def consume(self, key_id: str, window_start: int, limit: int) -> int | None:
+        moment = datetime.fromtimestamp(window_start, UTC)
         try:
             with translated():
                 result = self._ddb.update_item(
                     TableName=self._table,
-                    Key={"pk": {"S": f"RATE#{key_id}#{window_start}"}, "sk": {"S": "RATE"}},
-                    UpdateExpression="ADD n :one SET expires_at = if_not_exists(expires_at, :exp)",
-                    ConditionExpression="attribute_not_exists(n) OR n < :limit",
+                    Key={"pk": {"S": f"USAGE#{key_id}"}, "sk": {"S": f"DAY#{moment:%Y-%m-%dT%H}"}},
+                    UpdateExpression="ADD #minute :one, n :one SET expires_at = if_not_exists(expires_at, :exp)",
+                    ConditionExpression="attribute_not_exists(#minute) OR #minute < :limit",
+                    ExpressionAttributeNames={"#minute": f"m{moment:%M}"},
                     ExpressionAttributeValues={
                         ":one": {"N": "1"},
                         ":limit": {"N": str(limit)},
-                        ":exp": {"N": str(window_start + 180)},
+                        ":exp": {"N": str(window_start + USAGE_DAYS * 86_400)},
                     },
                     ReturnValues="UPDATED_NEW",
                 )
@@ -196,27 +209,20 @@ class DynamoRequestCounter:
             if error_code(exc) == "ConditionalCheckFailedException":
                 return None
             raise
-        self._count_day(key_id, window_start)
-        return int(result["Attributes"]["n"]["N"])
-
-    def _count_day(self, key_id: str, window_start: int) -> None:
-        """The key's requests per UTC day (``usage``), kept 400 days."""
-        day = datetime.fromtimestamp(window_start, UTC).date().isoformat()
-        with translated():
-            self._ddb.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"USAGE#{key_id}"}, "sk": {"S": f"DAY#{day}"}},
-                UpdateExpression="ADD n :one SET expires_at = if_not_exists(expires_at, :exp)",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":exp": {"N": str(window_start + 400 * 86_400)}},
-            )
+        return int(result["Attributes"][f"m{moment:%M}"]["N"])
 
     def usage(self, key_id: str, today: date) -> tuple[int, int]:
-        """(requests today, requests this month), UTC: one Query of at most 31 day counters."""
+        """(requests today, requests this month), UTC: one paged Query of the month's hour items
+        (and of the day items written before them)."""
         records = query_all(
             self._ddb,
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :month)",
+            ProjectionExpression="sk, n",
             ExpressionAttributeValues={":pk": {"S": f"USAGE#{key_id}"}, ":month": {"S": f"DAY#{today:%Y-%m}"}},
         )
-        by_day = {str(r["sk"]).removeprefix("DAY#"): int(r.get("n", 0)) for r in records}
+        by_day: dict[str, int] = {}
+        for r in records:
+            day = str(r["sk"]).removeprefix("DAY#")[:10]
+            by_day[day] = by_day.get(day, 0) + int(r.get("n", 0))
         return by_day.get(today.isoformat(), 0), sum(by_day.values())
