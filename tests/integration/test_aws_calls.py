@@ -189,6 +189,10 @@ def test_calls_per_route_stay_within_the_budget(scene: Scene) -> None:
     for method, path, placeholder, body in routes:
         route = f"{method} {_templated(path, placeholder)}"
         gateway.request(method, path, body, route=route)
+    # (with -s: the table of docs/benchmarks.md, "API: AWS calls per request")
+    print("\n| route | calls | budget | operations |\n|---|--:|--:|---|")
+    for route, calls in gateway.calls.items():
+        print(f"| `{route}` | {len(calls)} | {BUDGET.get(route)} | {', '.join(calls)} |")
     # Then every route of the table was driven, and none makes more calls than its budget
     assert set(gateway.calls) == set(BUDGET)
     over = {r: c for r, c in gateway.calls.items() if len(c) > BUDGET[r]}
