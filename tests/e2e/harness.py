@@ -20,9 +20,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import requests
 
@@ -34,6 +35,17 @@ STOP_BUDGET = 120.0
 TIMEOUT = 60.0
 # How long tests poll for something asynchronous (a publish, a webhook delivery) before giving up.
 POLL_BUDGET = 300.0
+
+
+def poll(what: str, read: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
+    """Read until `done` holds (up to POLL_BUDGET); the last reading."""
+    deadline = time.monotonic() + POLL_BUDGET
+    while True:
+        last = read()
+        if done(last):
+            return last
+        assert time.monotonic() < deadline, f"{what} within {POLL_BUDGET:.0f} s; last: {last}"
+        time.sleep(1.0)
 
 
 class StackExited(AssertionError):

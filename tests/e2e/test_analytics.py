@@ -4,7 +4,6 @@ shown by GET /api/posts/{id}/analytics and summed by GET /api/analytics."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 import requests
 
 from tests.e2e import harness
-from tests.e2e.harness import POLL_BUDGET, TIMEOUT
+from tests.e2e.harness import TIMEOUT, poll
 from tests.e2e.networks import connect_every_network, post_with_media, wait_until_published
 from tests.media_files import image
 
@@ -88,17 +87,6 @@ def stack(tmp_path: Path) -> Iterator[harness.LocalStack]:
     running = harness.start(tmp_path, ENV)
     yield running
     running.kill()
-
-
-def poll(what: str, read: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
-    """Read until `done` holds (up to POLL_BUDGET); the last reading."""
-    deadline = time.monotonic() + POLL_BUDGET
-    while True:
-        last = read()
-        if done(last):
-            return last
-        assert time.monotonic() < deadline, f"{what} within {POLL_BUDGET:.0f} s; last: {last}"
-        time.sleep(1.0)
 
 
 def test_analytics__a_post_on_ten_networks_shows_the_figures_each_network_holds(stack: harness.LocalStack) -> None:

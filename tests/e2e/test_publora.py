@@ -7,16 +7,14 @@ statistics and compare them with what the emulated networks hold."""
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import requests
 
 from tests.e2e import harness
-from tests.e2e.harness import POLL_BUDGET, TIMEOUT
+from tests.e2e.harness import TIMEOUT, poll
 from tests.e2e.networks import consent_without_browser
 from tests.media_files import image
 
@@ -36,17 +34,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.LocalSta
     running = harness.start(tmp_path_factory.mktemp("publora"))
     yield running
     running.kill()
-
-
-def poll(what: str, read: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
-    """Read until `done` holds (up to POLL_BUDGET); the last reading."""
-    deadline = time.monotonic() + POLL_BUDGET
-    while True:
-        last = read()
-        if done(last):
-            return last
-        assert time.monotonic() < deadline, f"{what} within {POLL_BUDGET:.0f} s; last: {last}"
-        time.sleep(1.0)
 
 
 def publora_user(stack: harness.LocalStack) -> tuple[dict[str, str], dict[str, str]]:

@@ -28,4 +28,4 @@ def test_the_edge_itself_holds_only_what_every_surface_shares() -> None:
     # Given the modules at the top of api/, beside the surface folders
     shared = {p.stem for p in API.glob("*.py")}
     # Then they are the shared edge, no router, schema or error table of one surface
-    assert shared == {"__init__", "app_factory", "container", "lambda_entry", "middleware", "registry"}
+    assert shared == {"__init__", "app_factory", "container", "lambda_entry", "middleware", "registry", "surfaces"}

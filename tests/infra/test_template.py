@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from socialpub.api.registry import ROUTERS
-from socialpub.config import BaseSettings
+from socialpub.config import BaseSettings, PostScheduleSettings, SchedulingSettings
 from socialpub.domain.tiers import TIER_LIMITS, Tier
 from socialpub.local.template import ROOT, Template
 
@@ -137,3 +137,40 @@ def test_the_admin_dashboard_shows_every_function_and_queue(template: Template) 
     # And the API's errors and latency, publishes per network, and late scheduled posts
     assert {"API: 4xx and 5xx answers", "API: latency (ms)", "Publishes per network: published"} <= set(titles)
     assert any("LateScheduledPosts" in m for m in titles[next(t for t in titles if "missed" in t)])
+
+
+# The compatible surfaces write posts and schedules with the same services as PostsFunction.
+_POST_ROUTE_ACTIONS = {
+    "dynamodb:BatchGetItem",  # the plan's limits: the tiers of the workspace's keys
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "s3:DeleteObject",  # a deleted post's files
+    "scheduler:CreateSchedule",
+    "scheduler:DeleteSchedule",
+    "iam:PassRole",  # the role schedules send to the publish queue with
+}
+
+
+@pytest.mark.parametrize(
+    ("function", "extra"),
+    [("PostsiderFunction", {"sqs:SendMessage"}), ("PubloraFunction", {"scheduler:UpdateSchedule"})],
+)
+def test_the_compatible_surfaces_may_do_what_their_post_routes_do(
+    template: Template, function: str, extra: set[str]
+) -> None:
+    # Given a compatible surface's function in template.yaml
+    env = template.function_environment(function)
+    actions = {
+        action
+        for policy in template.resources[function]["Properties"]["Policies"]
+        for statement in policy["Statement"]
+        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+    }
+    # Then it has the settings scheduling reads (the schedules' target, role and dead-letter queue too)
+    needed = {f.alias for f in SchedulingSettings.model_fields.values() if f.is_required()}
+    needed |= {f.alias for f in PostScheduleSettings.model_fields.values()}
+    assert needed <= set(env), needed - set(env)
+    # And the calls its post routes make: posts, their files, schedules (PostSider's type now queues targets;
+    # Publora's update-post moves a schedule)
+    assert _POST_ROUTE_ACTIONS | extra <= actions, (_POST_ROUTE_ACTIONS | extra) - actions

@@ -410,8 +410,8 @@ class Container:
         return collector_deps(s.workspaces_table, accounts, clock=self.clock)
 
     @cached_property
-    def postsider_accounts(self) -> DynamoAccountRepository:
-        """Accounts as the PostSider surface lists them (it opens no tokens)."""
+    def surface_accounts(self) -> DynamoAccountRepository:
+        """Accounts as the compatible surfaces (PostSider, Publora) list them: they open no tokens."""
         from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
 
         table = self.settings(config.PostsiderSettings).workspaces_table
@@ -470,14 +470,6 @@ class Container:
             accepted=accepted,
             remote_max_bytes=s.remote_media_max_bytes,
         )
-
-    @cached_property
-    def publora_accounts(self) -> DynamoAccountRepository:
-        """Accounts as the Publora surface lists them (it opens no tokens)."""
-        from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
-
-        table = self.settings(config.PubloraSettings).workspaces_table
-        return DynamoAccountRepository(client("dynamodb"), table)
 
     @cached_property
     def publora_statistics_deps(self) -> StatisticsDeps:

@@ -48,7 +48,7 @@ def add_account(container: Container, workspace_id: str, **fields: Any) -> Accou
         }
     )
     summary = Event.of(EventType.ACCOUNT_CONNECTED, workspace_id, NOW, account.summary())
-    container.postsider_accounts.connect(account, None, summary)
+    container.surface_accounts.connect(account, None, summary)
     return account
 
 
@@ -262,7 +262,7 @@ def test_an_unexpected_failure_and_an_oversized_body_keep_the_surfaces_shape(
         def list(self, workspace_id: str) -> list[Account]:
             raise RuntimeError("secret internals")
 
-    container.postsider_accounts = Broken()  # type: ignore[assignment]
+    container.surface_accounts = Broken()  # type: ignore[assignment]
     # When a client lists channels, and another sends a body over the 1 MiB cap
     failed = client.get("/public/v1/integrations", headers=headers)
     huge = client.post("/api/public/v1/upload-from-url", content=b"{" + b" " * 1_100_000 + b"}", headers=headers)

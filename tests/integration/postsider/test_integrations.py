@@ -103,7 +103,7 @@ def test_another_tenants_groups_are_never_listed(client: TestClient, keys: Keys,
     assert (groups.status_code, groups.json()) == (200, [])
     assert (filtered.status_code, filtered.json()) == (200, [])
     assert put.status_code == 404
-    assert container.postsider_accounts.get(theirs["X-Workspace-ID"], account.id).group == "Secret client"  # type: ignore[union-attr]
+    assert container.surface_accounts.get(theirs["X-Workspace-ID"], account.id).group == "Secret client"  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------------------- disconnect
@@ -156,7 +156,7 @@ def test_disconnect_needs_accounts_write_and_never_reaches_another_tenant(
         assert (refused.status_code, refused.json()) == (404, {"msg": "Integration not found"})
     assert denied.status_code == 403
     assert set(denied.json()) == {"msg"}
-    assert container.postsider_accounts.get(theirs["X-Workspace-ID"], account.id) is not None
+    assert container.surface_accounts.get(theirs["X-Workspace-ID"], account.id) is not None
 
 
 # ---------------------------------------------------------------------------- connect URLs

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
 from socialpub.api.container import Container
-from socialpub.config import PostScheduleSettings, SchedulingSettings
 from socialpub.domain.accounts import AccountStatus
 from socialpub.domain.errors import DependencyUnavailable
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
@@ -23,7 +22,6 @@ from socialpub.domain.posts import PlatformPost, PostStatus
 from socialpub.domain.publishing import FailureKind, Target, TargetError, TargetStatus
 from socialpub.domain.services import publishing
 from socialpub.domain.tiers import TIER_LIMITS, Tier
-from socialpub.local.template import Template
 from tests.conftest import Keys
 from tests.integration.pipeline import Pipeline, events
 from tests.integration.postsider.test_foundation import add_account, raw_key
@@ -1038,32 +1036,6 @@ def test_a_publish_that_starts_meanwhile_is_not_overwritten(
     (target,) = container.targets.of_post(ws, post_id)
     assert (target.status, target.run, target.network_post_id) == (TargetStatus.PENDING, 2, None)
     assert api_post(client, headers, post_id)["status"] == "publishing"
-
-
-def test_the_postsider_function_may_do_what_the_post_routes_do(template: Template) -> None:
-    # Given PostsiderFunction in template.yaml
-    env = template.function_environment("PostsiderFunction")
-    policies = template.resources["PostsiderFunction"]["Properties"]["Policies"]
-    actions = {
-        action
-        for policy in policies
-        for statement in policy["Statement"]
-        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
-    }
-    # Then it has the settings scheduling and publishing read (the schedules' target, role and DLQ too)
-    needed = {f.alias for f in SchedulingSettings.model_fields.values() if f.is_required()}
-    needed |= {f.alias for f in PostScheduleSettings.model_fields.values()}
-    assert needed <= set(env), needed - set(env)
-    # And the calls: write posts, delete their files, queue targets, make and remove schedules
-    assert {
-        "dynamodb:PutItem",
-        "dynamodb:DeleteItem",
-        "s3:DeleteObject",
-        "sqs:SendMessage",
-        "scheduler:CreateSchedule",
-        "scheduler:DeleteSchedule",
-        "iam:PassRole",
-    } <= actions
 
 
 def test_malformed_post_bodies_never_get_a_500(client: TestClient, keys: Keys, container: Container) -> None:

@@ -12,12 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.api.container import Container
-from socialpub.config import PostScheduleSettings, SchedulingSettings
 from socialpub.domain.errors import DependencyUnavailable
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from socialpub.domain.posts import PlatformPost, PostStatus
 from socialpub.domain.tiers import TIER_LIMITS, Tier
-from socialpub.local.template import Template
 from tests.conftest import Keys
 from tests.integration.pipeline import INSTANCE, Pipeline, publish
 from tests.integration.postsider.test_posts import api_post, api_posts
@@ -497,31 +495,3 @@ def test_another_tenants_post_group_is_not_found_on_every_route(
 
 
 # ---------------------------------------------------------------------- deployment
-
-
-def test_the_publora_function_may_do_what_the_post_group_routes_do(template: Template) -> None:
-    # Given PubloraFunction in template.yaml
-    env = template.function_environment("PubloraFunction")
-    policies = template.resources["PubloraFunction"]["Properties"]["Policies"]
-    actions = {
-        action
-        for policy in policies
-        for statement in policy["Statement"]
-        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
-    }
-    # Then it has the settings scheduling reads (the schedules' target, role and dead-letter queue too)
-    needed = {f.alias for f in SchedulingSettings.model_fields.values() if f.is_required()}
-    needed |= {f.alias for f in PostScheduleSettings.model_fields.values()}
-    assert needed <= set(env), needed - set(env)
-    # And the calls: read the plan's tiers, write and delete posts and their files, make, move and remove schedules
-    assert {
-        "dynamodb:BatchGetItem",
-        "dynamodb:PutItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:ConditionCheckItem",
-        "s3:DeleteObject",
-        "scheduler:CreateSchedule",
-        "scheduler:UpdateSchedule",
-        "scheduler:DeleteSchedule",
-        "iam:PassRole",
-    } <= actions

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 from socialpub.api.container import Container
 from socialpub.api.postsider.errors import edge_error_body, install_error_handlers
 from socialpub.api.postsider.routers import analytics, channels, integrations, notifications, posts, uploads, video
+from socialpub.api.surfaces import mount_at, sub_application
 from socialpub.config import PostsiderSettings
 
 SETTINGS = PostsiderSettings
@@ -34,18 +35,11 @@ router.include_router(uploads.router)
 
 
 def create_surface(container: Container, dependencies: Sequence[Any] = ()) -> FastAPI:
-    surface = FastAPI(title="socialpub PostSider API", docs_url=None, redoc_url=None, openapi_url=None)
-    surface.state.container = container
-    surface.include_router(router, dependencies=list(dependencies))
-    install_error_handlers(surface)
-    return surface
+    return sub_application("socialpub PostSider API", router, install_error_handlers, container, dependencies)
 
 
 def mount(app: FastAPI, container: Container, dependencies: Sequence[Any] = ()) -> None:
     """Serve the surface under both prefixes of ``app``. Mounted before Pizzly's /api/{integration}
-    routes (registry order), so that those never see /api/public/...; the outer app's edge middleware
-    (request id, body cap, rate-limit headers, logging) still wraps it. ``dependencies``: the local
+    routes (registry order), so that those never see /api/public/...; ``dependencies``: the local
     app's, which name the function in log lines."""
-    surface = create_surface(container, dependencies)
-    for prefix in PREFIXES:
-        app.mount(prefix, surface)
+    mount_at(app, create_surface(container, dependencies), PREFIXES)

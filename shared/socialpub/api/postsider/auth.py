@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from socialpub.api.container import ContainerDep
 from socialpub.config import PostsiderSettings
-from socialpub.domain.errors import InvalidInput, PermissionDenied, Unauthenticated
+from socialpub.domain.errors import Unauthenticated
 from socialpub.domain.permissions import Permission
-from socialpub.domain.services.auth import Principal, authenticate, require_permission, require_workspace
+from socialpub.domain.services.auth import Principal, authenticate, chosen_workspace, require_permission
 from socialpub.domain.services.ratelimit import consume_request
 
 
@@ -29,18 +29,6 @@ class Organisation(BaseModel):
 
     principal: Principal
     workspace_id: str
-
-
-def _workspace_of(principal: Principal, chosen: str | None) -> str:
-    if chosen:
-        require_workspace(principal, chosen)  # another tenant's workspace is a 404, as on /api
-        return chosen
-    if len(principal.workspaces) == 1:
-        (only,) = principal.workspaces
-        return only
-    if not principal.workspaces:
-        raise PermissionDenied("This API key is not scoped to any workspace")
-    raise InvalidInput("This API key has several workspaces: send the X-Workspace-ID header to choose one")
 
 
 def current_organisation(
@@ -55,7 +43,7 @@ def current_organisation(
         principal = authenticate(authorization, c.api_keys, c.clock())
     except Unauthenticated:
         raise Unauthenticated("Invalid API key") from None
-    workspace_id = _workspace_of(principal, x_workspace_id)
+    workspace_id = chosen_workspace(principal, x_workspace_id)
     # Counted per organisation (the seed's rule), in the same atomic counter as the main API's keys.
     request.state.rate_limit = consume_request(
         f"ORG#{workspace_id}",

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from socialpub.api.container import Container
 from socialpub.api.publora.errors import edge_error_body, failure, install_error_handlers
 from socialpub.api.publora.routers import connections, posts, statistics, uploads
+from socialpub.api.surfaces import mount_at, sub_application
 from socialpub.config import PubloraSettings
 
 SETTINGS = PubloraSettings
@@ -32,26 +33,14 @@ router.include_router(uploads.router)
 
 
 def create_surface(container: Container, dependencies: Sequence[Any] = ()) -> FastAPI:
-    surface = FastAPI(title="socialpub Publora API", docs_url=None, redoc_url=None, openapi_url=None)
-    surface.state.container = container
-    surface.include_router(router, dependencies=list(dependencies))
-    install_error_handlers(surface)
-    return surface
+    return sub_application("socialpub Publora API", router, install_error_handlers, container, dependencies)
 
 
 def mount(app: FastAPI, container: Container, dependencies: Sequence[Any] = ()) -> None:
-    """Serve the surface under /api/v1 of ``app``; the outer app's edge middleware (request id, body
-    cap, rate-limit headers, logging) still wraps it. ``dependencies``: the local app's, which name
-    the function in log lines."""
-    surface = create_surface(container, dependencies)
-    for prefix in PREFIXES:
-        # A mount serves what is under its prefix, not the prefix itself, which Pizzly's
-        # /api/{integration} would then take for an integration id.
-        app.add_api_route(prefix, _no_route, methods=list(_METHODS), include_in_schema=False)
-        app.mount(prefix, surface)
-
-
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    """Serve the surface under /api/v1 of ``app``, /api/v1 itself included (which Pizzly's
+    /api/{integration} would otherwise take for an integration id). ``dependencies``: the local app's,
+    which name the function in log lines."""
+    mount_at(app, create_surface(container, dependencies), PREFIXES, root=_no_route)
 
 
 def _no_route(request: Request) -> JSONResponse:

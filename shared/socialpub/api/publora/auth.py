@@ -15,9 +15,9 @@ from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ConfigDict
 
 from socialpub.api.container import ContainerDep
-from socialpub.domain.errors import InvalidInput, PermissionDenied, Unauthenticated
+from socialpub.domain.errors import Unauthenticated
 from socialpub.domain.permissions import Permission
-from socialpub.domain.services.auth import Principal, authenticate, require_permission, require_workspace
+from socialpub.domain.services.auth import Principal, authenticate, chosen_workspace, require_permission
 from socialpub.domain.services.ratelimit import consume_request
 
 
@@ -28,18 +28,6 @@ class Caller(BaseModel):
 
     principal: Principal
     workspace_id: str
-
-
-def _workspace_of(principal: Principal, chosen: str | None) -> str:
-    if chosen:
-        require_workspace(principal, chosen)
-        return chosen
-    if len(principal.workspaces) == 1:
-        (only,) = principal.workspaces
-        return only
-    if not principal.workspaces:
-        raise PermissionDenied("This API key is not scoped to any workspace")
-    raise InvalidInput("This API key has several workspaces: send the X-Workspace-ID header to choose one")
 
 
 def current_caller(
@@ -55,7 +43,7 @@ def current_caller(
     except Unauthenticated:
         raise Unauthenticated("Invalid API key") from None
     request.state.rate_limit = consume_request(principal.key_id, principal.tier, c.request_counter, c.epoch())
-    return Caller(principal=principal, workspace_id=_workspace_of(principal, x_workspace_id))
+    return Caller(principal=principal, workspace_id=chosen_workspace(principal, x_workspace_id))
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -11,7 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from socialpub.domain.api_keys import key_id_of
-from socialpub.domain.errors import DamagedItem, PermissionDenied, Unauthenticated, WorkspaceNotFound
+from socialpub.domain.errors import DamagedItem, InvalidInput, PermissionDenied, Unauthenticated, WorkspaceNotFound
 from socialpub.domain.permissions import Permission
 from socialpub.domain.ports import ApiKeyRepository
 from socialpub.domain.tiers import Tier
@@ -60,3 +60,18 @@ def require_workspace(principal: Principal, workspace_id: str) -> None:
     """A workspace outside the key's scope is reported exactly like one that does not exist."""
     if workspace_id not in principal.workspaces:
         raise WorkspaceNotFound(details={"workspace_id": workspace_id})
+
+
+def chosen_workspace(principal: Principal, chosen: str | None) -> str:
+    """The workspace a compatible surface's request acts on (PostSider's organisation, Publora's
+    account): the one named in X-Workspace-ID (another tenant's is a 404, as on /api), else the key's
+    only workspace; a key with several must name one."""
+    if chosen:
+        require_workspace(principal, chosen)
+        return chosen
+    if len(principal.workspaces) == 1:
+        (only,) = principal.workspaces
+        return only
+    if not principal.workspaces:
+        raise PermissionDenied("This API key is not scoped to any workspace")
+    raise InvalidInput("This API key has several workspaces: send the X-Workspace-ID header to choose one")

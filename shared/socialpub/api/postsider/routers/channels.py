@@ -32,7 +32,7 @@ MAX_ID = 200  # longer is no id of the product's (and too long for a table key)
 def channel(c: Container, org: Organisation, integration_id: str, *, active: bool = False) -> Account:
     """The organisation's account ``integration_id`` (an active one, with ``active``), else the
     404 Postiz's clients expect."""
-    account = c.postsider_accounts.get(org.workspace_id, integration_id) if len(integration_id) <= MAX_ID else None
+    account = c.surface_accounts.get(org.workspace_id, integration_id) if len(integration_id) <= MAX_ID else None
     if account is None or (active and account.status is not AccountStatus.ACTIVE):
         raise AccountNotFound("Integration not found", details={"integration": integration_id})
     return account

@@ -76,7 +76,7 @@ def list_integrations(
 ) -> list[Integration]:
     """Every account of the workspace, disabled ones (expired, in error) included; ``group``: only
     the accounts of that channel group."""
-    accounts = c.postsider_accounts.list(org.workspace_id)
+    accounts = c.surface_accounts.list(org.workspace_id)
     return [Integration.of(a) for a in accounts if group is None or a.group == group]
 
 
@@ -88,7 +88,7 @@ def is_connected(org: OrganisationDep) -> Connected:
 @router.get("/groups")
 def list_groups(c: ContainerDep, org: Organisation = requires(Permission.ACCOUNTS_READ)) -> list[Group]:
     """The workspace's channel groups: the distinct groups of its accounts, by name."""
-    labels = {a.group for a in c.postsider_accounts.list(org.workspace_id) if a.group}
+    labels = {a.group for a in c.surface_accounts.list(org.workspace_id) if a.group}
     return [Group.named(label) for label in sorted(labels)]
 
 

@@ -97,7 +97,7 @@ def create_posts(
 ) -> list[Created]:
     """Create, schedule or publish one post per ``posts[]`` item; answers each post's id, in order."""
     ws = org.workspace_id
-    accounts = _integrations(body, c.postsider_accounts.list(ws))
+    accounts = _integrations(body, c.surface_accounts.list(ws))
     dto = _parsed(CreatePosts, body)
     problems = dto.problems() + [p for i, item in enumerate(dto.posts) for p in _unsupported(i, item)]
     if dto.inter is not None:
@@ -299,7 +299,7 @@ def list_posts(
     start, end = bounds
     if start > end:
         return PostList(posts=[])
-    accounts = {a.id: a for a in c.postsider_accounts.list(org.workspace_id)}
+    accounts = {a.id: a for a in c.surface_accounts.list(org.workspace_id)}
     entries = [
         entry
         for post in _posts(c, org.workspace_id, PostFilter(start=start, end=end))
@@ -518,5 +518,5 @@ def set_release_id(
 
 
 def _channel_of(post: Post, c: Container, ws: str) -> Account | None:
-    accounts = {a.id: a for a in c.postsider_accounts.list(ws)}
+    accounts = {a.id: a for a in c.surface_accounts.list(ws)}
     return next((account for account, _ in _channels(post, accounts)), None)

@@ -41,4 +41,4 @@ class Connections(BaseModel):
 @router.get("/platform-connections")
 def platform_connections(c: ContainerDep, caller: Caller = requires(Permission.ACCOUNTS_READ)) -> Connections:
     """Every account of the workspace, expired ones included (publishing to one says why it fails)."""
-    return Connections(connections=[Connection.of(a) for a in c.publora_accounts.list(caller.workspace_id)])
+    return Connections(connections=[Connection.of(a) for a in c.surface_accounts.list(caller.workspace_id)])

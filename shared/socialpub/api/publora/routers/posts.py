@@ -159,7 +159,7 @@ def create_post(body: CreatePost, c: ContainerDep, caller: Caller = requires(Per
 
 def _accounts(c: Container, ws: str, platform_ids: list[str]) -> list[Account]:
     """The accounts named, in order and once each; every platformId that names none is in one 400."""
-    by_id = {a.id: a for a in c.publora_accounts.list(ws)}
+    by_id = {a.id: a for a in c.surface_accounts.list(ws)}
     chosen: list[Account] = []
     unknown: list[str] = []
     for platform_id in platform_ids:
@@ -210,7 +210,7 @@ def get_post(post_group_id: str, c: ContainerDep, caller: Caller = requires(Perm
     published, the network's post id."""
     ws = caller.workspace_id
     post = publishing.as_stored(_post(c, ws, post_group_id), c.targets)
-    accounts = {a.id: a for a in c.publora_accounts.list(ws)}
+    accounts = {a.id: a for a in c.surface_accounts.list(ws)}
     return PostGroup(
         postGroupId=post.id,
         status=GROUP_STATUS[post.status],
