@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 QUERY_TYPES = ("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION", "COMMENT")
 # What the statistics answer for each query type: the sum of these figures, in each network's own names
 # on the emulator (docs/publora.md, "Statistics for every network"); LinkedIn's are Publora's own.
-FIGURES_OF = {
+FIGURES_OF: dict[str, dict[str, tuple[str, ...]]] = {
     "linkedin": {q: (q,) for q in QUERY_TYPES},
     "bluesky": {"RESHARE": ("repostCount", "quoteCount"), "REACTION": ("likeCount",), "COMMENT": ("replyCount",)},
 }
