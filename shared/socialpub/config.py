@@ -69,6 +69,10 @@ class PublishingSettings(PostsSettings):
     publish_queue_url: str = Field(alias="PUBLISH_QUEUE_URL")
     # POST /publish answers with the results when every target finishes within this; else 202.
     publish_wait_seconds: float = Field(12.0, alias="PUBLISH_WAIT_SECONDS", ge=0, le=25)
+    # It reads the targets after pauses doubling from this, at most PUBLISH_WAIT_READS times, the
+    # last at the end of the budget: one AWS call each, so a request makes at most 10 in all.
+    publish_wait_first_seconds: float = Field(1.0, alias="PUBLISH_WAIT_FIRST_SECONDS", gt=0, le=25)
+    publish_wait_reads: int = Field(4, alias="PUBLISH_WAIT_READS", ge=1, le=4)
 
 
 class SchedulingSettings(PublishingSettings, PostScheduleSettings):

@@ -6,18 +6,29 @@ duplicates, concurrency, crashes and retries happen exactly where each test puts
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
+import pytest
+from botocore.client import BaseClient
 from fastapi.testclient import TestClient
 
 from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
+from socialpub.api import app_factory
 from socialpub.api.container import Container
+from socialpub.authorizer import handle
+from socialpub.config import ConfigurationError, PublishingSettings, load
 from socialpub.domain.publishing import Target
-from socialpub.domain.services.publishing import MAX_RUNS
+from socialpub.domain.services.publishing import MAX_RUNS, wait_plan
+from socialpub.local.workers import LambdaContext
 from tests.conftest import Emulator, Keys
 from tests.integration.pipeline import INSTANCE, Pipeline, events, get, mastodon_post, publish
 from tests.integration.test_accounts import connect
+from tests.integration.test_lambda_handlers import METHOD_ARN, _rest_event, load_function
 from tests.integration.test_media import upload
 from tests.integration.test_posts import create, new_workspace
 from tests.media_files import image
@@ -467,3 +478,176 @@ def test_a_thread_to_mastodon_and_telegram__the_thread_on_mastodon_its_first_par
     assert statuses["Part three"].reply_to == statuses["Part two"].id
     assert [m.text for m in pipeline.posts_on("telegram")] == ["Part one"]
     assert get(client, headers, post["id"])["status"] == "published"
+
+
+# ---------------------------------------------------------------------- waiting for the results
+
+
+class FakeTime:
+    """A monotonic clock that only sleeps move: the request waits without really waiting."""
+
+    def __init__(self, during_sleep: Callable[[], None] | None = None) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+        self.during_sleep = during_sleep
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        if self.during_sleep is not None:
+            self.during_sleep()
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@contextmanager
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every AWS call made inside the block, where every boto3 call passes."""
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+
+    def counting(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        calls.append(f"{self.meta.service_model.service_name}:{operation}")
+        return original(self, operation, params)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", counting)
+        yield calls
+
+
+def test_publish__waiting_the_whole_budget__at_most_10_aws_calls_behind_api_gateway(
+    client: TestClient, keys: Keys, container: Container, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the posts function as deployed (12 s of budget by default), the authorizer's context for
+    # a key, and a post whose publisher never runs
+    headers = new_workspace(client, keys)
+    plaintext = headers["X-API-Key"]
+    post = mastodon_post(client, headers)
+    waited = FakeTime()
+
+    def container_of_the_function(environ: dict[str, str] | None = None) -> Container:
+        made = Container(environ)
+        made.sleep, made.monotonic = waited.sleep, waited.monotonic
+        return made
+
+    monkeypatch.setattr(app_factory, "Container", container_of_the_function)
+    handler = load_function("posts")
+    context = handle(
+        {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"X-API-Key": plaintext}}, container.api_keys
+    )["context"]
+    event = _rest_event("POST", f"/api/posts/{post['id']}/publish", context)
+    event["headers"]["X-Workspace-ID"] = headers["X-Workspace-ID"]
+
+    # When it is published through the function's handler
+    with aws_calls(monkeypatch) as calls:
+        answer = handler(event, LambdaContext("PostsFunction"))
+
+    # Then it waited out the whole budget, 202 with the targets pending
+    assert answer["statusCode"] == 202, answer["body"]
+    assert json.loads(answer["body"])["data"]["post"]["status"] == "publishing"
+    assert sum(waited.slept) == 12
+    # And the request made at most 10 AWS calls, 4 of them reading the targets (was up to 63)
+    assert len(calls) <= 10, calls
+    assert calls[calls.index("sqs:SendMessageBatch") + 1 :] == ["dynamodb:Query"] * 4
+
+
+def test_publish__finishing_early__stops_reading_and_answers_like_the_seed(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a budget of 12 s, and the publisher running during the first pause
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    container.configure(PUBLISH_WAIT_SECONDS="12")
+    waited = FakeTime()
+    container.sleep, container.monotonic = waited.sleep, waited.monotonic
+
+    # When the post is published
+    with aws_calls(monkeypatch) as calls:
+
+        def publisher_runs() -> None:  # its own calls are not the request's
+            before = len(calls)
+            pipeline.drain()
+            del calls[before:]
+
+        waited.during_sleep = publisher_runs
+        answer = publish(client, headers, post["id"])
+
+    # Then it answers 200 with the network's result after one pause and one read
+    assert answer.status_code == 200, answer.text
+    assert waited.slept == [1.0]
+    assert calls[calls.index("sqs:SendMessageBatch") + 1 :].count("dynamodb:Query") == 1
+    body = answer.json()["data"]["post"]
+    (status,) = pipeline.posts_on("mastodon")
+    assert (body["status"], body["published_at"] is not None) == ("published", True)
+    assert body["platform_results"][0]["status"] == "success"
+    assert (body["platform_results"][0]["post_id"], body["platform_results"][0]["url"]) == (status.id, status.url)
+    # And the post shows the same
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_publish__wait_false__answers_at_once_without_reading_again(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a budget of 12 s
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    container.configure(PUBLISH_WAIT_SECONDS="12")
+    waited = FakeTime()
+    container.sleep, container.monotonic = waited.sleep, waited.monotonic
+
+    # When the client asks not to wait
+    with aws_calls(monkeypatch) as calls:
+        answer = client.post(f"/api/posts/{post['id']}/publish?wait=false", headers=headers)
+
+    # Then 202 comes at once with each target as queued, and nothing was read after queueing
+    assert answer.status_code == 202, answer.text
+    body = answer.json()["data"]["post"]
+    assert body["status"] == "publishing"
+    assert body["progress"] == {"total": 1, "published": 0, "failed": 0, "in_progress": 1}
+    assert body["platform_results"][0]["status"] == "pending"
+    assert waited.slept == []
+    assert calls[-1] == "sqs:SendMessageBatch"
+    # And the post is published once the publisher runs
+    pipeline.drain()
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_publish__bad_wait_value__400_and_nothing_queued(client: TestClient, keys: Keys, pipeline: Pipeline) -> None:
+    # Given a draft post
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+
+    # When it is published with a wait that is not a boolean
+    answer = client.post(f"/api/posts/{post['id']}/publish?wait=soon", headers=headers)
+
+    # Then 400 in the envelope names the parameter, and nothing started
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert [(f["field"], f["location"]) for f in error["details"]["fields"]] == [("wait", "query")]
+    assert get(client, headers, post["id"])["status"] == "draft"
+    assert pipeline.receive() == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PUBLISH_WAIT_READS", "5"), ("PUBLISH_WAIT_READS", "0"), ("PUBLISH_WAIT_FIRST_SECONDS", "0")],
+)
+def test_publish_wait_settings__out_of_range__the_function_fails_at_cold_start(
+    aws: dict[str, str], variable: str, value: str
+) -> None:
+    # Given a wait setting that would break the call budget (or never pause)
+    environ = {**aws, variable: value}
+    # When the posts function's settings are loaded at cold start, then it fails naming the variable
+    with pytest.raises(ConfigurationError, match=variable):
+        load(PublishingSettings, environ)
+
+
+def test_wait_plan__doubling_pauses_ending_the_budget_within_the_reads() -> None:
+    # Given budgets, first pauses and read limits, then the pauses double and the last ends the budget
+    assert wait_plan(12, 1, 4) == [1, 2, 4, 5]
+    assert wait_plan(12, 0.25, 4) == [0.25, 0.5, 1, 10.25]
+    assert wait_plan(2, 1, 4) == [1, 1]
+    assert wait_plan(0.5, 1, 4) == [0.5]
+    assert wait_plan(0, 1, 4) == []

@@ -77,6 +77,9 @@ class Container:
         self._settings: dict[type[Any], Any] = {}
         self.clock: Callable[[], datetime] = utcnow
         self.epoch: Callable[[], float] = time.time
+        # How a publish request waits for its results (tests pass a sleep that only records).
+        self.sleep: Callable[[float], None] = time.sleep
+        self.monotonic: Callable[[], float] = time.monotonic
 
     def configure(self, **variables: str) -> None:
         """Change environment variables after start (tests; the local stack): settings are read again."""

@@ -261,18 +261,44 @@ def as_stored(post: Post, targets: Targets) -> Post:
     return post.model_copy(update={"platform_posts": current})
 
 
+def wait_plan(budget_seconds: float, first_seconds: float, max_reads: int) -> list[float]:
+    """The pauses of a publish request's wait, one read of the targets after each: doubling from
+    ``first_seconds`` (most posts finish within a few seconds; reading every fraction of a second
+    cost up to 63 AWS calls a request), at most ``max_reads`` of them, the last ending the budget."""
+    if budget_seconds <= 0 or max_reads <= 0:
+        return []
+    pauses: list[float] = []
+    spent, pause = 0.0, first_seconds
+    while len(pauses) < max_reads - 1 and spent + pause < budget_seconds:
+        pauses.append(pause)
+        spent, pause = spent + pause, pause * 2
+    pauses.append(budget_seconds - spent)
+    return pauses
+
+
 def wait_for(
-    workspace_id: str, post_id: str, *, posts: PostRepository, budget_seconds: float, poll_seconds: float = 0.2
+    started: Post,
+    *,
+    targets: Targets,
+    pauses: list[float],
+    sleep: Callable[[float], None],
+    monotonic: Callable[[], float],
+    clock: Clock,
 ) -> Post:
-    """The post once it is no longer publishing, or as it stands when the budget is spent."""
-    deadline = time.monotonic() + budget_seconds
-    while True:
-        post = posts.get(workspace_id, post_id)
-        if post is None:
-            raise PostNotFound(details={"post_id": post_id})
-        if post.status is not PostStatus.PUBLISHING or time.monotonic() >= deadline:
-            return post
-        time.sleep(poll_seconds)
+    """The post as its targets show it once every target is final (the status the publisher settles
+    it with), or as they stand when the pauses are spent. One read (its targets) after each pause,
+    none after the last target is final; without pauses, the post as started (its targets queued)."""
+    deadline = monotonic() + sum(pauses)
+    current = started
+    for pause in pauses:
+        # A read takes time too: the last pause is cut so the whole wait stays within the budget.
+        sleep(max(0.0, min(pause, deadline - monotonic())))
+        by_account = {t.account_id: t for t in targets.of_post(started.workspace_id, started.id)}
+        moved = progressed(started, by_account, clock())
+        current = moved[0] if moved else started
+        if current.status is not PostStatus.PUBLISHING:
+            break
+    return current
 
 
 # ---------------------------------------------------------------------- running a target (worker)

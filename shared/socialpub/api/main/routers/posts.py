@@ -133,12 +133,21 @@ def delete_post(post_id: str, workspace_id: Writer, c: ContainerDep) -> Envelope
     dependencies=[IDEMPOTENT],
     responses={status.HTTP_202_ACCEPTED: {"description": "Still publishing: per-target progress so far"}},
 )
-def publish_post(post_id: str, workspace_id: Writer, c: ContainerDep, response: Response) -> Envelope[PublishData]:
+def publish_post(
+    post_id: str,
+    workspace_id: Writer,
+    c: ContainerDep,
+    response: Response,
+    wait: Annotated[
+        bool, Query(description="false: answer at once with each target queued (202), without waiting")
+    ] = True,
+) -> Envelope[PublishData]:
     """Publish now to every target account. Answers with each network's result when all finish within
     a few seconds; otherwise 202 with status ``publishing`` and per-target progress, which
-    ``GET /api/posts/{id}`` keeps showing until done. A published or publishing post gets 409; a
-    failed or partially published one is published again to the targets that failed."""
-    publishing.start_publishing(
+    ``GET /api/posts/{id}`` keeps showing until done. With ``wait=false`` it answers the 202 at once.
+    A published or publishing post gets 409; a failed or partially published one is published again
+    to the targets that failed."""
+    started = publishing.start_publishing(
         workspace_id,
         post_id,
         posts=c.posts,
@@ -147,11 +156,16 @@ def publish_post(post_id: str, workspace_id: Writer, c: ContainerDep, response: 
         queue=c.publish_queue,
         clock=c.clock,
     )
-    budget = c.settings(PublishingSettings).publish_wait_seconds
-    post = publishing.wait_for(workspace_id, post_id, posts=c.posts, budget_seconds=budget)
+    s = c.settings(PublishingSettings)
+    pauses = (
+        publishing.wait_plan(s.publish_wait_seconds, s.publish_wait_first_seconds, s.publish_wait_reads) if wait else []
+    )
+    post = publishing.wait_for(
+        started, targets=c.targets, pauses=pauses, sleep=c.sleep, monotonic=c.monotonic, clock=c.clock
+    )
     if post.status is PostStatus.PUBLISHING:
         response.status_code = status.HTTP_202_ACCEPTED
-    return ok(PublishData(post=PublishedPostView.of(publishing.as_stored(post, c.targets))))
+    return ok(PublishData(post=PublishedPostView.of(post)))
 
 
 @router.post("/{post_id}/schedule", dependencies=[IDEMPOTENT])
