@@ -17,7 +17,7 @@ from socialpub.adapters.host_guard import PublicHostGuard
 from socialpub.adapters.insights import insights_for
 from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.adapters.publishers.http import NetworkHttp
-from socialpub.adapters.secrets import KmsSecretBox
+from socialpub.adapters.secrets import CachedSecretBox, KmsSecretBox
 from socialpub.domain.analytics import CADENCE, DAILY, DAILY_UNTIL
 from socialpub.domain.services.accounts import AccountDeps
 from socialpub.domain.services.collector import CollectorDeps
@@ -42,7 +42,8 @@ def account_deps(
         configurations=DynamoConfigurationRepository(ddb, table),
         defaults=SecretsManagerDefaults(client("secretsmanager"), defaults_secret),
         network=network or HttpNetworkAuth(),
-        box=KmsSecretBox(client("kms"), secrets_key_id),
+        # These functions open the same tokens again and again in a warm container (a publish, a reading).
+        box=CachedSecretBox(KmsSecretBox(client("kms"), secrets_key_id)),
         clock=clock,
         guard_host=PublicHostGuard(),
         # These functions never connect an account, so they need no keys' tiers (the plan's channels).

@@ -5,7 +5,10 @@ encryption context that names where it belongs: KMS refuses to decrypt it with a
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,6 +39,46 @@ class KmsSecretBox:
                 KeyId=self._key_id, CiphertextBlob=base64.b64decode(sealed), EncryptionContext=context
             )["Plaintext"]
         return bytes(plain).decode()
+
+
+class CachedSecretBox:
+    """A box that keeps what it opened in memory (a warm container's), so that a token used again,
+    as a publisher uses one per published target, costs no KMS Decrypt.
+
+    Entries are keyed by the ciphertext and its encryption context: a refreshed or reconnected token
+    is a new ciphertext (a new Encrypt), so it never gets an older token's plaintext. Each entry is
+    kept ``ttl_seconds`` at most and the ``size`` most recent only, so a secret does not stay in
+    memory for the container's life."""
+
+    def __init__(
+        self,
+        box: KmsSecretBox,
+        *,
+        ttl_seconds: float = 900.0,
+        size: int = 256,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._box = box
+        self._ttl = ttl_seconds
+        self._size = size
+        self._now = now
+        self._opened: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+    def seal(self, plaintext: str, context: dict[str, str]) -> str:
+        return self._box.seal(plaintext, context)
+
+    def open(self, sealed: str, context: dict[str, str]) -> str:
+        key = hashlib.sha256("\0".join([sealed, *sorted(f"{k}={v}" for k, v in context.items())]).encode()).hexdigest()
+        now = self._now()
+        kept = self._opened.get(key)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        plain = self._box.open(sealed, context)
+        self._opened[key] = (now + self._ttl, plain)
+        self._opened.move_to_end(key)
+        while len(self._opened) > self._size:
+            self._opened.popitem(last=False)
+        return plain
 
 
 @contextmanager

@@ -627,21 +627,27 @@ def _without_account(post: Post, account: Account, others: set[str]) -> Post | N
 # ---------------------------------------------------------------------------- tokens
 
 
-def usable_access_token(deps: AccountDeps, workspace_id: str, acc_id: str) -> str:
-    """The account's access token, refreshed first when it is near expiry (publishers call this)."""
-    account = refresh_account(deps, workspace_id, acc_id, force=False)
+def usable_access_token(deps: AccountDeps, workspace_id: str, acc_id: str, *, read: Account | None = None) -> str:
+    """The account's access token, refreshed first when it is near expiry (publishers call this).
+    ``read``: the account as the caller has just read it (consistently), so it is not read again."""
+    account = refresh_account(deps, workspace_id, acc_id, force=False, read=read)
     if account.status is AccountStatus.EXPIRED:
         raise AccountExpired(details={"account_id": acc_id})
     return deps.box.open(account.sealed["access_token"], account.context("access_token"))
 
 
-def refresh_account(deps: AccountDeps, workspace_id: str, acc_id: str, *, force: bool) -> Account:
-    """Refresh the account's token (when near expiry, or always with ``force``); one refresh at a time."""
-    started = get_account(deps, workspace_id, acc_id)
+def refresh_account(
+    deps: AccountDeps, workspace_id: str, acc_id: str, *, force: bool, read: Account | None = None
+) -> Account:
+    """Refresh the account's token (when near expiry, or always with ``force``); one refresh at a time.
+    ``read``: the account just read by the caller, which serves as the first reading."""
+    started = read or get_account(deps, workspace_id, acc_id)
     platform = integration(started.platform)
     deadline = deps.clock() + REFRESH_LEASE
+    first = read
     while True:
-        account = get_account(deps, workspace_id, acc_id)
+        account = first or get_account(deps, workspace_id, acc_id)
+        first = None
         if account.token_version != started.token_version and account.status is not AccountStatus.EXPIRED:
             return account  # someone refreshed (or reconnected) meanwhile: theirs is the newest token
         if account.status is AccountStatus.EXPIRED:

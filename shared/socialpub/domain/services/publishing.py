@@ -400,7 +400,8 @@ def _run_claimed(deps: PublishDeps, target: Target) -> RunOutcome:
     for inline in range(INLINE_ATTEMPTS):
         target.attempts += 1
         try:
-            token = _token(deps, account)
+            # The account read above serves the first attempt; a retry reads it again (it may have been refreshed).
+            token = _token(deps, account, read=account if inline == 0 else None)
             job = _job(deps, post, account, target, token)
             published = deps.publishers(target.platform).publish(job, steps)
         except NeedsReconnect as failure:
@@ -426,10 +427,10 @@ def _run_claimed(deps: PublishDeps, target: Target) -> RunOutcome:
     return RunOutcome(retry_in=_retry_later(deps, target, last))
 
 
-def _token(deps: PublishDeps, account: Account) -> str:
+def _token(deps: PublishDeps, account: Account, *, read: Account | None) -> str:
     """The account's token, refreshed first if near expiry; refresh failures as publishing failures."""
     try:
-        return usable_access_token(deps.accounts, account.workspace_id, account.id)
+        return usable_access_token(deps.accounts, account.workspace_id, account.id, read=read)
     except (AccountExpired, TokenRejected) as exc:
         raise NeedsReconnect(f"{exc.message}; reconnect the account", code="TOKEN_REJECTED") from exc
     except NetworkUnavailable as exc:

@@ -1,0 +1,74 @@
+"""How many AWS calls the PublisherFunction makes for one published target, counted at botocore
+(``BaseClient._make_api_call``) through the real handler: a budget that a regression fails
+(docs/benchmarks.md, issue 19)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import botocore.client
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Keys
+from tests.integration.pipeline import Pipeline, get, mastodon_post, publish
+from tests.integration.test_posts import create, new_workspace
+
+# A warm container's calls for one published target, by operation: one read of the target, its post
+# and its account; the claim; the step armed before the network call and its result after; the
+# finish, which also settles the post.
+WARM_BUDGET = {
+    "dynamodb.GetItem": 4,
+    "dynamodb.PutItem": 3,
+    "dynamodb.Query": 1,
+    "dynamodb.TransactWriteItems": 2,
+}
+COLD_EXTRA = {"kms.Decrypt": 1}  # the first publish of a token in a container opens it
+
+
+class Calls:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counted: Counter[str] = Counter()
+        make_api_call = botocore.client.BaseClient._make_api_call
+        calls = self
+
+        def counted(client: Any, operation: str, params: Any) -> Any:
+            calls.counted[f"{client.meta.service_model.service_name}.{operation}"] += 1
+            return make_api_call(client, operation, params)
+
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+
+    def of(self, pipeline: Pipeline) -> dict[str, int]:
+        """The calls of delivering what is queued (the test's own SQS receive/delete left out)."""
+        messages = pipeline.receive()
+        assert len(messages) == 1
+        self.counted.clear()
+        assert pipeline.deliver(messages) == set()
+        counted = dict(self.counted)
+        counted.pop("sqs.DeleteMessage", None)
+        return counted
+
+
+def test_publisher__one_target__within_its_aws_call_budget_cold_and_warm(
+    client: TestClient, keys: Keys, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two posts to one Mastodon account
+    headers = new_workspace(client, keys)
+    first = mastodon_post(client, headers, "First")
+    second = create(client, headers, content="Second", platforms=first["platforms"])
+    calls = Calls(monkeypatch)
+
+    # When each is published and its one target delivered to the publisher
+    assert publish(client, headers, first["id"]).status_code == 202
+    cold = calls.of(pipeline)
+    assert publish(client, headers, second["id"]).status_code == 202
+    warm = calls.of(pipeline)
+
+    # Then both posts are published
+    assert get(client, headers, first["id"])["status"] == "published"
+    assert get(client, headers, second["id"])["status"] == "published"
+    # And the publisher stayed within its budget: the warm container reuses the opened token
+    assert warm == WARM_BUDGET, warm
+    assert sum(warm.values()) <= 10
+    assert cold == dict(Counter(WARM_BUDGET) + Counter(COLD_EXTRA)), cold
