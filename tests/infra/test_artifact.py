@@ -119,7 +119,15 @@ def compile_bytecode(python: str, folder: Path) -> None:
 def shared_layer(into: Path) -> Path:
     """The SharedLayer's content, made by the Makefile target that `sam build` runs."""
     subprocess.run(
-        ["make", "-s", "-C", str(ROOT / "shared"), "build-SharedLayer", f"ARTIFACTS_DIR={into}"],
+        [
+            "make",
+            "-s",
+            "-C",
+            str(ROOT / "shared"),
+            "build-SharedLayer",
+            f"ARTIFACTS_DIR={into}",
+            f"PYTHON={host_python()}",
+        ],
         check=True,
         capture_output=True,
     )
@@ -330,4 +338,10 @@ def test_the_shared_layer_ships_no_development_code(tmp_path: Path) -> None:
     assert not (package / "local").exists()
     assert not (package / "api" / "local.py").exists()
     assert not (package / "cli.py").exists()
-    assert not list(package.rglob("__pycache__"))
+    # And every module ships compiled for the runtime's Python only (no developer's bytecode), in bytecode
+    # the interpreter uses without comparing timestamps (flags 0b01: hash-based, unchecked)
+    sources = {p.with_suffix("") for p in package.rglob("*.py")}
+    compiled = list(package.rglob("*.pyc"))
+    assert {p.parent.parent / p.name.split(".")[0] for p in compiled} == sources
+    assert {p.name.split(".")[1] for p in compiled} == {"cpython-312"}
+    assert {int.from_bytes(p.read_bytes()[4:8], "little") for p in compiled} == {1}

@@ -38,11 +38,11 @@ def test_runtime_and_architecture(template: Template) -> None:
     function_globals = template.body["Globals"]["Function"]
     assert function_globals["Runtime"] == "python3.12"
     assert function_globals["Architectures"] == ["arm64"]
-    # The deps layer is pip-installed for the runtime; the shared layer is copied by shared/Makefile
-    # (pure Python, without its development code: tests/infra/test_artifact.py).
-    build_methods = {"DepsLayer": "python3.12", "SharedLayer": "makefile"}
+    # Both layers are built by their Makefiles: the deps pip-installed as arm64 wheels for the runtime
+    # (layers/deps/Makefile), the shared layer copied without its development code (shared/Makefile,
+    # tests/infra/test_artifact.py); both compiled to the runtime's bytecode.
     for layer_id, _ in template.of_type("AWS::Serverless::LayerVersion"):
-        assert template.resources[layer_id]["Metadata"]["BuildMethod"] == build_methods[layer_id]
+        assert template.resources[layer_id]["Metadata"]["BuildMethod"] == "makefile"
         assert template.resources[layer_id]["Metadata"]["BuildArchitecture"] == "arm64"
 
 
