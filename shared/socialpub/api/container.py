@@ -31,6 +31,7 @@ from socialpub.adapters.secrets import KmsSecretBox
 
 if TYPE_CHECKING:
     from socialpub.adapters.admin_tokens import SecretsManagerJwtSigner
+    from socialpub.adapters.authorizer_cache import ApiGatewayAuthorizerCache
     from socialpub.adapters.default_credentials import SecretsManagerDefaults
     from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
     from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
@@ -100,6 +101,12 @@ class Container:
     def key_management(self) -> DynamoApiKeyRepository:
         s = self.settings(config.KeyManagementSettings)
         return DynamoApiKeyRepository(client("dynamodb"), s.api_keys_table, s.workspaces_table)
+
+    @cached_property
+    def authorizer_cache(self) -> ApiGatewayAuthorizerCache:
+        from socialpub.adapters.authorizer_cache import ApiGatewayAuthorizerCache
+
+        return ApiGatewayAuthorizerCache()
 
     @cached_property
     def request_counter(self) -> DynamoRequestCounter:

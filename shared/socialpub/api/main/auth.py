@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
-from socialpub.api.container import ContainerDep
+from socialpub.api.container import Container, ContainerDep
 from socialpub.authorizer import principal_from_context
 from socialpub.domain.api_keys import presented_key
 from socialpub.domain.errors import InvalidInput
@@ -75,3 +75,14 @@ def workspace_scope(permission: Permission, *, single_implied: bool = False) -> 
         return x_workspace_id
 
     return Depends(check)
+
+
+def forget_cached_authorizations(request: Request, container: Container) -> None:
+    """After a change of what keys may do, drop the authorizer decisions API Gateway cached for this
+    stage (adapters/authorizer_cache.py), so the change holds from the next request. The stage is
+    the one this request came through; outside API Gateway (the local stack, tests) nothing is
+    cached and nothing is called."""
+    context = (request.scope.get("aws.event") or {}).get("requestContext") or {}
+    api_id, stage = context.get("apiId"), context.get("stage")
+    if api_id and stage:
+        container.authorizer_cache.flush(str(api_id), str(stage))

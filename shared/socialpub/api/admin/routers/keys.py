@@ -3,7 +3,7 @@ revocation. Needs the api_keys.manage permission (admin and editor roles)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from socialpub.api.admin.auth import ActorDep, admin_with
 from socialpub.api.admin.errors import ERROR_RESPONSES
@@ -20,6 +20,7 @@ from socialpub.api.admin.schemas import (
     UpdateKeyRequest,
 )
 from socialpub.api.container import ContainerDep
+from socialpub.api.main.auth import forget_cached_authorizations
 from socialpub.api.main.envelope import Envelope, ok
 from socialpub.domain.admin_auth import AdminPermission
 from socialpub.domain.permissions import ALL_PERMISSIONS
@@ -62,10 +63,14 @@ def get_key(key_id: str, c: ContainerDep) -> Envelope[KeyData]:
 
 
 @router.put("/{key_id}")
-def update_key(key_id: str, body: UpdateKeyRequest, actor: ActorDep, c: ContainerDep) -> Envelope[KeyData]:
+def update_key(
+    key_id: str, body: UpdateKeyRequest, actor: ActorDep, c: ContainerDep, request: Request
+) -> Envelope[KeyData]:
     """Rename, change permissions, or move to another tier (and its usage plan)."""
     changes = service.KeyChanges.model_validate(body.model_dump(exclude_unset=True))
-    return ok(KeyData(key=KeyView.of(service.update_key(c.key_admin(), actor, key_id, changes))))
+    key = service.update_key(c.key_admin(), actor, key_id, changes)
+    forget_cached_authorizations(request, c)  # the cached principal holds the old tier and permissions
+    return ok(KeyData(key=KeyView.of(key)))
 
 
 @router.post("/{key_id}/rotate")
@@ -76,7 +81,8 @@ def rotate_key(key_id: str, actor: ActorDep, c: ContainerDep) -> Envelope[Rotate
 
 
 @router.delete("/{key_id}")
-def revoke_key(key_id: str, actor: ActorDep, c: ContainerDep) -> Envelope[MessageData]:
+def revoke_key(key_id: str, actor: ActorDep, c: ContainerDep, request: Request) -> Envelope[MessageData]:
     """The key (and any rotated-out secret of it) stops working at once."""
     service.revoke_key(c.key_admin(), actor, key_id)
+    forget_cached_authorizations(request, c)
     return ok(MessageData(message="API key revoked successfully"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from socialpub.api.container import ContainerDep
-from socialpub.api.main.auth import requires
+from socialpub.api.main.auth import forget_cached_authorizations, requires
 from socialpub.api.main.envelope import ERROR_RESPONSES, Envelope, ok
 from socialpub.api.main.idempotency import IDEMPOTENT
 from socialpub.api.main.schemas.workspaces import (
@@ -51,11 +51,12 @@ def list_workspaces(
 
 @router.post("", status_code=status.HTTP_201_CREATED, dependencies=[IDEMPOTENT])
 def create_workspace(
-    body: CreateWorkspaceRequest, principal: Writer, c: ContainerDep
+    body: CreateWorkspaceRequest, principal: Writer, c: ContainerDep, request: Request
 ) -> Envelope[CreatedWorkspaceData]:
     """Create a workspace; the calling key gets access to it."""
     command = service.NewWorkspace(name=body.name, description=body.description, settings=body.settings)
     w = service.create_workspace(command, principal, c.workspaces, c.clock)
+    forget_cached_authorizations(request, c)  # the key's cached scope lacks the new workspace
     return ok(CreatedWorkspaceData(workspace=CreatedWorkspace.of(w)))
 
 
@@ -77,7 +78,9 @@ def update_workspace(
 
 
 @router.delete("/{workspace_id}")
-def delete_workspace(workspace_id: str, principal: Writer, c: ContainerDep) -> Envelope[MessageData]:
+def delete_workspace(workspace_id: str, principal: Writer, c: ContainerDep, request: Request) -> Envelope[MessageData]:
     """Delete a workspace and, in the background, everything it owns."""
     service.delete_workspace(workspace_id, principal, c.workspaces, c.workspace_purge_queue, c.clock)
+    # Reads check the workspace against the key's scope only: cached scopes must not keep it.
+    forget_cached_authorizations(request, c)
     return ok(MessageData(message="Workspace deleted successfully"))
