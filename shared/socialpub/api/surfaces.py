@@ -31,8 +31,9 @@ def sub_application(
 
 
 def mount_at(app: FastAPI, surface: FastAPI, prefixes: Sequence[str], root: Callable[..., Any] | None = None) -> None:
-    """``root``: what answers the prefix itself, which a mount does not serve (only what is under it)."""
+    """``root``: what answers the prefix itself, which a mount does not serve (only what is under it);
+    a plain route, not an API route, since it takes no body model and is no endpoint of the surface."""
     for prefix in prefixes:
         if root is not None:
-            app.add_api_route(prefix, root, methods=_METHODS, include_in_schema=False)
+            app.add_route(prefix, root, methods=_METHODS, include_in_schema=False)
         app.mount(prefix, surface)
