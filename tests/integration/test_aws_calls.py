@@ -42,7 +42,7 @@ BUDGET: dict[str, int] = {
     "PUT /api/posts/{post_id}": 3,  # count, GetItem, transaction
     "DELETE /api/posts/{post_id}": 3,  # count, GetItem, transaction (no media: no S3 call)
     "GET /api/schedules": 2,  # count, Query
-    "GET /api/schedules/{schedule_id}": 4,  # count, GetItem, Query of its claims, GetItem of its figures
+    "GET /api/schedules/{schedule_id}": 3,  # count, BatchGetItem of it and its figures, Query of its claims
     "PUT /api/schedules/{schedule_id}": 3,  # count, GetItem, transaction
     "GET /api/accounts": 2,  # count, Query
     "GET /api/accounts/{account_id}": 2,  # count, GetItem

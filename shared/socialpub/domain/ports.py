@@ -381,8 +381,9 @@ class ScheduleRepository(Protocol):
         """The slots claimed at or after ``after``, in time order."""
         ...
 
-    def published_counts(self, workspace_id: str, schedule_id: str) -> dict[str, int]:
-        """``total`` and one count per ISO week (``2026-W05``) of posts published through it."""
+    def get_with_counts(self, workspace_id: str, schedule_id: str) -> tuple[Schedule | None, dict[str, int]]:
+        """The schedule, and ``total`` and one count per ISO week (``2026-W05``) of posts published
+        through it, read together."""
         ...
 
 

@@ -17,7 +17,7 @@ from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import translated
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.loading import load, load_all
-from socialpub.adapters.dynamodb.queries import query_all
+from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.posts import ConcurrentModification
 from socialpub.domain.records import checked
 from socialpub.domain.schedules import Claim, Schedule
@@ -103,13 +103,14 @@ class DynamoScheduleRepository:
             ).get("Items", [])
         return load_all(Claim, (from_item(i) for i in items), "slot claim")
 
-    def published_counts(self, workspace_id: str, schedule_id: str) -> dict[str, int]:
-        with translated():
-            item = self._ddb.get_item(
-                TableName=self._table, Key=self._key(workspace_id, stats_sk(schedule_id)), ConsistentRead=True
-            ).get("Item")
-        record = from_item(item) if item else {}
-        return {k: int(v) for k, v in record.items() if k not in ("pk", "sk")}
+    def get_with_counts(self, workspace_id: str, schedule_id: str) -> tuple[Schedule | None, dict[str, int]]:
+        """The schedule and its publishing counts in one BatchGetItem (GET /api/schedules/{id})."""
+        keys = [self._key(workspace_id, schedule_sk(schedule_id)), self._key(workspace_id, stats_sk(schedule_id))]
+        found = {str(r["sk"]): r for r in batch_get_all(self._ddb, self._table, keys)}
+        item = found.get(schedule_sk(schedule_id))
+        counts = found.get(stats_sk(schedule_id), {})
+        schedule = load(Schedule, item, "schedule") if item else None
+        return schedule, {k: int(v) for k, v in counts.items() if k not in ("pk", "sk")}
 
     def _put(self, schedule: Schedule, **condition: Any) -> dict[str, Any]:
         record = {

@@ -195,7 +195,9 @@ def remove_account(schedules: ScheduleRepository, workspace_id: str, account_id:
 
 
 def overview(deps: ScheduleDeps, workspace_id: str, schedule_id: str) -> ScheduleOverview:
-    schedule = get_schedule(deps, workspace_id, schedule_id)
+    schedule, counts = deps.schedules.get_with_counts(workspace_id, schedule_id)
+    if schedule is None:
+        raise ScheduleNotFound(details={"schedule_id": schedule_id})
     now = deps.clock()
     by_post: dict[tuple[datetime, str], list[str]] = {}
     for claim in deps.schedules.claims(workspace_id, schedule_id, now, limit=UPCOMING_LIMIT * 10):
@@ -204,7 +206,6 @@ def overview(deps: ScheduleDeps, workspace_id: str, schedule_id: str) -> Schedul
         UpcomingPost(at=at.astimezone(schedule.zone), post_id=post_id, networks=networks)
         for (at, post_id), networks in sorted(by_post.items())[:UPCOMING_LIMIT]
     ]
-    counts = deps.schedules.published_counts(workspace_id, schedule_id)
     following = schedule.next_slots(now, 1)
     return ScheduleOverview(
         schedule=schedule,
