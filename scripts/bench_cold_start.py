@@ -182,6 +182,7 @@ class Stack:
         self.endpoint = f"http://{host}:{port}"
         try:
             self.api_key, self.key_id = self._seed()
+            self.workspace_key = self.reseed()
         except BaseException:
             self.server.stop()
             raise
@@ -191,16 +192,14 @@ class Stack:
         self.server.stop()
 
     def _seed(self) -> tuple[str, str]:
-        """A real enterprise key of ws_bench (the PostSider and Publora events act on it), an admin, and
-        the workspace with a draft post; seeded here in the parent, so no child pays for it."""
+        """The resources, a real enterprise key (the authorizer's) and an admin; seeded here in the
+        parent, so no child pays for it."""
         from datetime import UTC, datetime
 
         import boto3
 
         from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository
-        from socialpub.adapters.dynamodb.posts import DynamoPostRepository
         from socialpub.adapters.dynamodb.users import DynamoAdminUserRepository
-        from socialpub.domain.posts import Post
         from socialpub.domain.services.keys import create_api_key
         from socialpub.domain.services.users import create_admin_user
         from socialpub.domain.tiers import Tier
@@ -213,39 +212,62 @@ class Stack:
         self.resolver = LocalResolver(self.template, self.endpoint, stage="bench")
         session = boto3.session.Session(region_name=REGION)
         create_resources(self.template, self.resolver, session)
-        ddb = session.client("dynamodb")
-        workspaces = self.resolver.ref("WorkspacesTable")
+        self.ddb = session.client("dynamodb")
         now = datetime.now(UTC)
-        ddb.put_item(
-            TableName=workspaces,
-            Item={"pk": {"S": "WS#ws_bench"}, "sk": {"S": "META"}, "id": {"S": "ws_bench"}, "status": {"S": "active"}},
-        )
-        DynamoPostRepository(ddb, workspaces).create(
-            Post(
-                id="post_bench",
-                workspace_id="ws_bench",
-                content="Launch day",
-                platforms=["twitter", "linkedin"],
-                created_at=now,
-                updated_at=now,
-            )
-        )
         key, plaintext = create_api_key(
             name="bench key",
             tier=Tier.ENTERPRISE,
-            repo=DynamoApiKeyRepository(ddb, self.resolver.ref("ApiKeysTable"), workspaces),
+            repo=DynamoApiKeyRepository(self.ddb, self.resolver.ref("ApiKeysTable")),
             clock=lambda: now,
-            workspaces=("ws_bench",),
         )
         create_admin_user(
             email="bench@example.com",
             name="Bench",
             password="bench admin password",
             role=Role.ADMIN,
-            repo=DynamoAdminUserRepository(ddb, self.resolver.ref("UsersTable")),
+            repo=DynamoAdminUserRepository(self.ddb, self.resolver.ref("UsersTable")),
             clock=lambda: now,
         )
         return plaintext, key.id
+
+    def reseed(self) -> str:
+        """The fixtures' workspace ws_bench with its draft post_bench, and a new key of that workspace
+        (the PostSider and Publora events act on it). Again after each workspace_purger run, whose event
+        deletes them all. Returns the key."""
+        from datetime import UTC, datetime
+
+        from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository
+        from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+        from socialpub.domain.posts import Post
+        from socialpub.domain.services.keys import create_api_key
+        from socialpub.domain.tiers import Tier
+
+        workspaces = self.resolver.ref("WorkspacesTable")
+        now = datetime.now(UTC)
+        self.ddb.put_item(
+            TableName=workspaces,
+            Item={"pk": {"S": "WS#ws_bench"}, "sk": {"S": "META"}, "id": {"S": "ws_bench"}, "status": {"S": "active"}},
+        )
+        posts = DynamoPostRepository(self.ddb, workspaces)
+        if posts.get("ws_bench", "post_bench") is None:
+            posts.create(
+                Post(
+                    id="post_bench",
+                    workspace_id="ws_bench",
+                    content="Launch day",
+                    platforms=["twitter", "linkedin"],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        _, plaintext = create_api_key(
+            name="bench workspace key",
+            tier=Tier.ENTERPRISE,
+            repo=DynamoApiKeyRepository(self.ddb, self.resolver.ref("ApiKeysTable"), workspaces),
+            clock=lambda: now,
+            workspaces=("ws_bench",),
+        )
+        return plaintext
 
     def environment(self, job: dict[str, Any]) -> dict[str, str]:
         """The function's template environment (the baseline reads the workspaces table), on this server."""
@@ -319,13 +341,24 @@ def artifact() -> tuple[str, list[str]]:
     return python, [str(ROOT / "shared"), str(deps_layer(python) / "python")]
 
 
-def prepare_event(job: dict[str, Any], api_key: str) -> dict[str, Any]:
+def prepare_event(job: dict[str, Any], stack: Stack) -> dict[str, Any]:
+    """The fixture, with the authorizer's key or, for the surfaces that check keys themselves, the
+    workspace's key in the header they read."""
     event: dict[str, Any] = json.loads((ROOT / job["fixture"]).read_text())
     header = "X-API-Key" if job["check"] == "authorizer" else KEY_HEADERS.get(job["check"])
     if header:
-        event["headers"][header] = api_key
-        event.setdefault("multiValueHeaders", {})[header] = [api_key]
+        key = stack.api_key if job["check"] == "authorizer" else stack.workspace_key
+        event["headers"][header] = key
+        event.setdefault("multiValueHeaders", {})[header] = [key]
     return event
+
+
+def after_run(job: dict[str, Any], jobs: list[dict[str, Any]], stack: Stack) -> None:
+    """Put back what a run deleted: the purger's event deletes the fixtures' workspace, post and keys."""
+    if job["name"] == "workspace_purger":
+        stack.workspace_key = stack.reseed()
+        for other in jobs:
+            other["event"] = prepare_event(other, stack)
 
 
 def run_child(
@@ -596,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
             for job in jobs:
                 job["python"] = python
                 job["sys_path"] = [str(ROOT / Path(job["path"]).parent), *layers]
-                job["event"] = prepare_event(job, stack.api_key)
+                job["event"] = prepare_event(job, stack)
                 envs[job["name"]] = stack.environment(job)
             if args.importtime:
                 _, stderr = run_child(jobs[-1], envs[jobs[-1]["name"]], importtime=True)
@@ -607,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
                 # Warm-up, discarded: writes the .pyc files, fills the page cache, checks the fixture.
                 result, _ = run_child({**job, "list_stdlib": True}, envs[job["name"]])
                 check_response(job, result["response"], stack.key_id)
+                after_run(job, jobs, stack)
                 stdlib.update(result["stdlib"])
             compile_stdlib(python, stdlib, prefix)
             samples: dict[tuple[str, str], list[dict[str, Any]]] = {(j["name"], m): [] for j in jobs for m in MODES}
@@ -615,6 +649,7 @@ def main(argv: list[str] | None = None) -> int:
                     for mode in MODES if run % 2 == 0 else MODES[::-1]:
                         result, _ = run_child(job, envs[job["name"]], mode, prefix)
                         check_response(job, result["response"], stack.key_id)
+                        after_run(job, jobs, stack)
                         samples[(job["name"], mode)].append(result)
                 elapsed = time.perf_counter() - started
                 print(f"bench: run {run + 1}/{args.runs} done ({elapsed:.0f} s)", file=sys.stderr, flush=True)
