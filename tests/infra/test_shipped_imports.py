@@ -62,6 +62,24 @@ def imported_modules(source: str) -> Iterator[tuple[str, int]]:
     yield from visit(ast.parse(source))
 
 
+# Modules the Lambda Python runtime provides itself (not a distribution of the layer): shipped code may
+# import them only under ``try: ... except ImportError``, so that it still runs where they are absent.
+RUNTIME_PROVIDED = {"snapshot_restore_py"}  # SnapStart's runtime hooks (socialpub/snapstart.py)
+
+
+def guarded_lines(source: str) -> set[int]:
+    """Lines of the imports that sit in a ``try`` whose handler catches ImportError."""
+    lines = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError") for h in node.handlers
+        ):
+            lines |= {
+                n.lineno for stmt in node.body for n in ast.walk(stmt) if isinstance(n, ast.Import | ast.ImportFrom)
+            }
+    return lines
+
+
 def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
 
@@ -81,12 +99,17 @@ def unshipped_imports(files: list[Path], runtime: set[str]) -> list[str]:
     problems = []
     for path in files:
         where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-        for module, line in imported_modules(path.read_text()):
+        source = path.read_text()
+        guarded = guarded_lines(source)
+        for module, line in imported_modules(source):
             top = module.split(".")[0]
             if any(module == dev or module.startswith(f"{dev}.") for dev in DEVELOPMENT_MODULES):
                 problems.append(f"{where}:{line}: {module} is development code, not shipped")
             elif top in sys.stdlib_module_names or top in ("socialpub", "__future__"):
                 continue
+            elif top in RUNTIME_PROVIDED:
+                if line not in guarded:
+                    problems.append(f"{where}:{line}: {module} is the Lambda runtime's: import it under try/except")
             elif not providers.get(top, set()) & runtime:
                 problems.append(f"{where}:{line}: {module} is not provided by layers/deps/requirements.txt")
     return sorted(set(problems))
