@@ -230,8 +230,13 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
     ratios = [r["ratio"] for r in results]
     rows = "\n".join(
         f"| {i + 1} | {r['posts']} x {r['targets']} | {r['baseline_per_s']:.1f} | {r['pipeline_per_s']:.1f} "
-        f"| {r['ratio']:.1f}\u00d7 |"
+        f"| {r['ratio']:.1f}\u00d7 | {r['handler_calls']:.2f} | {r['api_calls']:.2f} |"
         for i, r in enumerate(results)
+    )
+    last = results[-1]["calls"]
+    operations = "\n".join(
+        f"| `{op}` | {last['handler'].get(op, 0.0):.2f} | {last['api'].get(op, 0.0):.2f} |"
+        for op in sorted(set(last["handler"]) | set(last["api"]))
     )
     return f"""{MARKDOWN_BEGIN}
 ## Publishing pipeline throughput
@@ -243,9 +248,18 @@ PublisherFunction handler -> the emulated Mastodon API over loopback -> DynamoDB
 same statuses POSTed straight to the emulator in the same run. The ratio is the pipeline's time per
 target over the direct call's; the median of the runs is **{statistics.median(ratios):.1f}\u00d7**.
 
-| run | posts x targets | direct calls / s | pipeline targets / s | overhead |
-|---|---|---|---|---|
+AWS calls are counted at botocore's `_make_api_call`, per published target: the PublisherFunction's
+(its handler, warm after the first message) and the publish request's (POST /api/posts/{{id}}/publish,
+one per post, so shared by its targets). The benchmark's own SQS receive and delete, which Lambda's
+event source mapping does in production, are not counted.
+
+| run | posts x targets | direct calls / s | pipeline targets / s | overhead | AWS / target: publisher | request |
+|---|---|---|---|---|---|---|
 {rows}
+
+| AWS call (last run) | publisher, per target | publish request, per target |
+|---|--:|--:|
+{operations}
 
 Most of the overhead is moto: every DynamoDB, SQS and KMS call of a target (claim, checkpoints, token
 opening, finish with counters, settling the post) is answered by moto in Python in this process.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -313,21 +314,43 @@ class NetworkAuth(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class StoredRun:
+    """A target read together with its post and the post's other targets (one read for a run).
+    ``target`` None: not stored; ``targets``: every readable target of the post, by account;
+    ``post()`` loads the post when it is needed (DamagedItem there, if it no longer reads)."""
+
+    target: Target | None
+    targets: dict[str, Target]
+    post: Callable[[], Post | None]
+
+
 class TargetRepository(Protocol):
     """Publishing targets (one post to one account) and the post's progress derived from them."""
 
     def begin(self, post: Post, previous: Post, targets: list[Target]) -> None: ...
     def settle(self, post: Post, previous: Post, event: Event | None) -> None: ...
     def get(self, workspace_id: str, post_id: str, account_id: str) -> Target | None: ...
+    def run_of(self, workspace_id: str, post_id: str, account_id: str) -> StoredRun:
+        """The target, its post and its siblings at once; DamagedItem if the target does not read."""
+        ...
+
     def of_post(self, workspace_id: str, post_id: str) -> list[Target]: ...
     def save(self, target: Target, expected_rev: int) -> None:
         """ConcurrentModification if the stored revision is not ``expected_rev``."""
         ...
 
     def finish(
-        self, target: Target, expected_rev: int | None, stat: PublishStat, tracking: TargetMetrics | None = None
+        self,
+        target: Target,
+        expected_rev: int | None,
+        stat: PublishStat,
+        tracking: TargetMetrics | None = None,
+        settled: tuple[Post, Post, Event | None] | None = None,
     ) -> None:
-        """``expected_rev`` None replaces a stored target that could not be read (DamagedItem)."""
+        """``expected_rev`` None replaces a stored target that could not be read (DamagedItem). With
+        ``settled`` (the post, the post it replaces, its event), the post is settled in the same
+        write: ConcurrentModification if either moved on meanwhile."""
         ...
 
     def record(

@@ -394,6 +394,11 @@ def _post(item: dict[str, Any]) -> Post:
     return load(Post, from_item(item), "post")
 
 
+def post_from_record(record: dict[str, Any]) -> Post:
+    """A post of a record already decoded (read by a query of its item collection)."""
+    return load(Post, record, "post")
+
+
 def _post_id(item: dict[str, Any]) -> str:
     return str(item["sk"]["S"]).split("#")[1]
 

@@ -24,11 +24,12 @@ from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction
 from socialpub.adapters.dynamodb.loading import load, load_all
-from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+from socialpub.adapters.dynamodb.posts import DynamoPostRepository, post_from_record
 from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.adapters.dynamodb.schedules import stats_update
 from socialpub.domain.analytics import TargetMetrics
 from socialpub.domain.events import Event
+from socialpub.domain.ports import StoredRun
 from socialpub.domain.posts import PUBLISHED_STATUSES, ConcurrentModification, Post
 from socialpub.domain.publishing import PublishStat, Target, Waiting
 from socialpub.domain.records import checked
@@ -100,6 +101,26 @@ class DynamoTargetRepository:
             ).get("Item")
         return load(Target, from_item(item), "publish target") if item else None
 
+    def run_of(self, workspace_id: str, post_id: str, account_id: str) -> StoredRun:
+        """One consistent Query of the post's item collection (``POST#<post>``...): the post, its
+        network index items (skipped) and its targets, so a run reads all it needs in one call."""
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{workspace_id}"}, ":p": {"S": f"POST#{post_id}"}},
+            ConsistentRead=True,
+        )
+        post_sk, prefix = f"POST#{post_id}", f"POST#{post_id}#T#"
+        post = next((r for r in records if r["sk"] == post_sk), None)
+        mine = next((r for r in records if r["sk"] == _target_sk(post_id, account_id)), None)
+        siblings = load_all(Target, [r for r in records if str(r["sk"]).startswith(prefix)], "publish target")
+        return StoredRun(
+            target=load(Target, mine, "publish target") if mine else None,
+            targets={t.account_id: t for t in siblings},
+            post=lambda: post_from_record(post) if post else None,
+        )
+
     def of_post(self, workspace_id: str, post_id: str) -> list[Target]:
         records = query_all(
             self._ddb,
@@ -121,11 +142,17 @@ class DynamoTargetRepository:
             raise
 
     def finish(
-        self, target: Target, expected_rev: int | None, stat: PublishStat, tracking: TargetMetrics | None = None
+        self,
+        target: Target,
+        expected_rev: int | None,
+        stat: PublishStat,
+        tracking: TargetMetrics | None = None,
+        settled: tuple[Post, Post, Event | None] | None = None,
     ) -> None:
         """The target's final state and its network's counters, at once; with ``tracking``, the start
-        of its analytics (collected from now on). ``expected_rev`` None: the stored target could not be
-        read (damaged), so it is replaced whatever it holds, if still there."""
+        of its analytics (collected from now on); with ``settled`` (post, previous, event), the post
+        settled from it, in the same transaction. ``expected_rev`` None: the stored target could not
+        be read (damaged), so it is replaced whatever it holds, if still there."""
         outcome = "published" if stat.published else "failed"
         names = {"#o": outcome}
         values: dict[str, Any] = {
@@ -154,7 +181,10 @@ class DynamoTargetRepository:
             put["Put"]["ConditionExpression"] = "attribute_exists(pk)"
         with guarded_transaction(target.workspace_id, ConcurrentModification(details={"post_id": target.post_id})):
             analytics = DynamoAnalyticsRepository(self._ddb, self._table).tracking(tracking) if tracking else []
-            self._ddb.transact_write_items(TransactItems=[put, stats, *analytics])
+            items = [put, stats, *analytics]
+            if settled is not None:
+                items = self._settle_items(*settled, also=items)
+            self._ddb.transact_write_items(TransactItems=items)
 
     def stalled(self, now: datetime, patience: timedelta, limit: int) -> list[tuple[str, str, str]]:
         """(workspace, post, account) of targets that look stalled (see Target.stalled), oldest first,

@@ -25,7 +25,7 @@ from socialpub.domain.accounts import (
     TokenRejected,
 )
 from socialpub.domain.analytics import TargetMetrics
-from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound
+from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.media import Media
 from socialpub.domain.platforms import catalog
@@ -307,9 +307,11 @@ def wait_for(
 def run_target(deps: PublishDeps, message: PublishMessage) -> RunOutcome:
     """Run one target as far as it goes now."""
     try:
-        target = deps.targets.get(message.workspace_id, message.post_id, message.account_id)
+        # One read for the whole run: the target, its post and its siblings (to settle the post).
+        stored = deps.targets.run_of(message.workspace_id, message.post_id, message.account_id)
     except DamagedItem as exc:
         return _fail_unreadable(deps, message, exc)
+    target = stored.target
     if target is None or target.run != message.run:
         return RunOutcome()  # the post was deleted, or published again since: this message is stale
     if target.final:
@@ -344,9 +346,22 @@ def run_target(deps: PublishDeps, message: PublishMessage) -> RunOutcome:
         outcome = RunOutcome(finished=_finish(deps, claimed, failure=interrupted))
         settle(deps, message.workspace_id, message.post_id)
         return outcome
-    outcome = _run_claimed(deps, claimed)
-    settle(deps, message.workspace_id, message.post_id)
+    post = stored.post()
+    run = _Run(post, stored.targets)
+    outcome = _run_claimed(deps, claimed, run)
+    if not run.settled:
+        settle(deps, message.workspace_id, message.post_id)
     return outcome
+
+
+@dataclass
+class _Run:
+    """The post and its targets as read when the run began, to settle the post in the finish's own
+    write; ``settled`` once that write did."""
+
+    post: Post | None
+    targets: dict[str, Target]
+    settled: bool = False
 
 
 def _fail_unreadable(deps: PublishDeps, message: PublishMessage, damage: DamagedItem) -> RunOutcome:
@@ -383,15 +398,18 @@ def _fail_unreadable(deps: PublishDeps, message: PublishMessage, damage: Damaged
     return RunOutcome(finished=failed)
 
 
-def _run_claimed(deps: PublishDeps, target: Target) -> RunOutcome:
-    post = deps.posts.get(target.workspace_id, target.post_id)
+def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
+    post = run.post
     account = deps.accounts.accounts.get(target.workspace_id, target.account_id)
     if post is None:
         return RunOutcome()
     if account is None:
         return RunOutcome(
             finished=_finish(
-                deps, target, failure=NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED")
+                deps,
+                target,
+                failure=NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED"),
+                run=run,
             )
         )
     steps = CheckpointSteps(target, lambda t: _checkpoint(deps, t), clock=deps.clock, sleep=deps.sleep)
@@ -409,20 +427,20 @@ def _run_claimed(deps: PublishDeps, target: Target) -> RunOutcome:
                 mark_needs_reconnect(
                     deps.accounts, account.workspace_id, account.id, token=token, reason=failure.message
                 )
-            return RunOutcome(finished=_finish(deps, target, failure=failure))
+            return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
         except Retryable as failure:
             last = failure
             wait = failure.retry_after if failure.retry_after is not None else INLINE_BACKOFF_SECONDS * 2**inline
             out_of_time = target.started_at is not None and deps.clock() - target.started_at > MAX_RETRY_WINDOW
             if target.attempts >= MAX_ATTEMPTS or out_of_time:
-                return RunOutcome(finished=_finish(deps, target, failure=failure))
+                return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
             if inline < INLINE_ATTEMPTS - 1 and wait <= MAX_INLINE_WAIT_SECONDS:
                 deps.sleep(wait)
                 continue
             break
         except PublishFailure as failure:
-            return RunOutcome(finished=_finish(deps, target, failure=failure))
-        return RunOutcome(finished=_finish(deps, target, published=published, content=post.content))
+            return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
+        return RunOutcome(finished=_finish(deps, target, published=published, content=post.content, run=run))
     assert last is not None
     return RunOutcome(retry_in=_retry_later(deps, target, last))
 
@@ -515,7 +533,10 @@ def _finish(
     published: Published | None = None,
     failure: PublishFailure | None = None,
     content: str = "",
+    run: _Run | None = None,
 ) -> Target:
+    """The target made final, with its counters and tracking; with ``run``, the post settled in the
+    same write when it can be (else run_target settles it after, reading it again)."""
     now = deps.clock()
     expected = target.rev
     started = target.started_at or now
@@ -527,6 +548,17 @@ def _finish(
         error_code=failure.code if failure else None,
         at=now,
     )
+    if run is not None and run.post is not None and run.post.status is PostStatus.PUBLISHING:
+        moved = progressed(run.post, {**run.targets, done.account_id: done}, now)
+        if moved is not None:
+            try:
+                deps.targets.finish(done, expected, stat, tracking, (moved[0], run.post, moved[1]))
+                run.settled = True
+                return done
+            except (ConcurrentModification, WorkspaceNotFound):
+                # Nothing was written: the post (or the target) moved on since the run began, or the
+                # workspace is gone. Finish alone, as below, and settle from a fresh read after.
+                pass
     try:
         deps.targets.finish(done, expected, stat, tracking)
     except ConcurrentModification as exc:
