@@ -15,13 +15,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
 from socialpub.domain.errors import Conflict, DomainError, InvalidInput
 from socialpub.domain.platforms import Platform
 from socialpub.domain.post_content import MediaKind
+
+if TYPE_CHECKING:
+    from socialpub.domain.accounts import Account
 
 T = TypeVar("T")
 # Looks a visible step's effect up on the network: what was made at or after the given time (the
@@ -265,6 +268,18 @@ class PublishAccount:
     username: str | None
     instance: str | None  # Mastodon: the account's server
     metadata: dict[str, str]
+
+    @classmethod
+    def of(cls, account: Account) -> PublishAccount:
+        """The account as a network's publisher, its permalinks and its insights reader see it."""
+        return cls(
+            id=account.id,
+            external_id=account.external_id,
+            type=account.type,
+            username=account.username,
+            instance=account.instance,
+            metadata=account.metadata,
+        )
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ def _collect_targets(
         _postpone(deps, targets, now + MIN_RETRY, exc.message, report)
         return
     reader = deps.readers(account.platform)
-    who = _publish_account(account)
+    who = PublishAccount.of(account)
     size = max(1, reader.batch_size)
     for start in range(0, len(targets), size):
         chunk = targets[start : start + size]
@@ -296,7 +296,7 @@ def _collect_account(deps: CollectorDeps, due: AccountMetrics, report: CollectRe
     try:
         token = usable_access_token(deps.accounts, due.workspace_id, due.account_id)
         report.network_calls += 1
-        insight = deps.readers(account.platform).account_insights(_publish_account(account), token)
+        insight = deps.readers(account.platform).account_insights(PublishAccount.of(account), token)
     except NeedsReconnect as failure:
         mark_needs_reconnect(deps.accounts, due.workspace_id, due.account_id, token=token, reason=failure.message)
         _store_account(deps, due, {"next_at": later, "last_error": failure.message[:500]})
@@ -348,14 +348,3 @@ def _store_account(deps: CollectorDeps, previous: AccountMetrics, update: dict[s
 def _network_key(account: Account) -> str:
     """What a rate limit applies to: the network, or for Mastodon the account's instance."""
     return f"{account.platform}:{account.instance or ''}"
-
-
-def _publish_account(account: Account) -> PublishAccount:
-    return PublishAccount(
-        id=account.id,
-        external_id=account.external_id,
-        type=account.type,
-        username=account.username,
-        instance=account.instance,
-        metadata=account.metadata,
-    )

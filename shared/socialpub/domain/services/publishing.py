@@ -465,7 +465,7 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
     platform = catalog()[network]
     return PublishJob(
         platform=platform,
-        account=publish_account(account),
+        account=PublishAccount.of(account),
         token=token,
         key=f"socialpub-{target.post_id}-{target.account_id}-{target.run}",
         parts=content.parts_for(network, threads=platform.capabilities.supports_threads),
@@ -474,18 +474,6 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
         first_comment=content.first_comment_for(network),
         settings=dict(content.settings_for(network)),
         media=[_media_file(deps, m) for m in post.media],
-    )
-
-
-def publish_account(account: Account) -> PublishAccount:
-    """The account as a network's publisher (and its permalinks) sees it."""
-    return PublishAccount(
-        id=account.id,
-        external_id=account.external_id,
-        type=account.type,
-        username=account.username,
-        instance=account.instance,
-        metadata=account.metadata,
     )
 
 

@@ -18,8 +18,8 @@ from socialpub.domain.platforms import catalog
 from socialpub.domain.ports import AccountRepository, Clock, PostRepository
 from socialpub.domain.ports import TargetRepository as Targets
 from socialpub.domain.posts import ConcurrentModification, Post, PostNotFound, PostStatus
-from socialpub.domain.publishing import OutcomeUnknown, Permalink, Published, Target, TargetStatus
-from socialpub.domain.services.publishing import SETTLE_ATTEMPTS, finished, progressed, publish_account
+from socialpub.domain.publishing import OutcomeUnknown, Permalink, PublishAccount, Published, Target, TargetStatus
+from socialpub.domain.services.publishing import SETTLE_ATTEMPTS, finished, progressed
 
 MAX_NETWORK_POST_ID = 200  # networks' ids are far shorter (a Bluesky at:// URI is the longest)
 # A post whose targets are those of its last run (a draft or scheduled post is not being published,
@@ -76,7 +76,7 @@ def record_release(
         current = {t.account_id: t for t in targets.of_post(workspace_id, post_id)}
         target = _unknown_target(post, current, account_id)
         account = accounts.get(workspace_id, target.account_id)  # None: disconnected since, no link then
-        url = permalink(target.platform, publish_account(account), network_post_id) if account else None
+        url = permalink(target.platform, PublishAccount.of(account), network_post_id) if account else None
         now = clock()
         done, tracking = finished(
             target,
