@@ -407,9 +407,12 @@ class Container:
     @cached_property
     def collector_deps(self) -> CollectorDeps:
         """What refreshing a post's figures needs: its accounts' tokens and the networks' insights."""
+        return self._refresher(self.settings(config.AnalyticsSettings))
+
+    def _refresher(self, s: config.AnalyticsSettings | config.PubloraSettings) -> CollectorDeps:
+        """A fresh read of figures from the network (the analytics refresh, Publora's statistics)."""
         from socialpub.wiring import account_deps, collector_deps
 
-        s = self.settings(config.AnalyticsSettings)
         accounts = account_deps(
             s.workspaces_table,
             secrets_key_id=s.secrets_key_id,
@@ -487,19 +490,10 @@ class Container:
         read from the network as the analytics refresh makes it (the account's token, its insights)."""
         from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
         from socialpub.domain.services.post_statistics import StatisticsDeps
-        from socialpub.wiring import account_deps, collector_deps
 
         s = self.settings(config.PubloraSettings)
-        accounts = account_deps(
-            s.workspaces_table,
-            secrets_key_id=s.secrets_key_id,
-            defaults_secret=s.integration_defaults_secret,
-            clock=self.clock,
-            network=self.network_auth,
-        )
         return StatisticsDeps(
-            store=DynamoAnalyticsRepository(client("dynamodb"), s.workspaces_table),
-            collector=collector_deps(s.workspaces_table, accounts, clock=self.clock),
+            store=DynamoAnalyticsRepository(client("dynamodb"), s.workspaces_table), collector=self._refresher(s)
         )
 
     @cached_property
