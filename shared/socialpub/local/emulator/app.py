@@ -2,7 +2,9 @@
 
 The product reaches a network through the URLs of its catalog entry; with ``PLATFORM_EMULATOR_URL``
 set, ``https://<host>/<path>`` becomes ``<emulator>/<host>/<path>`` (`socialpub.adapters.network_urls`),
-and this app answers there as the network would (shapes and error bodies of each network):
+and this app answers there as the network would (shapes and error bodies of each network). What it
+answers at is the emulator's own description of each network's sign-in (``SIGN_IN`` in each module of
+networks/, from the network's docs), never the product's catalog: a wrong URL in the catalog fails here.
 
 - ``GET  authorization_url``: a consent page a person (or a headless browser) can click through;
   approving redirects to ``redirect_uri`` with ``code`` and ``state``, denying with ``error``.
@@ -10,12 +12,12 @@ and this app answers there as the network would (shapes and error bodies of each
   challenge) and ``refresh_token`` (rotating the refresh token where the network does); Meta's
   long-lived exchanges and Threads' refresh are GETs, as there.
 - ``POST revoke_url`` (``DELETE /me/permissions`` on Graph): revokes a token and its family.
-- the profile URL of each catalog entry (``auth.profile``), answering with that network's shape,
+- each network's profile URL (``SIGN_IN.profile``), answering with that network's shape,
   for the bearer of a live token; Facebook/Instagram list two pages, each with its own page token.
 - Bluesky ``createSession`` (handle + app password), Telegram ``getMe``/``getChat`` (bot token in the
   path), Mastodon ``POST /api/v1/apps`` (per-instance app registration).
 
-Behaviour per network (PKCE, rotation, lifetimes) comes from the catalog. ``POST /_emulator/faults``
+Behaviour per network (PKCE, rotation, lifetimes) comes from its ``SIGN_IN``. ``POST /_emulator/faults``
 makes the next calls of an endpoint fail (e.g. a 503 from a token endpoint), for tests of resilience;
 ``POST /_emulator/holds`` holds one call before or after it takes effect (``GET`` says when one is
 waiting, ``DELETE`` releases it), for tests that kill the caller at that moment. Each network's insights
@@ -38,8 +40,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from socialpub.domain.platforms import Platform, catalog
-from socialpub.local.emulator.networks import network_routers
+from socialpub.local.emulator.networks import network_routers, sign_ins
+from socialpub.local.emulator.signin import SignIn
 from socialpub.local.emulator.state import (
     EmulatorState,
     Fault,
@@ -56,7 +58,7 @@ CODE_TTL_SECONDS = 600
 
 @dataclass(frozen=True)
 class Route:
-    platform: Platform
+    platform: SignIn
     kind: str  # authorize, token, refresh, long_lived, revoke, profile, session, bot, apps
     method: str
     host: str  # "{instance}" matches any host
@@ -74,27 +76,25 @@ def _path_pattern(url: str) -> tuple[str, re.Pattern[str]]:
 def _routes() -> list[Route]:
     routes: list[Route] = []
 
-    def add(platform: Platform, kind: str, method: str, url: str | None) -> None:
+    def add(platform: SignIn, kind: str, method: str, url: str | None) -> None:
         if url:
             host, pattern = _path_pattern(url)
             query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
             routes.append(Route(platform, kind, method, host, pattern, query))
 
-    for platform in catalog().values():
-        auth = platform.auth
-        add(platform, "authorize", "GET", auth.authorization_url)
-        add(platform, "authorize", "POST", auth.authorization_url)
-        if auth.refresh.url and auth.refresh.method == "GET":
-            add(platform, "token", "GET", str(auth.refresh.url))
-        if auth.long_lived:
-            add(platform, "long_lived", "GET", auth.long_lived.url)
-        add(platform, "token", "POST", auth.token_url)
-        add(platform, "revoke", auth.revoke_method, auth.revoke_url)
-        add(platform, "session", "POST", auth.session_url)
-        add(platform, "apps", "POST", auth.app_registration_url)
-        if auth.auth_type.value == "BOT_TOKEN":
-            add(platform, "bot", "GET", f"{auth.request.base_url}/bot{{bot_token}}/getMe")
-        add(platform, "profile", "GET", auth.profile.url)
+    for platform in sign_ins().values():
+        add(platform, "authorize", "GET", platform.authorization_url)
+        add(platform, "authorize", "POST", platform.authorization_url)
+        add(platform, "token", "GET", platform.self_refresh_url)
+        if platform.long_lived:
+            add(platform, "long_lived", "GET", platform.long_lived.url)
+        add(platform, "token", "POST", platform.token_url)
+        add(platform, "revoke", platform.revoke_method, platform.revoke_url)
+        add(platform, "session", "POST", platform.session_url)
+        add(platform, "apps", "POST", platform.app_registration_url)
+        if platform.bot_token:
+            add(platform, "bot", "GET", f"{platform.api}/bot{{bot_token}}/getMe")
+        add(platform, "profile", "GET", platform.profile.url)
     return routes
 
 
@@ -169,12 +169,12 @@ def _place(body: dict[str, Any], path: str, value: Any) -> None:
             node = node.setdefault(part, child)
 
 
-def _profile_values(platform: Platform, user: str, suffix: str = "") -> dict[str, Any]:
+def _profile_values(platform: SignIn, user: str, suffix: str = "") -> dict[str, Any]:
     return {
-        "id": number_of(platform.id, user, suffix),
+        "id": number_of(platform.network, user, suffix),
         "name": user.replace("-", " ").title() + suffix,
         "username": user + suffix.replace(" ", "-").lower(),
-        "image": f"https://{urlsplit(platform.docs_url.unicode_string()).netloc}/avatars/{user}.png",
+        "image": f"https://{platform.site}/avatars/{user}.png",
         "followers": 1200,
         "following": 180,
         "posts": 42,
@@ -297,7 +297,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             else:
                 form.update({k: str(v) for k, v in (await request.form()).items()})
         with state.lock:
-            fault = state.faults.get((platform.id, route.kind))
+            fault = state.faults.get((platform.network, route.kind))
             if fault and fault.remaining > 0:
                 fault.remaining -= 1
                 return JSONResponse(fault.body, status_code=fault.status)
@@ -317,15 +317,15 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
                 return _bot(platform, params)
             return _profile(platform, host, request, params, form)
 
-    def _consent(platform: Platform, host: str, path: str, request: Request) -> Response:
+    def _consent(platform: SignIn, host: str, path: str, request: Request) -> Response:
         q = request.query_params
         client_id = q.get("client_id") or q.get("client_key")
         redirect_uri = q.get("redirect_uri")
         if not client_id or not redirect_uri:
             return HTMLResponse("<h1>Invalid request</h1><p>client_id and redirect_uri are required.</p>", 400)
-        if platform.auth.pkce and not q.get("code_challenge"):
+        if platform.pkce and not q.get("code_challenge"):
             return HTMLResponse("<h1>Invalid request</h1><p>This network requires PKCE (code_challenge).</p>", 400)
-        if platform.auth.per_instance and client_id not in state.apps:
+        if platform.per_instance and client_id not in state.apps:
             return HTMLResponse("<h1>Invalid request</h1><p>Unknown client: register the app first.</p>", 400)
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in q.items()
@@ -340,7 +340,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
 <button type="submit" name="decision" value="deny" id="deny">Deny</button></form></body></html>"""
         return HTMLResponse(page)
 
-    def _decide(platform: Platform, form: dict[str, str]) -> Response:
+    def _decide(platform: SignIn, form: dict[str, str]) -> Response:
         redirect_uri = form["redirect_uri"]
         params = {"state": form.get("state", "")}
         if form.get("decision") != "allow":
@@ -348,7 +348,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         else:
             code = secrets.token_urlsafe(24)
             state.codes[code] = Grant(
-                network=platform.id,
+                network=platform.network,
                 client_id=form.get("client_id") or form.get("client_key", ""),
                 redirect_uri=redirect_uri,
                 scope=form.get("scope", ""),
@@ -361,7 +361,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         separator = "&" if "?" in redirect_uri else "?"
         return RedirectResponse(f"{redirect_uri}{separator}{urlencode(params)}", status_code=302)
 
-    def _token(platform: Platform, request: Request, form: dict[str, str]) -> Response:
+    def _token(platform: SignIn, request: Request, form: dict[str, str]) -> Response:
         grant_type = form.get("grant_type")
         if grant_type == "th_refresh_token":  # Threads: the long-lived access token refreshes itself
             known = state.family_of_access(form.get("access_token", ""))
@@ -371,7 +371,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         client_id, client_secret = _client_credentials(request, form)
         if not client_id or not client_secret:
             return _oauth_error("invalid_client", "Client authentication failed", 401)
-        if platform.auth.per_instance and state.apps.get(client_id) != client_secret:
+        if platform.per_instance and state.apps.get(client_id) != client_secret:
             return _oauth_error("invalid_client", "Client authentication failed due to unknown client", 401)
         if grant_type == "authorization_code":
             grant = state.codes.pop(form.get("code", ""), None)  # one use, whatever happens next
@@ -381,50 +381,50 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
                 return _oauth_error("invalid_grant", "client_id or redirect_uri does not match the authorization")
             if not _pkce_ok(grant, form.get("code_verifier")):
                 return _oauth_error("invalid_grant", "The code_verifier does not match the code_challenge")
-            new = TokenFamily(network=platform.id, client_id=client_id, scope=grant.scope, user=grant.user)
+            new = TokenFamily(network=platform.network, client_id=client_id, scope=grant.scope, user=grant.user)
             state.families.append(new)
             return _issue(platform, new, new_refresh=True)
         if grant_type == "refresh_token":
             known = state.family_of_refresh(form.get("refresh_token", ""))
             if known is None or not same_provider(known.network, platform) or known.client_id != client_id:
                 return _oauth_error("invalid_grant", "The refresh token is invalid, expired or revoked")
-            return _issue(platform, known, new_refresh=platform.auth.refresh.rotates_refresh_token)
+            return _issue(platform, known, new_refresh=platform.rotates_refresh_token)
         return _oauth_error("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
 
-    def _long_lived(platform: Platform, form: dict[str, str]) -> Response:
+    def _long_lived(platform: SignIn, form: dict[str, str]) -> Response:
         """Meta: a short-lived user token traded for a long-lived one (about 60 days)."""
-        assert platform.auth.long_lived is not None
-        if form.get("grant_type") != platform.auth.long_lived.grant_type or not form.get("client_secret"):
+        assert platform.long_lived is not None
+        if form.get("grant_type") != platform.long_lived.grant_type or not form.get("client_secret"):
             return _oauth_error("invalid_request", "grant_type and client_secret are required")
-        known = state.family_of_access(form.get(platform.auth.long_lived.token_param, ""))
+        known = state.family_of_access(form.get(platform.long_lived.token_param, ""))
         if known is None or not same_provider(known.network, platform):
             return unauthorized(platform)
         access = secrets.token_urlsafe(32)
         known.access_tokens.add(access)
         return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": 5_184_000})
 
-    def _issue(platform: Platform, family: TokenFamily, *, new_refresh: bool) -> JSONResponse:
+    def _issue(platform: SignIn, family: TokenFamily, *, new_refresh: bool) -> JSONResponse:
         access = secrets.token_urlsafe(32)
         family.access_tokens.add(access)
-        if new_refresh and platform.auth.refresh.supported and platform.auth.refresh.token_param == "refresh_token":
+        if new_refresh and platform.refresh_tokens:
             family.refresh_token = secrets.token_urlsafe(32)
         body: dict[str, Any] = {"access_token": access, "token_type": "bearer", "scope": family.scope}
-        if platform.auth.access_token_ttl_seconds:
-            body["expires_in"] = platform.auth.access_token_ttl_seconds
+        if platform.access_token_ttl:
+            body["expires_in"] = platform.access_token_ttl
         if family.refresh_token:
             body["refresh_token"] = family.refresh_token
         return JSONResponse(body)
 
-    def _revoke(platform: Platform, request: Request, form: dict[str, str]) -> Response:
+    def _revoke(platform: SignIn, request: Request, form: dict[str, str]) -> Response:
         token = form.get("token") or request.headers.get("authorization", "").removeprefix("Bearer ")
         family = state.family_of_refresh(token) or state.family_of_access(token)
         if family is not None:
             family.revoked = True
-        if platform.auth.revoke_method == "DELETE":
+        if platform.revoke_method == "DELETE":
             return JSONResponse({"success": True})
         return Response(status_code=200)  # RFC 7009: unknown tokens are not an error
 
-    def _create_session(platform: Platform, form: dict[str, str]) -> Response:
+    def _create_session(platform: SignIn, form: dict[str, str]) -> Response:
         """Bluesky: com.atproto.server.createSession with a handle and an app password."""
         identifier, password = form.get("identifier", ""), form.get("password", "")
         if not identifier or not APP_PASSWORD.match(password):
@@ -432,7 +432,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
                 {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, status_code=401
             )
         handle = identifier if "." in identifier else f"{identifier}.bsky.social"
-        family = TokenFamily(network=platform.id, client_id="", scope="", user=handle)
+        family = TokenFamily(network=platform.network, client_id="", scope="", user=handle)
         family.access_tokens.add(access := secrets.token_urlsafe(32))
         family.refresh_token = secrets.token_urlsafe(32)
         state.families.append(family)
@@ -459,7 +459,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             }
         )
 
-    def _bot(platform: Platform, params: dict[str, str]) -> Response:
+    def _bot(platform: SignIn, params: dict[str, str]) -> Response:
         token = params.get("bot_token", "")
         if not BOT_TOKEN.match(token):
             return unauthorized(platform)
@@ -477,16 +477,16 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         )
 
     def _profile(
-        platform: Platform, host: str, request: Request, params: dict[str, str], form: dict[str, str]
+        platform: SignIn, host: str, request: Request, params: dict[str, str], form: dict[str, str]
     ) -> Response:
-        spec = platform.auth.profile
-        if spec.auth == "none":  # Telegram: the bot token in the path is the credential
+        spec = platform.profile
+        if spec.credential_in_url:  # Telegram: the bot token in the path is the credential
             if not BOT_TOKEN.match(params.get("bot_token", "")):
                 return unauthorized(platform)
             chat = form.get("chat_id", "")
             name = chat.lstrip("@") or "channel"
             result = {
-                "id": -int("100" + number_of(platform.id, chat)[:10]),
+                "id": -int("100" + number_of(platform.network, chat)[:10]),
                 "title": f"{name} channel",
                 "type": "channel",
             }
@@ -517,7 +517,7 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             return JSONResponse(body)
         body = {}
         values = _profile_values(platform, family.user)
-        if platform.id == "bluesky":
+        if platform.network == "bluesky":
             values["id"] = f"did:plc:{hashlib.sha256(family.user.encode()).hexdigest()[:24]}"
             values["username"] = family.user
         for name, path in spec.fields.items():

@@ -11,13 +11,12 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import Platform, catalog
+from socialpub.local.emulator.signin import SignIn
 
 
 @dataclass
@@ -142,7 +141,7 @@ class EmulatorState:
         token = token or request.query_params.get("access_token", "")
         with self.lock:
             family = self.family_of_access(token) if token else None
-        if family is None or not same_provider(family.network, catalog()[network]):
+        if family is None or not same_provider(family.network, network):
             return None
         return family
 
@@ -284,28 +283,19 @@ async def fetch(url: str) -> bytes | None:
     return await asyncio.to_thread(get)
 
 
-def provider(platform: Platform) -> str:
-    """Who issues the tokens: networks signing in at the same token endpoint (Google for YouTube and
-    Business Profile, Meta for Facebook and Instagram) share their tokens, as they do for real."""
-    return urlsplit(platform.auth.token_url or platform.auth.session_url or f"https://{platform.id}").netloc
+def sign_in_of(network: str) -> SignIn:
+    # Imported here: the network modules import this one.
+    from socialpub.local.emulator.networks import sign_ins
+
+    return sign_ins()[network]
 
 
-def same_provider(network: str, platform: Platform) -> bool:
-    return provider(catalog()[network]) == provider(platform)
+def same_provider(network: str, other: str | SignIn) -> bool:
+    """Whether a token issued for ``network`` is good for ``other`` (the same identity provider)."""
+    theirs = other if isinstance(other, SignIn) else sign_in_of(other)
+    return sign_in_of(network).provider == theirs.provider
 
 
-def unauthorized(platform: Platform) -> JSONResponse:
-    """Each network's answer to a missing, expired or revoked token."""
-    if "graph." in platform.auth.request.base_url:
-        body: dict[str, Any] = {
-            "error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
-        }
-    elif platform.id == "twitter":
-        body = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
-    elif platform.id == "bluesky":
-        body = {"error": "InvalidToken", "message": "Token could not be verified"}
-    elif platform.id == "telegram":
-        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
-    else:
-        body = {"error": "invalid_token", "error_description": "The access token is invalid or has been revoked"}
-    return JSONResponse(body, status_code=401)
+def unauthorized(sign_in: SignIn) -> JSONResponse:
+    """The network's answer to a missing, expired or revoked token (its ``SIGN_IN.unauthorized``)."""
+    return JSONResponse(sign_in.unauthorized, status_code=401)

@@ -47,8 +47,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
-from socialpub.domain.text_length import graphemes
+from socialpub.local.emulator.counting import graphemes
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, unauthorized
 
 NETWORK = "bluesky"
@@ -64,6 +64,28 @@ MAX_LOOKUPS = 25  # getPosts uris, getProfiles actors
 POST_FIGURES = ("likeCount", "repostCount", "replyCount", "quoteCount")
 ACCOUNT_FIGURES = ("followersCount", "followsCount", "postsCount")
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Bluesky",
+    docs="https://docs.bsky.app/docs/api/com-atproto-server-create-session",
+    api="https://bsky.social/xrpc",
+    session_url="https://bsky.social/xrpc/com.atproto.server.createSession",
+    profile=Profile(
+        url="https://bsky.social/xrpc/app.bsky.actor.getProfile?actor={did}",
+        fields={
+            "id": "did",
+            "name": "displayName",
+            "username": "handle",
+            "image": "avatar",
+            "followers": "followersCount",
+            "following": "followsCount",
+            "posts": "postsCount",
+        },
+    ),
+    unauthorized={"error": "InvalidToken", "message": "Token could not be verified"},
+)
 
 
 def _error(error: str, message: str, status: int = 400) -> JSONResponse:
@@ -96,7 +118,7 @@ def _datetime_ok(value: Any) -> bool:
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
     blobs: dict[tuple[str, str], dict[str, Any]] = {}  # (did, cid) -> the blob's digest and mime type
     service_tokens: dict[str, dict[str, Any]] = {}  # token -> did, aud, lxm, exp
     videos_today: dict[str, int] = {}  # did -> videos uploaded

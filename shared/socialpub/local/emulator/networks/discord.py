@@ -33,7 +33,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, number_of, same_provider
 
 NETWORK = "discord"
@@ -44,6 +44,23 @@ MAX_FILE = 25 * 1024 * 1024
 NONCE_SECONDS = 300
 CHANNELS = {"general": 0, "announcements": 5}
 THREAD_TYPE = {0: 11, 5: 10}  # a thread's type follows its parent's: public thread, announcement thread
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Discord",
+    docs="https://discord.com/developers/docs/topics/oauth2",
+    api="https://discord.com/api/v10",
+    authorization_url="https://discord.com/oauth2/authorize",
+    token_url="https://discord.com/api/oauth2/token",
+    access_token_ttl=604_800,
+    refresh_tokens=True,
+    revoke_url="https://discord.com/api/oauth2/token/revoke",
+    profile=Profile(
+        url="https://discord.com/api/v10/users/@me",
+        fields={"id": "id", "name": "global_name", "username": "username", "image": "avatar"},
+    ),
+)
 
 
 def _error(message: str, code: int, status: int = 400, errors: dict[str, Any] | None = None) -> JSONResponse:
@@ -64,7 +81,7 @@ def _timestamp(created_at: float) -> str:
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
     counter = itertools.count()
     threads: dict[str, dict[str, Any]] = {}  # thread id -> channel object
     nonces: dict[tuple[str, str], tuple[str, float]] = {}  # (channel, nonce) -> (message id, when)

@@ -50,7 +50,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
     EmulatorState,
@@ -71,6 +71,36 @@ MAX_IDS = 50  # Graph's multi-id read
 POST_INSIGHTS = ("post_impressions", "post_impressions_unique", "post_clicks")
 POST_FIGURES = (*POST_INSIGHTS, "reactions", "comments", "shares")
 ACCOUNT_FIGURES = ("followers_count", "fan_count")
+# Graph's answer to a missing, expired or revoked token (error code 190), for every Meta network.
+GRAPH_UNAUTHORIZED = {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Facebook",
+    docs="https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow",
+    api="https://graph.facebook.com/v21.0",
+    authorization_url="https://www.facebook.com/v21.0/dialog/oauth",
+    token_url="https://graph.facebook.com/v21.0/oauth/access_token",
+    long_lived=LongLivedExchange(
+        "https://graph.facebook.com/v21.0/oauth/access_token", "fb_exchange_token", "fb_exchange_token"
+    ),
+    revoke_url="https://graph.facebook.com/v21.0/me/permissions",
+    revoke_method="DELETE",
+    profile=Profile(
+        url="https://graph.facebook.com/v21.0/me/accounts?fields=id,name,category,access_token,picture,followers_count",
+        choices="data",
+        token="access_token",
+        fields={
+            "id": "id",
+            "name": "name",
+            "image": "picture.data.url",
+            "followers": "followers_count",
+            "category": "category",
+        },
+    ),
+    unauthorized=GRAPH_UNAUTHORIZED,
+)
 
 
 # ---------------------------------------------------------------------- Graph helpers
@@ -392,7 +422,7 @@ def _add_story(state: EmulatorState, page_id: str, media_type: str, media_id: st
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
 
     def _user(request: Request) -> str | None:
         family = state.bearer(request, NETWORK)

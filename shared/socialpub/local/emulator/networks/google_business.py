@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, number_of
 
 NETWORK = "google_business"
@@ -37,6 +38,23 @@ TOPICS = {"STANDARD", "EVENT", "OFFER", "ALERT"}
 ACTIONS = {"BOOK", "ORDER", "SHOP", "LEARN_MORE", "SIGN_UP", "CALL"}
 FORMATS = {"PHOTO", "VIDEO"}
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Google Business Profile",
+    docs="https://developers.google.com/identity/protocols/oauth2/web-server",
+    api="https://mybusiness.googleapis.com/v4",
+    authorization_url="https://accounts.google.com/o/oauth2/v2/auth",
+    token_url="https://oauth2.googleapis.com/token",
+    access_token_ttl=3_600,
+    refresh_tokens=True,
+    revoke_url="https://oauth2.googleapis.com/revoke",
+    profile=Profile(
+        url="https://www.googleapis.com/oauth2/v3/userinfo",
+        fields={"id": "sub", "name": "name", "username": "email", "image": "picture"},
+    ),
+)
 
 
 def _error(status: int, kind: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:

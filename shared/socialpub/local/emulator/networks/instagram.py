@@ -47,10 +47,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
 from socialpub.local.emulator.networks import facebook
 from socialpub.local.emulator.networks.facebook import (
     GRAPH,
+    GRAPH_UNAUTHORIZED,
     graph_error,
     graph_params,
     graph_time,
@@ -62,6 +62,7 @@ from socialpub.local.emulator.networks.facebook import (
     shortcode,
     truthy,
 )
+from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
     EmulatorState,
@@ -86,6 +87,35 @@ AGES = ("13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 GENDERS = ("F", "M", "U")
 COUNTRIES = ("US", "GB", "DE", "FR", "BR", "IN", "CA", "ES", "IT", "MX")
 BREAKDOWNS = {"age": AGES, "gender": GENDERS, "country": COUNTRIES}
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Instagram",
+    docs="https://developers.facebook.com/docs/instagram-platform/instagram-api-with-facebook-login",
+    api="https://graph.facebook.com/v21.0",
+    authorization_url="https://www.facebook.com/v21.0/dialog/oauth",
+    token_url="https://graph.facebook.com/v21.0/oauth/access_token",
+    long_lived=LongLivedExchange(
+        "https://graph.facebook.com/v21.0/oauth/access_token", "fb_exchange_token", "fb_exchange_token"
+    ),
+    revoke_url="https://graph.facebook.com/v21.0/me/permissions",
+    revoke_method="DELETE",
+    profile=Profile(
+        url="https://graph.facebook.com/v21.0/me/accounts?fields=access_token,instagram_business_account{id,username,name,profile_picture_url,followers_count,media_count}",
+        choices="data",
+        token="access_token",
+        fields={
+            "id": "instagram_business_account.id",
+            "name": "instagram_business_account.name",
+            "username": "instagram_business_account.username",
+            "image": "instagram_business_account.profile_picture_url",
+            "followers": "instagram_business_account.followers_count",
+            "posts": "instagram_business_account.media_count",
+        },
+    ),
+    unauthorized=GRAPH_UNAUTHORIZED,
+)
 
 
 def account_of(user: str) -> str:
@@ -134,7 +164,7 @@ def _media_of(state: EmulatorState, media_id: str, account: str) -> EmulatedPost
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
 
     def _user(request: Request) -> str | None:
         family = state.bearer(request, NETWORK)

@@ -64,6 +64,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, new_number, number_of
 
 NETWORK = "linkedin"
@@ -96,6 +97,22 @@ FUNCTIONS = tuple(f"urn:li:function:{n}" for n in range(1, 27))
 ORGANIZATION_ACCOUNT_FIGURES = ("firstDegreeSize",)
 ENTITY = re.compile(r"^\((share|ugc):(urn:li:(?:share|ugcPost):\d+)\)$")
 METRIC_TYPE = "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1"
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="LinkedIn",
+    docs="https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow",
+    api="https://api.linkedin.com/rest",
+    authorization_url="https://www.linkedin.com/oauth/v2/authorization",
+    token_url="https://www.linkedin.com/oauth/v2/accessToken",
+    access_token_ttl=5_184_000,
+    revoke_url="https://www.linkedin.com/oauth/v2/revoke",
+    profile=Profile(
+        url="https://api.linkedin.com/v2/userinfo",
+        fields={"id": "sub", "name": "name", "username": "email", "image": "picture"},
+    ),
+)
 
 
 def _error(status: int, message: str, code: str | None = None, service: int | None = None) -> JSONResponse:

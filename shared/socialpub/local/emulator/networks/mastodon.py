@@ -23,7 +23,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.counting import mastodon_length
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
     EmulatorState,
@@ -34,10 +35,35 @@ from socialpub.local.emulator.state import (
 )
 
 NETWORK = "mastodon"
-MAX_CHARACTERS = 500
+MAX_CHARACTERS = 500  # the default instance limit (docs.joinmastodon.org/user/posting/#text)
 MAX_STATUS_IDS = 20
 POST_FIGURES = ("favourites_count", "reblogs_count", "replies_count", "quotes_count")
 ACCOUNT_FIGURES = ("followers_count", "following_count", "statuses_count")
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Mastodon",
+    docs="https://docs.joinmastodon.org/methods/oauth/",
+    api="https://{instance}",
+    authorization_url="https://{instance}/oauth/authorize",
+    token_url="https://{instance}/oauth/token",
+    revoke_url="https://{instance}/oauth/revoke",
+    app_registration_url="https://{instance}/api/v1/apps",
+    per_instance=True,
+    profile=Profile(
+        url="https://{instance}/api/v1/accounts/verify_credentials",
+        fields={
+            "id": "id",
+            "name": "display_name",
+            "username": "acct",
+            "image": "avatar",
+            "followers": "followers_count",
+            "following": "following_count",
+            "posts": "statuses_count",
+        },
+    ),
+)
 
 
 def _status(instance: str, post: EmulatedPost, username: str) -> dict[str, Any]:
@@ -58,7 +84,7 @@ def _status(instance: str, post: EmulatedPost, username: str) -> dict[str, Any]:
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
     keys: dict[tuple[str, str], str] = {}  # (account, Idempotency-Key) -> status id
 
     def _author(request: Request) -> tuple[str, str] | None:
@@ -127,7 +153,9 @@ def router(state: EmulatorState) -> APIRouter:
         media_ids = [str(m) for m in body.get("media_ids") or []]
         if not text and not media_ids:
             return JSONResponse({"error": "Validation failed: Text can't be blank"}, status_code=422)
-        if len(text) > MAX_CHARACTERS:
+        # Mastodon counts the content warning with the text, links as 23 and remote mentions by their
+        # local part (docs.joinmastodon.org/user/posting/#text, StatusLengthValidator).
+        if mastodon_length(str(body.get("spoiler_text") or "") + text) > MAX_CHARACTERS:
             return JSONResponse(
                 {"error": f"Validation failed: Text character limit of {MAX_CHARACTERS} exceeded"}, status_code=422
             )

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, new_number, number_of
 
 NETWORK = "pinterest"
@@ -68,6 +68,30 @@ IMAGE_SIGNATURES = {
     b"RIFF": "image/webp",
     b"BM": "image/bmp",
 }
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Pinterest",
+    docs="https://developers.pinterest.com/docs/getting-started/authentication-and-scopes/",
+    api="https://api.pinterest.com/v5",
+    authorization_url="https://www.pinterest.com/oauth/",
+    token_url="https://api.pinterest.com/v5/oauth/token",
+    access_token_ttl=2_592_000,
+    refresh_tokens=True,
+    profile=Profile(
+        url="https://api.pinterest.com/v5/user_account",
+        fields={
+            "id": "id",
+            "name": "business_name",
+            "username": "username",
+            "image": "profile_image",
+            "followers": "follower_count",
+            "following": "following_count",
+            "posts": "pin_count",
+        },
+    ),
+)
 
 
 def _error(status: int, code: int, message: str) -> JSONResponse:
@@ -393,7 +417,7 @@ def router(state: EmulatorState) -> APIRouter:
         if user is None:
             return _unauthorized()
         account_id = number_of(NETWORK, user, "")
-        docs = catalog()[NETWORK].docs_url.host
+        docs = SIGN_IN.site
         return JSONResponse(
             {
                 "account_type": "BUSINESS",

@@ -38,6 +38,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, new_number, number_of
 
 NETWORK = "reddit"
@@ -51,6 +52,23 @@ GENERIC_AGENTS = ("python-httpx/", "python-requests/", "curl/", "okhttp/")
 MAX_INFO_IDS = 100
 POST_FIGURES = ("score", "num_comments", "num_crossposts")
 ACCOUNT_FIGURES = ("link_karma", "comment_karma", "subscribers")
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Reddit",
+    docs="https://www.reddit.com/dev/api/oauth",
+    api="https://oauth.reddit.com",
+    authorization_url="https://www.reddit.com/api/v1/authorize",
+    token_url="https://www.reddit.com/api/v1/access_token",
+    access_token_ttl=3_600,
+    refresh_tokens=True,
+    revoke_url="https://www.reddit.com/api/v1/revoke_token",
+    profile=Profile(
+        url="https://oauth.reddit.com/api/v1/me",
+        fields={"id": "id", "name": "name", "username": "name", "image": "icon_img", "posts": "total_karma"},
+    ),
+)
 
 
 def _base36(number: int) -> str:

@@ -32,7 +32,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, number_of, unauthorized
 
 NETWORK = "telegram"
@@ -41,6 +41,21 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_UPLOAD = 50 * 1024 * 1024
 ACCOUNT_FIGURES = ("member_count",)
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Telegram",
+    docs="https://core.telegram.org/bots/api#getme",
+    api="https://api.telegram.org",
+    bot_token=True,
+    profile=Profile(
+        url="https://api.telegram.org/bot{bot_token}/getChat?chat_id={chat_id}",
+        credential_in_url=True,
+        fields={"id": "result.id", "name": "result.title", "username": "result.username"},
+    ),
+    unauthorized={"ok": False, "error_code": 401, "description": "Unauthorized"},
+)
 
 
 def _error(description: str, code: int = 400, **parameters: Any) -> JSONResponse:
@@ -110,7 +125,7 @@ class _Params:
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
     last_ids: dict[int, int] = {}  # chat id -> last message id
 
     def next_ids(chat_id: int, count: int) -> list[int]:

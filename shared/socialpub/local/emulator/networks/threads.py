@@ -33,8 +33,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
 from socialpub.local.emulator.networks.facebook import (
+    GRAPH_UNAUTHORIZED,
     graph_error,
     graph_params,
     graph_time,
@@ -46,6 +46,7 @@ from socialpub.local.emulator.networks.facebook import (
     shortcode,
     truthy,
 )
+from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
     EmulatorState,
@@ -68,6 +69,24 @@ REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only", "parent_p
 FETCH_FAILED = "Media download has failed. The media URI doesn't meet our requirements."
 POST_FIGURES = ("views", "likes", "replies", "reposts", "quotes", "shares")
 ACCOUNT_FIGURES = ("followers_count",)
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Threads",
+    docs="https://developers.facebook.com/docs/threads/get-started/get-access-tokens-and-permissions",
+    api="https://graph.threads.net/v1.0",
+    authorization_url="https://threads.net/oauth/authorize",
+    token_url="https://graph.threads.net/oauth/access_token",
+    access_token_ttl=5_184_000,
+    self_refresh_url="https://graph.threads.net/refresh_access_token",
+    long_lived=LongLivedExchange("https://graph.threads.net/access_token", "th_exchange_token", "access_token"),
+    profile=Profile(
+        url="https://graph.threads.net/v1.0/me?fields=id,username,name,threads_profile_picture_url",
+        fields={"id": "id", "name": "name", "username": "username", "image": "threads_profile_picture_url"},
+    ),
+    unauthorized=GRAPH_UNAUTHORIZED,
+)
 
 
 def _length(text: str) -> int:
@@ -94,7 +113,7 @@ def _post_node(post: EmulatedPost) -> dict[str, Any]:
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
 
     def _user(request: Request, user_id: str) -> tuple[str, str] | Response:
         """(user id, username) of the token's bearer, if ``user_id`` is theirs; else Graph's answer."""

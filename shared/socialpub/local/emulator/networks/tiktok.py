@@ -39,6 +39,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, new_number, number_of
 
 NETWORK = "tiktok"
@@ -58,6 +59,32 @@ RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 MAX_QUERY_IDS = 20
 POST_FIGURES = ("view_count", "like_count", "comment_count", "share_count")
 ACCOUNT_FIGURES = ("follower_count", "following_count", "likes_count", "video_count")
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="TikTok",
+    docs="https://developers.tiktok.com/doc/oauth-user-access-token-management",
+    api="https://open.tiktokapis.com",
+    authorization_url="https://www.tiktok.com/v2/auth/authorize/",
+    token_url="https://open.tiktokapis.com/v2/oauth/token/",
+    access_token_ttl=7_200,
+    refresh_tokens=True,
+    rotates_refresh_token=True,
+    revoke_url="https://open.tiktokapis.com/v2/oauth/revoke/",
+    profile=Profile(
+        url="https://open.tiktokapis.com/v2/user/info/?fields=open_id,avatar_url,display_name,username,follower_count,following_count,video_count",
+        fields={
+            "id": "data.user.open_id",
+            "name": "data.user.display_name",
+            "username": "data.user.username",
+            "image": "data.user.avatar_url",
+            "followers": "data.user.follower_count",
+            "following": "data.user.following_count",
+            "posts": "data.user.video_count",
+        },
+    ),
+)
 
 
 def _log_id() -> str:

@@ -44,8 +44,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
-from socialpub.domain.text_length import urls, x_weighted_length
+from socialpub.local.emulator.counting import x_links, x_weighted_length
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, new_number, number_of, unauthorized
 
 NETWORK = "twitter"
@@ -69,6 +69,34 @@ POST_FIGURES = tuple(dict.fromkeys(PUBLIC_METRICS + NON_PUBLIC_METRICS))
 ACCOUNT_FIGURES = ("followers_count", "following_count", "tweet_count", "listed_count", "like_count")
 NON_PUBLIC_SECONDS = 30 * 86400  # X gives owner-only metrics for posts of the last 30 days
 PROBLEMS = "https://api.twitter.com/2/problems"
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="Twitter/X",
+    docs="https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/authorization-code",
+    api="https://api.x.com",
+    authorization_url="https://x.com/i/oauth2/authorize",
+    token_url="https://api.x.com/2/oauth2/token",
+    pkce=True,
+    access_token_ttl=7_200,
+    refresh_tokens=True,
+    rotates_refresh_token=True,
+    revoke_url="https://api.x.com/2/oauth2/revoke",
+    profile=Profile(
+        url="https://api.x.com/2/users/me?user.fields=profile_image_url,public_metrics",
+        fields={
+            "id": "data.id",
+            "name": "data.name",
+            "username": "data.username",
+            "image": "data.profile_image_url",
+            "followers": "data.public_metrics.followers_count",
+            "following": "data.public_metrics.following_count",
+            "posts": "data.public_metrics.tweet_count",
+        },
+    ),
+    unauthorized={"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"},
+)
 
 
 def _invalid(message: str, parameters: dict[str, list[Any]] | None = None) -> JSONResponse:
@@ -96,7 +124,7 @@ def _tco(url: str) -> str:
 def _shown(post: EmulatedPost) -> str:
     """A post's text as X gives it back: ``&<>`` escaped, links wrapped in t.co, each media as a t.co link."""
     parts, position = [], 0
-    for start, end in urls(post.text):
+    for start, end in x_links(post.text):
         parts += [html.escape(post.text[position:start], quote=False), _tco(post.text[start:end])]
         position = end
     parts.append(html.escape(post.text[position:], quote=False))
@@ -125,7 +153,7 @@ def _iso(timestamp: float) -> str:
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
-    platform = catalog()[NETWORK]
+    platform = SIGN_IN
 
     def _user(request: Request) -> tuple[str, str] | None:
         """(user id, username) of the bearer, as ``GET /2/users/me`` reports them."""

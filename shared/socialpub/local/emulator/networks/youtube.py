@@ -45,7 +45,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.domain.platforms import catalog
+from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, number_of
 
 NETWORK = "youtube"
@@ -66,6 +66,30 @@ AGE_GROUPS = ("age13-17", "age18-24", "age25-34", "age35-44", "age45-54", "age55
 GENDERS = ("female", "male", "user_specified")
 COUNTRIES = ("US", "IN", "BR", "GB", "DE", "FR", "JP", "MX", "CA", "ID")
 STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
+
+# Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
+SIGN_IN = SignIn(
+    network=NETWORK,
+    name="YouTube",
+    docs="https://developers.google.com/youtube/v3/guides/auth/server-side-web-apps",
+    api="https://www.googleapis.com",
+    authorization_url="https://accounts.google.com/o/oauth2/v2/auth",
+    token_url="https://oauth2.googleapis.com/token",
+    access_token_ttl=3_600,
+    refresh_tokens=True,
+    revoke_url="https://oauth2.googleapis.com/revoke",
+    profile=Profile(
+        url="https://www.googleapis.com/youtube/v3/channels?part=snippet,statistics&mine=true",
+        fields={
+            "id": "items.0.id",
+            "name": "items.0.snippet.title",
+            "username": "items.0.snippet.customUrl",
+            "image": "items.0.snippet.thumbnails.default.url",
+            "followers": "items.0.statistics.subscriberCount",
+            "posts": "items.0.statistics.videoCount",
+        },
+    ),
+)
 
 
 def _error(
@@ -515,7 +539,7 @@ def router(state: EmulatorState) -> APIRouter:
         if wanted:
             item: dict[str, Any] = {"kind": "youtube#channel", "etag": secrets.token_urlsafe(20), "id": channel_id}
             if "snippet" in parts:
-                docs = catalog()[NETWORK].docs_url.host
+                docs = SIGN_IN.site
                 item["snippet"] = {
                     "title": title,
                     "description": "",
