@@ -237,6 +237,8 @@ def signed_in(harness: PublishHarness, platform: Platform) -> tuple[Signed, dict
         return signed, {"board_id": str(boards[0]["id"])}
     if network == "reddit":
         return harness.sign_in(network), {"subreddit": "socialpub"}
+    if network == "lemmy":
+        return harness.sign_in(network, instance="lemmy.example"), {"community": "socialpub"}
     if network == "tiktok":
         return harness.sign_in(network), {"privacy_level": "PUBLIC_TO_EVERYONE"}
     return harness.sign_in(network), {}

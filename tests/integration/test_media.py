@@ -79,11 +79,11 @@ def test_wrong_file_type_by_content_is_415(client: TestClient, keys: Keys) -> No
     # A truncated JPEG: right signature, unreadable content
     truncated = upload(client, headers, post["id"], media_files.image("JPEG")[:40])
     assert truncated.status_code == 415
-    # A network's own type list: Instagram takes JPEG only
+    # A network's own type list: Instagram takes JPEG only (PNG and WebP are sent as JPEG copies; GIFs are not)
     insta = create(client, headers, platforms=["instagram"])
-    png = upload(client, headers, insta["id"], media_files.image("PNG"))
-    assert png.status_code == 415
-    assert png.json()["error"]["details"]["platforms"]["instagram"][0]["rule"] == "media_type_not_allowed"
+    gif = upload(client, headers, insta["id"], media_files.image("GIF"))
+    assert gif.status_code == 415
+    assert gif.json()["error"]["details"]["platforms"]["instagram"][0]["rule"] == "media_type_not_allowed"
     # Nothing was attached
     assert client.get(f"/api/posts/{post['id']}", headers=headers).json()["data"]["post"]["media"] == []
 

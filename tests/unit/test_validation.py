@@ -68,8 +68,8 @@ def test_counts_types_and_mixing() -> None:
     assert rules(PostContent(content="x", media=[JPEG] * 5), "twitter") == {"twitter": ["too_many_images"]}
     assert rules(PostContent(content="x", media=[JPEG, MP4]), "twitter") == {"twitter": ["mixed_media_not_allowed"]}
     assert rules(PostContent(content="x", media=[JPEG] * 21), "linkedin") == {"linkedin": ["too_many_images"]}
-    png = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/png")
-    assert rules(PostContent(content="x", media=[png]), "tiktok") == {"tiktok": ["media_type_not_allowed"]}
+    gif = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/gif")
+    assert rules(PostContent(content="x", media=[gif]), "tiktok") == {"tiktok": ["media_type_not_allowed"]}
     long_video = MP4.model_copy(update={"duration": 200})
     assert rules(PostContent(content="x", media=[long_video]), "twitter") == {"twitter": ["video_too_long"]}
 
@@ -191,3 +191,24 @@ def test_per_network_settings_follow_the_catalog() -> None:
         ("unknown_setting", "platform_content.linkedin.settings.visibilty")
     ]
     assert "visibility" in report.errors[0].message
+
+
+def test_png_and_webp_to_a_network_taking_only_jpeg__a_conversion_note_instead_of_an_error() -> None:
+    # Given a PNG and a WebP image for Instagram (JPEG only), X (takes both) and a GIF for Instagram
+    png = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/png")
+    webp = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/webp")
+    gif = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/gif")
+
+    # When they are validated
+    reports = validate(PostContent(content="x", media=[png, webp]), [C["instagram"], C["twitter"]])
+
+    # Then Instagram is valid, with a note per converted file; X gets the originals, with no note
+    assert reports["instagram"].valid
+    notes = [(w.rule, w.field, w.message) for w in reports["instagram"].warnings]
+    assert [n[:2] for n in notes] == [("media_converted_to_jpeg", "media.0"), ("media_converted_to_jpeg", "media.1")]
+    assert notes[0][2].startswith("converted image/png to image/jpeg for instagram")
+    assert notes[1][2].startswith("converted image/webp to image/jpeg for instagram")
+    assert reports["twitter"].valid
+    assert reports["twitter"].warnings == []
+    # And an animated format is not converted (its frames would be lost): still refused
+    assert rules(PostContent(content="x", media=[gif]), "instagram") == {"instagram": ["media_type_not_allowed"]}

@@ -59,6 +59,7 @@ PENDING_UPLOAD_TTL_SECONDS = 24 * 3600
 # this name; the bucket notifies the media processor of each such object, which checks the file and
 # attaches it to its post or deletes it (domain/services/media.py ``process_arrival``).
 ARRIVAL_OBJECT_NAME = "upload"
+JPEG_COPY_NAME = "converted.jpg"
 
 
 class MediaTooLarge(DomainError):
@@ -140,6 +141,18 @@ class Media(BaseModel):
     @property
     def extension(self) -> str:
         return EXTENSION_OF_MIME.get(self.mime_type, "bin")
+
+    @property
+    def jpeg_key(self) -> str:
+        """Where the JPEG copy made for networks that take only JPEG is kept (made when a post first
+        goes to one: domain/services/publishing.py), beside the original."""
+        return object_key(self.workspace_id, self.id, JPEG_COPY_NAME)
+
+    @property
+    def stored_keys(self) -> list[str]:
+        """Every object this file may have in the bucket: deleted with it."""
+        copy = [self.jpeg_key] if self.kind is MediaKind.IMAGE and self.mime_type != "image/jpeg" else []
+        return [k for k in (self.object_key, self.thumbnail_key, *copy) if k]
 
     def facts(self) -> MediaFacts:
         return MediaFacts(

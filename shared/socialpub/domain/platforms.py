@@ -20,6 +20,9 @@ class AuthType(StrEnum):
     APP_PASSWORD = "APP_PASSWORD"
     BOT_TOKEN = "BOT_TOKEN"
     WEBHOOK_URL = "WEBHOOK_URL"
+    # A username and password exchanged once for a session token, the password never kept (Lemmy's
+    # /api/v3/user/login JWT).
+    PASSWORD = "PASSWORD"
 
 
 class CharacterCounting(StrEnum):

@@ -309,8 +309,9 @@ class NetworkAuth(Protocol):
         self, platform: Platform, *, instance: str, redirect_uri: str, scopes: list[str]
     ) -> AppCredentials: ...
 
-    def sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
-        """The flows that are not redirects: Bluesky (handle + app password), Telegram (bot token)."""
+    def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
+        """The flows that are not redirects: Bluesky (handle + app password), Telegram (bot token),
+        Lemmy (username + password on ``instance``)."""
         ...
 
 

@@ -204,7 +204,16 @@ def _media(media: list[MediaFacts], p: Platform) -> Iterator[Finding]:
 def _media_item(item: MediaFacts, field: str, p: Platform) -> Iterator[Finding]:
     limits, name = p.limits, p.name
     allowed = limits.image_types if item.kind is MediaKind.IMAGE else limits.video_types
-    if item.kind is not MediaKind.DOCUMENT and allowed and item.mime_type not in allowed:
+    if item.kind is MediaKind.IMAGE and limits.sent_as_jpeg(item.mime_type):
+        # Not refused: the publisher sends this network a JPEG copy (the original goes to the others).
+        yield Finding(
+            rule="media_converted_to_jpeg",
+            field=field,
+            severity=Severity.WARNING,
+            message=f"converted {item.mime_type} to image/jpeg for {p.id}: {name} takes only "
+            f"{', '.join(allowed)}; the other networks get the original",
+        )
+    elif item.kind is not MediaKind.DOCUMENT and allowed and item.mime_type not in allowed:
         yield Finding(
             rule="media_type_not_allowed",
             field=field,

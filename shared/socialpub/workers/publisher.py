@@ -22,6 +22,7 @@ from socialpub import config
 from socialpub.adapters.aws import client
 from socialpub.adapters.dynamodb.posts import DynamoPostRepository
 from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
+from socialpub.adapters.image_convert import JpegConverter
 from socialpub.adapters.media_store import S3MediaStore
 from socialpub.adapters.publishers import publisher_for
 from socialpub.adapters.publishers.http import NetworkHttp
@@ -50,6 +51,7 @@ def adapters() -> tuple[PublishDeps, SqsPublishQueue]:
         targets=DynamoTargetRepository(ddb, s.workspaces_table),
         accounts=accounts,
         media=S3MediaStore(client("s3"), s.media_bucket),
+        images=JpegConverter(),
         publishers=lambda platform: publisher_for(platform, http),
         clock=lambda: datetime.now(UTC),
         lease=timedelta(seconds=s.lease_seconds),

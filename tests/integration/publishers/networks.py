@@ -141,5 +141,17 @@ CONTRACTS: dict[str, Contract] = {
             rate_limited=Fault(429, _graph_error("(#32) Page request limit reached", 32), {"Retry-After": "7"}),
             is_post=_not_a_comment,
         ),
+        Contract(
+            network="lemmy",
+            endpoint="post",
+            step="post",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, title="x" * 201), "VALIDATION_FAILED", "invalid_post_title"
+            ),
+            rate_limited=Fault(429, {"error": "rate_limit_error"}, {"Retry-After": "7"}),
+            rate_limited_message="rate_limit_error",
+            revoked_message="not_logged_in",  # Lemmy answers it with a 400, not a 401
+            is_post=lambda post: post.extra.get("kind") == "post",
+        ),
     ]
 }

@@ -362,7 +362,7 @@ def delete_media(
         }
     )
     posts.detach_media(post, previous, media)
-    objects.delete([k for k in (media.object_key, media.thumbnail_key) if k])
+    objects.delete(media.stored_keys)
 
 
 def _get_media(workspace_id: str, media_id: str, posts: PostRepository) -> Media:

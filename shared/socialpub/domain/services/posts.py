@@ -212,7 +212,7 @@ def delete_post(
         )
     posts.delete(post, Event.of(EventType.POST_DELETED, workspace_id, clock(), post_summary(post)))
     forget_schedule(scheduler, post)
-    keys = [k for m in post.media for k in (m.object_key, m.thumbnail_key) if k]
+    keys = [k for m in post.media for k in m.stored_keys]
     with suppress(DependencyUnavailable):  # the post is gone already; leftovers go with the workspace purge
         objects.delete(keys)
 

@@ -27,10 +27,19 @@ from socialpub.domain.accounts import (
 from socialpub.domain.analytics import TargetMetrics
 from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
-from socialpub.domain.media import Media
-from socialpub.domain.platforms import catalog
-from socialpub.domain.ports import AccountRepository, Clock, MediaObjectStore, PostRepository, PublishQueue
+from socialpub.domain.media import BytesSource, Media, MediaTooLarge, UnsupportedMediaType
+from socialpub.domain.platforms import JPEG, catalog
+from socialpub.domain.ports import (
+    AccountRepository,
+    ByteSource,
+    Clock,
+    ImageConverter,
+    MediaObjectStore,
+    PostRepository,
+    PublishQueue,
+)
 from socialpub.domain.ports import TargetRepository as Targets
+from socialpub.domain.post_content import MediaKind
 from socialpub.domain.posts import (
     PUBLISHABLE,
     ConcurrentModification,
@@ -106,6 +115,7 @@ class PublishDeps:
     targets: Targets
     accounts: AccountDeps
     media: MediaObjectStore
+    images: ImageConverter  # JPEG copies for networks that take only JPEG
     publishers: Callable[[str], NetworkPublisher]
     clock: Clock
     sleep: Callable[[float], None] = field(default=time.sleep)
@@ -473,13 +483,44 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
         link=post.link,
         first_comment=content.first_comment_for(network),
         settings=dict(content.settings_for(network)),
-        media=[_media_file(deps, m) for m in post.media],
+        media=[
+            _jpeg_copy(deps, m, network)
+            if m.kind is MediaKind.IMAGE and platform.limits.sent_as_jpeg(m.mime_type)
+            else _media_file(deps, m)
+            for m in post.media
+        ],
     )
 
 
-def _media_file(deps: PublishDeps, media: Media) -> MediaFile:
+def _jpeg_copy(deps: PublishDeps, media: Media, network: str) -> MediaFile:
+    """The image as a network that takes only JPEG gets it: a JPEG copy made once, on the first
+    publish that needs it, and kept beside the original (``Media.jpeg_key``), so retries and other
+    posts' runs send the very same bytes, and the other networks still get the original."""
     store = deps.media
-    source = None
+    copy = store.source(media.jpeg_key)
+    if copy is None:
+        original = store.source(media.object_key)
+        if original is None:
+            raise PublishFailure(f"The file of media {media.id} is missing", code="MEDIA_MISSING")
+        try:
+            data = deps.images.to_jpeg(original.read(0, original.size))
+        except (UnsupportedMediaType, MediaTooLarge) as exc:
+            raise PublishFailure(
+                f"{media.mime_type} could not be converted to image/jpeg for {network}: {exc.message}",
+                code="MEDIA_REJECTED",
+            ) from exc
+        # Two runs at once may both convert: the same bytes, put twice, harm nobody.
+        store.put(media.jpeg_key, data, JPEG)
+        copy = BytesSource(data)
+    stem = media.filename.rsplit(".", 1)[0] if "." in media.filename else media.filename
+    converted = media.model_copy(
+        update={"mime_type": JPEG, "filename": f"{stem}.jpg", "size": copy.size, "object_key": media.jpeg_key}
+    )
+    return _media_file(deps, converted, copy)
+
+
+def _media_file(deps: PublishDeps, media: Media, source: ByteSource | None = None) -> MediaFile:
+    store = deps.media
 
     def read(offset: int, length: int) -> bytes:
         nonlocal source
