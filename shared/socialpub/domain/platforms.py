@@ -25,6 +25,12 @@ class AuthType(StrEnum):
     PASSWORD = "PASSWORD"
 
 
+JPEG = "image/jpeg"
+# Still images converted to a JPEG copy for networks that take JPEG but not their own type; GIFs are
+# left out (an animation would lose its frames).
+CONVERTED_TO_JPEG = frozenset({"image/png", "image/webp"})
+
+
 class CharacterCounting(StrEnum):
     """How a network counts the length of a text (see reference section 2)."""
 
@@ -154,6 +160,12 @@ class Limits(BaseModel):
     max_hashtags: int | None = None
     max_thread_parts: int | None = None
     daily_post_limit: int | None = None
+
+    def sent_as_jpeg(self, mime_type: str) -> bool:
+        """Whether an image of this type goes to the network as a JPEG copy: a PNG or WebP the network
+        does not take where it takes JPEG (Instagram takes JPEG alone). The original stays as uploaded,
+        for the other networks."""
+        return mime_type in CONVERTED_TO_JPEG and mime_type not in self.image_types and JPEG in self.image_types
 
 
 class SettingType(StrEnum):

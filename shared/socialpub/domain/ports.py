@@ -167,6 +167,13 @@ class MediaInspector(Protocol):
         ...
 
 
+class ImageConverter(Protocol):
+    def to_jpeg(self, data: bytes) -> bytes:
+        """A JPEG of the image (its first frame; transparency on white). UnsupportedMediaType if the
+        bytes are not a readable image, MediaTooLarge above MAX_IMAGE_PIXELS."""
+        ...
+
+
 class MediaObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def source(self, key: str) -> ByteSource | None: ...
