@@ -1,12 +1,14 @@
 """What ships runs: every function of template.yaml, from the built layers and code alone, against moto.
 
 The artifact is built for this host the way `sam build` packs it for Lambda (its arm64 wheels cannot be
-imported on an x86_64 host): the DepsLayer is ``pip install --target`` of layers/deps/requirements.txt
-with the runtime's Python (3.12), the SharedLayer is shared/Makefile's ``build-SharedLayer`` (the target
-sam runs), and each function's code is its CodeUri folder. Each function then runs in a bare interpreter
-(tests/infra/artifact_runner.py: no venv, no site-packages) whose path holds only its code and the two
-layers, with its template environment, against a moto server on loopback that holds the resources of
-template.yaml. A module the layers do not provide fails here as it would on Lambda.
+imported on an x86_64 host): ``pip install --target`` of layers/deps/requirements.txt with the runtime's
+Python (3.12), split as layers/deps/Makefile splits it (Pillow's distributions, which `make
+print-PillowLayer` names, in the PillowLayer, the rest in the DepsLayer); the SharedLayer is
+shared/Makefile's ``build-SharedLayer`` (the target sam runs), and each function's code is its CodeUri
+folder. Each function then runs in a bare interpreter (tests/infra/artifact_runner.py: no venv, no
+site-packages) whose path holds only its code and the layers template.yaml gives it, with its template
+environment, against a moto server on loopback that holds the resources of template.yaml. A module
+its layers do not provide fails here as it would on Lambda.
 
 The deps install is cached under .socialpub/artifact-cache/, keyed by the requirements file and the
 interpreter, so only the first run (or a dependency change) downloads wheels.
@@ -23,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,6 +66,25 @@ def _functions() -> list[tuple[str, str]]:
     return [(logical_id, Path(props["CodeUri"]).name) for logical_id, props in Template.load().of_type(FUNCTIONS)]
 
 
+def function_layers(template: Template, logical_id: str) -> list[str]:
+    """The logical ids of a function's layers, in Lambda's order: Globals' first, then its own (sam
+    merges the two lists)."""
+    listed = template.body.get("Globals", {}).get("Function", {}).get("Layers", [])
+    listed = [*listed, *template.resources[logical_id]["Properties"].get("Layers", [])]
+    return [layer["Ref"] for layer in listed]
+
+
+def pillow_distributions() -> list[str]:
+    """The distributions layers/deps/Makefile puts in the PillowLayer (the DepsLayer has the others)."""
+    printed = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-C", str(ROOT / "layers" / "deps"), "print-PillowLayer"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return printed.split()
+
+
 # ---------------------------------------------------------------- building what ships, for this host
 
 
@@ -79,25 +101,29 @@ def _uv() -> str | None:
     return str(local) if local.exists() else shutil.which("uv")
 
 
-def deps_layer(python: str) -> Path:
-    """The DepsLayer's content (``python/``), installed once per requirements file and interpreter."""
+def deps_layers(python: str) -> dict[str, Path]:
+    """The DepsLayer's and the PillowLayer's folders (each holds ``python/``), installed once per
+    requirements file, split and interpreter."""
     interpreter = subprocess.run(
         [python, "-I", "-c", "import sys, sysconfig; print(sys.version, sysconfig.get_platform())"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    key = hashlib.sha256(REQUIREMENTS.read_bytes() + interpreter.encode()).hexdigest()[:16]
+    pillow = pillow_distributions()
+    key = hashlib.sha256(REQUIREMENTS.read_bytes() + interpreter.encode() + " ".join(pillow).encode()).hexdigest()[:16]
     layer = CACHE / f"deps-{key}"
     CACHE.mkdir(parents=True, exist_ok=True)
     with (CACHE / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers: one installs, the others wait and reuse it
-        if not (layer / "python").is_dir():
+        if not (layer / "DepsLayer" / "python").is_dir():
             for stale in CACHE.iterdir():  # older requirements, or an interrupted install
-                if stale.is_dir():
+                # a day old at least: another checkout's test or benchmark may still be reading it
+                if stale.is_dir() and stale.stat().st_mtime < time.time() - 86_400:
                     shutil.rmtree(stale, ignore_errors=True)
+            shutil.rmtree(CACHE / f"staging-{key}", ignore_errors=True)  # ours, interrupted (under the lock)
             staging = CACHE / f"staging-{key}"
-            target = str(staging / "python")
+            target = str(staging / "DepsLayer" / "python")
             uv = _uv()
             command = (
                 [uv, "pip", "install", "--quiet", "--python", python, "--target", target, "-r", str(REQUIREMENTS)]
@@ -105,9 +131,28 @@ def deps_layer(python: str) -> Path:
                 else [python, "-m", "pip", "install", "--quiet", "--target", target, "-r", str(REQUIREMENTS)]
             )
             subprocess.run(command, check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"}, timeout=900)
+            split_off(staging / "DepsLayer" / "python", staging / "PillowLayer" / "python", pillow)
             compile_bytecode(python, staging)
             staging.rename(layer)  # complete or absent: a crash mid-install leaves only staging-*
-    return layer
+    return {name: layer / name for name in ("DepsLayer", "PillowLayer")}
+
+
+def split_off(source: Path, target: Path, distributions: list[str]) -> None:
+    """Move the installed ``distributions`` (every top-level entry their RECORD lists: packages,
+    bundled libraries, metadata) from ``source`` into ``target``."""
+    from importlib.metadata import distributions as installed
+
+    wanted = {name.lower() for name in distributions}
+    found = set()
+    target.mkdir(parents=True, exist_ok=True)
+    for dist in installed(path=[str(source)]):
+        if dist.metadata["Name"].lower() not in wanted:
+            continue
+        found.add(dist.metadata["Name"].lower())
+        for top in sorted({Path(str(f)).parts[0] for f in dist.files or []} - {"..", "bin"}):
+            if (source / top).exists():
+                shutil.move(source / top, target / top)
+    assert found == wanted, f"not installed: {sorted(wanted - found)}"
 
 
 def compile_bytecode(python: str, folder: Path) -> None:
@@ -137,12 +182,13 @@ def shared_layer(into: Path) -> Path:
 @dataclass(frozen=True)
 class Artifact:
     python: str
-    deps: Path  # the layers' folders as Lambda mounts them under /opt: each holds python/
-    shared: Path
+    layers: dict[str, Path]  # by logical id, as Lambda mounts them under /opt: each holds python/
     code: Path  # one folder per function, as /var/task
 
-    def path(self, function: str) -> list[str]:
-        return [str(self.code / function), str(self.shared / "python"), str(self.deps / "python")]
+    def path(self, logical_id: str, function: str) -> list[str]:
+        """The function's code, then only the layers template.yaml gives it, in their order."""
+        layers = function_layers(Template.load(), logical_id)
+        return [str(self.code / function), *(str(self.layers[layer] / "python") for layer in layers)]
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +200,7 @@ def artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
         shutil.copytree(ROOT / "functions" / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
     shared = shared_layer(built / "shared")
     compile_bytecode(python, built)
-    return Artifact(python, deps_layer(python), shared, code)
+    return Artifact(python, {**deps_layers(python), "SharedLayer": shared}, code)
 
 
 # ---------------------------------------------------------------- moto on loopback, seeded
@@ -252,7 +298,7 @@ def invoke(artifact: Artifact, stack: Stack, logical_id: str, function: str, eve
     with tempfile.TemporaryDirectory() as scratch:
         result_file = Path(scratch) / "result.json"
         job: dict[str, Any] = {
-            "path": artifact.path(function),
+            "path": artifact.path(logical_id, function),
             "handler": "app.handler",  # Globals.Function.Handler (tests/infra/test_template.py)
             "event": event,
             "function_name": logical_id,
@@ -345,3 +391,37 @@ def test_the_shared_layer_ships_no_development_code(tmp_path: Path) -> None:
     assert {p.parent.parent / p.name.split(".")[0] for p in compiled} == sources
     assert {p.name.split(".")[1] for p in compiled} == {"cpython-312"}
     assert {int.from_bytes(p.read_bytes()[4:8], "little") for p in compiled} == {1}
+
+
+# The functions that read or convert images (adapters/media_probe.py, adapters/image_convert.py): media
+# uploads, PostSider's uploads, the media processor, the publisher's JPEG copies. Pillow is a third of the
+# dependencies' size: every other function loads a layer without it.
+IMAGING = {"MediaFunction", "PostsiderFunction", "MediaProcessorFunction", "PublisherFunction"}
+
+
+def test_pillow_ships_in_its_own_layer_to_the_functions_that_read_images(artifact: Artifact) -> None:
+    # Given the layers as layers/deps/Makefile splits them, and template.yaml's functions
+    template = Template.load()
+    pillow = artifact.layers["PillowLayer"] / "python"
+    deps = artifact.layers["DepsLayer"] / "python"
+    # Then Pillow is in the PillowLayer only, which holds nothing else
+    assert (pillow / "PIL" / "Image.py").exists()
+    assert not (deps / "PIL").exists()
+    assert not any(deps.glob("pillow*"))
+    assert {p.name.split("-")[0].split(".")[0] for p in pillow.iterdir()} == {"PIL", "pillow"}
+    # And exactly the functions that read or convert images have it (after the layers every one has)
+    for logical_id, _ in template.of_type(FUNCTIONS):
+        layers = function_layers(template, logical_id)
+        assert layers[:2] == ["DepsLayer", "SharedLayer"], logical_id
+        assert ("PillowLayer" in layers) == (logical_id in IMAGING), logical_id
+
+
+def test_a_function_without_the_pillow_layer_cannot_import_pillow(artifact: Artifact) -> None:
+    # Given the path of a function without the PillowLayer, as Lambda mounts its layers
+    path = artifact.path("PostsFunction", "posts")
+    # When a bare interpreter imports Pillow from it
+    probe = "import sys; sys.path[:0] = " + repr(path) + "\nimport PIL"
+    proc = subprocess.run([artifact.python, "-I", "-S", "-B", "-c", probe], capture_output=True, text=True, check=False)
+    # Then it fails as it would on Lambda (so the media tests above prove the layer is what provides it)
+    assert proc.returncode != 0
+    assert "No module named 'PIL'" in proc.stderr
