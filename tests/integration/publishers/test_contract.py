@@ -105,7 +105,7 @@ def test_contract__each_media_form_the_catalog_claims__one_post_holding_that_med
     (post,) = _publications(harness, contract)
     assert [m.get("sha256") for m in post.media] == [hashlib.sha256(m.content()).hexdigest() for m in media]
     assert published.post_id == contract.result_id(post)
-    assert published.url == post.url
+    assert published.url == contract.permalink(post, job.account)
 
 
 @pytest.mark.parametrize("network", NETWORKS)
