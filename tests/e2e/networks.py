@@ -14,13 +14,15 @@ import requests
 from socialpub.local.emulator.state import number_of
 from tests.e2e.harness import POLL_BUDGET, TIMEOUT
 
+# Networks connected with a key the user makes on the network (any well-formed key, for the emulator)
+API_KEYS = {"devto": "e2eDevtoKey0123456789abc"}
+
 
 def platform_content() -> dict[str, Any]:
     """What a post needs per network to publish on the emulator: its boards and channels, a public TikTok."""
     return {
         "pinterest": {"settings": {"board_id": number_of("pinterest", "emulated-user", "board:Ideas")}},
         "reddit": {"settings": {"subreddit": "socialpub"}},
-        "lemmy": {"settings": {"community": "socialpub"}},
         "discord": {"settings": {"channel_id": number_of("discord", "emulated-user", " #general")}},
         "tiktok": {"settings": {"privacy_level": "PUBLIC_TO_EVERYONE"}},  # a private post has no link
     }
@@ -40,6 +42,20 @@ def post_with_media(api: str, headers: dict[str, str], account_ids: list[str], d
     files = {"file": (name, data)}
     attached = requests.post(f"{api}/api/posts/{post_id}/media", files=files, headers=headers, timeout=TIMEOUT)
     assert attached.status_code == 201, attached.text
+    return post_id
+
+
+def text_post(api: str, headers: dict[str, str], account_ids: list[str]) -> str:
+    """A draft "Launch day" post with a title and no media, for networks that take none (Dev.to); its id."""
+    body = {
+        "content": "Launch day at socialpub",
+        "title": "Launch day",
+        "platforms": account_ids,
+        "platform_content": platform_content(),
+    }
+    created = requests.post(f"{api}/api/posts", json=body, headers=headers, timeout=TIMEOUT)
+    assert created.status_code == 201, created.text
+    post_id: str = created.json()["data"]["post"]["id"]
     return post_id
 
 
@@ -79,9 +95,8 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
     for platform in platforms:
         if platform == "twitter":
             continue
-        if platform == "lemmy":  # a username and password on the instance, for its JWT
-            credentials = {"username": "e2e", "password": "e2e-password-123"}
-            body = {"platform": platform, "instance": "lemmy.world", "credentials": credentials}
+        if platform in API_KEYS:
+            body = {"platform": platform, "credentials": {"api_key": API_KEYS[platform]}}
             response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
             assert response.status_code == 201, (platform, response.text)
             continue

@@ -73,7 +73,7 @@ def _int(value: Any) -> int | None:
 
 
 def error_of(body: Any) -> tuple[str, str]:
-    """(code, message) from the error bodies networks use: RFC 6749, Graph, X, Telegram, atproto."""
+    """(code, message) from the error bodies networks use: RFC 6749, Graph, X, Telegram, atproto, GraphQL."""
     if not isinstance(body, dict):
         return "", ""
     error = body.get("error")
@@ -82,6 +82,12 @@ def error_of(body: Any) -> tuple[str, str]:
             return "", ""
         return str(error.get("type") or error.get("code") or ""), str(error.get("message") or "")
     message = body.get("error_description") or body.get("message") or body.get("description") or body.get("detail")
+    errors = body.get("errors")
+    if not (error or message) and isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        # GraphQL (Hashnode): {"errors": [{"message", "extensions": {"code"}}]}, often with a 200
+        extensions = errors[0].get("extensions")
+        code = extensions.get("code") if isinstance(extensions, dict) else None
+        return str(code or "GRAPHQL_ERROR"), str(errors[0].get("message") or "")
     return str(error or body.get("title") or ""), str(message or error or "")
 
 
@@ -189,9 +195,7 @@ class HttpNetworkAuth:
 
     # ------------------------------------------------------------------ sign-in without redirects
 
-    def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
-        if platform.auth.auth_type is AuthType.PASSWORD:
-            return self._password_sign_in(platform, credentials, instance)
+    def sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
         if platform.auth.session_url:  # Bluesky: com.atproto.server.createSession
             body = {"identifier": credentials["identifier"], "password": credentials["app_password"]}
             answer = self._call("POST", platform.auth.session_url, json=body, rejected=NetworkRejected)
@@ -200,28 +204,12 @@ class HttpNetworkAuth:
                 refresh_token=str(answer.get("refreshJwt") or "") or None,
                 extra={"did": str(answer["did"]), "handle": str(answer.get("handle", ""))},
             )
+        if platform.auth.auth_type is AuthType.API_KEY:  # Dev.to, Hashnode: the profile read proves the key
+            return TokenSet(access_token=credentials["api_key"])
         # Telegram: the bot token is the credential; getMe proves it.
         token = credentials["bot_token"]
         me = self._call("GET", f"{platform.auth.request.base_url}/bot{token}/getMe", rejected=NetworkRejected)
         return TokenSet(access_token=token, extra={"bot_username": str(dig(me, "result.username") or "")})
-
-    def _password_sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None) -> TokenSet:
-        """Lemmy: ``POST /api/v3/user/login`` with ``username_or_email`` and ``password`` answers a JWT
-        that does not expire (it ends at logout or a password change); the password is not kept. A
-        ``jwt`` of null means the instance has not let the account in yet (email or application)."""
-        assert platform.auth.session_url is not None
-        body = {"username_or_email": credentials["username"], "password": credentials["password"]}
-        if credentials.get("totp_2fa_token"):
-            body["totp_2fa_token"] = credentials["totp_2fa_token"]
-        url = _fill(platform.auth.session_url, {"instance": instance})
-        answer = self._call("POST", url, json=body, rejected=NetworkRejected)
-        if not answer.get("jwt"):
-            waiting = "verify the account's email" if answer.get("verify_email_sent") else "approve the account"
-            raise NetworkRejected(
-                f"{_host(url)} gave no session yet: {waiting} on the instance, then connect again",
-                details={"status": 200, "error": "no_jwt", "network_message": ""},
-            )
-        return TokenSet(access_token=str(answer["jwt"]))
 
     def identities(
         self, platform: Platform, tokens: TokenSet, *, instance: str | None, params: dict[str, str]
@@ -229,7 +217,12 @@ class HttpNetworkAuth:
         spec = platform.auth.profile
         url = _fill(spec.url, {"instance": instance, **params})
         headers = {"Authorization": f"Bearer {tokens.access_token}"} if spec.auth == "bearer" else {}
-        answer = self._call("GET", url, headers=headers, rejected=NetworkRejected)
+        if spec.auth == "api_key":
+            headers = {spec.key_header: tokens.access_token}
+        if spec.query:  # GraphQL (Hashnode): the profile is a query POSTed to the API's one URL
+            answer = self._call("POST", url, headers=headers, json={"query": spec.query}, rejected=NetworkRejected)
+        else:
+            answer = self._call("GET", url, headers=headers, rejected=NetworkRejected)
         entries = dig(answer, spec.choices) if spec.choices else [answer]
         found: list[Identity] = []
         for entry in entries if isinstance(entries, list) else []:

@@ -6,6 +6,7 @@ to authenticate against it (Pizzly-style integration fields).
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -20,15 +21,7 @@ class AuthType(StrEnum):
     APP_PASSWORD = "APP_PASSWORD"
     BOT_TOKEN = "BOT_TOKEN"
     WEBHOOK_URL = "WEBHOOK_URL"
-    # A username and password exchanged once for a session token, the password never kept (Lemmy's
-    # /api/v3/user/login JWT).
-    PASSWORD = "PASSWORD"
-
-
-JPEG = "image/jpeg"
-# Still images converted to a JPEG copy for networks that take JPEG but not their own type; GIFs are
-# left out (an animation would lose its frames).
-CONVERTED_TO_JPEG = frozenset({"image/png", "image/webp"})
+    API_KEY = "API_KEY"  # a key or personal token the user makes on the network (Dev.to, Hashnode)
 
 
 class CharacterCounting(StrEnum):
@@ -79,7 +72,9 @@ class ProfileSpec(BaseModel):
     type: str = "profile"
     choices: str | None = None
     token: str | None = None
-    auth: Literal["bearer", "none"] = "bearer"  # "none": the credential is in the URL (Telegram)
+    auth: Literal["bearer", "none", "api_key"] = "bearer"  # "none": the credential is in the URL (Telegram)
+    key_header: str = "Authorization"  # "api_key": the header carrying the key as is (Dev.to: api-key)
+    query: str | None = None  # a GraphQL API (Hashnode): the profile is POSTed as this query
     fields: dict[str, str]
 
 
@@ -161,17 +156,12 @@ class Limits(BaseModel):
     max_thread_parts: int | None = None
     daily_post_limit: int | None = None
 
-    def sent_as_jpeg(self, mime_type: str) -> bool:
-        """Whether an image of this type goes to the network as a JPEG copy: a PNG or WebP the network
-        does not take where it takes JPEG (Instagram takes JPEG alone). The original stays as uploaded,
-        for the other networks."""
-        return mime_type in CONVERTED_TO_JPEG and mime_type not in self.image_types and JPEG in self.image_types
-
 
 class SettingType(StrEnum):
     STRING = "string"
     BOOLEAN = "boolean"
     INTEGER = "integer"
+    ARRAY = "array"  # a list of strings (tags)
 
 
 class SettingSpec(BaseModel):
@@ -183,16 +173,29 @@ class SettingSpec(BaseModel):
     enum: list[str] | None = None
     required: bool = False
     description: str = ""
+    max_items: int | None = None  # arrays: how many items the network takes (Dev.to: 4 tags)
+    pattern: str | None = None  # strings, and each item of an array: what the network accepts (a regex)
 
     def problem(self, value: object) -> str | None:
         """Why ``value`` is not acceptable, or None."""
+        if self.type is SettingType.ARRAY:
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                return "must be an array of strings"
+            if self.max_items is not None and len(value) > self.max_items:
+                return f"takes at most {self.max_items} items; this one has {len(value)}"
+            return next(filter(None, (self._string_problem(item) for item in value)), None)
         expected = {SettingType.STRING: str, SettingType.BOOLEAN: bool, SettingType.INTEGER: int}[self.type]
         if not isinstance(value, expected) or (self.type is SettingType.INTEGER and isinstance(value, bool)):
             return f"must be a {self.type.value}"
         if self.enum is not None and value not in self.enum:
             return f"must be one of {', '.join(self.enum)}"
-        if isinstance(value, str) and not value.strip():
+        return self._string_problem(value) if isinstance(value, str) else None
+
+    def _string_problem(self, value: str) -> str | None:
+        if not value.strip():
             return "must not be blank"
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            return f"does not accept {value!r} ({self.description or 'see GET /api/platforms'})"
         return None
 
 

@@ -75,10 +75,8 @@ TOKEN_FIELDS = ("access_token", "refresh_token")
 SIGN_IN_FIELDS: dict[AuthType, tuple[tuple[str, ...], tuple[str, ...]]] = {
     AuthType.APP_PASSWORD: (("identifier", "app_password"), ("app_password",)),
     AuthType.BOT_TOKEN: (("bot_token", "chat_id"), ("bot_token",)),
-    AuthType.PASSWORD: (("username", "password"), ("password",)),
+    AuthType.API_KEY: (("api_key",), ("api_key",)),
 }
-# Secrets used once to sign in and never stored: Lemmy's password (the session token it gives is kept).
-USED_ONCE = {"password"}
 LEASE_WAIT_SECONDS = 0.2
 
 
@@ -218,9 +216,7 @@ def start_connect(
     """OAuth networks: an authorization URL and its state. Sign-in networks: the connected account."""
     platform = integration(request.platform)
     if not platform.oauth_supported:
-        return connect_with_credentials(
-            deps, workspace_id, platform, request.credentials or {}, instance=request.instance
-        )
+        return connect_with_credentials(deps, workspace_id, platform, request.credentials or {})
     for name in ("callback_url", "return_url"):
         if getattr(request, name):
             check_redirect_url(getattr(request, name), name)
@@ -352,14 +348,10 @@ def complete_connect(
 
 
 def connect_with_credentials(
-    deps: AccountDeps,
-    workspace_id: str,
-    platform: Platform,
-    credentials: dict[str, str],
-    *,
-    instance: str | None = None,
+    deps: AccountDeps, workspace_id: str, platform: Platform, credentials: dict[str, str]
 ) -> Account:
-    """Bluesky (handle + app password) and Telegram (bot token + chat): no redirect, checked at once."""
+    """Bluesky (handle + app password), Telegram (bot token + chat), Dev.to and Hashnode (API key): no
+    redirect, checked at once."""
     needed, secret_names = SIGN_IN_FIELDS.get(platform.auth.auth_type, ((), ()))
     if not needed:
         raise InvalidInput(f"{platform.name} cannot be connected through the API", details={"platform": platform.id})
@@ -370,21 +362,9 @@ def connect_with_credentials(
             details={"field": "credentials", "missing": missing},
         )
     given = {n: credentials[n].strip() for n in needed}
-    server = None
-    if platform.auth.per_instance:  # Lemmy: the instance a client names, SSRF-guarded before any call
-        if not (instance or "").strip():
-            raise InvalidInput(
-                f"{platform.name} needs the server to connect to: send instance (e.g. lemmy.world)",
-                details={"field": "instance"},
-            )
-        server = deps.guard_host(str(instance))
-        # An account with two-factor sign-in also sends its current code (used once, never stored)
-        code = str(credentials.get("totp_2fa_token") or "").strip()
-        tokens = deps.network.sign_in(platform, {**given, **({"totp_2fa_token": code} if code else {})}, server)
-    else:
-        tokens = deps.network.sign_in(platform, given)
-    params = {n: v for n, v in {**given, **tokens.extra}.items() if n not in USED_ONCE}
-    identities = deps.network.identities(platform, tokens, instance=server, params=params)
+    tokens = deps.network.sign_in(platform, given)
+    params = {**given, **tokens.extra}
+    identities = deps.network.identities(platform, tokens, instance=None, params=params)
     if not identities:
         raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
     cap = _channels_room(deps, workspace_id, platform, identities[:1])
@@ -395,10 +375,10 @@ def connect_with_credentials(
         identities[0],
         tokens,
         configuration_id=None,
-        instance=server,
+        instance=None,
         scopes=[],
         cap=cap,
-        extra_secrets={n: given[n] for n in secret_names if n not in USED_ONCE},
+        extra_secrets={n: given[n] for n in secret_names},
         metadata={n: v for n, v in given.items() if n not in secret_names},
     )
 

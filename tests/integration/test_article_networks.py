@@ -1,0 +1,133 @@
+"""The article networks connected with a key the user makes on the network (Dev.to's API key): connect
+through /api/accounts, the typed per-network settings refused with clear errors, and a post published
+through the pipeline reaching the network once, with its title and settings."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Keys
+from tests.integration.pipeline import Pipeline, get, publish
+from tests.integration.test_posts import create, new_workspace
+
+DEVTO_KEY = "x7Kq2mZp9LrT4vWb8NcY3hJd"  # 24 characters, as Dev.to's keys are
+
+
+def _connect(client: TestClient, headers: dict[str, str], platform: str, key: str) -> dict[str, object]:
+    response = client.post(
+        "/api/accounts", json={"platform": platform, "credentials": {"api_key": key}}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    assert key not in response.text
+    account: dict[str, object] = response.json()["data"]["account"]
+    return account
+
+
+def test_devto__connect_with_an_api_key__the_profile_read_and_the_key_kept_sealed(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    headers = new_workspace(client, keys)
+    # When a Dev.to account is connected with the user's API key
+    account = _connect(client, headers, "devto", DEVTO_KEY)
+    # Then the account is the key's user, and the key is shown nowhere
+    assert account["platform"] == "devto"
+    assert account["username"]
+    # And a missing or malformed key gets a clear error, and no account
+    missing = client.post("/api/accounts", json={"platform": "devto", "credentials": {}}, headers=headers)
+    assert (missing.status_code, missing.json()["error"]["details"]["missing"]) == (400, ["api_key"])
+    wrong = client.post(
+        "/api/accounts", json={"platform": "devto", "credentials": {"api_key": "not a key"}}, headers=headers
+    )
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (400, "NETWORK_REJECTED")
+    assert len(client.get("/api/accounts", headers=headers).json()["data"]["accounts"]) == 1
+
+
+def test_devto__five_tags__400_naming_the_setting_and_the_limit(client: TestClient, keys: Keys) -> None:
+    headers = new_workspace(client, keys)
+    # When a post asks Dev.to for 5 tags
+    response = client.post(
+        "/api/posts",
+        json={
+            "content": "Body",
+            "title": "Tags",
+            "platforms": ["devto"],
+            "platform_content": {"devto": {"settings": {"tags": ["a", "b", "c", "d", "e"]}}},
+        },
+        headers=headers,
+    )
+    # Then it is refused in the envelope, naming the setting and Dev.to's limit
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["success"], body["error"]["code"]) == (False, "VALIDATION_ERROR")
+    assert body["error"]["details"]["platforms"]["devto"] == [
+        {
+            "rule": "invalid_setting",
+            "field": "platform_content.devto.settings.tags",
+            "message": "Dev.to's tags takes at most 4 items; this one has 5",
+        }
+    ]
+    # And a tag Dev.to would refuse, or tags that are not a list, are refused too
+    for tags in (["c++"], "python"):
+        refused = client.post(
+            "/api/posts",
+            json={
+                "content": "Body",
+                "title": "Tags",
+                "platforms": ["devto"],
+                "platform_content": {"devto": {"settings": {"tags": tags}}},
+            },
+            headers=headers,
+        )
+        assert refused.status_code == 400, tags
+        assert refused.json()["error"]["details"]["platforms"]["devto"][0]["rule"] == "invalid_setting"
+
+
+def test_devto__no_title__a_draft_waits_for_it_and_publishing_is_refused(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    headers = new_workspace(client, keys)
+    _connect(client, headers, "devto", DEVTO_KEY)
+    # Given a Dev.to draft without a title (a draft may still lack it)
+    post = create(client, headers, content="Body only", platforms=["devto"])
+    assert ("devto", "title_required") in {(f["platform"], f["rule"]) for f in post["validation"]["pending"]}
+
+    # When it is published
+    response = publish(client, headers, post["id"])
+
+    # Then it is refused with Dev.to's rule, and nothing reached Dev.to
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"]["platforms"]["devto"][0]["rule"] == "title_required"
+    assert pipeline.receive() == []
+
+
+def test_devto__published_through_the_pipeline__one_article_with_its_title_and_tags(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    headers = new_workspace(client, keys)
+    account = _connect(client, headers, "devto", DEVTO_KEY)
+    # Given a post with a title, tags and a canonical URL for Dev.to
+    post = create(
+        client,
+        headers,
+        content="## Why\n\nBecause.",
+        title="Why we moved",
+        platforms=[account["id"]],
+        platform_content={
+            "devto": {"settings": {"tags": ["aws", "serverless"], "canonical_url": "https://example.com/why"}}
+        },
+    )
+
+    # When it is published
+    publish(client, headers, post["id"])
+    pipeline.drain()
+
+    # Then Dev.to holds one article with them, and the post links to it
+    (article,) = pipeline.posts_on("devto")
+    assert (article.title, article.text) == ("Why we moved", "## Why\n\nBecause.")
+    assert article.extra["tags"] == ["aws", "serverless"]
+    assert article.extra["canonical_url"] == "https://example.com/why"
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "published"
+    assert shown["platform_posts"][0]["url"] == article.url
