@@ -22,6 +22,7 @@ from socialpub.domain.platforms import Platform, catalog
 from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import CheckpointSteps, MediaFile, PublishAccount, Published, PublishJob, Target
 from socialpub.local.emulator import EmulatedPost
+from socialpub.local.emulator.networks.discord import bot_token as discord_bot_token
 from socialpub.local.emulator.state import TokenFamily, number_of
 from tests.conftest import Emulator
 from tests.media_files import image, video
@@ -80,11 +81,19 @@ class PublishHarness:
         """A token issued by the emulator for ``user`` and the identity its profile endpoint reports
         (``pick``: which one, where several are offered, e.g. Facebook pages)."""
         token = secrets.token_urlsafe(32)
+        platform = catalog()[network]
+        # Discord: the user's grant adds the app's bot to the user's guild (the bot scope). Each user
+        # here grants an app of their own, so one user's bot token does not reach another's guild.
+        bot_app = f"socialpub-test-{user}" if platform.auth.app_bot_token else None
         with self.emulator.state.lock:
-            family = TokenFamily(network=network, client_id="socialpub-test", scope="", user=user)
+            family = TokenFamily(
+                network=network,
+                client_id=bot_app or "socialpub-test",
+                scope=" ".join(platform.auth.scopes) if bot_app else "",
+                user=user,
+            )
             family.access_tokens.add(token)
             self.emulator.state.families.append(family)
-        platform = catalog()[network]
         identities = self._auth.identities(
             platform, TokenSet(access_token=token), instance=instance, params=params or {}
         )
@@ -97,6 +106,8 @@ class PublishHarness:
             instance=instance,
             metadata=identity.metadata,
         )
+        if bot_app:  # the app's bot posts, with the app's bot token (never the user's token)
+            return Signed(account=account, token=discord_bot_token(bot_app))
         return Signed(account=account, token=identity.access_token or token)
 
     # ------------------------------------------------------------------ media

@@ -15,6 +15,8 @@ CREDENTIAL_FIELDS: dict[AuthType, tuple[str, ...]] = {
     AuthType.OAUTH2: ("clientId", "clientSecret"),
     AuthType.OAUTH1: ("consumerKey", "consumerSecret"),
 }
+# Credentials an app registration may add, by what the network needs beyond sign-in.
+BOT_TOKEN_FIELD = "botToken"  # Discord: the app's bot token, which posts (AuthSettings.app_bot_token)
 MAX_SCOPES = 100
 
 
@@ -62,3 +64,8 @@ def credential_fields(platform: Platform) -> tuple[str, ...]:
             details={"integration": platform.id, "auth_type": platform.auth.auth_type.value},
         )
     return fields
+
+
+def optional_credential_fields(platform: Platform) -> tuple[str, ...]:
+    """Credentials an app registration may carry beyond ``credential_fields`` (Discord's bot token)."""
+    return (BOT_TOKEN_FIELD,) if platform.auth.app_bot_token else ()

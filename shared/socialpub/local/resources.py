@@ -139,15 +139,22 @@ def fill_integration_defaults(resolver: LocalResolver, session: Any) -> None:
     """Give the local deployment its own app on every OAuth network of the catalog (the emulator
     accepts any client), so connects work before anyone registers a configuration."""
     from socialpub.domain.platforms import catalog
+    from socialpub.local.emulator.networks.discord import bot_token
 
     sm = session.client("secretsmanager")
     secret_id = resolver.ref("IntegrationDefaultsSecret")
     current = json.loads(sm.get_secret_value(SecretId=secret_id)["SecretString"] or "{}")
-    if current:
-        return
     defaults = {
-        p.id: {"clientId": f"socialpub-local-{p.id}", "clientSecret": f"local-secret-{p.id}"}
+        p.id: {
+            "clientId": f"socialpub-local-{p.id}",
+            "clientSecret": f"local-secret-{p.id}",
+            # Discord posts as the app's bot: the emulator's bot token of this app
+            **({"botToken": bot_token(f"socialpub-local-{p.id}")} if p.auth.app_bot_token else {}),
+        }
         for p in catalog().values()
         if p.oauth_supported and not p.auth.per_instance
     }
-    sm.put_secret_value(SecretId=secret_id, SecretString=json.dumps(defaults))
+    # What is already there stays (a stack made before a credential was added gets only what it lacks)
+    merged = {**defaults, **{k: {**defaults.get(k, {}), **v} for k, v in current.items() if isinstance(v, dict)}}
+    if merged != current:
+        sm.put_secret_value(SecretId=secret_id, SecretString=json.dumps(merged))

@@ -2,6 +2,7 @@
 
 import hashlib
 
+import httpx
 import pytest
 
 from socialpub.domain.publishing import NeedsReconnect, PublishAccount, Rejected, Retryable
@@ -254,3 +255,44 @@ def test_discord__channel_setting__names_the_channel_and_is_required(harness: Pu
     assert published.url.endswith(f"/{GENERAL}/{message.id}")
     assert failure.value.code == "VALIDATION_FAILED"
     assert "channel_id" in failure.value.message
+
+
+def test_discord_emulator__a_users_oauth_token_on_the_bots_endpoint__401_as_discord_answers(
+    harness: PublishHarness,
+) -> None:
+    # Given the user's own OAuth token (identify, guilds, bot) from Discord's sign-in
+    user_token = "user-oauth-token-" + hashlib.sha256(b"discord user").hexdigest()[:16]
+    harness.sign_in("discord")
+    with harness.emulator.state.lock:
+        family = next(f for f in reversed(harness.emulator.state.families) if f.network == "discord")
+        family.access_tokens.add(user_token)
+
+    # When it is used to post a message, as a bot token or as a bearer
+    for authorization in (f"Bot {user_token}", f"Bearer {user_token}"):
+        answer = httpx.post(
+            f"{harness.emulator.url}/discord.com/api/v10/channels/{GENERAL}/messages",
+            headers={"Authorization": authorization},
+            json={"content": "Hello"},
+        )
+
+        # Then Discord's 401 comes back, with its body, and nothing was posted
+        assert answer.status_code == 401
+        assert answer.json() == {"message": "401: Unauthorized", "code": 0}
+    assert harness.posts("discord") == []
+
+
+def test_discord__the_users_token_instead_of_the_bots__token_rejected(harness: PublishHarness) -> None:
+    # Given a job carrying the user's OAuth token instead of the app's bot token
+    signed = _channel(harness)
+    user_token = next(
+        iter(next(f for f in reversed(harness.emulator.state.families) if f.network == "discord").access_tokens)
+    )
+
+    # When it is published
+    with pytest.raises(NeedsReconnect) as failure:
+        harness.publish(harness.job("discord", Signed(account=signed.account, token=user_token), "Hello"))
+
+    # Then Discord's refusal says the bot token was refused, and nothing was posted
+    assert failure.value.code == "TOKEN_REJECTED"
+    assert "bot token" in failure.value.message
+    assert harness.posts("discord") == []

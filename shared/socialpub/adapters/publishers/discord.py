@@ -1,5 +1,6 @@
 """Discord (discord.com/developers/docs/resources/message#create-message), API v10, as the app's bot
-installed in the guild (``Authorization: Bot <job.token>``), posting to a text or announcement channel:
+installed in the guild (``Authorization: Bot <job.token>``: the publishing service hands Discord's jobs
+the app's bot token, never the user's OAuth token), posting to a text or announcement channel:
 the post's ``channel_id`` setting (required), else ``job.account.metadata["channel_id"]``.
 
 - ``GET /channels/{channel.id}`` once: the channel's guild, for the permalink (unless the account's
@@ -17,10 +18,10 @@ returns the message already made; beyond that a lost answer is looked up in
 call). A thread's id is its starter message's id: ``GET /channels/{message.id}`` finds it.
 
 Failures (``{"code", "message", "errors"}``): 429 carries ``retry_after`` (RATE_LIMITED); 401 is
-TOKEN_REJECTED; Missing Access (50001), Unknown Channel (10003) or Unknown Guild (10004) mean the bot
-lost the channel: NeedsReconnect ``ACCESS_REVOKED``; Missing Permissions (50013) is
-PERMISSION_DENIED; Request entity too large (40005) MEDIA_REJECTED; Invalid Form Body (50035)
-VALIDATION_FAILED with the fields' messages.
+TOKEN_REJECTED (the bot token was reset: the app's ``botToken`` credential must be replaced);
+Missing Access (50001), Unknown Channel (10003) or Unknown Guild (10004) mean the bot lost the channel:
+NeedsReconnect ``ACCESS_REVOKED``; Missing Permissions (50013) is PERMISSION_DENIED; Request entity too
+large (40005) MEDIA_REJECTED; Invalid Form Body (50035) VALIDATION_FAILED with the fields' messages.
 """
 
 from __future__ import annotations
@@ -85,8 +86,12 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
         )
     if status >= 500:
         return None
-    if status == 401:
-        return NeedsReconnect(said, network_message=text, status=status)
+    if status == 401:  # the bot token (an app credential) was reset or is not the app's
+        return NeedsReconnect(
+            f"{said}; the app's bot token was refused: replace botToken in the app's credentials",
+            network_message=text,
+            status=status,
+        )
     if code in ACCESS_LOST:
         return NeedsReconnect(
             f"{said}; add the bot to the channel again and reconnect the account",

@@ -6,7 +6,13 @@ from pydantic import BaseModel
 
 from socialpub.domain.errors import InvalidInput
 from socialpub.domain.ids import new_id
-from socialpub.domain.integrations import Configuration, ConfigurationNotFound, credential_fields, integration
+from socialpub.domain.integrations import (
+    Configuration,
+    ConfigurationNotFound,
+    credential_fields,
+    integration,
+    optional_credential_fields,
+)
 from socialpub.domain.ports import Clock, ConfigurationRepository
 from socialpub.domain.records import changed
 from socialpub.domain.secrets import SecretBox, mask
@@ -20,11 +26,13 @@ class ConfigurationInput(BaseModel):
 def _sealed(config: Configuration, credentials: dict[str, str], box: SecretBox) -> Configuration:
     """Seal the credentials sent. A value equal to the stored mask (a client sending back what it read)
     keeps the stored secret."""
-    fields = credential_fields(integration(config.integration))
-    unknown = sorted(set(credentials) - set(fields))
+    platform = integration(config.integration)
+    fields = credential_fields(platform)
+    taken = (*fields, *optional_credential_fields(platform))
+    unknown = sorted(set(credentials) - set(taken))
     if unknown:
         raise InvalidInput(
-            f"Unknown credential(s) {', '.join(unknown)}; {config.integration} takes {', '.join(fields)}",
+            f"Unknown credential(s) {', '.join(unknown)}; {config.integration} takes {', '.join(taken)}",
             details={"field": "credentials", "unknown": unknown},
         )
     sealed, masked = dict(config.sealed), dict(config.masked)

@@ -20,6 +20,7 @@ from socialpub.domain.accounts import (
     Account,
     AccountExpired,
     AccountStatus,
+    IntegrationNotConfigured,
     NetworkRejected,
     NetworkUnavailable,
     TokenRejected,
@@ -27,6 +28,7 @@ from socialpub.domain.accounts import (
 from socialpub.domain.analytics import TargetMetrics
 from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
+from socialpub.domain.integrations import ConfigurationNotFound
 from socialpub.domain.media import BytesSource, Media, MediaTooLarge, UnsupportedMediaType
 from socialpub.domain.platforms import JPEG, catalog
 from socialpub.domain.ports import (
@@ -69,7 +71,7 @@ from socialpub.domain.publishing import (
     TargetStatus,
     derived_status,
 )
-from socialpub.domain.services.accounts import AccountDeps, mark_needs_reconnect, usable_access_token
+from socialpub.domain.services.accounts import AccountDeps, app_bot_token, mark_needs_reconnect, usable_access_token
 from socialpub.domain.services.posts import check_content
 
 INLINE_ATTEMPTS = 4  # network attempts within one delivery before the message goes back to the queue
@@ -424,16 +426,19 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
         )
     steps = CheckpointSteps(target, lambda t: _checkpoint(deps, t), clock=deps.clock, sleep=deps.sleep)
     last: Retryable | None = None
-    token = ""
+    token, users_token = "", True
     for inline in range(INLINE_ATTEMPTS):
         target.attempts += 1
         try:
             # The account read above serves the first attempt; a retry reads it again (it may have been refreshed).
-            token = _token(deps, account, read=account if inline == 0 else None)
+            if catalog()[target.platform].auth.app_bot_token:  # the app's bot posts (Discord), not the user
+                token, users_token = _app_bot_token(deps, account), False
+            else:
+                token, users_token = _token(deps, account, read=account if inline == 0 else None), True
             job = _job(deps, post, account, target, token)
             published = deps.publishers(target.platform).publish(job, steps)
         except NeedsReconnect as failure:
-            if token:  # the network refused a token we hold (a failed refresh has marked it already)
+            if token and users_token:  # the network refused a token we hold (a failed refresh has marked it already)
                 mark_needs_reconnect(
                     deps.accounts, account.workspace_id, account.id, token=token, reason=failure.message
                 )
@@ -467,6 +472,14 @@ def _token(deps: PublishDeps, account: Account, *, read: Account | None) -> str:
         raise PublishFailure(f"The token could not be refreshed: {exc.message}", code=exc.code) from exc
     except NotFound as exc:
         raise NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED") from exc
+
+
+def _app_bot_token(deps: PublishDeps, account: Account) -> str:
+    """The bot token of the app the account was connected with; its absence fails the target plainly."""
+    try:
+        return app_bot_token(deps.accounts, account.workspace_id, catalog()[account.platform], account.configuration_id)
+    except (IntegrationNotConfigured, ConfigurationNotFound) as exc:
+        raise PublishFailure(exc.message, code=IntegrationNotConfigured.code) from exc
 
 
 def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token: str) -> PublishJob:

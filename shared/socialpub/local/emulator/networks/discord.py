@@ -1,8 +1,12 @@
 """Discord's API v10 as a bot uses it to post (discord.com/developers/docs/resources/message), at
-``/discord.com/api/v10/...``. The bot token is ``Authorization: Bot <token>``; here a live token issued
-by Discord's sign-in stands for the bot its user installed, in the user's guild
-(``number_of("discord", user, " Guild")``) with the channels ``#general`` (text, type 0) and
-``#announcements`` (announcement, type 5), ids ``number_of("discord", user, " #<name>")``.
+``/discord.com/api/v10/...``. Calls carry the application's bot token, ``Authorization: Bot <token>``
+(``bot_token(client_id)`` makes an app's token here: its first part is the app's id, as Discord's
+first part is the bot's). A user's OAuth token is refused there, as Discord does (401
+``{"message": "401: Unauthorized", "code": 0}``), whatever its prefix. The bot is in the guild of each
+user who granted the app the ``bot`` scope at sign-in (``number_of("discord", user, " Guild")``), with
+the channels ``#general`` (text, type 0) and ``#announcements`` (announcement, type 5), ids
+``number_of("discord", user, " #<name>")``. A bot token is live while one such grant is (revoking
+every Discord token, ``/_emulator/revoke``, stands for the token being reset: 401).
 
 - ``GET /channels/{id}``: a channel or thread (404 Unknown Channel 10003; another guild's: 403
   Missing Access 50001);
@@ -23,6 +27,8 @@ Fault endpoints: ``messages``, ``threads``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
 import time
@@ -63,6 +69,26 @@ SIGN_IN = SignIn(
 )
 
 
+def bot_token(client_id: str) -> str:
+    """The emulated bot token of an application: ``<base64 app id>.<timestamp part>.<signature>``."""
+    head = base64.urlsafe_b64encode(client_id.encode()).decode().rstrip("=")
+    return f"{head}.emulated.{_signature(client_id)}"
+
+
+def _signature(client_id: str) -> str:
+    return hashlib.sha256(f"emulated discord bot {client_id}".encode()).hexdigest()[:27]
+
+
+def app_of_bot_token(token: str) -> str | None:
+    """The application a bot token belongs to, or None for anything else (a user's OAuth token)."""
+    head, _, rest = token.partition(".")
+    try:
+        client_id = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return client_id if client_id and rest == f"emulated.{_signature(client_id)}" else None
+
+
 def _error(message: str, code: int, status: int = 400, errors: dict[str, Any] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"message": message, "code": code}
     if errors:
@@ -93,15 +119,23 @@ def router(state: EmulatorState) -> APIRouter:
             sequence = next(counter) & 0xFFF
         return str((ms << 22) | sequence)
 
-    def user_of(request: Request) -> str | None:
-        header = request.headers.get("authorization", "")
-        if not header.startswith("Bot "):
+    def bot_guild_users(request: Request) -> list[str] | None:
+        """The users in whose guilds the bot of the request's bot token is; None: no live bot token
+        (a user's OAuth token, as ``Bot`` or ``Bearer``, is not one)."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        client_id = app_of_bot_token(token.strip()) if scheme == "Bot" else None
+        if client_id is None:
             return None
         with state.lock:
-            family = state.family_of_access(header.removeprefix("Bot ").strip())
-        if family is None or not same_provider(family.network, platform):
-            return None
-        return family.user
+            users = {
+                f.user
+                for f in state.families
+                if f.client_id == client_id  # first: only the app's grants are asked their provider
+                and same_provider(f.network, platform)
+                and not f.revoked
+                and "bot" in f.scope.split()
+            }
+        return sorted(users) or None
 
     def guild_channels(user: str) -> dict[str, dict[str, Any]]:
         guild = number_of(NETWORK, user, " Guild")
@@ -118,15 +152,15 @@ def router(state: EmulatorState) -> APIRouter:
             for position, (name, kind) in enumerate(CHANNELS.items())
         }
 
-    def channel_of(user: str, channel_id: str) -> dict[str, Any] | JSONResponse:
-        """The channel or thread the user's bot may post in, or Discord's refusal."""
-        own = guild_channels(user)
+    def channel_of(users: list[str], channel_id: str) -> dict[str, Any] | JSONResponse:
+        """The channel or thread the bot (in the guilds of ``users``) may post in, or Discord's refusal."""
+        own = {k: v for user in users for k, v in guild_channels(user).items()}
         found = own.get(channel_id) or threads.get(channel_id)
-        if found is not None and found["guild_id"] == number_of(NETWORK, user, " Guild"):
+        if found is not None and found["guild_id"] in {number_of(NETWORK, user, " Guild") for user in users}:
             return found
         with state.lock:
-            users = {f.user for f in state.families if f.network == NETWORK}
-        if found is not None or any(channel_id in guild_channels(u) for u in users):
+            everyone = {f.user for f in state.families if f.network == NETWORK}
+        if found is not None or any(channel_id in guild_channels(u) for u in everyone):
             return _error("Missing Access", 50001, 403)
         return _error("Unknown Channel", 10003, 404)
 
@@ -182,20 +216,20 @@ def router(state: EmulatorState) -> APIRouter:
 
     @api.get(API + "/channels/{channel_id}")
     async def get_channel(channel_id: str, request: Request) -> Response:
-        user = user_of(request)
-        if user is None:
+        users = bot_guild_users(request)
+        if users is None:
             return unauthorized()
-        found = channel_of(user, channel_id)
+        found = channel_of(users, channel_id)
         return found if isinstance(found, JSONResponse) else JSONResponse(found)
 
     @api.post(API + "/channels/{channel_id}/messages")
     async def create_message(channel_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "messages")) is not None:
             return fault
-        user = user_of(request)
-        if user is None:
+        users = bot_guild_users(request)
+        if users is None:
             return unauthorized()
-        channel = channel_of(user, channel_id)
+        channel = channel_of(users, channel_id)
         if isinstance(channel, JSONResponse):
             return channel
         parsed = await payload_of(request)
@@ -264,10 +298,10 @@ def router(state: EmulatorState) -> APIRouter:
 
     @api.get(API + "/channels/{channel_id}/messages")
     async def list_messages(channel_id: str, request: Request) -> Response:
-        user = user_of(request)
-        if user is None:
+        users = bot_guild_users(request)
+        if users is None:
             return unauthorized()
-        channel = channel_of(user, channel_id)
+        channel = channel_of(users, channel_id)
         if isinstance(channel, JSONResponse):
             return channel
         try:
@@ -285,10 +319,10 @@ def router(state: EmulatorState) -> APIRouter:
     async def start_thread(channel_id: str, message_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "threads")) is not None:
             return fault
-        user = user_of(request)
-        if user is None:
+        users = bot_guild_users(request)
+        if users is None:
             return unauthorized()
-        channel = channel_of(user, channel_id)
+        channel = channel_of(users, channel_id)
         if isinstance(channel, JSONResponse):
             return channel
         starter = next(
