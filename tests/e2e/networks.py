@@ -23,6 +23,7 @@ def platform_content() -> dict[str, Any]:
     return {
         "pinterest": {"settings": {"board_id": number_of("pinterest", "emulated-user", "board:Ideas")}},
         "reddit": {"settings": {"subreddit": "socialpub"}},
+        "lemmy": {"settings": {"community": "socialpub"}},
         "discord": {"settings": {"channel_id": number_of("discord", "emulated-user", " #general")}},
         "tiktok": {"settings": {"privacy_level": "PUBLIC_TO_EVERYONE"}},  # a private post has no link
     }
@@ -94,6 +95,12 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
 
     for platform in platforms:
         if platform == "twitter":
+            continue
+        if platform == "lemmy":  # a username and password on the instance, for its JWT
+            credentials = {"username": "e2e", "password": "e2e-password-123"}
+            body = {"platform": platform, "instance": "lemmy.world", "credentials": credentials}
+            response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
+            assert response.status_code == 201, (platform, response.text)
             continue
         if platform in API_KEYS:
             body = {"platform": platform, "credentials": {"api_key": API_KEYS[platform]}}

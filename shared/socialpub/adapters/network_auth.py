@@ -195,7 +195,9 @@ class HttpNetworkAuth:
 
     # ------------------------------------------------------------------ sign-in without redirects
 
-    def sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
+    def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
+        if platform.auth.auth_type is AuthType.PASSWORD:
+            return self._password_sign_in(platform, credentials, instance)
         if platform.auth.session_url:  # Bluesky: com.atproto.server.createSession
             body = {"identifier": credentials["identifier"], "password": credentials["app_password"]}
             answer = self._call("POST", platform.auth.session_url, json=body, rejected=NetworkRejected)
@@ -210,6 +212,24 @@ class HttpNetworkAuth:
         token = credentials["bot_token"]
         me = self._call("GET", f"{platform.auth.request.base_url}/bot{token}/getMe", rejected=NetworkRejected)
         return TokenSet(access_token=token, extra={"bot_username": str(dig(me, "result.username") or "")})
+
+    def _password_sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None) -> TokenSet:
+        """Lemmy: ``POST /api/v3/user/login`` with ``username_or_email`` and ``password`` answers a JWT
+        that does not expire (it ends at logout or a password change); the password is not kept. A
+        ``jwt`` of null means the instance has not let the account in yet (email or application)."""
+        assert platform.auth.session_url is not None
+        body = {"username_or_email": credentials["username"], "password": credentials["password"]}
+        if credentials.get("totp_2fa_token"):
+            body["totp_2fa_token"] = credentials["totp_2fa_token"]
+        url = _fill(platform.auth.session_url, {"instance": instance})
+        answer = self._call("POST", url, json=body, rejected=NetworkRejected)
+        if not answer.get("jwt"):
+            waiting = "verify the account's email" if answer.get("verify_email_sent") else "approve the account"
+            raise NetworkRejected(
+                f"{_host(url)} gave no session yet: {waiting} on the instance, then connect again",
+                details={"status": 200, "error": "no_jwt", "network_message": ""},
+            )
+        return TokenSet(access_token=str(answer["jwt"]))
 
     def identities(
         self, platform: Platform, tokens: TokenSet, *, instance: str | None, params: dict[str, str]

@@ -22,6 +22,15 @@ class AuthType(StrEnum):
     BOT_TOKEN = "BOT_TOKEN"
     WEBHOOK_URL = "WEBHOOK_URL"
     API_KEY = "API_KEY"  # a key or personal token the user makes on the network (Dev.to, Hashnode)
+    # A username and password exchanged once for a session token, the password never kept (Lemmy's
+    # /api/v3/user/login JWT).
+    PASSWORD = "PASSWORD"
+
+
+JPEG = "image/jpeg"
+# Still images converted to a JPEG copy for networks that take JPEG but not their own type; GIFs are
+# left out (an animation would lose its frames).
+CONVERTED_TO_JPEG = frozenset({"image/png", "image/webp"})
 
 
 class CharacterCounting(StrEnum):
@@ -155,6 +164,12 @@ class Limits(BaseModel):
     max_hashtags: int | None = None
     max_thread_parts: int | None = None
     daily_post_limit: int | None = None
+
+    def sent_as_jpeg(self, mime_type: str) -> bool:
+        """Whether an image of this type goes to the network as a JPEG copy: a PNG or WebP the network
+        does not take where it takes JPEG (Instagram takes JPEG alone). The original stays as uploaded,
+        for the other networks."""
+        return mime_type in CONVERTED_TO_JPEG and mime_type not in self.image_types and JPEG in self.image_types
 
 
 class SettingType(StrEnum):

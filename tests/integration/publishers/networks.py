@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from socialpub.domain.publishing import PublishJob
+from socialpub.domain.publishing import PublishAccount, PublishJob
 from socialpub.local.emulator import EmulatedPost
 from tests.publishing import PublishHarness, Signed
 
@@ -54,7 +54,8 @@ class Contract:
     message, if the publisher keeps one. ``revoked``: how a token is made invalid (default: every token
     of the network revoked) and ``revoked_message``, the network's words (a substring).
     ``refusal``: a post the network refuses. ``is_post``: which of the network's emulated posts are
-    publications (not comments). ``result_id``: the id the publisher returns for an emulated post."""
+    publications (not comments). ``result_id``: the id the publisher returns for an emulated post, and
+    ``permalink`` the URL (default: the one the emulator gives the post)."""
 
     network: str
     endpoint: str
@@ -71,11 +72,16 @@ class Contract:
     revoked_message: str | None = None
     is_post: Callable[[EmulatedPost], bool] = lambda post: True
     result_id: Callable[[EmulatedPost], str] = lambda post: post.id
+    permalink: Callable[[EmulatedPost, PublishAccount], str | None] = lambda post, account: post.url
     sign_in: Callable[[PublishHarness], tuple[Signed, dict[str, object]]] | None = None
 
 
 def _graph_error(message: str, code: int) -> dict[str, Any]:
     return {"error": {"message": message, "type": "OAuthException", "code": code}}
+
+
+def _tiktok_error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "log_id": "20260101000000ABCDEF"}}
 
 
 def _not_a_comment(post: EmulatedPost) -> bool:
@@ -85,6 +91,21 @@ def _not_a_comment(post: EmulatedPost) -> bool:
 CONTRACTS: dict[str, Contract] = {
     contract.network: contract
     for contract in [
+        Contract(
+            network="devto",
+            endpoint="articles",
+            step="article",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, settings={**job.settings, "tags": ["a", "b", "c", "d", "e"]}),
+                "VALIDATION_FAILED",
+                "Validation failed: Tag list exceed the maximum of 4 tags",
+            ),
+            rate_limited=Fault(
+                429, {"error": "Rate limit reached, try again in 7 seconds", "status": 429}, {"Retry-After": "7"}
+            ),
+            rate_limited_message="Rate limit reached, try again in 7 seconds",
+            revoked_message="unauthorized",
+        ),
         Contract(
             network="devto",
             endpoint="articles",
@@ -155,6 +176,192 @@ CONTRACTS: dict[str, Contract] = {
             ),
             rate_limited=Fault(429, _graph_error("(#32) Page request limit reached", 32), {"Retry-After": "7"}),
             is_post=_not_a_comment,
+        ),
+        Contract(
+            network="google_business",
+            endpoint="localPosts",
+            step="post",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, settings={**job.settings, "call_to_action": "SIGN_UP"}),
+                "VALIDATION_FAILED",
+                "Request contains an invalid argument."
+                " (call_to_action.url: A valid URL is required for this action type)",
+            ),
+            # Google gives its delay in the body's RetryInfo, not in a Retry-After header
+            rate_limited=Fault(
+                429,
+                {
+                    "error": {
+                        "code": 429,
+                        "message": "Quota exceeded for quota metric 'Requests' of service 'mybusiness.googleapis.com'.",
+                        "status": "RESOURCE_EXHAUSTED",
+                        "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "30s"}],
+                    }
+                },
+            ),
+            retry_after=30.0,
+        ),
+        Contract(
+            network="instagram",
+            media="image",
+            endpoint="media_publish",
+            step="publish",
+            lost_fault=Fault(500),
+            refusal=Refusal(
+                longer_than(2200),
+                "VALIDATION_FAILED",
+                "(#100) The caption is too long: it has more than 2200 characters.",
+            ),
+            rate_limited=Fault(429, _graph_error("Application request limit reached", 4), {"Retry-After": "7"}),
+            revoked_message="Invalid OAuth access token.",
+            is_post=lambda post: post.extra.get("kind") == "media",
+        ),
+        Contract(
+            network="linkedin",
+            endpoint="posts",
+            step="post",
+            refusal=Refusal(
+                longer_than(3000), "VALIDATION_FAILED", "/commentary :: length 3001 exceeds maximum length 3000"
+            ),
+            rate_limited=Fault(
+                429,
+                {"status": 429, "serviceErrorCode": 101, "code": "TOO_MANY_REQUESTS", "message": "Too many requests"},
+                {"Retry-After": "7"},
+            ),
+            revoked_message="Invalid access token",
+        ),
+        Contract(
+            network="pinterest",
+            media="image",
+            endpoint="pins",
+            step="pin",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, settings={**job.settings, "board_id": "424242424242"}),
+                "VALIDATION_FAILED",
+                "Board not found.",
+            ),
+            rate_limited=Fault(
+                429,
+                {"code": 8, "message": "You have exceeded your rate limit. Try again later."},
+                {"Retry-After": "7"},
+            ),
+            revoked_message="Authentication failed.",
+        ),
+        Contract(
+            network="reddit",
+            endpoint="submit",
+            step="submit",
+            # Reddit refuses inside a 200 answer
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, title=None), "VALIDATION_FAILED", "we need something here"
+            ),
+            rate_limited=Fault(429, {"message": "Too Many Requests", "error": 429}, {"Retry-After": "7"}),
+            revoked_message="Unauthorized",
+        ),
+        Contract(
+            network="telegram",
+            endpoint="sendMessage",
+            step="message.0",
+            # The Bot API cannot read a message back, and its 5xx means "not sent": a lost answer is a timeout
+            lost="unknown",
+            lost_fault=Fault(502, delay=4),
+            server_error=Fault(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
+            refusal=Refusal(longer_than(4096), "VALIDATION_FAILED", "Bad Request: message is too long"),
+            # Telegram's flood control gives its delay in the body
+            rate_limited=Fault(
+                429,
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 7",
+                    "parameters": {"retry_after": 7},
+                },
+            ),
+            revoked=lambda harness, signed: dataclasses.replace(signed, token="123456789:revoked"),
+            revoked_message="Unauthorized",
+            # the emulator names a channel by its internal id; a public channel's link uses its username
+            permalink=lambda post, account: f"https://t.me/{account.username}/{post.id}",
+        ),
+        Contract(
+            network="threads",
+            endpoint="threads_publish",
+            step="post.0",
+            lost_fault=Fault(500),
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, parts=["🚀" * 126]),  # 504 counted characters
+                "VALIDATION_FAILED",
+                "(#100) Param text must be at most 500 characters long.",
+            ),
+            rate_limited=Fault(429, _graph_error("Application request limit reached", 4), {"Retry-After": "7"}),
+        ),
+        Contract(
+            network="tiktok",
+            media="video",
+            endpoint="upload",
+            step="upload",
+            refusal=Refusal(
+                longer_than(2200),
+                "VALIDATION_FAILED",
+                "post_info.title must be a string of at most 2200 UTF-16 characters",
+            ),
+            rate_limited=Fault(
+                429,
+                _tiktok_error("rate_limit_exceeded", "The API rate limit was exceeded. Please try again later."),
+                {"Retry-After": "7"},
+                endpoint="video_init",
+            ),
+            revoked_message="access token is invalid",
+        ),
+        Contract(
+            network="twitter",
+            endpoint="tweets",
+            step="tweet.0",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, parts=["漢" * 141]),  # each CJK character weighs 2
+                "VALIDATION_FAILED",
+                "Your Tweet text is too long.",
+            ),
+            rate_limited=Fault(
+                429,
+                {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+                {"Retry-After": "7"},
+            ),
+        ),
+        Contract(
+            network="youtube",
+            media="video",
+            endpoint="upload",
+            step="video",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, parts=["a <b> c"]),
+                "VALIDATION_FAILED",
+                "The request metadata specifies an invalid video description.",
+            ),
+            rate_limited=Fault(
+                429,
+                {
+                    "error": {
+                        "code": 429,
+                        "message": "Too many requests",
+                        "errors": [
+                            {"message": "Too many requests", "domain": "usageLimits", "reason": "rateLimitExceeded"}
+                        ],
+                    }
+                },
+                {"Retry-After": "7"},
+            ),
+        ),
+        Contract(
+            network="lemmy",
+            endpoint="post",
+            step="post",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, title="x" * 201), "VALIDATION_FAILED", "invalid_post_title"
+            ),
+            rate_limited=Fault(429, {"error": "rate_limit_error"}, {"Retry-After": "7"}),
+            rate_limited_message="rate_limit_error",
+            revoked_message="not_logged_in",  # Lemmy answers it with a 400, not a 401
+            is_post=lambda post: post.extra.get("kind") == "post",
         ),
     ]
 }

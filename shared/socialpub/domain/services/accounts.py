@@ -76,7 +76,10 @@ SIGN_IN_FIELDS: dict[AuthType, tuple[tuple[str, ...], tuple[str, ...]]] = {
     AuthType.APP_PASSWORD: (("identifier", "app_password"), ("app_password",)),
     AuthType.BOT_TOKEN: (("bot_token", "chat_id"), ("bot_token",)),
     AuthType.API_KEY: (("api_key",), ("api_key",)),
+    AuthType.PASSWORD: (("username", "password"), ("password",)),
 }
+# Secrets used once to sign in and never stored: Lemmy's password (the session token it gives is kept).
+USED_ONCE = {"password"}
 LEASE_WAIT_SECONDS = 0.2
 
 
@@ -216,7 +219,9 @@ def start_connect(
     """OAuth networks: an authorization URL and its state. Sign-in networks: the connected account."""
     platform = integration(request.platform)
     if not platform.oauth_supported:
-        return connect_with_credentials(deps, workspace_id, platform, request.credentials or {})
+        return connect_with_credentials(
+            deps, workspace_id, platform, request.credentials or {}, instance=request.instance
+        )
     for name in ("callback_url", "return_url"):
         if getattr(request, name):
             check_redirect_url(getattr(request, name), name)
@@ -348,7 +353,12 @@ def complete_connect(
 
 
 def connect_with_credentials(
-    deps: AccountDeps, workspace_id: str, platform: Platform, credentials: dict[str, str]
+    deps: AccountDeps,
+    workspace_id: str,
+    platform: Platform,
+    credentials: dict[str, str],
+    *,
+    instance: str | None = None,
 ) -> Account:
     """Bluesky (handle + app password), Telegram (bot token + chat), Dev.to and Hashnode (API key): no
     redirect, checked at once."""
@@ -362,9 +372,21 @@ def connect_with_credentials(
             details={"field": "credentials", "missing": missing},
         )
     given = {n: credentials[n].strip() for n in needed}
-    tokens = deps.network.sign_in(platform, given)
-    params = {**given, **tokens.extra}
-    identities = deps.network.identities(platform, tokens, instance=None, params=params)
+    server = None
+    if platform.auth.per_instance:  # Lemmy: the instance a client names, SSRF-guarded before any call
+        if not (instance or "").strip():
+            raise InvalidInput(
+                f"{platform.name} needs the server to connect to: send instance (e.g. lemmy.world)",
+                details={"field": "instance"},
+            )
+        server = deps.guard_host(str(instance))
+        # An account with two-factor sign-in also sends its current code (used once, never stored)
+        code = str(credentials.get("totp_2fa_token") or "").strip()
+        tokens = deps.network.sign_in(platform, {**given, **({"totp_2fa_token": code} if code else {})}, server)
+    else:
+        tokens = deps.network.sign_in(platform, given)
+    params = {n: v for n, v in {**given, **tokens.extra}.items() if n not in USED_ONCE}
+    identities = deps.network.identities(platform, tokens, instance=server, params=params)
     if not identities:
         raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
     cap = _channels_room(deps, workspace_id, platform, identities[:1])
@@ -375,10 +397,10 @@ def connect_with_credentials(
         identities[0],
         tokens,
         configuration_id=None,
-        instance=None,
+        instance=server,
         scopes=[],
         cap=cap,
-        extra_secrets={n: given[n] for n in secret_names},
+        extra_secrets={n: given[n] for n in secret_names if n not in USED_ONCE},
         metadata={n: v for n, v in given.items() if n not in secret_names},
     )
 
