@@ -64,6 +64,8 @@ from socialpub.local.emulator.state import (
 NETWORK = "facebook"
 GRAPH = "/graph.facebook.com/v21.0"
 RUPLOAD = "/rupload.facebook.com/video-upload/v21.0"
+# Limits (the emulator's own, never the product's catalog): a post's message up to 63,206 characters and
+# up to 10 attached photos (developers.facebook.com/docs/pages-api/posts).
 MAX_CHARACTERS = 63206
 MAX_ATTACHED = 10
 SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -46,6 +46,8 @@ NETWORK = "pinterest"
 API = "/api.pinterest.com/v5"
 UPLOAD_URL = "https://pinterest-media-upload.s3-accelerate.amazonaws.com/"
 BOARDS = ("Ideas", "Launches")
+# Limits (the emulator's own, never the product's catalog), as developers.pinterest.com/docs/api/v5/pins-create
+# gives them: title 100, description 800, link 2048, alt_text 500 characters.
 MAX_TITLE = 100
 MAX_DESCRIPTION = 800
 MAX_LINK = 2048

@@ -46,6 +46,8 @@ API = "/oauth.reddit.com"
 BUCKET = "reddit-uploaded-media.s3-accelerate.amazonaws.com"
 SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{2,20}$")
 CLOSED = {"announcements"}
+# Limits (the emulator's own, never the product's catalog): a title up to 300 characters, a text post's body
+# up to 40,000 (www.reddit.com/dev/api#POST_api_submit; the submit form's limits).
 MAX_TITLE = 300
 MAX_TEXT = 40_000
 GENERIC_AGENTS = ("python-httpx/", "python-requests/", "curl/", "okhttp/")

@@ -37,6 +37,8 @@ from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, 
 
 NETWORK = "telegram"
 BOT_TOKEN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")  # as the sign-in emulation accepts it
+# Limits (the emulator's own, never the product's catalog), from core.telegram.org/bots/api#sendmessage
+# (text 1-4096 characters), #sendphoto (caption 0-1024) and #sending-files (uploads up to 50 MB).
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_UPLOAD = 50 * 1024 * 1024

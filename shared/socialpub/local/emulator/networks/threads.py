@@ -59,6 +59,8 @@ from socialpub.local.emulator.state import (
 
 NETWORK = "threads"
 API = "/graph.threads.net/v1.0"
+# Limits (the emulator's own, never the product's catalog), from developers.facebook.com/docs/threads/overview:
+# text up to 500 characters (emoji by their UTF-8 bytes), carousels of 2-20, 250 posts a day.
 MAX_CHARACTERS = 500
 MIN_CHILDREN, MAX_CHILDREN = 2, 20
 DAILY_LIMIT = 250

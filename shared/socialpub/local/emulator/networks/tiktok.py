@@ -48,6 +48,8 @@ API = f"{HOST}/post/publish"
 UPLOAD_HOST = "open-upload.tiktokapis.com"
 OPTIONS = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"]
 PRIVATE_OPTIONS = ["FOLLOWER_OF_CREATOR", "SELF_ONLY"]
+# Limits (the emulator's own, never the product's catalog), from
+# developers.tiktok.com/doc/content-posting-api-reference-direct-post and -photo-post.
 MAX_DURATION = 600
 MAX_TITLE = 2200  # UTF-16 units
 MAX_PHOTO_TITLE = 90

@@ -51,6 +51,8 @@ from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFam
 NETWORK = "youtube"
 API = "https://www.googleapis.com"
 GRANULE = 256 * 1024
+# Limits (the emulator's own, never the product's catalog), from developers.google.com/youtube/v3/docs/videos
+# (snippet.title 100 characters, snippet.description 5000 bytes, snippet.tags 500 characters in all).
 MAX_TITLE = 100
 MAX_DESCRIPTION_BYTES = 5000
 MAX_TAGS = 500
