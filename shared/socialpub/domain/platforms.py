@@ -118,6 +118,9 @@ class AuthSettings(BaseModel):
     long_lived: LongLivedExchange | None = None
     app_registration_url: str | None = None  # Mastodon: POST /api/v1/apps on the instance
     session_url: str | None = None  # Bluesky: createSession with the handle and an app password
+    # Discord: posts are made by the app's own bot (``Authorization: Bot <botToken>``, the bot token of
+    # the app the account was connected with), never with the user's OAuth token, which Discord refuses.
+    app_bot_token: bool = False
     profile: ProfileSpec
 
 

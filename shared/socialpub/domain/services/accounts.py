@@ -48,7 +48,7 @@ from socialpub.domain.accounts import (
 )
 from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
-from socialpub.domain.integrations import Configuration, ConfigurationNotFound, integration
+from socialpub.domain.integrations import BOT_TOKEN_FIELD, Configuration, ConfigurationNotFound, integration
 from socialpub.domain.platforms import AuthType, Platform
 from socialpub.domain.ports import (
     AccountRepository,
@@ -168,6 +168,28 @@ def app_credentials(
     )
 
 
+def app_bot_token(deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None) -> str:
+    """The bot token of the app an account was (or is being) connected with: the workspace's
+    configuration's ``botToken``, else the deployment default's. Only that app's bot was added to the
+    user's guild, so another app's bot token would not do."""
+    if configuration_id:
+        config = deps.configurations.get(workspace_id, platform.id, configuration_id)
+        if config is None:
+            raise ConfigurationNotFound(details={"configuration_id": configuration_id})
+        if BOT_TOKEN_FIELD in config.sealed:
+            return deps.box.open(config.sealed[BOT_TOKEN_FIELD], config.context(BOT_TOKEN_FIELD))
+        where = f"PUT /api/{platform.id}/configurations/{configuration_id} with credentials.{BOT_TOKEN_FIELD}"
+    else:
+        token = (deps.defaults.get(platform.id) or {}).get(BOT_TOKEN_FIELD)
+        if token:
+            return token
+        where = f"{BOT_TOKEN_FIELD} in the deployment's default {platform.id} credentials"
+    raise IntegrationNotConfigured(
+        f"{platform.name} posts are made by the app's bot, and its app has no bot token: add it ({where})",
+        details={"platform": platform.id, "configuration_id": configuration_id, "missing": BOT_TOKEN_FIELD},
+    )
+
+
 def _instance_app(
     deps: AccountDeps, workspace_id: str, platform: Platform, instance: str, redirect_uri: str, scopes: list[str]
 ) -> AppCredentials:
@@ -240,6 +262,8 @@ def start_connect(
         app = _instance_app(deps, workspace_id, platform, instance, redirect_uri, scopes)
     else:
         app, config = app_credentials(deps, workspace_id, platform, request.configuration_id)
+        if platform.auth.app_bot_token:  # said now, not at the first publish after the user consented
+            app_bot_token(deps, workspace_id, platform, config.id if config else None)
         # The scopes asked for, else the configuration's, else the catalog's
         scopes = request.scopes if request.scopes is not None else (config or platform.auth).scopes
     configuration_id = config.id if config else None
