@@ -15,6 +15,7 @@ from httpx import Response
 from socialpub.local.emulator import EmulatorState, create_emulator
 from socialpub.local.emulator.networks import (
     bluesky,
+    discord,
     facebook,
     google_business,
     instagram,
@@ -43,6 +44,7 @@ class Case:
     limit: int  # the network module's own constant
     send: Send  # sends a post whose counted text is the given string
     refusal: tuple[int, dict[str, Any]]  # status and body the network documents for a text too long
+    scope: str = ""  # what the signed-in account granted
 
 
 def _x(client: TestClient, text: str) -> Response:
@@ -53,6 +55,12 @@ def _bluesky(client: TestClient, text: str) -> Response:
     record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2026-01-01T00:00:00.000Z"}
     body = {"repo": USER, "collection": "app.bsky.feed.post", "record": record}
     return client.post("/bsky.social/xrpc/com.atproto.repo.createRecord", headers=BEARER, json=body)
+
+
+def _discord(client: TestClient, text: str) -> Response:
+    channel = number_of("discord", USER, " #general")
+    headers = {"authorization": f"Bot {discord.bot_token('app')}"}
+    return client.post(f"{discord.API}/channels/{channel}/messages", headers=headers, json={"content": text})
 
 
 def _facebook(client: TestClient, text: str) -> Response:
@@ -192,6 +200,29 @@ CASES = [
             },
         ),
     ),
+    Case(
+        "discord",
+        discord.MAX_CONTENT,
+        _discord,
+        (
+            400,
+            {
+                "message": "Invalid Form Body",
+                "code": 50035,
+                "errors": {
+                    "content": {
+                        "_errors": [
+                            {
+                                "code": "BASE_TYPE_MAX_LENGTH",
+                                "message": f"Must be {discord.MAX_CONTENT} or fewer in length.",
+                            }
+                        ]
+                    }
+                },
+            },
+        ),
+        scope="identify bot",
+    ),
     Case("facebook", facebook.MAX_CHARACTERS, _facebook, (400, _graph("(#100) The message is too long"))),
     Case(
         "google_business",
@@ -305,6 +336,9 @@ CASES = [
 ]
 
 
+X, MASTODON = (next(i for i, c in enumerate(CASES) if c.network == n) for n in ("twitter", "mastodon"))
+
+
 def _without_volatile(body: Any) -> Any:
     """The body without the ids a network makes afresh for each answer (Graph's fbtrace_id, TikTok's log_id)."""
     if isinstance(body, dict):
@@ -314,7 +348,7 @@ def _without_volatile(body: Any) -> Any:
 
 def _client(case: Case) -> TestClient:
     state = EmulatorState()
-    state.families.append(TokenFamily(network=case.network, client_id="app", scope="", user=USER))
+    state.families.append(TokenFamily(network=case.network, client_id="app", scope=case.scope, user=USER))
     state.families[-1].access_tokens.add(TOKEN)
     return TestClient(create_emulator(state))
 
@@ -348,10 +382,14 @@ def test_a_text_at_the_networks_own_limit_is_not_refused_as_too_long(case: Case)
 @pytest.mark.parametrize(
     ("case", "text", "refused"),
     [
-        pytest.param(CASES[0], "日" * (twitter.MAX_CHARACTERS // 2 + 1), True, id="x-cjk-weighs-2"),
-        pytest.param(CASES[0], "a" * 250 + " https://example.com/" + "p" * 100, False, id="x-link-weighs-23"),
-        pytest.param(CASES[6], "a" * 470 + " https://example.com/" + "p" * 100, False, id="mastodon-link-counts-23"),
-        pytest.param(CASES[6], "a" * 470 + " averyveryverylongdomainname.example.com", True, id="mastodon-bare-domain"),
+        pytest.param(CASES[X], "日" * (twitter.MAX_CHARACTERS // 2 + 1), True, id="x-cjk-weighs-2"),
+        pytest.param(CASES[X], "a" * 250 + " https://example.com/" + "p" * 100, False, id="x-link-weighs-23"),
+        pytest.param(
+            CASES[MASTODON], "a" * 470 + " https://example.com/" + "p" * 100, False, id="mastodon-link-counts-23"
+        ),
+        pytest.param(
+            CASES[MASTODON], "a" * 470 + " averyveryverylongdomainname.example.com", True, id="mastodon-bare-domain"
+        ),
     ],
 )
 def test_the_networks_count_a_text_their_own_way(case: Case, text: str, refused: bool) -> None:
