@@ -45,6 +45,8 @@ from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, 
 NETWORK = "discord"
 API = "/discord.com/api/v10"
 DISCORD_EPOCH_MS = 1_420_070_400_000
+# Limits (the emulator's own, never the product's catalog): content up to 2,000 characters
+# (discord.com/developers/docs/resources/message#create-message).
 MAX_CONTENT = 2000
 MAX_FILE = 25 * 1024 * 1024
 NONCE_SECONDS = 300

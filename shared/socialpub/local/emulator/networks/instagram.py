@@ -74,6 +74,9 @@ from socialpub.local.emulator.state import (
 )
 
 NETWORK = "instagram"
+# Limits (the emulator's own, never the product's catalog), from
+# developers.facebook.com/docs/instagram-platform/content-publishing (caption 2,200 characters, carousels of
+# 2-10, the 24-hour publishing limit).
 MAX_CAPTION = 2200
 MIN_CHILDREN, MAX_CHILDREN = 2, 10
 DAILY_LIMIT = 50

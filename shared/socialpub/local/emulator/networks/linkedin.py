@@ -68,6 +68,8 @@ from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, new_number, number_of
 
 NETWORK = "linkedin"
+# Limits (the emulator's own, never the product's catalog): commentary up to 3,000 characters
+# (learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api), comments 1,250.
 MAX_COMMENTARY = 3000
 MAX_COMMENT = 1250
 PART_SIZE = 4 * 1024 * 1024
