@@ -54,6 +54,9 @@ from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, 
 NETWORK = "bluesky"
 PDS_HOST = "puffball.us-east.host.bsky.network"
 COLLECTION = "app.bsky.feed.post"
+# Limits (the emulator's own, never the product's catalog), from the app.bsky.feed.post lexicon
+# (docs.bsky.app/docs/advanced-guides/posts: text 300 graphemes and 3000 bytes), app.bsky.embed.images
+# (1,000,000 bytes an image) and docs.bsky.app/docs/tutorials/video (100 MB, 25 videos a day).
 MAX_GRAPHEMES = 300
 MAX_TEXT_BYTES = 3000
 MAX_IMAGE_BYTES = 1_000_000

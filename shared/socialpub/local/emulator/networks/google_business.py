@@ -33,6 +33,8 @@ from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, 
 
 NETWORK = "google_business"
 V4 = "/mybusiness.googleapis.com/v4"
+# The summary's limit (the emulator's own, never the product's catalog): 1,500 characters
+# (developers.google.com/my-business/content/posts-data).
 MAX_SUMMARY = 1500
 TOPICS = {"STANDARD", "EVENT", "OFFER", "ALERT"}
 ACTIONS = {"BOOK", "ORDER", "SHOP", "LEARN_MORE", "SIGN_UP", "CALL"}
