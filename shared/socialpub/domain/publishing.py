@@ -315,6 +315,11 @@ class Steps(Protocol):
         """The stored value of ``name``, or ``run()``'s, stored now (JSON values only)."""
         ...
 
+    def redo(self, name: str, run: Callable[[], T]) -> T:
+        """``run()``'s value, stored in place of ``name``'s: an invisible step whose stored result the
+        network no longer honours (X's media ids expire a day after the upload)."""
+        ...
+
     def visible(self, name: str, send: Callable[[], dict[str, Any]], find: Finder | None) -> dict[str, Any]:
         """A call that shows something on the network. Its stored result; else, if an earlier run sent
         it without storing the answer, what ``find(armed_at)`` sees on the network (``send`` only when
@@ -371,6 +376,11 @@ class CheckpointSteps:
         if name in self.target.steps:
             stored: T = self.target.steps[name]
             return stored
+        value = run()
+        self._store(name, value)
+        return value
+
+    def redo(self, name: str, run: Callable[[], T]) -> T:
         value = run()
         self._store(name, value)
         return value

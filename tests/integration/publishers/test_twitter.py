@@ -4,6 +4,7 @@ import hashlib
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
@@ -277,3 +278,87 @@ def test_twitter__upload_fails_midway__rerun_uploads_again_and_posts_once(harnes
     # Then the upload was redone and the post carries the video
     (post,) = harness.posts(NET)
     assert post.media[0]["sha256"] == hashlib.sha256(clip).hexdigest()
+
+
+def _expire_x_media(harness: PublishHarness) -> None:
+    httpx.post(f"{harness.emulator.url}/_emulator/twitter/media/expire", json={}).raise_for_status()
+
+
+def test_twitter__retry_a_day_later__expired_media_uploaded_again_and_one_post_with_the_new_id(
+    harness: PublishHarness,
+) -> None:
+    # Given an image post whose first run uploaded the image, then X failed the post with a 503
+    signed = harness.sign_in(NET)
+    picture = image()
+    job = harness.job(NET, signed, "Late", media=[harness.media(picture, "image/png", alt_text="A red square")])
+    steps = harness.steps(job)
+    harness.fault(NET, "tweets", 503)
+    with pytest.raises(Retryable):
+        harness.publish(job, steps)
+    old = steps.target.steps["media.0"]
+    assert old["expires_at"] > time.time()  # X's expires_after_secs, kept with the checkpoint
+    # And a day passes: X forgets the upload, and the stored expiry is behind us
+    _expire_x_media(harness)
+    steps.target.steps["media.0"] = {**old, "expires_at": int(time.time()) - 60}
+
+    # When the target runs again
+    published = harness.publish(job, steps)
+
+    # Then the image was uploaded again (and described again) and X holds exactly one post, with the new id
+    (post,) = harness.posts(NET)
+    new = steps.target.steps["media.0"]
+    assert new["id"] != old["id"]
+    assert [m["id"] for m in post.media] == [new["id"]]
+    assert post.media[0]["sha256"] == hashlib.sha256(picture).hexdigest()
+    assert post.media[0]["alt_text"] == "A red square"
+    assert published.post_id == post.id
+
+
+def test_twitter__media_id_refused_as_expired_without_a_stored_expiry__uploaded_again_once_one_post(
+    harness: PublishHarness,
+) -> None:
+    # Given an image post that failed once after its upload, whose checkpoint has no expiry (stored
+    # before expiries were kept), and X has since forgotten the upload
+    signed = harness.sign_in(NET)
+    picture = image()
+    job = harness.job(NET, signed, "Later still", media=[harness.media(picture, "image/png")])
+    steps = harness.steps(job)
+    harness.fault(NET, "tweets", 503)
+    with pytest.raises(Retryable):
+        harness.publish(job, steps)
+    old = steps.target.steps["media.0"]
+    steps.target.steps["media.0"] = {k: v for k, v in old.items() if k != "expires_at"}
+    _expire_x_media(harness)
+
+    # When the target runs again: X refuses the post for its media id
+    published = harness.publish(job, steps)
+
+    # Then the image was uploaded again and the post sent once with the new id
+    (post,) = harness.posts(NET)
+    new_id = steps.target.steps["media.0"]["id"]
+    assert new_id != old["id"]
+    assert [m["id"] for m in post.media] == [new_id]
+    assert published.post_id == post.id
+
+
+def test_twitter__media_ids_refused_again_after_a_new_upload__rejected_without_a_loop(
+    harness: PublishHarness,
+) -> None:
+    # Given X refuses every media id of the post (a 400 "Your media IDs are invalid.")
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Never", media=[harness.media(image(), "image/png")])
+    refusal = {
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "errors": [{"message": "Your media IDs are invalid."}],
+        "status": 400,
+    }
+    harness.fault(NET, "tweets", 400, count=2, body=refusal)
+
+    # When it is published
+    with pytest.raises(Rejected) as failure:
+        harness.publish(job)
+
+    # Then it uploaded again once, then gave up with X's message; nothing was posted
+    assert "media IDs are invalid" in (failure.value.network_message or "")
+    assert harness.posts(NET) == []

@@ -11,6 +11,11 @@ X has no idempotency key. A post whose answer was lost is looked up in the accou
 (entities escaped, links and attached media as t.co links) and the post it replies to. Should the lookup miss a
 post that was made, X itself refuses the resend as duplicate content: never a second post.
 
+Media ids expire ``expires_after_secs`` (FINALIZE's answer, a day) after the upload. Each upload's checkpoint
+keeps when its id expires; a post sent within EXPIRY_MARGIN_SECONDS of that (a retry a day later) uploads the
+files again first, and a post X refuses with "Your media IDs are invalid." (a checkpoint without an expiry, or
+X forgetting sooner) is sent once more after a new upload: X refused it, so nothing was posted.
+
 Errors read from X's problem bodies: 403 "duplicate content" -> Rejected DUPLICATE_CONTENT; 429 of type
 ``usage-capped`` (the monthly cap of the API tier) -> Rejected QUOTA_EXCEEDED; any other 429 -> Retryable
 RATE_LIMITED after Retry-After or ``x-rate-limit-reset``; 400 ``errors[].message`` kept as the network's
@@ -20,7 +25,9 @@ message (MEDIA_REJECTED on the upload endpoints); processing ``state: failed`` -
 from __future__ import annotations
 
 import html
+import math
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,6 +54,9 @@ MAX_POLL_SECONDS = 30.0
 MAX_POLLS = 60
 LOOKBACK = timedelta(seconds=60)  # clock skew between us and X when looking a post up
 TIMELINE_PAGES = 5
+# A stored media id this close to its expiry is uploaded again before the post is sent: the post call
+# (and a video's processing before it) must not outlive it.
+EXPIRY_MARGIN_SECONDS = 600
 MAX_ALT_TEXT = 1000
 _URL = re.compile(r"https?://\S+")
 
@@ -57,18 +67,7 @@ class Publisher:
 
     def publish(self, job: PublishJob, steps: Steps) -> Published:
         headers = {"Authorization": f"Bearer {job.token}"}
-        media_ids = []
-        for index, media in enumerate(job.media):
-            upload: dict[str, Any] = steps.once(f"media.{index}", lambda m=media: self._upload(headers, m))  # type: ignore[misc]
-            media_id = str(upload["id"])
-            if upload.get("processing"):
-                steps.once(f"media.{index}.ready", lambda i=media_id: self._processed(headers, i, steps))  # type: ignore[misc]
-            if media.alt_text and media.kind is MediaKind.IMAGE:  # X takes alt text for images and GIFs only
-                steps.once(
-                    f"media.{index}.alt",
-                    lambda i=media_id, alt=media.alt_text: self._describe(headers, i, alt),  # type: ignore[misc]
-                )
-            media_ids.append(media_id)
+        media_ids = [self._media(headers, steps, index, media) for index, media in enumerate(job.media)]
 
         reply_settings = job.settings.get("reply_settings")
         texts = [*job.parts, *([job.first_comment] if job.first_comment else [])]
@@ -84,7 +83,18 @@ class Publisher:
                 body["reply"] = {"in_reply_to_tweet_id": previous}
 
             def send(body: dict[str, Any] = body) -> dict[str, Any]:
-                answer = self._http.json("POST", f"{API}/tweets", json=body, headers=headers, classify=classify)
+                if "media" in body:
+                    # A retry may come a day after the uploads: ids about to expire are renewed first.
+                    body["media"] = {"media_ids": self._all_media(headers, steps, job, renew=None)}
+                try:
+                    answer = self._http.json("POST", f"{API}/tweets", json=body, headers=headers, classify=classify)
+                except Rejected as refused:
+                    if "media" not in body or not expired_media(refused):
+                        raise
+                    # X no longer knows the ids (they expired sooner than they said): it refused the
+                    # post, so nothing was posted. Upload the files again, once, and send it again.
+                    body["media"] = {"media_ids": self._all_media(headers, steps, job, renew=True)}
+                    answer = self._http.json("POST", f"{API}/tweets", json=body, headers=headers, classify=classify)
                 return {"id": str(answer["data"]["id"])}
 
             def find(armed_at: datetime, text: str = text, parent: str | None = previous) -> dict[str, Any] | None:
@@ -98,8 +108,33 @@ class Publisher:
 
     # ------------------------------------------------------------------ media
 
+    def _all_media(self, headers: dict[str, str], steps: Steps, job: PublishJob, *, renew: bool | None) -> list[str]:
+        return [self._media(headers, steps, index, media, renew=renew) for index, media in enumerate(job.media)]
+
+    def _media(
+        self, headers: dict[str, str], steps: Steps, index: int, media: MediaFile, *, renew: bool | None = False
+    ) -> str:
+        """The file's media id on X: uploaded once (then processed, described). ``renew``: True uploads
+        it again; None, only if the stored upload expires within EXPIRY_MARGIN_SECONDS (X's media ids
+        live ``expires_after_secs``, a day: a post retried later needs new ones); False never does."""
+        name = f"media.{index}"
+        upload: dict[str, Any] = steps.once(name, lambda: self._upload(headers, media))
+        if renew is None:
+            renew = float(upload.get("expires_at") or math.inf) - EXPIRY_MARGIN_SECONDS <= time.time()
+        keep = steps.redo if renew else steps.once
+        if renew:
+            upload = steps.redo(name, lambda: self._upload(headers, media))
+        media_id = str(upload["id"])
+        if upload.get("processing"):
+            keep(f"{name}.ready", lambda: self._processed(headers, media_id, steps))
+        if media.alt_text and media.kind is MediaKind.IMAGE:  # X takes alt text for images and GIFs only
+            alt = media.alt_text
+            keep(f"{name}.alt", lambda: self._describe(headers, media_id, alt))
+        return media_id
+
     def _upload(self, headers: dict[str, str], media: MediaFile) -> dict[str, Any]:
-        """INIT, every APPEND, FINALIZE: the media id, and whether X still processes the file."""
+        """INIT, every APPEND, FINALIZE: the media id, whether X still processes the file, and when
+        the id expires (epoch seconds: X's ``expires_after_secs`` from FINALIZE, a day for images)."""
         if media.kind is MediaKind.VIDEO:
             category = "tweet_video"
         else:
@@ -121,11 +156,17 @@ class Publisher:
                 headers=headers,
                 classify=classify_media,
             )
+        finalized_at = time.time()  # before the call: the id's lifetime is counted from no later than this
         final = self._http.json(
             "POST", f"{API}/media/upload/{media_id}/finalize", headers=headers, classify=classify_media
         )
-        info = (final.get("data") or {}).get("processing_info") or {}
-        return {"id": media_id, "processing": info.get("state") not in (None, "succeeded")}
+        data = final.get("data") or {}
+        info = data.get("processing_info") or {}
+        stored: dict[str, Any] = {"id": media_id, "processing": info.get("state") not in (None, "succeeded")}
+        lifetime = data.get("expires_after_secs")
+        if isinstance(lifetime, int | float) and lifetime > 0:
+            stored["expires_at"] = int(finalized_at + lifetime)
+        return stored
 
     def _processed(self, headers: dict[str, str], media_id: str, steps: Steps) -> bool:
         """``processing_info.state``: pending -> in_progress -> succeeded | failed."""
@@ -251,6 +292,12 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
     if status == 400:
         return Rejected(said, network_message=detail, status=status)
     return None
+
+
+def expired_media(refused: Rejected) -> bool:
+    """X's refusal of a post whose media ids it no longer knows (400 "Your media IDs are invalid."):
+    what it answers once an upload's ``expires_after_secs`` have passed."""
+    return refused.status == 400 and "media ids are invalid" in (refused.network_message or "").lower()
 
 
 def classify_media(response: httpx.Response, body: Any, message: str) -> PublishFailure | None:

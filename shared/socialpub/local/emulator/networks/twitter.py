@@ -26,6 +26,10 @@
   ``followers_count``, ``following_count``, ``tweet_count``, ``listed_count``, ``like_count``; an unknown id is
   a 200 with a ``resource-not-found`` error and no ``data``.
 
+Media ids expire ``expires_after_secs`` (a day) after FINALIZE, as X documents; a post naming an expired
+id is refused like an unknown one (400 "Your media IDs are invalid."). ``POST /_emulator/twitter/media/expire``
+(JSON ``ids``, or nothing for every upload) makes uploads expire now, for tests of late retries.
+
 Errors are X's problem bodies (``title``, ``detail``, ``type``, ``status``, ``errors[].message``).
 
 Fault endpoints: ``media_initialize``, ``media_append``, ``media_finalize``, ``media_metadata``, ``tweets``,
@@ -53,6 +57,7 @@ MAX_CHARACTERS = 280
 MAX_MEDIA = 4
 MAX_SEGMENT_BYTES = 5 * 1024 * 1024
 MAX_ALT_TEXT = 1000
+EXPIRES_AFTER_SECS = 86400  # how long a media id can be used in a post, counted from FINALIZE
 CATEGORIES = {  # media_category -> (accepted types, largest file)
     "tweet_image": (("image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff"), 5 * 2**20),
     "tweet_gif": (("image/gif",), 15 * 2**20),
@@ -172,7 +177,25 @@ def router(state: EmulatorState) -> APIRouter:
             found = state.objects.get(media_id)
         if found is None or found["kind"] != "x_media" or found["owner"] != owner:
             return None
+        if found.get("expires_at") is not None and found["expires_at"] <= time.time():
+            return None  # X forgets an upload once its expires_after_secs have passed
         return found
+
+    @api.post("/_emulator/twitter/media/expire")
+    async def expire(request: Request) -> Response:
+        """Test control: the uploads named in ``ids`` (all, without it) expire now."""
+        body = await _json(request) or {}
+        ids = {str(i) for i in body.get("ids") or []}
+        now = time.time()
+        with state.lock:
+            expired = [
+                object_id
+                for object_id, found in state.objects.items()
+                if found.get("kind") == "x_media" and (not ids or object_id in ids)
+            ]
+            for object_id in expired:
+                state.objects[object_id]["expires_at"] = now
+        return JSONResponse({"expired": expired})
 
     @api.post("/api.x.com/2/media/upload/initialize")
     async def initialize(request: Request) -> Response:
@@ -214,7 +237,7 @@ def router(state: EmulatorState) -> APIRouter:
             processing=category != "tweet_image",
         )
         key = f"{KEY_PREFIX[category]}_{media_id}"
-        answer = JSONResponse({"data": {"id": media_id, "media_key": key, "expires_after_secs": 86400}})
+        answer = JSONResponse({"data": {"id": media_id, "media_key": key, "expires_after_secs": EXPIRES_AFTER_SECS}})
         return await state.after(NETWORK, "media_initialize", answer)
 
     @api.post("/api.x.com/2/media/upload/{media_id}/append")
@@ -238,7 +261,7 @@ def router(state: EmulatorState) -> APIRouter:
             return _invalid("Segment size exceeds 5 MB.", {"media": [len(data)]})
         with state.lock:
             upload["segments"][int(index)] = data
-        answer = JSONResponse({"data": {"expires_at": int(datetime.now(UTC).timestamp()) + 86400}})
+        answer = JSONResponse({"data": {"expires_at": int(datetime.now(UTC).timestamp()) + EXPIRES_AFTER_SECS}})
         return await state.after(NETWORK, "media_append", answer)
 
     @api.post("/api.x.com/2/media/upload/{media_id}/finalize")
@@ -260,6 +283,7 @@ def router(state: EmulatorState) -> APIRouter:
                 problem = ""
                 upload["file"] = digest(data, upload["media_type"])
                 upload["segments"] = {}
+                upload["expires_at"] = time.time() + EXPIRES_AFTER_SECS
                 upload["polls"] = 0  # processing starts now
         if problem:
             return _invalid(problem, {"id": [media_id]})
@@ -267,7 +291,7 @@ def router(state: EmulatorState) -> APIRouter:
             "id": media_id,
             "media_key": f"{KEY_PREFIX[upload['category']]}_{media_id}",
             "size": upload["total_bytes"],
-            "expires_after_secs": 86400,
+            "expires_after_secs": EXPIRES_AFTER_SECS,
         }
         if upload["processing"]:
             body["processing_info"] = {"state": "pending", "check_after_secs": 1}
