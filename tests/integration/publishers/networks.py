@@ -363,5 +363,22 @@ CONTRACTS: dict[str, Contract] = {
             revoked_message="not_logged_in",  # Lemmy answers it with a 400, not a 401
             is_post=lambda post: post.extra.get("kind") == "post",
         ),
+        Contract(
+            network="tumblr",
+            endpoint="posts",
+            step="post",
+            refusal=Refusal(longer_than(4096), "VALIDATION_FAILED", "Text blocks can be at most 4096 characters"),
+            rate_limited=Fault(
+                429,
+                {
+                    "meta": {"status": 429, "msg": "Limit Exceeded"},
+                    "response": [],
+                    "errors": [{"title": "Limit Exceeded", "code": 0, "detail": "Limit Exceeded"}],
+                },
+                {"Retry-After": "7"},
+            ),
+            rate_limited_message="Limit Exceeded",
+            revoked_message="Unable to authorize",
+        ),
     ]
 }
