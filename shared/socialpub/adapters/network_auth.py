@@ -44,6 +44,11 @@ BACKOFF_SECONDS = 0.25
 TIMEOUT = httpx.Timeout(8.0, connect=4.0)
 REJECTED_TOKEN_ERRORS = {"invalid_grant", "invalid_token", "unauthorized_client", "expired_token"}
 APP_NAME = "socialpub"
+# Google Business Profile: the user's business accounts, then each one's locations (Account Management
+# and Business Information APIs), each location an identity to choose at connect.
+GOOGLE_ACCOUNTS = "https://mybusinessaccountmanagement.googleapis.com/v1/accounts"
+GOOGLE_LOCATIONS = "https://mybusinessbusinessinformation.googleapis.com/v1/{account}/locations"
+MAX_PAGES = 20  # pages of 100 accounts or locations each
 
 
 def _fill(template: str, values: dict[str, str | None]) -> str:
@@ -237,6 +242,8 @@ class HttpNetworkAuth:
         spec = platform.auth.profile
         url = _fill(spec.url, {"instance": instance, **params})
         headers = {"Authorization": f"Bearer {tokens.access_token}"} if spec.auth == "bearer" else {}
+        if spec.listing == "google_business_locations":
+            return self._business_locations(spec.type, headers)
         if spec.auth == "api_key":
             headers = {spec.key_header: tokens.access_token}
         if spec.query:  # GraphQL (Hashnode): the profile is a query POSTed to the API's one URL
@@ -270,6 +277,41 @@ class HttpNetworkAuth:
                 )
             )
         return found
+
+    def _business_locations(self, kind: str, headers: dict[str, str]) -> list[Identity]:
+        """Google Business Profile: every location of every business account the user manages, as
+        ``accounts/{a}/locations/{l}`` (what localPosts are created under)."""
+        found: list[Identity] = []
+        for account in self._pages(GOOGLE_ACCOUNTS, headers, "accounts", {"pageSize": 20}):
+            name = str(account.get("name") or "")
+            if not name:
+                continue
+            params = {"readMask": "name,title", "pageSize": 100}
+            for location in self._pages(GOOGLE_LOCATIONS.format(account=name), headers, "locations", params):
+                if not location.get("name"):
+                    continue
+                full = f"{name}/{location['name']}"
+                found.append(
+                    Identity(
+                        external_id=full,
+                        type=kind,
+                        name=str(location.get("title") or full),
+                        metadata={"location": full, "account": str(account.get("accountName") or name)},
+                    )
+                )
+        return found
+
+    def _pages(self, url: str, headers: dict[str, str], key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a paged Google list (``nextPageToken``)."""
+        items: list[dict[str, Any]] = []
+        page: str | None = None
+        for _ in range(MAX_PAGES):
+            answer = self._call("GET", url, headers=headers, params={**params, **({"pageToken": page} if page else {})})
+            items += [i for i in answer.get(key) or [] if isinstance(i, dict)]
+            page = answer.get("nextPageToken")
+            if not page:
+                break
+        return items
 
     # ------------------------------------------------------------------ HTTP
 

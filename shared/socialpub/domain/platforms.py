@@ -85,6 +85,9 @@ class ProfileSpec(BaseModel):
     key_header: str = "Authorization"  # "api_key": the header carrying the key as is (Dev.to: api-key)
     query: str | None = None  # a GraphQL API (Hashnode): the profile is POSTed as this query
     fields: dict[str, str]
+    # Identities listed by a network's own walk instead of ``url``: Google Business Profile's locations
+    # (each business account's, from the Account Management and Business Information APIs).
+    listing: Literal["google_business_locations"] | None = None
 
 
 class RequestSettings(BaseModel):

@@ -230,3 +230,62 @@ def test_google_business__quota_exhausted__retryable_after_googles_delay_then_po
     assert steps.target.armed == {}
     harness.publish(job, steps)
     assert len(harness.posts(NET)) == 1
+
+
+def _location(user: str, n: int) -> str:
+    return f"accounts/{number_of(NET, user, ' Account')}/locations/{number_of(NET, user, f' Location {n}')}"
+
+
+def test_google_business__user_with_two_locations__the_one_chosen_at_connect_gets_the_post(
+    harness: PublishHarness,
+) -> None:
+    # Given a user who manages two locations, connected to the second (each location is an identity)
+    chain = "acme-chain"
+    signed = harness.sign_in(NET, user=chain, pick=1)
+    assert signed.account.external_id == _location(chain, 2)
+    assert (signed.account.type, signed.account.metadata["location"]) == ("location", _location(chain, 2))
+
+    # When a post is published
+    published = harness.publish(harness.job(NET, signed, "Open late on Fridays"))
+
+    # Then the second location holds it, and the first nothing
+    (post,) = harness.posts(NET, _location(chain, 2))
+    assert post.text == "Open late on Fridays"
+    assert published.post_id == post.id
+    assert harness.posts(NET, _location(chain, 1)) == []
+
+
+def test_google_business__account_connected_as_the_google_user__posts_to_its_only_location(
+    harness: PublishHarness,
+) -> None:
+    # Given an account connected before locations were chosen: the Google user, who manages one location
+    signed = harness.sign_in(NET)
+    account = PublishAccount(
+        id="acc_u", external_id="1234567", type="business", username=None, instance=None, metadata={}
+    )
+
+    # When a post is published
+    harness.publish(harness.job(NET, Signed(account=account, token=signed.token), "Still here"))
+
+    # Then the user's only location holds it
+    (post,) = harness.posts(NET, LOCATION)
+    assert post.text == "Still here"
+
+
+def test_google_business__account_connected_as_a_user_with_two_locations__refused_asking_to_choose(
+    harness: PublishHarness,
+) -> None:
+    # Given an account connected before locations were chosen, whose user manages two locations
+    signed = harness.sign_in(NET, user="acme-chain")
+    account = PublishAccount(
+        id="acc_u", external_id="7654321", type="business", username=None, instance=None, metadata={}
+    )
+
+    # When a post is published
+    with pytest.raises(Rejected) as refused:
+        harness.publish(harness.job(NET, Signed(account=account, token=signed.token), "Which shop?"))
+
+    # Then it is refused, saying to reconnect and choose the location, and nothing was posted
+    assert refused.value.code == "VALIDATION_FAILED"
+    assert "choose the location" in refused.value.message
+    assert harness.posts(NET) == []

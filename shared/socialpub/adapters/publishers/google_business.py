@@ -1,8 +1,9 @@
 """Google Business Profile (developers.google.com/my-business/reference/rest/v4/accounts.locations.localPosts),
 with the account's Google OAuth token (``business.manage``).
 
-- the location, once: ``job.account.external_id`` when it is a location (``accounts/*/locations/*``),
-  else ``metadata["location"]``; else the only location the user manages, found through the Account
+- the location, once: ``job.account.external_id`` when it is a location (``accounts/*/locations/*``:
+  the one chosen at connect), else ``metadata["location"]``; else (an account connected as the Google
+  user, before locations were chosen) the only location the user manages, found through the Account
   Management API (``GET /v1/accounts``) and the Business Information API
   (``GET /v1/{account}/locations?readMask=name,title``);
 - ``POST /v4/{location}/localPosts``: a ``STANDARD`` post (``summary`` up to 1,500 characters; Google
@@ -190,7 +191,7 @@ class Publisher:
             found += [f"{account['name']}/{loc['name']}" for loc in answer.get("locations") or []]
         if len(found) != 1:
             raise Rejected(
-                f"The Google account manages {len(found)} business locations; connect the location to post to",
+                f"The Google account manages {len(found)} business locations; reconnect it and choose the location",
                 code="VALIDATION_FAILED",
             )
         return found[0]

@@ -3,8 +3,9 @@ user's locations, for the bearer of a live Google token (shared with YouTube, as
 
 - ``GET mybusinessaccountmanagement.googleapis.com/v1/accounts``: the user's one business account,
   ``accounts/<number_of("google_business", user, " Account")>``;
-- ``GET mybusinessbusinessinformation.googleapis.com/v1/{account}/locations?readMask=``: its one
-  location, ``locations/<number_of("google_business", user, " Location 1")>`` (``readMask`` required);
+- ``GET mybusinessbusinessinformation.googleapis.com/v1/{account}/locations?readMask=``: its
+  locations, ``locations/<number_of("google_business", user, " Location <n>")>`` (``readMask``
+  required): one, or two for a user whose name ends in ``-chain`` (someone who manages several);
 - ``POST mybusiness.googleapis.com/v4/{account}/{location}/localPosts``: ``summary`` (1,500
   characters), ``topicType`` (STANDARD; EVENT and OFFER need ``event.title`` and a schedule),
   ``callToAction`` (``actionType`` enum; ``url`` required except for CALL), ``media``
@@ -99,15 +100,15 @@ def router(state: EmulatorState) -> APIRouter:
     def account_of(user: str) -> str:
         return number_of(NETWORK, user, " Account")
 
-    def location_of(user: str) -> str:
-        return number_of(NETWORK, user, " Location 1")
+    def locations_of(user: str) -> list[str]:
+        return [number_of(NETWORK, user, f" Location {n}") for n in range(1, 3 if user.endswith("-chain") else 2)]
 
     def owned(user: str, account_id: str, location_id: str) -> JSONResponse | None:
-        if account_id == account_of(user) and location_id == location_of(user):
+        if account_id == account_of(user) and location_id in locations_of(user):
             return None
         with state.lock:
             users = {f.user for f in state.families}
-        if any(account_id == account_of(u) and location_id == location_of(u) for u in users):
+        if any(account_id == account_of(u) and location_id in locations_of(u) for u in users):
             return _error(403, "PERMISSION_DENIED", "The caller does not have permission")
         return _error(404, "NOT_FOUND", "Requested entity was not found.")
 
@@ -172,8 +173,12 @@ def router(state: EmulatorState) -> APIRouter:
             return _error(403, "PERMISSION_DENIED", "The caller does not have permission")
         if not request.query_params.get("readMask"):
             return _invalid("read_mask", "Field is required")
-        location = {"name": f"locations/{location_of(user)}", "title": f"{user.replace('-', ' ').title()} Shop"}
-        return JSONResponse({"locations": [location], "totalSize": 1})
+        shop = user.replace("-", " ").title() + " Shop"
+        locations = [
+            {"name": f"locations/{location}", "title": shop if n == 1 else f"{shop} {n}"}
+            for n, location in enumerate(locations_of(user), start=1)
+        ]
+        return JSONResponse({"locations": locations, "totalSize": len(locations)})
 
     @api.post(V4 + "/accounts/{account_id}/locations/{location_id}/localPosts")
     async def create_post(account_id: str, location_id: str, request: Request) -> Response:
