@@ -15,10 +15,12 @@
 - the first comment: ``POST /socialActions/{post urn}/comments``. LinkedIn has no threads: parts after
   the first are not sent.
 
-A lost answer: the post is looked up in ``GET /posts?q=author`` (commentary and ``createdAt``). That read
-needs r_member_social / r_organization_social, which LinkedIn grants to few apps; where it is refused, the
-post is sent again and LinkedIn's duplicate check (422 "Content is a duplicate of urn:li:share:...")
-names the post the lost call made. The first comment is looked up in ``GET /socialActions/{urn}/comments``;
+A lost answer: the post is looked up in ``GET /posts?q=author`` (commentary, the uploaded media's URNs or the
+link, and ``createdAt``). That read needs r_member_social (members: "restricted", a private permission LinkedIn
+grants to few partners) or r_organization_social (pages); where it is refused, a post with text is sent again
+and LinkedIn's duplicate check (422 "Content is a duplicate of urn:li:share:...") names the post the lost call
+made. A post without text (media or a link alone) has nothing for that check to compare: it fails with
+OUTCOME_UNKNOWN rather than risk a second post. The first comment is looked up in ``GET /socialActions/{urn}/comments``;
 where that read is refused the outcome stays unknown (a second comment would be visible).
 """
 
@@ -72,6 +74,24 @@ def link(account: PublishAccount, post_id: str) -> str | None:
 def author_of(job: PublishJob) -> str:
     kind = "organization" if job.account.type in ORGANIZATION_TYPES else "person"
     return f"urn:li:{kind}:{job.account.external_id}"
+
+
+def same_content(shown: Any, sent: dict[str, Any] | None) -> bool:
+    """Whether a post read back carries what was sent: the same uploaded media (their URNs, unique to
+    our uploads: what tells two posts without text apart) or the same link."""
+
+    def key(content: Any) -> tuple[str, ...]:
+        if not isinstance(content, dict):
+            return ()
+        media = content.get("media") or {}
+        if media.get("id"):
+            return (str(media["id"]),)
+        images = (content.get("multiImage") or {}).get("images") or []
+        if images:
+            return tuple(str(image.get("id")) for image in images)
+        return (str((content.get("article") or {}).get("source") or ""),) if content.get("article") else ()
+
+    return key(shown) == key(sent)
 
 
 def classify(response: httpx.Response, body: Any, message: str) -> PublishFailure | None:
@@ -167,11 +187,27 @@ class Publisher:
             except Rejected as refused:
                 if refused.status != 403:
                     raise
+                if not commentary.strip():
+                    # LinkedIn's duplicate check compares the commentary: with none, a resend would make
+                    # a second post. Refuse to send blind.
+                    raise OutcomeUnknown(
+                        "LinkedIn may or may not have made this post, which has no text: LinkedIn lets this app "
+                        "read back neither the account's posts (r_member_social is granted to few partners; "
+                        "pages need r_organization_social) nor, without text, catch a resend as a duplicate. "
+                        "Look at the account before publishing again",
+                        network_message=refused.network_message,
+                        status=refused.status,
+                        sent=None,
+                    ) from None
                 lookup_refused = True
                 return None
             since = (armed_at - CLOCK_SKEW).timestamp() * 1000
             for element in answer.get("elements") or []:
-                if element.get("commentary") == commentary and int(element.get("createdAt") or 0) >= since:
+                if (
+                    element.get("commentary") == commentary
+                    and same_content(element.get("content"), content)
+                    and int(element.get("createdAt") or 0) >= since
+                ):
                     return {"id": element["id"], "url": permalink(element["id"])}
             return None
 
