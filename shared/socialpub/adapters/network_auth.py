@@ -203,9 +203,10 @@ class HttpNetworkAuth:
     def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
         if platform.auth.auth_type is AuthType.PASSWORD:
             return self._password_sign_in(platform, credentials, instance)
-        if platform.auth.session_url:  # Bluesky: com.atproto.server.createSession
+        if platform.auth.session_url:  # Bluesky: com.atproto.server.createSession, on the user's PDS
             body = {"identifier": credentials["identifier"], "password": credentials["app_password"]}
-            answer = self._call("POST", platform.auth.session_url, json=body, rejected=NetworkRejected)
+            url = _fill(platform.auth.session_url, {"instance": instance or platform.auth.default_instance})
+            answer = self._call("POST", url, json=body, rejected=NetworkRejected)
             return TokenSet(
                 access_token=str(answer["accessJwt"]),
                 refresh_token=str(answer.get("refreshJwt") or "") or None,
@@ -240,7 +241,7 @@ class HttpNetworkAuth:
         self, platform: Platform, tokens: TokenSet, *, instance: str | None, params: dict[str, str]
     ) -> list[Identity]:
         spec = platform.auth.profile
-        url = _fill(spec.url, {"instance": instance, **params})
+        url = _fill(spec.url, {"instance": instance or platform.auth.default_instance, **params})
         headers = {"Authorization": f"Bearer {tokens.access_token}"} if spec.auth == "bearer" else {}
         if spec.listing == "google_business_locations":
             return self._business_locations(spec.type, headers)

@@ -124,6 +124,9 @@ class AuthSettings(BaseModel):
     # Discord: posts are made by the app's own bot (``Authorization: Bot <botToken>``, the bot token of
     # the app the account was connected with), never with the user's OAuth token, which Discord refuses.
     app_bot_token: bool = False
+    # Bluesky: the host its URLs' ``{instance}`` is when the user names none (bsky.social); a host the user
+    # names (their own PDS) is SSRF-guarded like a Mastodon instance.
+    default_instance: str | None = None
     profile: ProfileSpec
 
 

@@ -264,3 +264,22 @@ def test_bluesky__daily_video_limit_reached__quota_exceeded(harness: PublishHarn
     assert failure.value.code == "QUOTA_EXCEEDED"
     assert failure.value.network_message == message
     assert harness.posts(NET) == []
+
+
+def test_bluesky__account_on_a_self_hosted_pds__its_records_and_blobs_go_to_that_host(
+    harness: PublishHarness,
+) -> None:
+    # Given an account signed in on its own PDS (the host named at connect is the account's instance)
+    signed = harness.sign_in(NET, user="carol.pds.example.com", instance="pds.example.com")
+    picture = image("JPEG")
+
+    # When a post with an image is published
+    published = harness.publish(
+        harness.job(NET, signed, "From my own PDS", media=[harness.media(picture, "image/jpeg")])
+    )
+
+    # Then the record (and the image it embeds) was written on that PDS, not on bsky.social
+    (post,) = harness.posts(NET)
+    assert (post.text, post.extra["pds"]) == ("From my own PDS", "pds.example.com")
+    assert post.media[0]["sha256"] == hashlib.sha256(picture).hexdigest()
+    assert published.post_id == post.id

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from socialpub.adapters.publishers.bluesky import XRPC, classify
+from socialpub.adapters.publishers.bluesky import classify, xrpc_of
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
 from socialpub.domain.publishing import PublishAccount
@@ -41,7 +41,7 @@ class Insights:
         for start in range(0, len(uris), BATCH):
             answer = self._http.json(
                 "GET",
-                f"{XRPC}/app.bsky.feed.getPosts",
+                f"{xrpc_of(account)}/app.bsky.feed.getPosts",
                 params=[("uris", uri) for uri in uris[start : start + BATCH]],
                 headers={"Authorization": f"Bearer {token}"},
                 classify=classify,
@@ -53,7 +53,7 @@ class Insights:
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
         answer = self._http.json(
             "GET",
-            f"{XRPC}/app.bsky.actor.getProfiles",
+            f"{xrpc_of(account)}/app.bsky.actor.getProfiles",
             params={"actors": account.external_id},
             headers={"Authorization": f"Bearer {token}"},
             classify=classify,

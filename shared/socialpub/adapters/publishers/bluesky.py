@@ -1,4 +1,6 @@
-"""Bluesky (docs.bsky.app; atproto XRPC at the account's PDS, ``https://bsky.social/xrpc``).
+"""Bluesky (docs.bsky.app; atproto XRPC at the account's PDS: ``https://<account.instance>/xrpc``, the host the
+user named at connect, else ``https://bsky.social/xrpc``). Every call to it goes through the SSRF guard of
+``NetworkHttp``, so a PDS host that has come to resolve inside is refused (HOST_NOT_ALLOWED), nothing sent.
 
 - Images: ``com.atproto.repo.uploadBlob`` (the raw bytes, at most 1,000,000 each), embedded as
   ``app.bsky.embed.images`` with ``alt`` and ``aspectRatio``.
@@ -41,6 +43,7 @@ from socialpub.adapters.publishers.http import NetworkHttp, retry_after
 from socialpub.domain.publishing import (
     MediaFile,
     NeedsReconnect,
+    PublishAccount,
     Published,
     PublishFailure,
     PublishJob,
@@ -50,7 +53,8 @@ from socialpub.domain.publishing import (
 )
 from socialpub.domain.text_length import urls
 
-XRPC = "https://bsky.social/xrpc"
+DEFAULT_PDS = "bsky.social"
+XRPC = f"https://{DEFAULT_PDS}/xrpc"
 VIDEO_XRPC = "https://video.bsky.app/xrpc"
 VIDEO_SERVICE = "did:web:video.bsky.app"
 COLLECTION = "app.bsky.feed.post"
@@ -77,7 +81,8 @@ class Publisher:
     def publish(self, job: PublishJob, steps: Steps) -> Published:
         headers = {"Authorization": f"Bearer {job.token}"}
         did = job.account.external_id
-        embed = self._embed(job, headers, steps)
+        xrpc = xrpc_of(job.account)
+        embed = self._embed(job, xrpc, headers, steps)
         langs = [t.strip() for t in str(job.settings.get("langs") or "").split(",") if t.strip()][:MAX_LANGS]
 
         texts = [*job.parts, *([job.first_comment] if job.first_comment else [])]
@@ -103,14 +108,14 @@ class Publisher:
                     "record": {**record, "createdAt": _now()},
                 }
                 answer = self._http.json(
-                    "POST", f"{XRPC}/com.atproto.repo.createRecord", json=body, headers=headers, classify=classify
+                    "POST", f"{xrpc}/com.atproto.repo.createRecord", json=body, headers=headers, classify=classify
                 )
                 return {"uri": str(answer["uri"]), "cid": str(answer["cid"])}
 
             def find(
                 armed_at: datetime, rkey: str = rkey, text: str = text, parent: dict[str, str] | None = parent
             ) -> dict[str, Any] | None:
-                return self._find(did, headers, armed_at, rkey, text, parent["uri"] if parent else None)
+                return self._find(xrpc, did, headers, armed_at, rkey, text, parent["uri"] if parent else None)
 
             post = steps.visible(f"post.{index}", send, find)
             parent = {"uri": post["uri"], "cid": post["cid"]}
@@ -121,11 +126,11 @@ class Publisher:
 
     # ------------------------------------------------------------------ embeds
 
-    def _embed(self, job: PublishJob, headers: dict[str, str], steps: Steps) -> dict[str, Any] | None:
+    def _embed(self, job: PublishJob, xrpc: str, headers: dict[str, str], steps: Steps) -> dict[str, Any] | None:
         videos, images = job.videos(), job.images()
         if videos:
             video = videos[0]
-            upload: dict[str, Any] = steps.once("media.0", lambda: self._upload_video(job, headers, video))
+            upload: dict[str, Any] = steps.once("media.0", lambda: self._upload_video(job, xrpc, headers, video))
             blob: dict[str, Any] = steps.once("media.0.ready", lambda: self._processed(upload, steps))
             embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": blob}
             if video.alt_text:
@@ -136,7 +141,7 @@ class Publisher:
         if images:
             entries = []
             for index, image in enumerate(images):
-                blob = steps.once(f"media.{index}", lambda m=image: self._upload_blob(headers, m))  # type: ignore[misc]
+                blob = steps.once(f"media.{index}", lambda m=image: self._upload_blob(xrpc, headers, m))  # type: ignore[misc]
                 entry: dict[str, Any] = {"image": blob, "alt": image.alt_text or ""}
                 if ratio := _aspect_ratio(image):
                     entry["aspectRatio"] = ratio
@@ -150,10 +155,10 @@ class Publisher:
             }
         return None
 
-    def _upload_blob(self, headers: dict[str, str], media: MediaFile) -> dict[str, Any]:
+    def _upload_blob(self, xrpc: str, headers: dict[str, str], media: MediaFile) -> dict[str, Any]:
         answer = self._http.json(
             "POST",
-            f"{XRPC}/com.atproto.repo.uploadBlob",
+            f"{xrpc}/com.atproto.repo.uploadBlob",
             content=media.content(),
             headers={**headers, "Content-Type": media.mime_type},
             classify=classify,
@@ -161,28 +166,28 @@ class Publisher:
         blob: dict[str, Any] = answer["blob"]
         return blob
 
-    def _service_token(self, headers: dict[str, str], audience: str, method: str) -> str:
+    def _service_token(self, xrpc: str, headers: dict[str, str], audience: str, method: str) -> str:
         answer = self._http.json(
             "GET",
-            f"{XRPC}/com.atproto.server.getServiceAuth",
+            f"{xrpc}/com.atproto.server.getServiceAuth",
             params={"aud": audience, "lxm": method, "exp": int(time.time()) + SERVICE_TOKEN_SECONDS},
             headers=headers,
             classify=classify,
         )
         return str(answer["token"])
 
-    def _pds_audience(self, headers: dict[str, str]) -> str:
+    def _pds_audience(self, xrpc: str, headers: dict[str, str]) -> str:
         """The service token's audience is the account's own PDS (``did:web:<host>``), which the DID document
         names; bsky.social is only the entryway to it."""
-        session = self._http.json("GET", f"{XRPC}/com.atproto.server.getSession", headers=headers, classify=classify)
+        session = self._http.json("GET", f"{xrpc}/com.atproto.server.getSession", headers=headers, classify=classify)
         for service in (session.get("didDoc") or {}).get("service") or []:
             if str(service.get("id", "")).endswith("#atproto_pds") and service.get("serviceEndpoint"):
                 return "did:web:" + str(urlsplit(str(service["serviceEndpoint"])).netloc)
-        return "did:web:" + str(urlsplit(XRPC).netloc)
+        return "did:web:" + str(urlsplit(xrpc).netloc)
 
-    def _upload_video(self, job: PublishJob, headers: dict[str, str], video: MediaFile) -> dict[str, Any]:
+    def _upload_video(self, job: PublishJob, xrpc: str, headers: dict[str, str], video: MediaFile) -> dict[str, Any]:
         """The upload to the video service: its job (and the blob, when the service already had this video)."""
-        limits_token = self._service_token(headers, VIDEO_SERVICE, "app.bsky.video.getUploadLimits")
+        limits_token = self._service_token(xrpc, headers, VIDEO_SERVICE, "app.bsky.video.getUploadLimits")
         limits = self._http.json(
             "GET",
             f"{VIDEO_XRPC}/app.bsky.video.getUploadLimits",
@@ -196,7 +201,7 @@ class Publisher:
                 code="QUOTA_EXCEEDED",
                 network_message=message,
             )
-        token = self._service_token(headers, self._pds_audience(headers), "com.atproto.repo.uploadBlob")
+        token = self._service_token(xrpc, headers, self._pds_audience(xrpc, headers), "com.atproto.repo.uploadBlob")
 
         def body() -> Iterator[bytes]:
             for _, chunk in video.chunks(VIDEO_CHUNK):
@@ -242,14 +247,21 @@ class Publisher:
     # ------------------------------------------------------------------ lookup
 
     def _find(
-        self, did: str, headers: dict[str, str], armed_at: datetime, rkey: str, text: str, parent: str | None
+        self,
+        xrpc: str,
+        did: str,
+        headers: dict[str, str],
+        armed_at: datetime,
+        rkey: str,
+        text: str,
+        parent: str | None,
     ) -> dict[str, Any] | None:
         """The account's post at our record key, or with this text and parent made since the step was armed."""
         since = armed_at - LOOKBACK
         params: dict[str, Any] = {"repo": did, "collection": COLLECTION, "limit": 100}
         for _ in range(LIST_PAGES):
             answer = self._http.json(
-                "GET", f"{XRPC}/com.atproto.repo.listRecords", params=params, headers=headers, classify=classify
+                "GET", f"{xrpc}/com.atproto.repo.listRecords", params=params, headers=headers, classify=classify
             )
             for record in answer.get("records") or []:
                 uri, value = str(record.get("uri") or ""), record.get("value") or {}
@@ -266,6 +278,11 @@ class Publisher:
 
 
 # ---------------------------------------------------------------------- records
+
+
+def xrpc_of(account: PublishAccount) -> str:
+    """The XRPC base of the account's PDS: the host named at connect (kept as the account's instance)."""
+    return f"https://{account.instance or DEFAULT_PDS}/xrpc"
 
 
 def new_tid() -> str:

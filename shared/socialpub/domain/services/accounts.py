@@ -407,6 +407,10 @@ def connect_with_credentials(
         # An account with two-factor sign-in also sends its current code (used once, never stored)
         code = str(credentials.get("totp_2fa_token") or "").strip()
         tokens = deps.network.sign_in(platform, {**given, **({"totp_2fa_token": code} if code else {})}, server)
+    elif platform.auth.default_instance:  # Bluesky: the user's own PDS, SSRF-guarded, else bsky.social
+        named = (instance or "").strip()
+        server = deps.guard_host(named) if named else platform.auth.default_instance
+        tokens = deps.network.sign_in(platform, given, server)
     else:
         tokens = deps.network.sign_in(platform, given)
     params = {n: v for n, v in {**given, **tokens.extra}.items() if n not in USED_ONCE}

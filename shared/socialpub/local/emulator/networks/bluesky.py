@@ -1,9 +1,11 @@
-"""Bluesky's PDS (``/bsky.social/xrpc/...``) and video service (``/video.bsky.app/xrpc/...``), as atproto has them.
+"""Bluesky's PDS (``/bsky.social/xrpc/...``, or any self-hosted PDS host: ``/<pds>/xrpc/...``) and video service
+(``/video.bsky.app/xrpc/...``), as atproto has them.
 
-PDS, for the bearer of a session's ``accessJwt`` (``com.atproto.server.createSession`` lives in the app):
+PDS, for the bearer of a session's ``accessJwt`` (``com.atproto.server.createSession`` lives in the app, on any host):
 
 - ``GET com.atproto.server.getSession``: handle, DID, ``emailConfirmed`` and the DID document naming the account's
-  PDS (``https://puffball.us-east.host.bsky.network``).
+  PDS (``https://puffball.us-east.host.bsky.network`` behind the bsky.social entryway; a self-hosted PDS names
+  itself). Each record keeps the PDS host it was written on (``extra["pds"]``).
 - ``GET com.atproto.server.getServiceAuth`` (``aud``, ``lxm``, ``exp`` at most an hour away): a service token.
 - ``POST com.atproto.repo.uploadBlob`` (raw bytes, ``Content-Type``): ``{"blob": {"$type": "blob", "ref":
   {"$link": cid}, "mimeType", "size"}}``.
@@ -53,6 +55,7 @@ from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, 
 
 NETWORK = "bluesky"
 PDS_HOST = "puffball.us-east.host.bsky.network"
+ENTRYWAY = "bsky.social"
 COLLECTION = "app.bsky.feed.post"
 # Limits (the emulator's own, never the product's catalog), from the app.bsky.feed.post lexicon
 # (docs.bsky.app/docs/advanced-guides/posts: text 300 graphemes and 3000 bytes), app.bsky.embed.images
@@ -74,9 +77,9 @@ SIGN_IN = SignIn(
     name="Bluesky",
     docs="https://docs.bsky.app/docs/api/com-atproto-server-create-session",
     api="https://bsky.social/xrpc",
-    session_url="https://bsky.social/xrpc/com.atproto.server.createSession",
+    session_url="https://{instance}/xrpc/com.atproto.server.createSession",
     profile=Profile(
-        url="https://bsky.social/xrpc/app.bsky.actor.getProfile?actor={did}",
+        url="https://{instance}/xrpc/app.bsky.actor.getProfile?actor={did}",
         fields={
             "id": "did",
             "name": "displayName",
@@ -126,10 +129,17 @@ def router(state: EmulatorState) -> APIRouter:
     service_tokens: dict[str, dict[str, Any]] = {}  # token -> did, aud, lxm, exp
     videos_today: dict[str, int] = {}  # did -> videos uploaded
 
-    def _account(request: Request) -> tuple[str, str] | None:
-        """(DID, handle) of the bearer."""
+    pds_of: dict[str, str] = {}  # did -> the PDS host its DID document names
+
+    def _account(request: Request, pds: str) -> tuple[str, str] | None:
+        """(DID, handle) of the bearer, who is on ``pds`` (bsky.social is an entryway to Bluesky's own PDSes)."""
         family = state.bearer(request, NETWORK)
-        return (_did_of(family.user), family.user) if family else None
+        if family is None:
+            return None
+        did = _did_of(family.user)
+        with state.lock:
+            pds_of[did] = PDS_HOST if pds == ENTRYWAY else pds
+        return did, family.user
 
     def _service(request: Request, audience: str, method: str) -> dict[str, Any] | None:
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
@@ -146,9 +156,9 @@ def router(state: EmulatorState) -> APIRouter:
 
     # ------------------------------------------------------------------ PDS: session and service auth
 
-    @api.get("/bsky.social/xrpc/com.atproto.server.getSession")
-    async def get_session(request: Request) -> Response:
-        account = _account(request)
+    @api.get("/{pds}/xrpc/com.atproto.server.getSession")
+    async def get_session(pds: str, request: Request) -> Response:
+        account = _account(request, pds)
         if account is None:
             return unauthorized(platform)
         did, handle = account
@@ -157,7 +167,7 @@ def router(state: EmulatorState) -> APIRouter:
             "id": did,
             "alsoKnownAs": [f"at://{handle}"],
             "service": [
-                {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": f"https://{PDS_HOST}"}
+                {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": f"https://{pds_of[did]}"}
             ],
         }
         return JSONResponse(
@@ -171,9 +181,9 @@ def router(state: EmulatorState) -> APIRouter:
             }
         )
 
-    @api.get("/bsky.social/xrpc/com.atproto.server.getServiceAuth")
-    async def get_service_auth(request: Request) -> Response:
-        account = _account(request)
+    @api.get("/{pds}/xrpc/com.atproto.server.getServiceAuth")
+    async def get_service_auth(pds: str, request: Request) -> Response:
+        account = _account(request, pds)
         if account is None:
             return unauthorized(platform)
         query = request.query_params
@@ -192,11 +202,11 @@ def router(state: EmulatorState) -> APIRouter:
 
     # ------------------------------------------------------------------ PDS: blobs and records
 
-    @api.post("/bsky.social/xrpc/com.atproto.repo.uploadBlob")
-    async def upload_blob(request: Request) -> Response:
+    @api.post("/{pds}/xrpc/com.atproto.repo.uploadBlob")
+    async def upload_blob(pds: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "uploadBlob")) is not None:
             return fault
-        account = _account(request)
+        account = _account(request, pds)
         if account is None:
             return unauthorized(platform)
         data = await request.body()
@@ -285,11 +295,11 @@ def router(state: EmulatorState) -> APIRouter:
                     return f"Record/reply/{side} must be a strong ref (uri and cid)"
         return None
 
-    @api.post("/bsky.social/xrpc/com.atproto.repo.createRecord")
-    async def create_record(request: Request) -> Response:
+    @api.post("/{pds}/xrpc/com.atproto.repo.createRecord")
+    async def create_record(pds: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "createRecord")) is not None:
             return fault
-        account = _account(request)
+        account = _account(request, pds)
         if account is None:
             return unauthorized(platform)
         did, handle = account
@@ -341,6 +351,7 @@ def router(state: EmulatorState) -> APIRouter:
                     "embed": (record.get("embed") or {}).get("$type"),
                     "external": next((m for m in media if m["type"] == "external"), None),
                     "record": record,
+                    "pds": pds,
                 },
             )
         )
@@ -352,8 +363,8 @@ def router(state: EmulatorState) -> APIRouter:
         }
         return await state.after(NETWORK, "createRecord", JSONResponse(answer))
 
-    @api.get("/bsky.social/xrpc/com.atproto.repo.listRecords")
-    async def list_records(request: Request) -> Response:
+    @api.get("/{pds}/xrpc/com.atproto.repo.listRecords")
+    async def list_records(pds: str, request: Request) -> Response:
         query = request.query_params
         repo, collection = query.get("repo", ""), query.get("collection", "")
         if not repo or not collection:
@@ -376,11 +387,11 @@ def router(state: EmulatorState) -> APIRouter:
 
     # ------------------------------------------------------------------ AppView (through the PDS): counts
 
-    @api.get("/bsky.social/xrpc/app.bsky.feed.getPosts")
-    async def get_posts(request: Request) -> Response:
+    @api.get("/{pds}/xrpc/app.bsky.feed.getPosts")
+    async def get_posts(pds: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "insights")) is not None:
             return fault
-        if _account(request) is None:
+        if _account(request, pds) is None:
             return unauthorized(platform)
         uris = request.query_params.getlist("uris")
         if not uris:
@@ -407,11 +418,11 @@ def router(state: EmulatorState) -> APIRouter:
             views.append(view | state.figures(NETWORK, post.id, POST_FIGURES, post.created_at))
         return JSONResponse({"posts": views})
 
-    @api.get("/bsky.social/xrpc/app.bsky.actor.getProfiles")
-    async def get_profiles(request: Request) -> Response:
+    @api.get("/{pds}/xrpc/app.bsky.actor.getProfiles")
+    async def get_profiles(pds: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "account_insights")) is not None:
             return fault
-        if _account(request) is None:
+        if _account(request, pds) is None:
             return unauthorized(platform)
         actors = request.query_params.getlist("actors")
         if not actors:
@@ -454,7 +465,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def upload_video(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "uploadVideo")) is not None:
             return fault
-        grant = _service(request, f"did:web:{PDS_HOST}", "com.atproto.repo.uploadBlob")
+        did = request.query_params.get("did", "")
+        grant = _service(request, f"did:web:{pds_of.get(did, PDS_HOST)}", "com.atproto.repo.uploadBlob")
         if grant is None:
             return _error("AuthenticationRequired", "Authentication Required", 401)
         if request.query_params.get("did") != grant["did"]:
