@@ -11,11 +11,17 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from socialpub.domain.analytics import CADENCE
-
 
 class ConfigurationError(RuntimeError):
     pass
+
+
+def _default_cadence() -> str:
+    """The analytics cadence's default, read where it is needed: importing the analytics domain (and
+    the publishing and platform code it pulls in) would cost every function's cold start."""
+    from socialpub.domain.analytics import CADENCE
+
+    return ",".join(str(int(step.total_seconds())) for step in CADENCE)
 
 
 class BaseSettings(BaseModel):
@@ -170,9 +176,7 @@ class AnalyticsCollectorSettings(BaseSettings):
     integration_defaults_secret: str = Field(alias="INTEGRATION_DEFAULTS_SECRET")
     # When a published post is read again, in seconds after publishing (then daily up to
     # ANALYTICS_DAILY_UNTIL_DAYS); accounts every ANALYTICS_ACCOUNT_SECONDS. The local stack shortens them.
-    analytics_cadence_seconds: str = Field(
-        ",".join(str(int(step.total_seconds())) for step in CADENCE), alias="ANALYTICS_CADENCE_SECONDS"
-    )
+    analytics_cadence_seconds: str = Field(default_factory=_default_cadence, alias="ANALYTICS_CADENCE_SECONDS")
     analytics_daily_until_days: int = Field(30, alias="ANALYTICS_DAILY_UNTIL_DAYS", ge=1, le=365)
     analytics_account_seconds: int = Field(86_400, alias="ANALYTICS_ACCOUNT_SECONDS", ge=10)
     analytics_batch: int = Field(200, alias="ANALYTICS_BATCH", ge=1, le=1000)

@@ -11,23 +11,13 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request
 
 from socialpub import config
-from socialpub.adapters.aws import client
+from socialpub.adapters.aws import deferred
 from socialpub.adapters.dynamodb.api_keys import DynamoApiKeyRepository, DynamoRequestCounter
-from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
-from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
-from socialpub.adapters.dynamodb.posts import DynamoPostRepository
-from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
-from socialpub.adapters.dynamodb.schedules import DynamoScheduleRepository
-from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
-from socialpub.adapters.media_store import S3MediaStore
-from socialpub.adapters.queues import SqsPublishQueue, SqsWorkspacePurgeQueue
-from socialpub.adapters.scheduler import EventBridgePostScheduler
-from socialpub.adapters.secrets import KmsSecretBox
 
 if TYPE_CHECKING:
     from socialpub.adapters.admin_tokens import SecretsManagerJwtSigner
@@ -36,11 +26,21 @@ if TYPE_CHECKING:
     from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository, DynamoConnectSessionRepository
     from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
     from socialpub.adapters.dynamodb.audit import DynamoAuditLog
+    from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
+    from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
+    from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+    from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
+    from socialpub.adapters.dynamodb.schedules import DynamoScheduleRepository
+    from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
     from socialpub.adapters.health import AwsHealthProbe
     from socialpub.adapters.host_guard import PublicHostGuard
     from socialpub.adapters.media_probe import MediaProbe
+    from socialpub.adapters.media_store import S3MediaStore
     from socialpub.adapters.network_auth import HttpNetworkAuth
+    from socialpub.adapters.queues import SqsPublishQueue, SqsWorkspacePurgeQueue
     from socialpub.adapters.remote_media import HttpRemoteMedia
+    from socialpub.adapters.scheduler import EventBridgePostScheduler
+    from socialpub.adapters.secrets import KmsSecretBox
     from socialpub.adapters.usage_plans import ApiGatewayUsagePlans
     from socialpub.adapters.webhook_sender import HttpWebhookSender
     from socialpub.domain.publishing import Permalink
@@ -72,6 +72,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _OnFirstUse:
+    """Stands for the adapter ``make`` returns, and calls it on the adapter's first use (an attribute
+    read), so that a request which never uses it does not import its code."""
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self._make = make
+        self._made: object | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
+
+
 class Container:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = dict(os.environ if environ is None else environ)
@@ -95,12 +111,12 @@ class Container:
 
     @cached_property
     def api_keys(self) -> DynamoApiKeyRepository:
-        return DynamoApiKeyRepository(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
+        return DynamoApiKeyRepository(deferred("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
 
     @cached_property
     def key_management(self) -> DynamoApiKeyRepository:
         s = self.settings(config.KeyManagementSettings)
-        return DynamoApiKeyRepository(client("dynamodb"), s.api_keys_table, s.workspaces_table)
+        return DynamoApiKeyRepository(deferred("dynamodb"), s.api_keys_table, s.workspaces_table)
 
     @cached_property
     def authorizer_cache(self) -> ApiGatewayAuthorizerCache:
@@ -110,31 +126,41 @@ class Container:
 
     @cached_property
     def request_counter(self) -> DynamoRequestCounter:
-        return DynamoRequestCounter(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
+        return DynamoRequestCounter(deferred("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
 
     @cached_property
     def idempotency(self) -> DynamoIdempotencyStore:
-        return DynamoIdempotencyStore(client("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
+        from socialpub.adapters.dynamodb.idempotency import DynamoIdempotencyStore
+
+        return DynamoIdempotencyStore(deferred("dynamodb"), self.settings(config.AuthSettings).api_keys_table)
 
     @cached_property
     def workspaces(self) -> DynamoWorkspaceRepository:
+        from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
+
         s = self.settings(config.WorkspacesSettings)
-        return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, s.api_keys_table)
+        return DynamoWorkspaceRepository(deferred("dynamodb"), s.workspaces_table, s.api_keys_table)
 
     @cached_property
     def post_workspaces(self) -> DynamoWorkspaceRepository:
         """Workspaces as the posts and media functions see them; the keys table only to read the
         tiers of a workspace's keys (its plan's monthly posts)."""
+        from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
+
         s = self.settings(config.PostsSettings)
-        return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, s.api_keys_table)
+        return DynamoWorkspaceRepository(deferred("dynamodb"), s.workspaces_table, s.api_keys_table)
 
     @cached_property
     def posts(self) -> DynamoPostRepository:
-        return DynamoPostRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+        from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+
+        return DynamoPostRepository(deferred("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
 
     @cached_property
     def targets(self) -> DynamoTargetRepository:
-        return DynamoTargetRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+        from socialpub.adapters.dynamodb.publishing import DynamoTargetRepository
+
+        return DynamoTargetRepository(deferred("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
 
     @property
     def permalink(self) -> Permalink:
@@ -145,20 +171,24 @@ class Container:
 
     @cached_property
     def publish_queue(self) -> SqsPublishQueue:
-        return SqsPublishQueue(client("sqs"), self.settings(config.PublishingSettings).publish_queue_url)
+        from socialpub.adapters.queues import SqsPublishQueue
+
+        return SqsPublishQueue(deferred("sqs"), self.settings(config.PublishingSettings).publish_queue_url)
 
     @cached_property
     def post_accounts(self) -> DynamoAccountRepository:
         """Accounts as publishing sees them: which to publish to (no tokens are opened in the API)."""
         from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
 
-        return DynamoAccountRepository(client("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
+        return DynamoAccountRepository(deferred("dynamodb"), self.settings(config.PostsSettings).workspaces_table)
 
     @cached_property
     def post_scheduler(self) -> EventBridgePostScheduler:
+        from socialpub.adapters.scheduler import EventBridgePostScheduler
+
         s = self.settings(config.PostScheduleSettings)
         return EventBridgePostScheduler(
-            client("scheduler"),
+            deferred("scheduler"),
             group=s.post_schedule_group,
             target_arn=s.publish_queue_arn,
             role_arn=s.post_scheduler_role_arn,
@@ -167,13 +197,17 @@ class Container:
 
     @cached_property
     def schedules(self) -> DynamoScheduleRepository:
-        return DynamoScheduleRepository(client("dynamodb"), self.settings(config.SchedulesSettings).workspaces_table)
+        from socialpub.adapters.dynamodb.schedules import DynamoScheduleRepository
+
+        return DynamoScheduleRepository(deferred("dynamodb"), self.settings(config.SchedulesSettings).workspaces_table)
 
     @cached_property
     def schedule_workspaces(self) -> DynamoWorkspaceRepository:
         """Workspaces as the schedules function sees them (their time zone and accounts)."""
+        from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
+
         table = self.settings(config.SchedulesSettings).workspaces_table
-        return DynamoWorkspaceRepository(client("dynamodb"), table)
+        return DynamoWorkspaceRepository(deferred("dynamodb"), table)
 
     def scheduling_deps(self) -> SchedulingDeps:
         from socialpub.domain.services.scheduling import SchedulingDeps
@@ -193,7 +227,9 @@ class Container:
 
     @cached_property
     def media_objects(self) -> S3MediaStore:
-        return S3MediaStore(client("s3"), self.settings(config.PostsSettings).media_bucket)
+        from socialpub.adapters.media_store import S3MediaStore
+
+        return S3MediaStore(deferred("s3"), self.settings(config.PostsSettings).media_bucket)
 
     def media_links(self) -> MediaLinks:
         ttl = self.settings(config.PostsSettings).media_url_ttl_seconds
@@ -211,13 +247,17 @@ class Container:
 
     @cached_property
     def configurations(self) -> DynamoConfigurationRepository:
+        from socialpub.adapters.dynamodb.integrations import DynamoConfigurationRepository
+
         return DynamoConfigurationRepository(
-            client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
+            deferred("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
         )
 
     @cached_property
     def secrets(self) -> KmsSecretBox:
-        return KmsSecretBox(client("kms"), self.settings(config.IntegrationsSettings).secrets_key_id)
+        from socialpub.adapters.secrets import KmsSecretBox
+
+        return KmsSecretBox(deferred("kms"), self.settings(config.IntegrationsSettings).secrets_key_id)
 
     # The accounts adapters are imported where first used: httpx and the network code would cost the
     # cold start of every function that never talks to a network.
@@ -225,19 +265,23 @@ class Container:
     def accounts(self) -> DynamoAccountRepository:
         from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
 
-        return DynamoAccountRepository(client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table)
+        return DynamoAccountRepository(
+            deferred("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
+        )
 
     @cached_property
     def account_posts(self) -> DynamoPostRepository:
         """Posts as disconnecting an account sees them (it only takes the account out of targets)."""
-        return DynamoPostRepository(client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table)
+        from socialpub.adapters.dynamodb.posts import DynamoPostRepository
+
+        return DynamoPostRepository(deferred("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table)
 
     @cached_property
     def connect_sessions(self) -> DynamoConnectSessionRepository:
         from socialpub.adapters.dynamodb.accounts import DynamoConnectSessionRepository
 
         return DynamoConnectSessionRepository(
-            client("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
+            deferred("dynamodb"), self.settings(config.IntegrationsSettings).workspaces_table
         )
 
     @cached_property
@@ -245,7 +289,7 @@ class Container:
         from socialpub.adapters.default_credentials import SecretsManagerDefaults
 
         s = self.settings(config.IntegrationsSettings)
-        return SecretsManagerDefaults(client("secretsmanager"), s.integration_defaults_secret)
+        return SecretsManagerDefaults(deferred("secretsmanager"), s.integration_defaults_secret)
 
     @cached_property
     def network_auth(self) -> HttpNetworkAuth:
@@ -263,7 +307,7 @@ class Container:
     def admin_signer(self) -> SecretsManagerJwtSigner:
         from socialpub.adapters.admin_tokens import SecretsManagerJwtSigner
 
-        return SecretsManagerJwtSigner(client("secretsmanager"), self.settings(config.AdminSettings).admin_jwt_secret)
+        return SecretsManagerJwtSigner(deferred("secretsmanager"), self.settings(config.AdminSettings).admin_jwt_secret)
 
     def admin_auth_deps(self) -> AdminAuthDeps:
         from socialpub.adapters.dynamodb.users import (
@@ -274,7 +318,7 @@ class Container:
         from socialpub.domain.services.admin_auth import AdminAuthDeps
 
         s = self.settings(config.AdminSettings)
-        ddb = client("dynamodb")
+        ddb = deferred("dynamodb")
         return AdminAuthDeps(
             users=DynamoAdminUserRepository(ddb, s.users_table),
             sessions=DynamoAdminSessionStore(ddb, s.users_table),
@@ -291,14 +335,14 @@ class Container:
         from socialpub.adapters.usage_plans import ApiGatewayUsagePlans
 
         prefix = self.settings(config.AdminSettings).usage_plan_prefix
-        return ApiGatewayUsagePlans(client("apigateway"), name_prefix=prefix)
+        return ApiGatewayUsagePlans(deferred("apigateway"), name_prefix=prefix)
 
     def key_admin(self) -> KeyAdmin:
         from socialpub.domain.services.keys import KeyAdmin
 
         s = self.settings(config.AdminSettings)
         return KeyAdmin(
-            keys=DynamoApiKeyRepository(client("dynamodb"), s.api_keys_table, s.workspaces_table),
+            keys=DynamoApiKeyRepository(deferred("dynamodb"), s.api_keys_table, s.workspaces_table),
             plans=self.usage_plans,
             audit=self.admin_audit(),
             clock=self.clock,
@@ -306,15 +350,16 @@ class Container:
 
     def stats_deps(self) -> StatsDeps:
         from socialpub.adapters.dynamodb.events import DynamoActivity
+        from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
         from socialpub.domain.services.admin_stats import StatsDeps
 
         s = self.settings(config.AdminSettings)
         return StatsDeps(
-            workspaces=DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table),
+            workspaces=DynamoWorkspaceRepository(deferred("dynamodb"), s.workspaces_table),
             users=self.admin_auth_deps().users,
             keys=self.key_admin().keys,
             usage=self.request_counter.usage,
-            activity=DynamoActivity(client("dynamodb"), s.workspaces_table),
+            activity=DynamoActivity(deferred("dynamodb"), s.workspaces_table),
             clock=self.clock,
         )
 
@@ -323,11 +368,11 @@ class Container:
 
         s = self.settings(config.AdminSettings)
         return AwsHealthProbe(
-            ddb=client("dynamodb"),
+            ddb=deferred("dynamodb"),
             table=s.workspaces_table,
-            s3=client("s3"),
+            s3=deferred("s3"),
             bucket=s.media_bucket,
-            sqs=client("sqs"),
+            sqs=deferred("sqs"),
             queues={
                 "publish": s.publish_queue_url,
                 "webhooks": s.webhook_queue_url,
@@ -339,7 +384,7 @@ class Container:
     def admin_audit(self) -> DynamoAuditLog:
         from socialpub.adapters.dynamodb.audit import DynamoAuditLog
 
-        return DynamoAuditLog(client("dynamodb"), self.settings(config.AdminSettings).users_table, self.clock)
+        return DynamoAuditLog(deferred("dynamodb"), self.settings(config.AdminSettings).users_table, self.clock)
 
     @cached_property
     def webhook_sender(self) -> HttpWebhookSender:
@@ -350,14 +395,15 @@ class Container:
     def webhook_deps(self) -> WebhookDeps:
         from socialpub.adapters.dynamodb.webhooks import DynamoWebhookRepository
         from socialpub.adapters.queues import SqsWebhookQueue
+        from socialpub.adapters.secrets import KmsSecretBox
         from socialpub.domain.services.webhooks import WebhookDeps
 
         s = self.settings(config.AdminSettings)
         return WebhookDeps(
-            webhooks=DynamoWebhookRepository(client("dynamodb"), s.users_table),
-            box=KmsSecretBox(client("kms"), s.secrets_key_id),
+            webhooks=DynamoWebhookRepository(deferred("dynamodb"), s.users_table),
+            box=KmsSecretBox(deferred("kms"), s.secrets_key_id),
             sender=self.webhook_sender,
-            queue=SqsWebhookQueue(client("sqs"), s.webhook_queue_url),
+            queue=SqsWebhookQueue(deferred("sqs"), s.webhook_queue_url),
             clock=self.clock,
             audit=self.admin_audit(),
         )
@@ -370,7 +416,9 @@ class Container:
             sessions=self.connect_sessions,
             configurations=self.configurations,
             defaults=self.default_credentials,
-            network=self.network_auth,
+            # made on first use: most account routes (a list, a read) never talk to a network, and
+            # importing the sign-in code (httpx, the networks') would cost their cold start
+            network=cast("HttpNetworkAuth", _OnFirstUse(lambda: self.network_auth)),
             box=self.secrets,
             clock=self.clock,
             guard_host=self.host_guard,
@@ -381,26 +429,29 @@ class Container:
     def account_workspaces(self) -> DynamoWorkspaceRepository:
         """Workspaces as connecting sees them: their accounts counter and their keys' tiers (the
         plan's channels)."""
+        from socialpub.adapters.dynamodb.workspaces import DynamoWorkspaceRepository
+
         s = self.settings(config.IntegrationsSettings)
-        return DynamoWorkspaceRepository(client("dynamodb"), s.workspaces_table, s.api_keys_table)
+        return DynamoWorkspaceRepository(deferred("dynamodb"), s.workspaces_table, s.api_keys_table)
 
     @cached_property
     def analytics(self) -> DynamoAnalyticsRepository:
         from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
 
-        return DynamoAnalyticsRepository(client("dynamodb"), self.settings(config.AnalyticsSettings).workspaces_table)
+        return DynamoAnalyticsRepository(deferred("dynamodb"), self.settings(config.AnalyticsSettings).workspaces_table)
 
     @property
     def analytics_deps(self) -> AnalyticsDeps:
         """What the analytics routes read (the posts, accounts and analytics functions alike)."""
         from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
+        from socialpub.adapters.dynamodb.posts import DynamoPostRepository
         from socialpub.domain.services.analytics import AnalyticsDeps
 
         table = self.settings(config.AnalyticsSettings).workspaces_table
         return AnalyticsDeps(
             analytics=self.analytics,
-            posts=DynamoPostRepository(client("dynamodb"), table),
-            accounts=DynamoAccountRepository(client("dynamodb"), table),
+            posts=DynamoPostRepository(deferred("dynamodb"), table),
+            accounts=DynamoAccountRepository(deferred("dynamodb"), table),
             clock=self.clock,
         )
 
@@ -428,20 +479,21 @@ class Container:
         from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
 
         table = self.settings(config.PostsiderSettings).workspaces_table
-        return DynamoAccountRepository(client("dynamodb"), table)
+        return DynamoAccountRepository(deferred("dynamodb"), table)
 
     @property
     def postsider_analytics_deps(self) -> AnalyticsDeps:
         """What the PostSider analytics routes read (PostsiderFunction's table; it never refreshes)."""
         from socialpub.adapters.dynamodb.accounts import DynamoAccountRepository
         from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
+        from socialpub.adapters.dynamodb.posts import DynamoPostRepository
         from socialpub.domain.services.analytics import AnalyticsDeps
 
         table = self.settings(config.PostsiderSettings).workspaces_table
         return AnalyticsDeps(
-            analytics=DynamoAnalyticsRepository(client("dynamodb"), table),
-            posts=DynamoPostRepository(client("dynamodb"), table),
-            accounts=DynamoAccountRepository(client("dynamodb"), table),
+            analytics=DynamoAnalyticsRepository(deferred("dynamodb"), table),
+            posts=DynamoPostRepository(deferred("dynamodb"), table),
+            accounts=DynamoAccountRepository(deferred("dynamodb"), table),
             clock=self.clock,
         )
 
@@ -452,12 +504,14 @@ class Container:
         from socialpub.domain.services.notifications import NotificationDeps
 
         table = self.settings(config.PostsiderSettings).workspaces_table
-        return NotificationDeps(events=DynamoEventLog(client("dynamodb"), table), clock=self.clock)
+        return NotificationDeps(events=DynamoEventLog(deferred("dynamodb"), table), clock=self.clock)
 
     @cached_property
     def postsider_media(self) -> S3MediaStore:
         """The media bucket as PostSider's uploads and posts use it."""
-        return S3MediaStore(client("s3"), self.settings(config.PostsiderSettings).media_bucket)
+        from socialpub.adapters.media_store import S3MediaStore
+
+        return S3MediaStore(deferred("s3"), self.settings(config.PostsiderSettings).media_bucket)
 
     @cached_property
     def remote_media(self) -> HttpRemoteMedia:
@@ -469,10 +523,11 @@ class Container:
     def media_library_deps(self, accepted: Collection[str]) -> LibraryDeps:
         """The workspace's media library (PostSider's uploads) and the posts that use its files;
         ``accepted``: the MIME types the surface takes."""
+        from socialpub.adapters.dynamodb.posts import DynamoPostRepository
         from socialpub.domain.services.media_library import LibraryDeps
 
         s = self.settings(config.PostsiderSettings)
-        posts = DynamoPostRepository(client("dynamodb"), s.workspaces_table)
+        posts = DynamoPostRepository(deferred("dynamodb"), s.workspaces_table)
         return LibraryDeps(
             posts=posts,
             library=posts,
@@ -493,12 +548,16 @@ class Container:
 
         s = self.settings(config.PubloraSettings)
         return StatisticsDeps(
-            store=DynamoAnalyticsRepository(client("dynamodb"), s.workspaces_table), collector=self._refresher(s)
+            store=DynamoAnalyticsRepository(deferred("dynamodb"), s.workspaces_table), collector=self._refresher(s)
         )
 
     @cached_property
     def workspace_purge_queue(self) -> SqsWorkspacePurgeQueue:
-        return SqsWorkspacePurgeQueue(client("sqs"), self.settings(config.WorkspacesSettings).workspace_purge_queue_url)
+        from socialpub.adapters.queues import SqsWorkspacePurgeQueue
+
+        return SqsWorkspacePurgeQueue(
+            deferred("sqs"), self.settings(config.WorkspacesSettings).workspace_purge_queue_url
+        )
 
 
 def get_container(request: Request) -> Container:
