@@ -53,6 +53,9 @@ from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, new_number, number_of, unauthorized
 
 NETWORK = "twitter"
+# Limits (the emulator's own, never the product's catalog): 280 weighted characters as
+# docs.x.com/resources/fundamentals/counting-characters counts them (emulator/counting.py), 4 media a post
+# (docs.x.com/x-api/posts/create-post), alt text up to 1,000 characters (media metadata).
 MAX_CHARACTERS = 280
 MAX_MEDIA = 4
 MAX_SEGMENT_BYTES = 5 * 1024 * 1024
