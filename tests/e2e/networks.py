@@ -15,7 +15,7 @@ from socialpub.local.emulator.state import number_of
 from tests.e2e.harness import POLL_BUDGET, TIMEOUT
 
 # Networks connected with a key the user makes on the network (any well-formed key, for the emulator)
-API_KEYS = {"devto": "e2eDevtoKey0123456789abc"}
+API_KEYS = {"devto": "e2eDevtoKey0123456789abc", "hashnode": "e2e-hashnode-token-0123456789"}
 
 
 def platform_content() -> dict[str, Any]:

@@ -4,6 +4,8 @@ through the pipeline reaching the network once, with its title and settings."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.conftest import Keys
@@ -13,13 +15,13 @@ from tests.integration.test_posts import create, new_workspace
 DEVTO_KEY = "x7Kq2mZp9LrT4vWb8NcY3hJd"  # 24 characters, as Dev.to's keys are
 
 
-def _connect(client: TestClient, headers: dict[str, str], platform: str, key: str) -> dict[str, object]:
+def _connect(client: TestClient, headers: dict[str, str], platform: str, key: str) -> dict[str, Any]:
     response = client.post(
         "/api/accounts", json={"platform": platform, "credentials": {"api_key": key}}, headers=headers
     )
     assert response.status_code == 201, response.text
     assert key not in response.text
-    account: dict[str, object] = response.json()["data"]["account"]
+    account: dict[str, Any] = response.json()["data"]["account"]
     return account
 
 
@@ -131,3 +133,56 @@ def test_devto__published_through_the_pipeline__one_article_with_its_title_and_t
     shown = get(client, headers, post["id"])
     assert shown["status"] == "published"
     assert shown["platform_posts"][0]["url"] == article.url
+
+
+HASHNODE_TOKEN = "3f6e1c2a-9b7d-4e8f-a1c2-5d6e7f8a9b0c"  # Hashnode's tokens look like UUIDs
+
+
+def test_hashnode__connect_with_a_token__its_publication_kept_for_the_posts(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    headers = new_workspace(client, keys)
+    # When a Hashnode account is connected with the user's personal access token
+    account = _connect(client, headers, "hashnode", HASHNODE_TOKEN)
+    # Then the account is the token's user, with the publication it posts in
+    assert account["platform"] == "hashnode"
+    publication = account["metadata"]["publication_id"]
+    assert len(publication) == 24
+    # And a post published to it lands in that publication, with its subtitle and tags
+    post = create(
+        client,
+        headers,
+        content="Body",
+        title="Hello Hashnode",
+        platforms=[account["id"]],
+        platform_content={"hashnode": {"settings": {"subtitle": "A first post", "tags": ["intro"]}}},
+    )
+    publish(client, headers, post["id"])
+    pipeline.drain()
+    (held,) = pipeline.posts_on("hashnode")
+    assert (held.title, held.extra["publication"], held.extra["tags"]) == ("Hello Hashnode", publication, ["intro"])
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_hashnode__six_tags_or_a_bad_publication_id__400_naming_the_setting(client: TestClient, keys: Keys) -> None:
+    headers = new_workspace(client, keys)
+    for settings, message in (
+        ({"tags": list("abcdef")}, "Hashnode's tags takes at most 5 items; this one has 6"),
+        ({"publication_id": "my-blog"}, "Hashnode's publication_id does not accept 'my-blog'"),
+    ):
+        # When a post carries a Hashnode setting Hashnode would refuse
+        response = client.post(
+            "/api/posts",
+            json={
+                "content": "Body",
+                "title": "Title",
+                "platforms": ["hashnode"],
+                "platform_content": {"hashnode": {"settings": settings}},
+            },
+            headers=headers,
+        )
+        # Then it is refused in the envelope, naming the setting and what Hashnode takes
+        assert response.status_code == 400, settings
+        (finding,) = response.json()["error"]["details"]["platforms"]["hashnode"]
+        assert finding["rule"] == "invalid_setting"
+        assert finding["message"].startswith(message), finding

@@ -21,7 +21,7 @@ SEED_FIELDS = {
 NETWORKS = {
     "facebook", "instagram", "twitter", "linkedin", "tiktok", "youtube", "pinterest",
     "threads", "bluesky", "mastodon", "reddit", "telegram", "discord", "google_business",
-    "devto",
+    "devto", "hashnode",
     "lemmy", "tumblr",
 }  # fmt: skip
 

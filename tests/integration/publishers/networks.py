@@ -122,6 +122,23 @@ CONTRACTS: dict[str, Contract] = {
             revoked_message="unauthorized",
         ),
         Contract(
+            network="hashnode",
+            endpoint="publishPost",
+            step="post",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, settings={**job.settings, "tags": list("abcdef")}),
+                "VALIDATION_FAILED",
+                "A post can have at most 5 tags",
+            ),
+            rate_limited=Fault(
+                429,
+                {"errors": [{"message": "Too many requests", "extensions": {"code": "TOO_MANY_REQUESTS"}}]},
+                {"Retry-After": "7"},
+            ),
+            rate_limited_message="Too many requests",
+            revoked_message="You must be authenticated to do this.",
+        ),
+        Contract(
             network="mastodon",
             endpoint="statuses",
             step="status.0",
