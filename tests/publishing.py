@@ -250,6 +250,8 @@ def signed_in(harness: PublishHarness, platform: Platform) -> tuple[Signed, dict
         return harness.sign_in(network), {"subreddit": "socialpub"}
     if network == "lemmy":
         return harness.sign_in(network, instance="lemmy.example"), {"community": "socialpub"}
+    if network == "wordpress_selfhosted":
+        return harness.sign_in(network, instance="blog.example"), {}
     if network == "tiktok":
         return harness.sign_in(network), {"privacy_level": "PUBLIC_TO_EVERYONE"}
     return harness.sign_in(network), {}

@@ -96,6 +96,12 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
     for platform in platforms:
         if platform == "twitter":
             continue
+        if platform == "wordpress_selfhosted":  # the site's host, a username and an application password
+            credentials = {"identifier": "e2e", "app_password": "abcd EFGH 1234 ijkl MNOP 5678"}
+            body = {"platform": platform, "instance": "blog.example.com", "credentials": credentials}
+            response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
+            assert response.status_code == 201, (platform, response.text)
+            continue
         if platform == "lemmy":  # a username and password on the instance, for its JWT
             credentials = {"username": "e2e", "password": "e2e-password-123"}
             body = {"platform": platform, "instance": "lemmy.world", "credentials": credentials}

@@ -22,7 +22,7 @@ NETWORKS = {
     "facebook", "instagram", "twitter", "linkedin", "tiktok", "youtube", "pinterest",
     "threads", "bluesky", "mastodon", "reddit", "telegram", "discord", "google_business",
     "devto", "hashnode",
-    "lemmy", "tumblr",
+    "lemmy", "tumblr", "wordpress", "wordpress_selfhosted",
 }  # fmt: skip
 
 

@@ -86,6 +86,8 @@ def error_of(body: Any) -> tuple[str, str]:
         if error.get("code") == "ok":  # TikTok wraps every success in {"error": {"code": "ok"}}
             return "", ""
         return str(error.get("type") or error.get("code") or ""), str(error.get("message") or "")
+    if isinstance(body.get("code"), str) and isinstance(body.get("data"), dict):  # WordPress REST
+        return str(body["code"]), str(body.get("message") or "")
     message = body.get("error_description") or body.get("message") or body.get("description") or body.get("detail")
     errors = body.get("errors")
     if not (error or message) and isinstance(errors, list) and errors and isinstance(errors[0], dict):
@@ -203,6 +205,11 @@ class HttpNetworkAuth:
     def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
         if platform.auth.auth_type is AuthType.PASSWORD:
             return self._password_sign_in(platform, credentials, instance)
+        if platform.auth.profile.auth == "basic":
+            # WordPress (self-hosted): the username and an application password are the credential, sent
+            # as HTTP Basic on every call; the profile read (users/me) proves them.
+            pair = f"{credentials['identifier']}:{credentials['app_password']}"
+            return TokenSet(access_token=base64.b64encode(pair.encode()).decode())
         if platform.auth.session_url:  # Bluesky: com.atproto.server.createSession, on the user's PDS
             body = {"identifier": credentials["identifier"], "password": credentials["app_password"]}
             url = _fill(platform.auth.session_url, {"instance": instance or platform.auth.default_instance})
@@ -245,6 +252,8 @@ class HttpNetworkAuth:
         headers = {"Authorization": f"Bearer {tokens.access_token}"} if spec.auth == "bearer" else {}
         if spec.listing == "google_business_locations":
             return self._business_locations(spec.type, headers)
+        if spec.auth == "basic":
+            headers = {"Authorization": f"Basic {tokens.access_token}"}
         if spec.auth == "api_key":
             headers = {spec.key_header: tokens.access_token}
         if spec.query:  # GraphQL (Hashnode): the profile is a query POSTed to the API's one URL

@@ -81,7 +81,9 @@ class ProfileSpec(BaseModel):
     type: str = "profile"
     choices: str | None = None
     token: str | None = None
-    auth: Literal["bearer", "none", "api_key"] = "bearer"  # "none": the credential is in the URL (Telegram)
+    # "none": the credential is in the URL (Telegram); "basic": HTTP Basic (a self-hosted WordPress's
+    # username and application password)
+    auth: Literal["bearer", "none", "api_key", "basic"] = "bearer"
     key_header: str = "Authorization"  # "api_key": the header carrying the key as is (Dev.to: api-key)
     query: str | None = None  # a GraphQL API (Hashnode): the profile is POSTed as this query
     fields: dict[str, str]

@@ -397,5 +397,39 @@ CONTRACTS: dict[str, Contract] = {
             rate_limited_message="Limit Exceeded",
             revoked_message="Unable to authorize",
         ),
+        Contract(
+            network="wordpress",
+            endpoint="posts",
+            step="post",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, settings={**job.settings, "status": "live"}),
+                "VALIDATION_FAILED",
+                "Invalid parameter(s): status",
+            ),
+            rate_limited=Fault(
+                429,
+                {"code": "too_many_requests", "message": "Too many requests", "data": {"status": 429}},
+                {"Retry-After": "7"},
+            ),
+            rate_limited_message="Too many requests",
+            revoked_message="The OAuth2 token is invalid.",
+        ),
+        Contract(
+            network="wordpress_selfhosted",
+            endpoint="posts",
+            step="post",
+            refusal=Refusal(
+                lambda job: dataclasses.replace(job, settings={**job.settings, "status": "live"}),
+                "VALIDATION_FAILED",
+                "Invalid parameter(s): status",
+            ),
+            rate_limited=Fault(
+                429,
+                {"code": "too_many_requests", "message": "Too many requests", "data": {"status": 429}},
+                {"Retry-After": "7"},
+            ),
+            rate_limited_message="Too many requests",
+            revoked_message="The provided password is an invalid application password.",
+        ),
     ]
 }
