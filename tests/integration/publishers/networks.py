@@ -50,12 +50,14 @@ class Contract:
     ``lost``: what a rerun does after that call's answer was lost: "found" (the publisher's ``find``
     reads it back) or "unknown" (no way to read back: OUTCOME_UNKNOWN, never a second post).
     ``lost_fault``: how the answer is lost (a 502 after the fact; a timeout where a 5xx means "not
-    done"). ``rate_limited``: the network's 429 and the delay it asks for (``retry_after``) and its
-    message, if the publisher keeps one. ``revoked``: how a token is made invalid (default: every token
-    of the network revoked) and ``revoked_message``, the network's words (a substring).
-    ``refusal``: a post the network refuses. ``is_post``: which of the network's emulated posts are
-    publications (not comments). ``result_id``: the id the publisher returns for an emulated post, and
-    ``permalink`` the URL (default: the one the emulator gives the post)."""
+    done"), and ``lost_code`` the failure's code then. ``rate_limited``: the network's 429, the delay
+    it asks for (``retry_after``) and its message, if the publisher keeps one. ``server_error``: a 5xx
+    before the call takes effect. ``revoked``: how a token is made invalid (default: every token of the
+    network revoked) and ``revoked_message``, the network's words (a substring). ``refusal``: a post the
+    network refuses. ``is_post``: which of the network's emulated posts are publications (not comments).
+    ``result_id``: the id the publisher returns for an emulated post, and ``permalink`` its URL
+    (default: the one the emulator gives the post). ``sign_in``: the account and the settings a post
+    there needs (default: ``tests.publishing.signed_in``)."""
 
     network: str
     endpoint: str
@@ -67,6 +69,7 @@ class Contract:
     media: Literal["", "image", "video"] = ""
     lost: Literal["found", "unknown"] = "found"
     lost_fault: Fault = Fault(502)
+    lost_code: str | None = None
     server_error: Fault = Fault(503)
     revoked: Callable[[PublishHarness, Signed], Signed] | None = None
     revoked_message: str | None = None
@@ -282,6 +285,7 @@ CONTRACTS: dict[str, Contract] = {
             # The Bot API cannot read a message back, and its 5xx means "not sent": a lost answer is a timeout
             lost="unknown",
             lost_fault=Fault(502, delay=4),
+            lost_code="NETWORK_TIMEOUT",
             server_error=Fault(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
             refusal=Refusal(longer_than(4096), "VALIDATION_FAILED", "Bad Request: message is too long"),
             # Telegram's flood control gives its delay in the body

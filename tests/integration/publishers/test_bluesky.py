@@ -121,40 +121,6 @@ def test_bluesky__answer_lost_after_the_record_was_made__found_by_its_key_not_po
     assert reply.reply_to == first.id
 
 
-def test_bluesky__crash_after_the_record_before_its_checkpoint__rerun_makes_no_second_post(
-    harness: PublishHarness,
-) -> None:
-    # Given a run that dies right after the PDS accepted the record
-    signed = harness.sign_in(NET, user=HANDLE)
-    job = harness.job(NET, signed, "Crash-proof")
-    steps = harness.steps(job)
-    steps.crash_on = "post.0"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one post, and it is the result
-    (post,) = harness.posts(NET)
-    assert published.post_id == post.id
-
-
-def test_bluesky__revoked_app_password__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user revoked the app password
-    signed = harness.sign_in(NET, user=HANDLE)
-    harness.emulator.state.revoke_all(NET)
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job(NET, signed, "Hello"))
-
-    # Then the failure asks for a reconnect, and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert failure.value.network_message == "Token could not be verified"
-    assert harness.posts(NET) == []
-
-
 def test_bluesky__expired_session_answered_400__needs_reconnect(harness: PublishHarness) -> None:
     # Given the PDS says the session token has expired (a 400, as atproto answers it)
     signed = harness.sign_in(NET, user=HANDLE)
@@ -167,23 +133,6 @@ def test_bluesky__expired_session_answered_400__needs_reconnect(harness: Publish
     # Then it is a token problem, not a refused post
     assert failure.value.code == "TOKEN_REJECTED"
     assert failure.value.network_message == "Token has expired"
-
-
-def test_bluesky__text_over_300_graphemes__permanent_failure_with_the_pds_message(harness: PublishHarness) -> None:
-    # Given a text of 301 graphemes (each family emoji is one grapheme of many code points)
-    signed = harness.sign_in(NET, user=HANDLE)
-    text = "👨‍👩‍👧" * 301
-
-    # When publishing
-    with pytest.raises(Rejected) as failure:
-        harness.publish(harness.job(NET, signed, text))
-
-    # Then the failure is permanent and carries the PDS's own message
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == (
-        "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"
-    )
-    assert harness.posts(NET) == []
 
 
 def test_bluesky__image_over_one_megabyte__media_rejected(harness: PublishHarness) -> None:
@@ -199,31 +148,6 @@ def test_bluesky__image_over_one_megabyte__media_rejected(harness: PublishHarnes
     assert failure.value.code == "MEDIA_REJECTED"
     assert "file is too big" in (failure.value.network_message or "")
     assert harness.posts(NET) == []
-
-
-def test_bluesky__rate_limited__retryable_with_retry_after(harness: PublishHarness) -> None:
-    # Given the PDS rate-limits the next record
-    signed = harness.sign_in(NET, user=HANDLE)
-    harness.fault(
-        NET,
-        "createRecord",
-        429,
-        headers={"Retry-After": "7"},
-        body={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
-    )
-    job = harness.job(NET, signed, "Later")
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it is a rate limit with the PDS's delay, nothing was sent, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
-    assert failure.value.network_message == "Rate Limit Exceeded"
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts(NET)) == 1
 
 
 def test_bluesky__rate_limited_with_ratelimit_reset__waits_until_the_window_reopens(harness: PublishHarness) -> None:

@@ -88,6 +88,12 @@ def _arm(harness: PublishHarness, contract: Contract, fault: Fault, **options: o
     harness.fault(contract.network, fault.endpoint or contract.endpoint, fault.status, **armed, **options)
 
 
+def test_contract__every_catalog_network__has_its_fixtures() -> None:
+    # Given the catalog's networks, when the suite's fixtures are listed, then none is left out
+    missing = sorted(set(catalog()) - set(CONTRACTS))
+    assert not missing, f"add a Contract for {missing} to tests/integration/publishers/networks.py"
+
+
 @pytest.mark.parametrize(("network", "form"), FORMS)
 def test_contract__each_media_form_the_catalog_claims__one_post_holding_that_media(
     harness: PublishHarness, network: str, form: str
@@ -120,6 +126,8 @@ def test_contract__answer_lost_after_the_post_was_made__rerun_never_posts_twice(
     with pytest.raises(Retryable) as lost:
         harness.publish(job, steps)
     assert lost.value.sent is None  # the outcome is unknown, not "not sent"
+    if contract.lost_code is not None:
+        assert lost.value.code == contract.lost_code
 
     # When the target runs again
     if contract.lost == "found":
@@ -133,6 +141,7 @@ def test_contract__answer_lost_after_the_post_was_made__rerun_never_posts_twice(
     (post,) = _publications(harness, contract)
     if contract.lost == "found":
         assert published.post_id == contract.result_id(post)
+        assert published.url == contract.permalink(post, job.account)
 
 
 @pytest.mark.parametrize("network", NETWORKS)

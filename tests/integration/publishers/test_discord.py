@@ -106,24 +106,6 @@ def test_discord__video__attached_to_the_message(harness: PublishHarness) -> Non
     assert post.media[0]["mime_type"] == "video/mp4"
 
 
-def test_discord__answer_lost_after_the_message_was_made__rerun_finds_it(harness: PublishHarness) -> None:
-    # Given Discord makes the message but the answer is lost (a 502 after the fact)
-    signed = _channel(harness)
-    job = harness.job("discord", signed, "Only once", media=[harness.media(image(), "image/png")])
-    steps = harness.steps(job)
-    harness.fault("discord", "messages", 502, after=True, body={"message": "502: Bad Gateway", "code": 0})
-    with pytest.raises(Retryable) as lost:
-        harness.publish(job, steps)
-    assert lost.value.sent is None
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then the message was found in the channel rather than sent again
-    (post,) = harness.posts("discord")
-    assert published.post_id == post.id
-
-
 def test_discord__answer_lost_after_the_thread_was_started__rerun_finds_it(harness: PublishHarness) -> None:
     # Given Discord starts the thread but the answer is lost
     signed = _channel(harness)
@@ -139,38 +121,6 @@ def test_discord__answer_lost_after_the_thread_was_started__rerun_finds_it(harne
     # Then the existing thread is used: the starter once, the reply once, inside the thread
     starter, reply = harness.posts("discord")
     assert reply.extra["channel_id"] == starter.id
-
-
-def test_discord__crash_after_the_message__rerun_makes_no_second_message(harness: PublishHarness) -> None:
-    # Given a run that dies right after Discord accepted the message
-    signed = _channel(harness)
-    job = harness.job("discord", signed, "Crash-proof")
-    steps = harness.steps(job)
-    steps.crash_on = "message.0"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one message, and it is the result
-    (post,) = harness.posts("discord")
-    assert published.post_id == post.id
-
-
-def test_discord__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the app's authorization was revoked
-    signed = _channel(harness)
-    harness.emulator.state.revoke_all("discord")
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job("discord", signed, "Hello"))
-
-    # Then the account needs a reconnect, with Discord's message, and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert failure.value.network_message == "401: Unauthorized"
-    assert harness.posts("discord") == []
 
 
 def test_discord__channel_the_bot_cannot_access__needs_reconnect(harness: PublishHarness) -> None:
@@ -200,43 +150,6 @@ def test_discord__missing_permissions__permission_denied(harness: PublishHarness
     # Then the post fails for a permission, the account stays connected
     assert failure.value.code == "PERMISSION_DENIED"
     assert failure.value.network_message == "Missing Permissions"
-
-
-def test_discord__text_too_long__rejected_with_the_fields_message(harness: PublishHarness) -> None:
-    # Given a text longer than a message holds
-    signed = _channel(harness)
-
-    # When publishing
-    with pytest.raises(Rejected) as failure:
-        harness.publish(harness.job("discord", signed, "x" * 2001))
-
-    # Then the failure is permanent, with Discord's message and the field's
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == "Invalid Form Body: content: Must be 2000 or fewer in length."
-
-
-def test_discord__rate_limited__retryable_after_discords_delay_then_posts_once(harness: PublishHarness) -> None:
-    # Given Discord rate-limits the next message
-    signed = _channel(harness)
-    harness.fault(
-        "discord",
-        "messages",
-        429,
-        headers={"Retry-After": "2"},
-        body={"message": "You are being rate limited.", "retry_after": 1.5, "global": False},
-    )
-    job = harness.job("discord", signed, "Later")
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it waits Discord's precise delay, nothing is armed, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 1.5, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts("discord")) == 1
 
 
 def test_discord__channel_setting__names_the_channel_and_is_required(harness: PublishHarness) -> None:

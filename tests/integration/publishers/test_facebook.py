@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from socialpub.domain.publishing import Rejected, Retryable
 from socialpub.local.emulator import EmulatedPost
 from tests.media_files import image, video
 from tests.publishing import PublishHarness
@@ -88,24 +88,6 @@ def test_facebook__video_with_title__posted_then_polled_until_processed(harness:
     assert comment.reply_to == post.id
 
 
-def test_facebook__answer_lost_after_the_post_was_made__rerun_finds_it(harness: PublishHarness) -> None:
-    # Given Facebook makes the post but the answer is lost (a 500 after the fact)
-    signed = harness.sign_in(NET, pick=0)
-    job = harness.job(NET, signed, "Only once")
-    steps = harness.steps(job)
-    harness.fault(NET, "feed", 500, after=True)
-
-    # When the first run fails with an unknown outcome and a second run follows
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-    assert failure.value.sent is None
-    published = harness.publish(job, steps)
-
-    # Then the post was found on the page's feed, not made again
-    (post,) = _posts(harness)
-    assert published.post_id == post.id
-
-
 def test_facebook__video_answer_lost__rerun_finds_it_among_the_pages_videos(harness: PublishHarness) -> None:
     # Given Facebook takes the video but the answer is lost
     signed = harness.sign_in(NET, pick=0)
@@ -123,52 +105,6 @@ def test_facebook__video_answer_lost__rerun_finds_it_among_the_pages_videos(harn
     assert published.post_id == post.id
 
 
-def test_facebook__crash_after_the_post_before_its_checkpoint__rerun_makes_no_second_post(
-    harness: PublishHarness,
-) -> None:
-    # Given a run that dies right after Facebook made the post
-    signed = harness.sign_in(NET, pick=0)
-    job = harness.job(NET, signed, "Crash-proof", media=[harness.media(image(), "image/png")])
-    steps = harness.steps(job)
-    steps.crash_on = "post"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one post, and it is the result
-    (post,) = _posts(harness)
-    assert published.post_id == post.id
-
-
-def test_facebook__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user removed the app on Facebook
-    signed = harness.sign_in(NET, pick=0)
-    harness.emulator.state.revoke_all(NET)
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job(NET, signed, "Hello"))
-
-    # Then the failure asks for a reconnect, and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert harness.posts(NET) == []
-
-
-def test_facebook__nothing_to_post__refused_with_facebooks_message(harness: PublishHarness) -> None:
-    # Given a post with no text, link or media
-    signed = harness.sign_in(NET, pick=0)
-
-    # When publishing
-    with pytest.raises(Rejected) as failure:
-        harness.publish(harness.job(NET, signed, ""))
-
-    # Then the failure is permanent and carries Facebook's own message
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == "(#100) Missing message or attachment"
-
-
 def test_facebook__same_status_twice__duplicate_content(harness: PublishHarness) -> None:
     # Given the page just posted a text
     signed = harness.sign_in(NET, pick=0)
@@ -181,25 +117,6 @@ def test_facebook__same_status_twice__duplicate_content(harness: PublishHarness)
     # Then Facebook's duplicate refusal (#506) is a duplicate-content failure
     assert failure.value.code == "DUPLICATE_CONTENT"
     assert failure.value.network_message == "(#506) Duplicate status message"
-    assert len(_posts(harness)) == 1
-
-
-def test_facebook__rate_limited__retryable_with_retry_after_then_posts_once(harness: PublishHarness) -> None:
-    # Given Facebook throttles the next post with a 429 and a Retry-After
-    signed = harness.sign_in(NET, pick=0)
-    body = {"error": {"message": "(#32) Page request limit reached", "type": "OAuthException", "code": 32}}
-    harness.fault(NET, "feed", 429, headers={"Retry-After": "7"}, body=body)
-    job = harness.job(NET, signed, "Later")
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it is a rate limit with the delay, nothing was sent, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
     assert len(_posts(harness)) == 1
 
 

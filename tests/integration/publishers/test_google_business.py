@@ -92,55 +92,6 @@ def test_google_business__still_processing__retryable_then_the_rerun_finishes_po
     assert (published.post_id, published.url) == (post.id, post.url)
 
 
-def test_google_business__answer_lost_after_the_post_was_made__rerun_finds_it(harness: PublishHarness) -> None:
-    # Given Google makes the post but the answer is lost
-    signed = harness.sign_in(NET)
-    job = harness.job(NET, signed, "Only once")
-    steps = harness.steps(job)
-    harness.fault(NET, "localPosts", 502, after=True)
-    with pytest.raises(Retryable) as lost:
-        harness.publish(job, steps)
-    assert lost.value.sent is None
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then the post was found on the location rather than made again
-    (post,) = harness.posts(NET)
-    assert published.post_id == post.id
-
-
-def test_google_business__crash_after_the_post__rerun_makes_no_second_post(harness: PublishHarness) -> None:
-    # Given a run that dies right after Google accepted the post
-    signed = harness.sign_in(NET)
-    job = harness.job(NET, signed, "Crash-proof")
-    steps = harness.steps(job)
-    steps.crash_on = "post"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one post, and it is the result
-    (post,) = harness.posts(NET)
-    assert published.post_id == post.id
-
-
-def test_google_business__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user removed the app's access in their Google account
-    signed = harness.sign_in(NET)
-    harness.emulator.state.revoke_all(NET)
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job(NET, signed, "Hello"))
-
-    # Then the account needs a reconnect, and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert harness.posts(NET) == []
-
-
 def test_google_business__location_no_longer_managed__needs_reconnect(harness: PublishHarness) -> None:
     # Given an account pointing at a location another Google user manages
     harness.sign_in(NET, user="someone-else")
@@ -156,21 +107,6 @@ def test_google_business__location_no_longer_managed__needs_reconnect(harness: P
     # Then the account needs reconnecting to a location it manages
     assert failure.value.code == "ACCESS_REVOKED"
     assert failure.value.network_message == "The caller does not have permission"
-
-
-def test_google_business__button_without_a_link__rejected_with_the_field(harness: PublishHarness) -> None:
-    # Given a Sign up button but no link to send people to
-    signed = harness.sign_in(NET)
-
-    # When publishing
-    with pytest.raises(Rejected) as failure:
-        harness.publish(harness.job(NET, signed, "Join us", settings={"call_to_action": "SIGN_UP"}))
-
-    # Then Google's refusal names the field
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == (
-        "Request contains an invalid argument. (call_to_action.url: A valid URL is required for this action type)"
-    )
 
 
 def test_google_business__api_not_enabled__permission_denied_not_a_reconnect(harness: PublishHarness) -> None:
@@ -198,38 +134,6 @@ def test_google_business__api_not_enabled__permission_denied_not_a_reconnect(har
     # Then the post fails on the app's configuration; the account stays connected
     assert failure.value.code == "PERMISSION_DENIED"
     assert failure.value.network_message == message
-
-
-def test_google_business__quota_exhausted__retryable_after_googles_delay_then_posts_once(
-    harness: PublishHarness,
-) -> None:
-    # Given Google's per-minute quota refuses the next post
-    signed = harness.sign_in(NET)
-    harness.fault(
-        NET,
-        "localPosts",
-        429,
-        body={
-            "error": {
-                "code": 429,
-                "message": "Quota exceeded for quota metric 'Requests' of service 'mybusiness.googleapis.com'.",
-                "status": "RESOURCE_EXHAUSTED",
-                "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "30s"}],
-            }
-        },
-    )
-    job = harness.job(NET, signed, "Later")
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it waits Google's delay, nothing is armed, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 30.0, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts(NET)) == 1
 
 
 def _location(user: str, n: int) -> str:

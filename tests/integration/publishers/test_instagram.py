@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from socialpub.domain.publishing import Rejected, Retryable
 from socialpub.local.emulator import EmulatedPost
 from socialpub.local.emulator.networks.facebook import shortcode
 from tests.media_files import image, video
@@ -119,25 +119,6 @@ def test_instagram__story_setting__a_story_without_caption(harness: PublishHarne
     assert published.url == f"https://www.instagram.com/stories/emulated-user-page-1/{post.id}/"
 
 
-def test_instagram__answer_lost_after_publishing__rerun_finds_the_media(harness: PublishHarness) -> None:
-    # Given Instagram publishes the media but the answer is lost (a 500 after the fact)
-    signed = harness.sign_in(NET, pick=0)
-    job = harness.job(NET, signed, "Only once", media=[harness.media(image("JPEG"), "image/jpeg")])
-    steps = harness.steps(job)
-    harness.fault(NET, "media_publish", 500, after=True)
-
-    # When the first run fails with an unknown outcome and a second run follows
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-    assert failure.value.sent is None
-    published = harness.publish(job, steps)
-
-    # Then the media was found on the account, not published again
-    (post,) = _media_posts(harness)
-    assert published.post_id == post.id
-    assert published.url == post.url
-
-
 def test_instagram__first_comment_answer_lost__rerun_makes_no_second_comment(harness: PublishHarness) -> None:
     # Given the comment is made but its answer is lost
     signed = harness.sign_in(NET, pick=0)
@@ -155,55 +136,6 @@ def test_instagram__first_comment_answer_lost__rerun_makes_no_second_comment(har
     # Then there is one media and one comment
     assert len(_media_posts(harness)) == 1
     assert [c.text for c in _comments(harness)] == ["First!"]
-
-
-def test_instagram__crash_after_publishing_before_its_checkpoint__rerun_makes_no_second_post(
-    harness: PublishHarness,
-) -> None:
-    # Given a run that dies right after Instagram published the media
-    signed = harness.sign_in(NET, pick=0)
-    job = harness.job(NET, signed, "Crash-proof", media=[harness.media(image("JPEG"), "image/jpeg")])
-    steps = harness.steps(job)
-    steps.crash_on = "publish"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one media, and it is the result
-    (post,) = _media_posts(harness)
-    assert published.post_id == post.id
-
-
-def test_instagram__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user removed the app on Facebook
-    signed = harness.sign_in(NET, pick=0)
-    harness.emulator.state.revoke_all(NET)
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job(NET, signed, "Hello", media=[harness.media(image("JPEG"), "image/jpeg")]))
-
-    # Then the failure asks for a reconnect (Graph code 190), and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert failure.value.network_message == "Invalid OAuth access token."
-    assert harness.posts(NET) == []
-
-
-def test_instagram__caption_too_long__refused_with_instagrams_message(harness: PublishHarness) -> None:
-    # Given a caption longer than Instagram's 2,200 characters
-    signed = harness.sign_in(NET, pick=0)
-    job = harness.job(NET, signed, "x" * 2201, media=[harness.media(image("JPEG"), "image/jpeg")])
-
-    # When publishing
-    with pytest.raises(Rejected) as failure:
-        harness.publish(job)
-
-    # Then the failure is permanent and carries Instagram's own message
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == "(#100) The caption is too long: it has more than 2200 characters."
-    assert harness.posts(NET) == []
 
 
 def test_instagram__image_it_cannot_fetch__media_rejected(harness: PublishHarness) -> None:
@@ -245,25 +177,6 @@ def test_instagram__daily_publishing_limit_reached__quota_exceeded(harness: Publ
     # Then the content publishing limit (9/2207042) is a quota failure
     assert failure.value.code == "QUOTA_EXCEEDED"
     assert len(_media_posts(harness)) == 50
-
-
-def test_instagram__rate_limited__retryable_with_retry_after_then_posts_once(harness: PublishHarness) -> None:
-    # Given Instagram throttles the next publish with a 429 and a Retry-After
-    signed = harness.sign_in(NET, pick=0)
-    body = {"error": {"message": "Application request limit reached", "type": "OAuthException", "code": 4}}
-    harness.fault(NET, "media_publish", 429, headers={"Retry-After": "7"}, body=body)
-    job = harness.job(NET, signed, "Later", media=[harness.media(image("JPEG"), "image/jpeg")])
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it is a rate limit with the delay, nothing was sent, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(_media_posts(harness)) == 1
 
 
 def test_instagram__graph_throttling_as_http_400__rate_limited_with_the_usage_headers_wait(

@@ -6,7 +6,7 @@ import hashlib
 import httpx
 import pytest
 
-from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from socialpub.domain.publishing import Rejected
 from tests.media_files import image, video
 from tests.publishing import PublishHarness, Signed
 
@@ -146,105 +146,3 @@ def test_pinterest__image_pinterest_cannot_fetch__media_rejected(harness: Publis
     # Then the media is what was refused
     assert failure.value.code == "MEDIA_REJECTED"
     assert failure.value.network_message == "Sorry we could not fetch the image."
-
-
-def test_pinterest__answer_lost_after_the_pin_was_made__rerun_finds_it_on_the_board(harness: PublishHarness) -> None:
-    # Given Pinterest makes the Pin but the answer is lost (a 502 after the fact)
-    signed = harness.sign_in("pinterest")
-    job = harness.job(
-        "pinterest",
-        signed,
-        "Only once",
-        title="Once",
-        media=[harness.media(image("JPEG"), "image/jpeg")],
-        settings={"board_id": _board(harness, signed)},
-    )
-    steps = harness.steps(job)
-    harness.fault("pinterest", "pins", 502, after=True)
-
-    # When the first run fails with an unknown outcome and a second run follows
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-    assert failure.value.sent is None
-    published = harness.publish(job, steps)
-
-    # Then the Pin was found on the board: one Pin, and it is the result
-    (pin,) = harness.posts("pinterest")
-    assert published.post_id == pin.id
-
-
-def test_pinterest__crash_after_the_pin__rerun_makes_no_second_pin(harness: PublishHarness) -> None:
-    # Given a run that dies right after Pinterest accepted the Pin
-    signed = harness.sign_in("pinterest")
-    job = harness.job(
-        "pinterest",
-        signed,
-        "Crash-proof",
-        media=[harness.media(image("JPEG"), "image/jpeg")],
-        settings={"board_id": _board(harness, signed)},
-    )
-    steps = harness.steps(job)
-    steps.crash_on = "pin"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one Pin, and it is the result
-    (pin,) = harness.posts("pinterest")
-    assert published.post_id == pin.id
-
-
-def test_pinterest__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user's token was revoked
-    signed = harness.sign_in("pinterest")
-    board = _board(harness, signed)
-    harness.emulator.state.revoke_all("pinterest")
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(
-            harness.job(
-                "pinterest",
-                signed,
-                "Hi",
-                media=[harness.media(image("JPEG"), "image/jpeg")],
-                settings={"board_id": board},
-            )
-        )
-
-    # Then the failure asks for a reconnect, with Pinterest's message
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert failure.value.network_message == "Authentication failed."
-    assert harness.posts("pinterest") == []
-
-
-def test_pinterest__rate_limited__retryable_with_retry_after_then_pins_once(harness: PublishHarness) -> None:
-    # Given Pinterest rate-limits the next Pin
-    signed = harness.sign_in("pinterest")
-    harness.fault(
-        "pinterest",
-        "pins",
-        429,
-        headers={"Retry-After": "7"},
-        body={"code": 8, "message": "You have exceeded your rate limit. Try again later."},
-    )
-    job = harness.job(
-        "pinterest",
-        signed,
-        "Later",
-        media=[harness.media(image("JPEG"), "image/jpeg")],
-        settings={"board_id": _board(harness, signed)},
-    )
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it is a rate limit with Pinterest's delay, nothing is armed, and the retry pins once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts("pinterest")) == 1

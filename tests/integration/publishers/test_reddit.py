@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from socialpub.domain.publishing import Rejected, Retryable
 from tests.media_files import image, video
 from tests.publishing import PublishHarness
 
@@ -105,21 +105,6 @@ def test_reddit__video__refused_as_not_supported(harness: PublishHarness) -> Non
     assert harness.posts("reddit") == []
 
 
-def test_reddit__no_title__reddits_own_message(harness: PublishHarness) -> None:
-    # Given a post without a title
-    signed = harness.sign_in("reddit")
-    job = harness.job("reddit", signed, "Body only", settings={"subreddit": "socialpub"})
-
-    # When it is published
-    with pytest.raises(Rejected) as failure:
-        harness.publish(job)
-
-    # Then the refusal inside Reddit's 200 answer is a permanent failure with Reddit's message
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == "we need something here"
-    assert harness.posts("reddit") == []
-
-
 @pytest.mark.parametrize(
     ("subreddit", "code", "message"),
     [
@@ -169,26 +154,6 @@ def test_reddit__ratelimit_inside_a_200__retryable_with_the_delay_reddit_names(h
     assert len(harness.posts("reddit")) == 1
 
 
-def test_reddit__http_429__retryable_with_retry_after(harness: PublishHarness) -> None:
-    # Given Reddit throttles the next submit with a 429
-    signed = harness.sign_in("reddit")
-    harness.fault(
-        "reddit", "submit", 429, headers={"Retry-After": "7"}, body={"message": "Too Many Requests", "error": 429}
-    )
-    job = harness.job("reddit", signed, "Later", title="Later", settings={"subreddit": "socialpub"})
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it is a rate limit with Reddit's delay, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after) == ("RATE_LIMITED", 7.0)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts("reddit")) == 1
-
-
 def test_reddit__already_submitted__duplicate_content(harness: PublishHarness) -> None:
     # Given Reddit says the link was already submitted there
     signed = harness.sign_in("reddit")
@@ -201,25 +166,6 @@ def test_reddit__already_submitted__duplicate_content(harness: PublishHarness) -
 
     # Then it is a duplicate
     assert failure.value.code == "DUPLICATE_CONTENT"
-
-
-def test_reddit__answer_lost_after_the_submit__rerun_finds_it_in_the_account(harness: PublishHarness) -> None:
-    # Given Reddit makes the post but the answer is lost (a 502 after the fact)
-    signed = harness.sign_in("reddit")
-    job = harness.job("reddit", signed, "Once", title="Only once", settings={"subreddit": "socialpub"})
-    steps = harness.steps(job)
-    harness.fault("reddit", "submit", 502, after=True)
-
-    # When the first run fails with an unknown outcome and a second run follows
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-    assert failure.value.sent is None
-    published = harness.publish(job, steps)
-
-    # Then the post was found among the account's submissions: one post
-    (post,) = harness.posts("reddit")
-    assert published.post_id == post.id
-    assert published.url == post.url
 
 
 def test_reddit__answer_to_the_first_comment_lost__rerun_makes_no_second_comment(harness: PublishHarness) -> None:
@@ -239,35 +185,3 @@ def test_reddit__answer_to_the_first_comment_lost__rerun_makes_no_second_comment
     # Then there is one post and one comment under it
     post, comment = harness.posts("reddit")
     assert comment.reply_to == post.id
-
-
-def test_reddit__crash_after_the_submit__rerun_makes_no_second_post(harness: PublishHarness) -> None:
-    # Given a run that dies right after Reddit accepted the post
-    signed = harness.sign_in("reddit")
-    job = harness.job("reddit", signed, "Body", title="Crash-proof", settings={"subreddit": "socialpub"})
-    steps = harness.steps(job)
-    steps.crash_on = "submit"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one post, and it is the result
-    (post,) = harness.posts("reddit")
-    assert published.post_id == post.id
-
-
-def test_reddit__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user revoked the app on Reddit
-    signed = harness.sign_in("reddit")
-    harness.emulator.state.revoke_all("reddit")
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job("reddit", signed, "Hi", title="Hi", settings={"subreddit": "socialpub"}))
-
-    # Then the failure asks for a reconnect, and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert failure.value.network_message == "Unauthorized"
-    assert harness.posts("reddit") == []

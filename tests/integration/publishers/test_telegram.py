@@ -1,11 +1,10 @@
 """Telegram's publisher against the emulated Bot API."""
 
 import hashlib
-from dataclasses import replace
 
 import pytest
 
-from socialpub.domain.publishing import NeedsReconnect, OutcomeUnknown, PublishAccount, Rejected, Retryable
+from socialpub.domain.publishing import NeedsReconnect, PublishAccount, Retryable
 from tests.media_files import image, video
 from tests.publishing import PublishHarness, Signed
 
@@ -158,42 +157,6 @@ def test_telegram__private_channel__link_by_internal_id(harness: PublishHarness)
     assert published.url == f"https://t.me/c/1987654321/{post.id}" == post.url
 
 
-def test_telegram__answer_lost__outcome_unknown_on_rerun_and_still_one_message(harness: PublishHarness) -> None:
-    # Given Telegram sends the message but its answer never arrives (the client times out)
-    signed = _channel(harness)
-    job = harness.job("telegram", signed, "Only once")
-    steps = harness.steps(job)
-    harness.fault("telegram", "sendMessage", 502, after=True, delay=4)
-    with pytest.raises(Retryable) as lost:
-        harness.publish(job, steps)
-    assert (lost.value.code, lost.value.sent) == ("NETWORK_TIMEOUT", None)
-
-    # When the target runs again
-    with pytest.raises(OutcomeUnknown):
-        harness.publish(job, steps)
-
-    # Then nothing was resent: the Bot API cannot tell whether the first call worked, so the user is asked
-    assert len(harness.posts("telegram")) == 1
-
-
-def test_telegram__crash_after_the_message__rerun_does_not_send_it_again(harness: PublishHarness) -> None:
-    # Given a run that dies right after Telegram accepted the message
-    signed = _channel(harness)
-    job = harness.job("telegram", signed, "Crash-proof")
-    steps = harness.steps(job)
-    steps.crash_on = "message.0"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    with pytest.raises(OutcomeUnknown) as failure:
-        harness.publish(job, steps)
-
-    # Then the outcome is reported unknown and the channel still holds exactly one message
-    assert failure.value.code == "OUTCOME_UNKNOWN"
-    assert len(harness.posts("telegram")) == 1
-
-
 def test_telegram__server_error_answer__counts_as_not_sent_and_the_rerun_posts_once(
     harness: PublishHarness,
 ) -> None:
@@ -212,20 +175,6 @@ def test_telegram__server_error_answer__counts_as_not_sent_and_the_rerun_posts_o
 
     # Then the message is there once
     assert len(harness.posts("telegram")) == 1
-
-
-def test_telegram__revoked_bot_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given a bot token Telegram does not know (revoked in BotFather)
-    signed = _channel(harness)
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job("telegram", replace(signed, token="123456789:revoked"), "Hello"))
-
-    # Then the account needs a reconnect, and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert failure.value.network_message == "Unauthorized"
-    assert harness.posts("telegram") == []
 
 
 def test_telegram__bot_kicked_from_the_channel__needs_reconnect_with_the_reason(harness: PublishHarness) -> None:
@@ -256,44 +205,3 @@ def test_telegram__chat_the_bot_cannot_see__needs_reconnect(harness: PublishHarn
     # Then it is a lost chat, with Telegram's message
     assert failure.value.code == "ACCESS_REVOKED"
     assert failure.value.network_message == "Bad Request: chat not found"
-
-
-def test_telegram__text_too_long__rejected_with_telegrams_message(harness: PublishHarness) -> None:
-    # Given a text longer than Telegram allows
-    signed = _channel(harness)
-
-    # When publishing
-    with pytest.raises(Rejected) as failure:
-        harness.publish(harness.job("telegram", signed, "x" * 4097))
-
-    # Then the failure is permanent, with Telegram's description
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == "Bad Request: message is too long"
-
-
-def test_telegram__flood_limit__retryable_after_telegrams_delay_then_posts_once(harness: PublishHarness) -> None:
-    # Given Telegram's flood control refuses the next message
-    signed = _channel(harness)
-    harness.fault(
-        "telegram",
-        "sendPhoto",
-        429,
-        body={
-            "ok": False,
-            "error_code": 429,
-            "description": "Too Many Requests: retry after 7",
-            "parameters": {"retry_after": 7},
-        },
-    )
-    job = harness.job("telegram", signed, "Later", media=[harness.media(image(), "image/png")])
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it waits Telegram's delay, nothing is armed, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts("telegram")) == 1

@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from socialpub.domain.publishing import Rejected, Retryable
 from socialpub.local.emulator.networks.facebook import shortcode
 from tests.media_files import image, video
 from tests.publishing import PublishHarness
@@ -92,25 +92,6 @@ def test_threads__two_images__one_carousel_in_order(harness: PublishHarness) -> 
     assert post.media[1]["alt_text"] == "Second"
 
 
-def test_threads__answer_lost_after_publishing__rerun_finds_the_post(harness: PublishHarness) -> None:
-    # Given Threads publishes the post but the answer is lost (a 500 after the fact)
-    signed = harness.sign_in(NET)
-    job = harness.job(NET, signed, "Only once")
-    steps = harness.steps(job)
-    harness.fault(NET, "threads_publish", 500, after=True)
-
-    # When the first run fails with an unknown outcome and a second run follows
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-    assert failure.value.sent is None
-    published = harness.publish(job, steps)
-
-    # Then the post was found on the account, not published again
-    (post,) = harness.posts(NET)
-    assert published.post_id == post.id
-    assert published.url == post.url
-
-
 def test_threads__answers_of_the_post_and_its_reply_lost__reruns_find_both(harness: PublishHarness) -> None:
     # Given a thread of two parts, and Threads losing the answers of the next two publishes
     signed = harness.sign_in(NET)
@@ -129,39 +110,6 @@ def test_threads__answers_of_the_post_and_its_reply_lost__reruns_find_both(harne
     assert [p.text for p in posts] == ["Part one", "Part two"]
     assert posts[1].reply_to == posts[0].id
     assert published.post_id == posts[0].id
-
-
-def test_threads__crash_after_publishing_before_its_checkpoint__rerun_makes_no_second_post(
-    harness: PublishHarness,
-) -> None:
-    # Given a run that dies right after Threads published the post
-    signed = harness.sign_in(NET)
-    job = harness.job(NET, signed, "Crash-proof")
-    steps = harness.steps(job)
-    steps.crash_on = "post.0"
-    with pytest.raises(RuntimeError):
-        harness.publish(job, steps)
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then there is still exactly one post, and it is the result
-    (post,) = harness.posts(NET)
-    assert published.post_id == post.id
-
-
-def test_threads__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user removed the app on Threads
-    signed = harness.sign_in(NET)
-    harness.emulator.state.revoke_all(NET)
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job(NET, signed, "Hello"))
-
-    # Then the failure asks for a reconnect, and nothing was posted
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert harness.posts(NET) == []
 
 
 def test_threads__emoji_count_as_their_bytes__too_long_text_refused_with_threads_message(
@@ -194,22 +142,3 @@ def test_threads__video_it_cannot_download__media_rejected_with_the_containers_e
     # Then the container's ERROR is a media refusal carrying Threads' error message
     assert (failure.value.code, failure.value.network_message) == ("MEDIA_REJECTED", "FAILED_DOWNLOADING_VIDEO")
     assert harness.posts(NET) == []
-
-
-def test_threads__rate_limited__retryable_with_retry_after_then_posts_once(harness: PublishHarness) -> None:
-    # Given Threads throttles the next container with a 429 and a Retry-After
-    signed = harness.sign_in(NET)
-    body = {"error": {"message": "Application request limit reached", "type": "OAuthException", "code": 4}}
-    harness.fault(NET, "threads_publish", 429, headers={"Retry-After": "7"}, body=body)
-    job = harness.job(NET, signed, "Later")
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it is a rate limit with the delay, nothing was sent, and the retry posts once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts(NET)) == 1

@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from socialpub.adapters.publishers import youtube
-from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from socialpub.domain.publishing import Rejected, Retryable
 from tests.media_files import image, video
 from tests.publishing import PublishHarness
 
@@ -92,24 +92,6 @@ def test_youtube__chunked_upload_interrupted__resumes_from_what_youtube_holds(
     assert post.media[0]["size"] == len(clip)
 
 
-def test_youtube__answer_to_the_last_chunk_lost__the_session_answers_with_the_video(harness: PublishHarness) -> None:
-    # Given YouTube made the video but the answer to the completing PUT was lost
-    signed = harness.sign_in(NET)
-    job = harness.job(NET, signed, "Only once", title="Only once", media=[harness.media(video(), "video/mp4")])
-    steps = harness.steps(job)
-    harness.fault(NET, "upload", 502, after=True)
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-    assert failure.value.sent is None
-
-    # When the target runs again
-    published = harness.publish(job, steps)
-
-    # Then the completed session named the video: one on the channel, and it is the result
-    (post,) = harness.posts(NET)
-    assert published.post_id == post.id
-
-
 def test_youtube__answer_lost_and_session_gone__found_in_the_channels_uploads(harness: PublishHarness) -> None:
     # Given a video made with its answer lost, and the upload session since expired
     signed = harness.sign_in(NET)
@@ -152,58 +134,6 @@ def test_youtube__crash_after_the_video_and_after_the_comment__one_of_each(harne
     video_post, comment = harness.posts(NET)
     assert published.post_id == video_post.id
     assert comment.reply_to == video_post.id
-
-
-def test_youtube__revoked_token__needs_reconnect(harness: PublishHarness) -> None:
-    # Given the user revoked the app's access to the Google account
-    signed = harness.sign_in(NET)
-    harness.emulator.state.revoke_all(NET)
-
-    # When publishing
-    with pytest.raises(NeedsReconnect) as failure:
-        harness.publish(harness.job(NET, signed, "Hello", media=[harness.media(video(), "video/mp4")]))
-
-    # Then the failure asks for a reconnect, and nothing was uploaded
-    assert failure.value.code == "TOKEN_REJECTED"
-    assert harness.posts(NET) == []
-
-
-def test_youtube__description_with_angle_brackets__refused_with_youtubes_message(harness: PublishHarness) -> None:
-    # Given a description YouTube does not accept
-    signed = harness.sign_in(NET)
-    job = harness.job(NET, signed, "a <b> c", title="Tags", media=[harness.media(video(), "video/mp4")])
-
-    # When publishing
-    with pytest.raises(Rejected) as failure:
-        harness.publish(job)
-
-    # Then the failure is permanent and carries YouTube's own message
-    assert failure.value.code == "VALIDATION_FAILED"
-    assert failure.value.network_message == "The request metadata specifies an invalid video description."
-
-
-def test_youtube__rate_limited_on_the_last_chunk__retryable_with_retry_after_then_once(harness: PublishHarness) -> None:
-    # Given YouTube throttles the completing PUT
-    signed = harness.sign_in(NET)
-    harness.fault(
-        NET,
-        "upload",
-        429,
-        headers={"Retry-After": "7"},
-        body=google_error(429, "rateLimitExceeded", "Too many requests", domain="usageLimits"),
-    )
-    job = harness.job(NET, signed, "Later", title="Later", media=[harness.media(video(), "video/mp4")])
-    steps = harness.steps(job)
-
-    # When publishing
-    with pytest.raises(Retryable) as failure:
-        harness.publish(job, steps)
-
-    # Then it is a rate limit with YouTube's delay, nothing is left armed, and the retry uploads once
-    assert (failure.value.code, failure.value.retry_after, failure.value.sent) == ("RATE_LIMITED", 7.0, False)
-    assert steps.target.armed == {}
-    harness.publish(job, steps)
-    assert len(harness.posts(NET)) == 1
 
 
 def test_youtube__403_reasons__quota_is_permanent_and_rate_limit_is_retried(harness: PublishHarness) -> None:
