@@ -33,11 +33,16 @@ class ConnectBody(BaseModel):
     )
     scopes: list[str] | None = Field(None, max_length=100)
     configuration_id: str | None = Field(None, max_length=100)
-    instance: str | None = Field(None, max_length=253, description="Mastodon: the server, e.g. mastodon.social")
+    instance: str | None = Field(
+        None, max_length=253, description="Mastodon, Lemmy, self-hosted WordPress: the server, e.g. mastodon.social"
+    )
     credentials: dict[str, str] | None = Field(
         None,
         max_length=5,
-        description="Bluesky: identifier + app_password; Telegram: bot_token + chat_id (no redirect)",
+        description=(
+            "Bluesky: identifier + app_password; Telegram: bot_token + chat_id; Lemmy: username + password"
+            " (+ totp_2fa_token); self-hosted WordPress: identifier + app_password (no redirect)"
+        ),
     )
 
 
