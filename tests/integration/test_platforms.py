@@ -21,7 +21,7 @@ SEED_FIELDS = {
 NETWORKS = {
     "facebook", "instagram", "twitter", "linkedin", "tiktok", "youtube", "pinterest",
     "threads", "bluesky", "mastodon", "reddit", "telegram", "discord", "google_business",
-    "devto", "hashnode",
+    "devto", "hashnode", "vk",
     "lemmy", "tumblr", "wordpress", "wordpress_selfhosted",
 }  # fmt: skip
 

@@ -142,6 +142,23 @@ CONTRACTS: dict[str, Contract] = {
             revoked_message="You must be authenticated to do this.",
         ),
         Contract(
+            network="vk",
+            endpoint="wall.post",
+            step="post",
+            refusal=Refusal(
+                longer_than(16384),
+                "VALIDATION_FAILED",
+                "One of the parameters specified was missing or invalid: message is too long",
+            ),
+            rate_limited=Fault(
+                429,
+                {"error": {"error_code": 6, "error_msg": "Too many requests per second", "request_params": []}},
+                {"Retry-After": "7"},
+            ),
+            rate_limited_message="Too many requests per second",
+            revoked_message="User authorization failed: invalid access_token (4).",
+        ),
+        Contract(
             network="mastodon",
             endpoint="statuses",
             step="status.0",
