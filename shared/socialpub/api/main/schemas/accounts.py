@@ -41,7 +41,8 @@ class ConnectBody(BaseModel):
         max_length=5,
         description=(
             "Bluesky: identifier + app_password; Telegram: bot_token + chat_id; Lemmy: username + password"
-            " (+ totp_2fa_token); self-hosted WordPress: identifier + app_password (no redirect)"
+            " (+ totp_2fa_token); self-hosted WordPress: identifier + app_password; Dev.to, Hashnode: api_key"
+            " (no redirect)"
         ),
     )
 
