@@ -343,6 +343,10 @@ class TargetRepository(Protocol):
         """The target, its post and its siblings at once; DamagedItem if the target does not read."""
         ...
 
+    def post_and_targets(self, workspace_id: str, post_id: str) -> tuple[Post | None, list[Target]]:
+        """The post (None: not stored; DamagedItem if it does not read) and its readable targets, at once."""
+        ...
+
     def of_post(self, workspace_id: str, post_id: str) -> list[Target]: ...
     def save(self, target: Target, expected_rev: int) -> None:
         """ConcurrentModification if the stored revision is not ``expected_rev``."""

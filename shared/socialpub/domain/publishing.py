@@ -357,7 +357,14 @@ def derived_status(statuses: list[str]) -> str:
 
 
 class CheckpointSteps:
-    """Steps stored on the target: ``persist`` writes the target (and raises if this run lost it)."""
+    """Steps stored on the target: ``persist`` writes the target (and raises if this run lost it).
+
+    With ``hold_results``, a visible step's result is kept on the target in memory and written with
+    the target's next write instead of one of its own: the next step's arming, a write made before
+    any other network call or pause, or (after the last step) the caller's write that finishes the
+    target or puts it back for a retry, which must follow the publish with no network call between.
+    Nothing is sent while a result is held, so a run that dies holding one leaves the step armed,
+    and the next run looks it up (``find``) as it would after dying before a result's own write."""
 
     def __init__(
         self,
@@ -366,21 +373,26 @@ class CheckpointSteps:
         *,
         clock: Callable[[], datetime],
         sleep: Callable[[float], None],
+        hold_results: bool = False,
     ) -> None:
         self.target = target
         self._persist = persist
         self._clock = clock
         self._sleep = sleep
+        self._hold_results = hold_results
+        self._held = False
 
     def once(self, name: str, run: Callable[[], T]) -> T:
         if name in self.target.steps:
             stored: T = self.target.steps[name]
             return stored
+        self.write_held()
         value = run()
         self._store(name, value)
         return value
 
     def redo(self, name: str, run: Callable[[], T]) -> T:
+        self.write_held()
         value = run()
         self._store(name, value)
         return value
@@ -402,7 +414,7 @@ class CheckpointSteps:
                 return found
             # Not on the network: the earlier call did not take effect, so sending is safe.
         self.target.armed[name] = self._clock().isoformat()
-        self._persist(self.target)
+        self._write()  # with a result held, in the same write
         try:
             result = send()
         except PublishFailure as failure:
@@ -410,15 +422,28 @@ class CheckpointSteps:
             # (even a 5xx) counts as a refusal; only a lost answer (timeout) stays unknown.
             if failure.sent is False or (find is None and failure.status is not None):
                 self.target.armed.pop(name, None)
-                self._persist(self.target)
+                self._write()
             raise
-        self._store(name, result)
+        self._store(name, result, hold=self._hold_results)
         return result
 
     def wait(self, seconds: float) -> None:
+        self.write_held()
         self._sleep(seconds)
 
-    def _store(self, name: str, value: Any) -> None:
+    def _store(self, name: str, value: Any, *, hold: bool = False) -> None:
         self.target.steps[name] = value
         self.target.armed.pop(name, None)
+        if hold:
+            self._held = True
+        else:
+            self._write()
+
+    def write_held(self) -> None:
+        """A held result is written now (before anything else is called or awaited)."""
+        if self._held:
+            self._write()
+
+    def _write(self) -> None:
         self._persist(self.target)
+        self._held = False

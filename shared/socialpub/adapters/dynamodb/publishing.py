@@ -104,6 +104,23 @@ class DynamoTargetRepository:
     def run_of(self, workspace_id: str, post_id: str, account_id: str) -> StoredRun:
         """One consistent Query of the post's item collection (``POST#<post>``...): the post, its
         network index items (skipped) and its targets, so a run reads all it needs in one call."""
+        post, records = self._collection(workspace_id, post_id)
+        mine = next((r for r in records if r["sk"] == _target_sk(post_id, account_id)), None)
+        siblings = load_all(Target, records, "publish target")
+        return StoredRun(
+            target=load(Target, mine, "publish target") if mine else None,
+            targets={t.account_id: t for t in siblings},
+            post=lambda: post_from_record(post) if post else None,
+        )
+
+    def post_and_targets(self, workspace_id: str, post_id: str) -> tuple[Post | None, list[Target]]:
+        """The post (DamagedItem if it does not read) and its readable targets, in the one Query of
+        ``run_of`` (publishing a post reads both)."""
+        post, records = self._collection(workspace_id, post_id)
+        return (post_from_record(post) if post else None), load_all(Target, records, "publish target")
+
+    def _collection(self, workspace_id: str, post_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The post's record and its targets' records, from one consistent Query of its collection."""
         records = query_all(
             self._ddb,
             TableName=self._table,
@@ -113,13 +130,7 @@ class DynamoTargetRepository:
         )
         post_sk, prefix = f"POST#{post_id}", f"POST#{post_id}#T#"
         post = next((r for r in records if r["sk"] == post_sk), None)
-        mine = next((r for r in records if r["sk"] == _target_sk(post_id, account_id)), None)
-        siblings = load_all(Target, [r for r in records if str(r["sk"]).startswith(prefix)], "publish target")
-        return StoredRun(
-            target=load(Target, mine, "publish target") if mine else None,
-            targets={t.account_id: t for t in siblings},
-            post=lambda: post_from_record(post) if post else None,
-        )
+        return post, [r for r in records if str(r["sk"]).startswith(prefix)]
 
     def of_post(self, workspace_id: str, post_id: str) -> list[Target]:
         records = query_all(

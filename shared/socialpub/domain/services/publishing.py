@@ -177,7 +177,8 @@ def start_publishing(
     With ``schedule_version`` (a schedule firing), only a post still scheduled under that version
     starts; any other raises StaleSchedule, and the write asserts the post read, so two firings
     at once start it once."""
-    post = posts.get(workspace_id, post_id)
+    # One read: the post with its targets of earlier runs (kept when published, else run again).
+    post, stored = targets.post_and_targets(workspace_id, post_id)
     if post is None:
         raise PostNotFound(details={"post_id": post_id})
     if schedule_version is not None and (
@@ -196,7 +197,7 @@ def start_publishing(
         )
     now = clock()
     run = post.publish_run + 1
-    earlier = {t.account_id: t for t in targets.of_post(workspace_id, post_id)}
+    earlier = {t.account_id: t for t in stored}
     kept: list[Target] = []
     fresh: list[Target] = []
     for account in chosen:
@@ -424,7 +425,11 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
                 run=run,
             )
         )
-    steps = CheckpointSteps(target, lambda t: _checkpoint(deps, t), clock=deps.clock, sleep=deps.sleep)
+    # A visible step's result is written with the next checkpoint, or with the finish (or the
+    # retry's write) right after the publish: one PutItem fewer per published target.
+    steps = CheckpointSteps(
+        target, lambda t: _checkpoint(deps, t), clock=deps.clock, sleep=deps.sleep, hold_results=True
+    )
     last: Retryable | None = None
     token, users_token = "", True
     for inline in range(INLINE_ATTEMPTS):
@@ -450,6 +455,7 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
             if target.attempts >= MAX_ATTEMPTS or out_of_time:
                 return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
             if inline < INLINE_ATTEMPTS - 1 and wait <= MAX_INLINE_WAIT_SECONDS:
+                steps.write_held()  # not held across the pause and the next attempt's token read
                 deps.sleep(wait)
                 continue
             break
