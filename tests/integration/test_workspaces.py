@@ -5,8 +5,11 @@ from __future__ import annotations
 import boto3
 from fastapi.testclient import TestClient
 
+from socialpub.api.container import Container
 from socialpub.domain.permissions import Permission
-from tests.conftest import Keys
+from tests.conftest import Emulator, Keys
+from tests.integration.test_accounts import connect
+from tests.integration.test_aws_calls import counted
 
 
 def create(client: TestClient, headers: dict[str, str], **body: object) -> dict:
@@ -207,3 +210,57 @@ def test_workspace_detail_lists_its_connected_accounts(client: TestClient, keys:
     assert body["accounts"] == [
         {"id": "acc_123", "platform": "facebook", "name": "Company Page", "connected_at": "2024-01-15T11:00:00Z"}
     ]
+
+
+def test_workspace_detail__accounts_connected_renamed_and_removed__read_with_the_workspace_in_one_call(
+    client: TestClient, keys: Keys, container: Container, emulator: Emulator
+) -> None:
+    # Given a workspace with two accounts connected, one renamed since (as a profile refresh does)
+    headers = keys.headers()
+    ws = create(client, headers)["id"]
+    headers["X-Workspace-ID"] = ws
+    first = connect(client, headers, platform="mastodon", user="first", instance="mastodon.social")
+    second = connect(client, headers, platform="mastodon", user="second", instance="mastodon.social")
+    stored = container.accounts.get(ws, second["id"])
+    assert stored is not None
+    assert container.accounts.save(stored.model_copy(update={"name": "Renamed"}), stored)
+    # And the first one disconnected
+    assert client.delete(f"/api/accounts/{first['id']}", headers=headers).status_code == 200
+
+    # When the workspace is read
+    with counted() as calls:
+        workspace, accounts = container.workspaces.get_with_accounts(ws)
+    shown = client.get(f"/api/workspaces/{ws}", headers=headers).json()["data"]["workspace"]["accounts"]
+
+    # Then it came with its accounts in one GetItem, as the accounts' own items list them
+    assert calls == ["dynamodb:GetItem"]
+    assert workspace is not None
+    assert workspace.id == ws
+    assert accounts == container.workspaces.accounts(ws)
+    assert [(a["id"], a["name"]) for a in shown] == [(second["id"], "Renamed")]
+
+
+def test_workspace_detail__accounts_connected_before_their_summaries__listed_from_their_items(
+    client: TestClient, keys: Keys, container: Container, emulator: Emulator, aws: dict[str, str]
+) -> None:
+    # Given a workspace whose account was connected before the workspace item carried summaries
+    headers = keys.headers()
+    ws = create(client, headers)["id"]
+    headers["X-Workspace-ID"] = ws
+    account = connect(client, headers, platform="mastodon", instance="mastodon.social")
+    boto3.client("dynamodb").update_item(
+        TableName=aws["WORKSPACES_TABLE"],
+        Key={"pk": {"S": f"WS#{ws}"}, "sk": {"S": "META"}},
+        UpdateExpression="REMOVE #ref",
+        ExpressionAttributeNames={"#ref": f"account_ref#{account['id']}"},
+    )
+
+    # When the workspace is read
+    with counted() as calls:
+        _, accounts = container.workspaces.get_with_accounts(ws)
+    shown = client.get(f"/api/workspaces/{ws}", headers=headers).json()["data"]["workspace"]["accounts"]
+
+    # Then its accounts are read from their own items (one Query more), and shown
+    assert calls == ["dynamodb:GetItem", "dynamodb:Query"]
+    assert [a.id for a in accounts] == [account["id"]]
+    assert [a["id"] for a in shown] == [account["id"]]

@@ -3,6 +3,8 @@
 - ``WS#<ws> / ACCOUNT#<id>``: the account; tokens only as KMS ciphertexts under ``sealed``. While its
   token can expire and it is active, it carries ``due_pk``/``due_sk`` (sparse GSI
   ``accounts_by_token_expiry``) so the refresher finds what is due without a scan.
+  Its workspace's item carries a summary of it (``account_ref#<id>``: id, platform, name,
+  connected_at), set or removed in the account's own transactions, so the workspace reads in one call.
 - ``WS#<ws> / EVENT#<time>#<id>``: lifecycle events, written in the same transaction as the change.
 - ``CONNECT#<sha256(state)> / STATE``: a started connect; TTL ``expires_at``.
 - ``WS#<ws> / APP#<network>#<instance>``: a Mastodon app registered on an instance.
@@ -17,17 +19,19 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialpub.adapters.dynamodb.analytics import DynamoAnalyticsRepository
-from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
+from socialpub.adapters.dynamodb.codec import from_item, iso, to_item, value
 from socialpub.adapters.dynamodb.errors import error_code, translated
 from socialpub.adapters.dynamodb.events import event_put
 from socialpub.adapters.dynamodb.guards import guarded_transaction, workspace_guard
 from socialpub.adapters.dynamodb.loading import load, load_all
 from socialpub.adapters.dynamodb.queries import query_all
+from socialpub.adapters.dynamodb.workspaces import ACCOUNT_REF
 from socialpub.domain.accounts import Account, AccountStatus, ConnectSession, account_deltas
 from socialpub.domain.events import Event
 from socialpub.domain.posts import ConcurrentModification
 from socialpub.domain.quotas import Cap
 from socialpub.domain.records import checked
+from socialpub.domain.workspaces import AccountRef
 
 DUE_INDEX = "accounts_by_token_expiry"
 DUE_PK = "DUE"
@@ -69,7 +73,11 @@ class DynamoAccountRepository:
 
     def connect(self, account: Account, previous: Account | None, event: Event, *, caps: Sequence[Cap] = ()) -> None:
         put = self._put(account, previous)
-        workspace = workspace_guard(self._table, account.workspace_id, account_deltas(previous, account), caps)
+        workspace = self._listed(
+            workspace_guard(self._table, account.workspace_id, account_deltas(previous, account), caps),
+            account,
+            listed=True,
+        )
         # From now on its figures (followers...) are read daily, the first time at once.
         figures = DynamoAnalyticsRepository(self._ddb, self._table).account_tracking(
             account.workspace_id, account.id, account.platform, account.updated_at
@@ -81,7 +89,8 @@ class DynamoAccountRepository:
         if event is not None:
             items.append(self._event(event))
         try:
-            self._transact([*items, self._workspace(account.workspace_id, account_deltas(previous, account))], account)
+            guard = self._workspace(account.workspace_id, account_deltas(previous, account))
+            self._transact([*items, self._listed(guard, account, listed=True)], account)
         except ConcurrentModification:
             return False
         return True
@@ -130,9 +139,8 @@ class DynamoAccountRepository:
                 "ConditionExpression": "attribute_exists(pk)",
             }
         }
-        self._transact(
-            [remove, self._event(event), self._workspace(account.workspace_id, account_deltas(account, None))], account
-        )
+        guard = self._workspace(account.workspace_id, account_deltas(account, None))
+        self._transact([remove, self._event(event), self._listed(guard, account, listed=False)], account)
 
     def due_for_refresh(self, before: datetime) -> Iterator[tuple[str, str]]:
         for record in query_all(
@@ -167,6 +175,26 @@ class DynamoAccountRepository:
 
     def _workspace(self, workspace_id: str, deltas: dict[str, int]) -> dict[str, Any]:
         return workspace_guard(self._table, workspace_id, deltas)
+
+    def _listed(self, guard: dict[str, Any], account: Account, *, listed: bool) -> dict[str, Any]:
+        """The workspace's write in the account's transaction also keeps its summary of the account
+        (``ACCOUNT_REF``, read by GET /api/workspaces/{id}): set, or removed when it is deleted."""
+        check = dict(next(iter(guard.values())))
+        names = {**check.get("ExpressionAttributeNames", {}), "#ref": ACCOUNT_REF + account.id}
+        values = dict(check.get("ExpressionAttributeValues", {}))
+        if listed:
+            ref = AccountRef.model_validate(account.model_dump(include=set(AccountRef.model_fields)))
+            values[":ref"] = value(ref.model_dump(mode="json"))
+            change = "SET #ref = :ref"
+        else:
+            change = "REMOVE #ref"
+        expression = check.get("UpdateExpression")
+        check.update(
+            UpdateExpression=f"{change} {expression}" if expression else change,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+        return {"Update": check}
 
     def _transact(self, items: Sequence[dict[str, Any]], account: Account, caps: Sequence[Cap] = ()) -> None:
         """The account's item is first and the workspace's last in every transaction."""

@@ -24,6 +24,9 @@ from socialpub.domain.tiers import Tier
 from socialpub.domain.workspaces import AccountRef, Workspace, WorkspaceStats, WorkspaceStatus
 
 META = "META"
+# The workspace item's summary of each connected account (AccountRef), top-level so that the
+# account's own transactions can SET and REMOVE it on any workspace item (adapters/dynamodb/accounts.py).
+ACCOUNT_REF = "account_ref#"
 _TRANSACTION_MAX = 100
 _STAT_FIELDS = tuple(WorkspaceStats.model_fields)
 
@@ -85,6 +88,26 @@ class DynamoWorkspaceRepository:
                 "Item"
             )
         return load(_to_workspace, from_item(item), "workspace") if item else None
+
+    def get_with_accounts(self, workspace_id: str) -> tuple[Workspace | None, list[AccountRef]]:
+        """The workspace and its connected accounts, from its item alone when it counts accounts and
+        carries as many summaries (``ACCOUNT_REF``, written in each account's transactions): one
+        GetItem. Else also the accounts' Query: accounts connected before the summaries were kept
+        (each gets its summary at its next write), or none counted."""
+        with translated():
+            item = self._ddb.get_item(TableName=self._table, Key=_meta_key(workspace_id), ConsistentRead=True).get(
+                "Item"
+            )
+        if not item:
+            return None, []
+        record = from_item(item)
+        workspace = load(_to_workspace, record, "workspace")
+        refs = [v for name, v in record.items() if name.startswith(ACCOUNT_REF)]
+        counted = int(record.get("accounts_count", 0))
+        if not counted or len(refs) != counted:
+            return workspace, self.accounts(workspace_id)
+        # In the Query's order (by sort key ACCOUNT#<id>)
+        return workspace, sorted(load_all(AccountRef, refs, "account summary"), key=lambda a: a.id)
 
     def get_many(self, workspace_ids: Iterable[str]) -> list[Workspace]:
         found = batch_get_all(self._ddb, self._table, [_meta_key(i) for i in workspace_ids])

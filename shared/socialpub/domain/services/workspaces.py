@@ -10,6 +10,7 @@ from socialpub.domain.pagination import Pagination, page_slice
 from socialpub.domain.ports import Clock, WorkspaceObjectStore, WorkspacePurgeQueue, WorkspaceRepository
 from socialpub.domain.services.auth import Principal, require_workspace
 from socialpub.domain.workspaces import (
+    AccountRef,
     Workspace,
     WorkspaceChanges,
     WorkspaceSettings,
@@ -47,6 +48,17 @@ def get_workspace(workspace_id: str, principal: Principal, repo: WorkspaceReposi
     if workspace is None or workspace.status is not WorkspaceStatus.ACTIVE:
         raise WorkspaceNotFound(details={"workspace_id": workspace_id})
     return workspace
+
+
+def get_workspace_detail(
+    workspace_id: str, principal: Principal, repo: WorkspaceRepository
+) -> tuple[Workspace, list[AccountRef]]:
+    """The workspace (as ``get_workspace``) with its connected accounts, read together."""
+    require_workspace(principal, workspace_id)
+    workspace, accounts = repo.get_with_accounts(workspace_id)
+    if workspace is None or workspace.status is not WorkspaceStatus.ACTIVE:
+        raise WorkspaceNotFound(details={"workspace_id": workspace_id})
+    return workspace, accounts
 
 
 def list_workspaces(

@@ -63,8 +63,8 @@ def create_workspace(
 @router.get("/{workspace_id}")
 def get_workspace(workspace_id: str, principal: Reader, c: ContainerDep) -> Envelope[WorkspaceDetailData]:
     """One workspace with its connected accounts and post statistics."""
-    w = service.get_workspace(workspace_id, principal, c.workspaces)
-    return ok(WorkspaceDetailData(workspace=WorkspaceDetail.of_workspace(w, c.workspaces.accounts(w.id))))
+    w, accounts = service.get_workspace_detail(workspace_id, principal, c.workspaces)
+    return ok(WorkspaceDetailData(workspace=WorkspaceDetail.of_workspace(w, accounts)))
 
 
 @router.put("/{workspace_id}")
