@@ -19,6 +19,7 @@ from socialpub.local.emulator.networks import (
     facebook,
     google_business,
     instagram,
+    instagram_standalone,
     linkedin,
     mastodon,
     pinterest,
@@ -75,6 +76,15 @@ def _google_business(client: TestClient, text: str) -> Response:
         f"{google_business.V4}/accounts/{account}/locations/{location}/localPosts",
         headers=BEARER,
         json={"summary": text, "topicType": "STANDARD", "languageCode": "en"},
+    )
+
+
+def _instagram_standalone(client: TestClient, text: str) -> Response:
+    account = number_of("instagram_standalone", USER, "")
+    return client.post(
+        f"/graph.instagram.com/v21.0/{account}/media",
+        headers=BEARER,
+        data={"image_url": "https://example.com/a.jpg", "caption": text},
     )
 
 
@@ -256,6 +266,15 @@ CASES = [
         instagram.MAX_CAPTION,
         _instagram,
         (400, _graph(f"(#100) The caption is too long: it has more than {instagram.MAX_CAPTION} characters.")),
+    ),
+    Case(
+        "instagram_standalone",
+        instagram_standalone.MAX_CAPTION,
+        _instagram_standalone,
+        (
+            400,
+            _graph(f"(#100) The caption is too long: it has more than {instagram_standalone.MAX_CAPTION} characters."),
+        ),
     ),
     Case("linkedin", linkedin.MAX_COMMENTARY, _linkedin, (422, _refused_by_linkedin(linkedin.MAX_COMMENTARY))),
     Case(

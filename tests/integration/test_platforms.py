@@ -23,6 +23,7 @@ NETWORKS = {
     "threads", "bluesky", "mastodon", "reddit", "telegram", "discord", "google_business",
     "devto", "hashnode", "vk",
     "lemmy", "tumblr", "wordpress", "wordpress_selfhosted",
+    "instagram_standalone",
 }  # fmt: skip
 
 

@@ -254,6 +254,21 @@ CONTRACTS: dict[str, Contract] = {
             is_post=lambda post: post.extra.get("kind") == "media",
         ),
         Contract(
+            network="instagram_standalone",
+            media="image",
+            endpoint="media_publish",
+            step="publish",
+            lost_fault=Fault(500),
+            refusal=Refusal(
+                longer_than(2200),
+                "VALIDATION_FAILED",
+                "(#100) The caption is too long: it has more than 2200 characters.",
+            ),
+            rate_limited=Fault(429, _graph_error("Application request limit reached", 4), {"Retry-After": "7"}),
+            revoked_message="Invalid OAuth access token.",
+            is_post=lambda post: post.extra.get("kind") == "media",
+        ),
+        Contract(
             network="linkedin",
             endpoint="posts",
             step="post",

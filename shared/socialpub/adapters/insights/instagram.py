@@ -40,6 +40,7 @@ GONE = "Instagram no longer has this media (deleted, or the account is no longer
 
 class Insights:
     batch_size = BATCH
+    graph = GRAPH  # graph.instagram.com for Instagram with Instagram Login (``instagram_standalone``)
 
     def __init__(self, http: NetworkHttp) -> None:
         self._http = http
@@ -55,7 +56,7 @@ class Insights:
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
         answer: dict[str, Any] = self._http.json(
             "GET",
-            f"{GRAPH}/{account.external_id}",
+            f"{self.graph}/{account.external_id}",
             params={"fields": "followers_count,follows_count,media_count"},
             headers={"Authorization": f"Bearer {token}"},
             classify=CLASSIFY,
@@ -82,7 +83,7 @@ class Insights:
             for breakdown in ("age", "gender", "country"):
                 answer: dict[str, Any] = self._http.json(
                     "GET",
-                    f"{GRAPH}/{account.external_id}/insights",
+                    f"{self.graph}/{account.external_id}/insights",
                     params={
                         "metric": "follower_demographics",
                         "period": "lifetime",

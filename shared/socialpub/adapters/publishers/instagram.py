@@ -33,6 +33,10 @@ CLASSIFY = graph_classifier("Instagram")
 
 
 class Publisher:
+    # The Graph host and version the calls go to: Instagram with Instagram Login (``instagram_standalone``)
+    # speaks the same container flow at graph.instagram.com.
+    graph = GRAPH
+
     def __init__(self, http: NetworkHttp) -> None:
         self._http = http
 
@@ -54,12 +58,12 @@ class Publisher:
         steps.once("container.ready", lambda: self._ready(headers, container, steps))
 
         def send() -> dict[str, Any]:
-            answer = self._post(f"{GRAPH}/{ig_user}/media_publish", headers, {"creation_id": container})
+            answer = self._post(f"{self.graph}/{ig_user}/media_publish", headers, {"creation_id": container})
             return {"id": str(answer["id"])}
 
         def find(armed_at: datetime) -> dict[str, Any] | None:
             edge = "stories" if kind == "story" else "media"
-            answer = self._get(f"{GRAPH}/{ig_user}/{edge}", headers, fields="id,caption,timestamp", limit=25)
+            answer = self._get(f"{self.graph}/{ig_user}/{edge}", headers, fields="id,caption,timestamp", limit=25)
             for item in answer.get("data", []):
                 same = kind == "story" or (item.get("caption") or "") == job.text
                 if same and made_since(item.get("timestamp"), armed_at):
@@ -68,7 +72,7 @@ class Publisher:
 
         media = steps.visible("publish", send, find)
         url = steps.once(
-            "permalink", lambda: self._get(f"{GRAPH}/{media['id']}", headers, fields="permalink").get("permalink")
+            "permalink", lambda: self._get(f"{self.graph}/{media['id']}", headers, fields="permalink").get("permalink")
         )
         if job.first_comment and kind != "story":  # stories take no comments from their author
             self._comment(job, steps, headers, media["id"])
@@ -121,12 +125,12 @@ class Publisher:
         return params
 
     def _create(self, ig_user: str, headers: dict[str, str], params: dict[str, str]) -> str:
-        return str(self._post(f"{GRAPH}/{ig_user}/media", headers, params)["id"])
+        return str(self._post(f"{self.graph}/{ig_user}/media", headers, params)["id"])
 
     def _ready(self, headers: dict[str, str], container: str, steps: Steps) -> bool:
         """Instagram fetches and processes the media after answering; a container is published once FINISHED."""
         for _ in range(MAX_POLLS):
-            answer = self._get(f"{GRAPH}/{container}", headers, fields="status_code,status")
+            answer = self._get(f"{self.graph}/{container}", headers, fields="status_code,status")
             status = answer.get("status_code")
             if status in ("FINISHED", "PUBLISHED"):
                 return True
@@ -145,10 +149,12 @@ class Publisher:
         username = job.account.username
 
         def send() -> dict[str, Any]:
-            return {"id": str(self._post(f"{GRAPH}/{media_id}/comments", headers, {"message": message})["id"])}
+            return {"id": str(self._post(f"{self.graph}/{media_id}/comments", headers, {"message": message})["id"])}
 
         def find(armed_at: datetime) -> dict[str, Any] | None:
-            answer = self._get(f"{GRAPH}/{media_id}/comments", headers, fields="id,text,timestamp,username", limit=50)
+            answer = self._get(
+                f"{self.graph}/{media_id}/comments", headers, fields="id,text,timestamp,username", limit=50
+            )
             for item in answer.get("data", []):
                 mine = username is None or item.get("username") in (None, username)
                 if item.get("text") == message and mine and made_since(item.get("timestamp"), armed_at):

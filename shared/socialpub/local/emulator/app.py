@@ -363,7 +363,8 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
 
     def _token(platform: SignIn, request: Request, form: dict[str, str]) -> Response:
         grant_type = form.get("grant_type")
-        if grant_type == "th_refresh_token":  # Threads: the long-lived access token refreshes itself
+        if platform.self_refresh_url and grant_type == platform.self_refresh_grant:
+            # Threads, Instagram Login: the long-lived access token refreshes itself
             known = state.family_of_access(form.get("access_token", ""))
             if known is None or not same_provider(known.network, platform):
                 return unauthorized(platform)

@@ -58,6 +58,7 @@ class SignIn:
     refresh_tokens: bool = False  # the code exchange also gives a refresh token
     rotates_refresh_token: bool = False  # each refresh gives a new refresh token
     self_refresh_url: str | None = None  # Threads: a GET that refreshes the long-lived access token itself
+    self_refresh_grant: str = "th_refresh_token"  # its grant_type (Instagram Login: ig_refresh_token)
     long_lived: LongLivedExchange | None = None
     revoke_url: str | None = None
     revoke_method: str = "POST"  # Graph: DELETE /me/permissions
