@@ -24,6 +24,7 @@ NETWORKS = {
     "devto", "hashnode", "vk",
     "lemmy", "tumblr", "wordpress", "wordpress_selfhosted",
     "instagram_standalone",
+    "slack",
 }  # fmt: skip
 
 

@@ -467,5 +467,15 @@ CONTRACTS: dict[str, Contract] = {
             rate_limited_message="Too many requests",
             revoked_message="The provided password is an invalid application password.",
         ),
+        Contract(
+            network="slack",
+            endpoint="chat.postMessage",
+            step="post",
+            refusal=Refusal(longer_than(40000), "VALIDATION_FAILED", "msg_too_long"),
+            rate_limited=Fault(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "7"}),
+            rate_limited_message="ratelimited",
+            revoked_message="token_revoked",
+            result_id=lambda post: f"{post.extra['channel']}:{post.id}",
+        ),
     ]
 }
