@@ -23,6 +23,7 @@ from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import CheckpointSteps, MediaFile, PublishAccount, Published, PublishJob, Target
 from socialpub.local.emulator import EmulatedPost
 from socialpub.local.emulator.networks.discord import bot_token as discord_bot_token
+from socialpub.local.emulator.networks.farcaster import signer_approval
 from socialpub.local.emulator.state import TokenFamily, number_of
 from tests.conftest import Emulator
 from tests.media_files import image, video
@@ -109,6 +110,28 @@ class PublishHarness:
         if bot_app:  # the app's bot posts, with the app's bot token (never the user's token)
             return Signed(account=account, token=discord_bot_token(bot_app))
         return Signed(account=account, token=identity.access_token or token)
+
+    def farcaster_signer(self, *, user: str = "emulated-user", app_key: str | None = None) -> Signed:
+        """Farcaster: a Neynar signer made with the app's key (a new app's, unless named) and approved by
+        ``user`` in Warpcast (the emulator's approval URL), checked and read as a connect does; the app's
+        key is what calls carry."""
+        app_key = app_key or f"neynar-test-{secrets.token_hex(8)}"
+        base = self.emulator.url
+        made = httpx.post(f"{base}/api.neynar.com/v2/farcaster/signer", headers={"x-api-key": app_key}).json()
+        httpx.get(base + signer_approval(made["signer_approval_url"], user)).raise_for_status()
+        platform = catalog()["farcaster"]
+        tokens = self._auth.sign_in(platform, {"signer_uuid": made["signer_uuid"], "app_api_key": app_key})
+        params = {**tokens.extra, "app_api_key": app_key}
+        identity = self._auth.identities(platform, tokens, instance=None, params=params)[0]
+        account = PublishAccount(
+            id=f"acc_{identity.external_id}",
+            external_id=identity.external_id,
+            type=identity.type,
+            username=identity.username,
+            instance=None,
+            metadata={**identity.metadata, "signer_uuid": made["signer_uuid"]},
+        )
+        return Signed(account=account, token=app_key)
 
     # ------------------------------------------------------------------ media
 
@@ -248,14 +271,8 @@ def signed_in(harness: PublishHarness, platform: Platform) -> tuple[Signed, dict
         return signed, {"board_id": str(boards[0]["id"])}
     if network == "reddit":
         return harness.sign_in(network), {"subreddit": "socialpub"}
-    if network == "slack":  # the workspace is the account; the post names a channel the bot is in
-        signed = harness.sign_in(network)
-        channels = httpx.get(
-            f"{harness.emulator.url}/slack.com/api/conversations.list",
-            headers={"Authorization": f"Bearer {signed.token}"},
-            timeout=60,
-        ).json()["channels"]
-        return signed, {"channel": next(c["id"] for c in channels if c["is_member"])}
+    if network == "farcaster":  # an approved Neynar signer; calls carry the app's key
+        return harness.farcaster_signer(), {}
     if network == "lemmy":
         return harness.sign_in(network, instance="lemmy.example"), {"community": "socialpub"}
     if network == "wordpress_selfhosted":

@@ -26,7 +26,6 @@ def platform_content() -> dict[str, Any]:
         "lemmy": {"settings": {"community": "socialpub"}},
         "discord": {"settings": {"channel_id": number_of("discord", "emulated-user", " #general")}},
         "tiktok": {"settings": {"privacy_level": "PUBLIC_TO_EVERYONE"}},  # a private post has no link
-        "slack": {"settings": {"channel": "C" + number_of("slack", "emulated-user", "general")[:9]}},
     }
 
 
@@ -106,6 +105,16 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
         if platform == "lemmy":  # a username and password on the instance, for its JWT
             credentials = {"username": "e2e", "password": "e2e-password-123"}
             body = {"platform": platform, "instance": "lemmy.world", "credentials": credentials}
+            response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
+            assert response.status_code == 201, (platform, response.text)
+            continue
+        if platform == "farcaster":  # a Neynar signer of the deployment's app, approved by the user in Warpcast
+            emulated = creds["emulator_url"]
+            app_key = {"x-api-key": "socialpub-local-farcaster"}  # the local stack's default app (its apiKey)
+            made = requests.post(f"{emulated}/api.neynar.com/v2/farcaster/signer", headers=app_key, timeout=TIMEOUT)
+            approval = made.json()["signer_approval_url"].split("://", 1)[1]
+            requests.get(f"{emulated}/{approval}", timeout=TIMEOUT).raise_for_status()
+            body = {"platform": platform, "credentials": {"signer_uuid": made.json()["signer_uuid"]}}
             response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
             assert response.status_code == 201, (platform, response.text)
             continue

@@ -23,8 +23,8 @@ NETWORKS = {
     "threads", "bluesky", "mastodon", "reddit", "telegram", "discord", "google_business",
     "devto", "hashnode", "vk",
     "lemmy", "tumblr", "wordpress", "wordpress_selfhosted",
+    "farcaster",
     "instagram_standalone",
-    "slack",
 }  # fmt: skip
 
 

@@ -205,6 +205,8 @@ class HttpNetworkAuth:
     def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
         if platform.auth.auth_type is AuthType.PASSWORD:
             return self._password_sign_in(platform, credentials, instance)
+        if platform.auth.auth_type is AuthType.SIGNER:
+            return self._signer_sign_in(platform, credentials)
         if platform.auth.profile.auth == "basic":
             # WordPress (self-hosted): the username and an application password are the credential, sent
             # as HTTP Basic on every call; the profile read (users/me) proves them.
@@ -225,6 +227,28 @@ class HttpNetworkAuth:
         token = credentials["bot_token"]
         me = self._call("GET", f"{platform.auth.request.base_url}/bot{token}/getMe", rejected=NetworkRejected)
         return TokenSet(access_token=token, extra={"bot_username": str(dig(me, "result.username") or "")})
+
+    def _signer_sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
+        """Farcaster (Neynar): ``GET /v2/farcaster/signer?signer_uuid=`` with the app's API key. Only an
+        approved signer can cast; one still waiting for the user's approval in Warpcast is refused with
+        its approval URL, so the user can approve it and connect again."""
+        assert platform.auth.session_url is not None
+        url = _fill(platform.auth.session_url, {"signer_uuid": credentials["signer_uuid"]})
+        answer = self._call("GET", url, headers={"x-api-key": credentials["app_api_key"]}, rejected=NetworkRejected)
+        status = str(answer.get("status") or "")
+        if status != "approved" or not answer.get("fid"):
+            approval = str(answer.get("signer_approval_url") or "")
+            raise NetworkRejected(
+                f"This Farcaster signer is {status or 'unknown'}, not approved: "
+                + (f"approve it in Warpcast at {approval}, then connect again" if approval else "use an approved one"),
+                details={
+                    "status": 200,
+                    "error": "signer_not_approved",
+                    "signer_status": status,
+                    "approval_url": approval,
+                },
+            )
+        return TokenSet(access_token=credentials["signer_uuid"], extra={"fid": str(answer["fid"])})
 
     def _password_sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None) -> TokenSet:
         """Lemmy: ``POST /api/v3/user/login`` with ``username_or_email`` and ``password`` answers a JWT
@@ -254,8 +278,8 @@ class HttpNetworkAuth:
             return self._business_locations(spec.type, headers)
         if spec.auth == "basic":
             headers = {"Authorization": f"Basic {tokens.access_token}"}
-        if spec.auth == "api_key":
-            headers = {spec.key_header: tokens.access_token}
+        if spec.auth == "api_key":  # Farcaster: the app's key (its signer is the account's token)
+            headers = {spec.key_header: params.get("app_api_key") or tokens.access_token}
         if spec.query:  # GraphQL (Hashnode): the profile is a query POSTed to the API's one URL
             answer = self._call("POST", url, headers=headers, json={"query": spec.query}, rejected=NetworkRejected)
         else:

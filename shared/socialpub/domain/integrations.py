@@ -14,8 +14,10 @@ from socialpub.domain.platforms import AuthType, Platform, catalog
 CREDENTIAL_FIELDS: dict[AuthType, tuple[str, ...]] = {
     AuthType.OAUTH2: ("clientId", "clientSecret"),
     AuthType.OAUTH1: ("consumerKey", "consumerSecret"),
+    AuthType.SIGNER: ("apiKey",),  # Farcaster: the Neynar API key every call carries (x-api-key)
 }
 # Credentials an app registration may add, by what the network needs beyond sign-in.
+API_KEY_FIELD = "apiKey"  # Farcaster: the app's Neynar API key, which its signers are paired with
 BOT_TOKEN_FIELD = "botToken"  # Discord: the app's bot token, which posts (AuthSettings.app_bot_token)
 MAX_SCOPES = 100
 

@@ -21,6 +21,8 @@ class AuthType(StrEnum):
     APP_PASSWORD = "APP_PASSWORD"
     BOT_TOKEN = "BOT_TOKEN"
     WEBHOOK_URL = "WEBHOOK_URL"
+    # Farcaster: the app's Neynar API key (app credentials) and the user's approved Neynar signer
+    SIGNER = "SIGNER"
     API_KEY = "API_KEY"  # a key or personal token the user makes on the network (Dev.to, Hashnode)
     # A username and password exchanged once for a session token, the password never kept (Lemmy's
     # /api/v3/user/login JWT).

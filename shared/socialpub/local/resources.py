@@ -154,6 +154,10 @@ def fill_integration_defaults(resolver: LocalResolver, session: Any) -> None:
         for p in catalog().values()
         if p.oauth_supported and not p.auth.per_instance
     }
+    # Farcaster: the app's Neynar API key (any well-formed key is a Neynar app's, for the emulator)
+    defaults.update(
+        {p.id: {"apiKey": f"socialpub-local-{p.id}"} for p in catalog().values() if p.auth.auth_type == "SIGNER"}
+    )
     # What is already there stays (a stack made before a credential was added gets only what it lacks)
     merged = {**defaults, **{k: {**defaults.get(k, {}), **v} for k, v in current.items() if isinstance(v, dict)}}
     if merged != current:

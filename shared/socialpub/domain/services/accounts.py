@@ -48,7 +48,13 @@ from socialpub.domain.accounts import (
 )
 from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
-from socialpub.domain.integrations import BOT_TOKEN_FIELD, Configuration, ConfigurationNotFound, integration
+from socialpub.domain.integrations import (
+    API_KEY_FIELD,
+    BOT_TOKEN_FIELD,
+    Configuration,
+    ConfigurationNotFound,
+    integration,
+)
 from socialpub.domain.platforms import AuthType, Platform
 from socialpub.domain.ports import (
     AccountRepository,
@@ -76,6 +82,9 @@ SIGN_IN_FIELDS: dict[AuthType, tuple[tuple[str, ...], tuple[str, ...]]] = {
     AuthType.APP_PASSWORD: (("identifier", "app_password"), ("app_password",)),
     AuthType.BOT_TOKEN: (("bot_token", "chat_id"), ("bot_token",)),
     AuthType.API_KEY: (("api_key",), ("api_key",)),
+    # Farcaster: the signer is paired with the app's Neynar key, which stays in the app credentials; the
+    # signer_uuid is kept as the account's (sealed) token and, being useless without that key, as metadata.
+    AuthType.SIGNER: (("signer_uuid",), ()),
     AuthType.PASSWORD: (("username", "password"), ("password",)),
 }
 # Secrets used once to sign in and never stored: Lemmy's password (the session token it gives is kept).
@@ -190,6 +199,34 @@ def app_bot_token(deps: AccountDeps, workspace_id: str, platform: Platform, conf
     )
 
 
+def app_api_key(deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None) -> str:
+    """Farcaster: the Neynar API key of the app an account's signer was made with: the named
+    configuration's ``apiKey``, else the workspace's only configuration's, else the deployment default's."""
+    configs = (
+        [deps.configurations.get(workspace_id, platform.id, configuration_id)]
+        if configuration_id
+        else deps.configurations.list(workspace_id, platform.id)
+    )
+    if configuration_id and configs[0] is None:
+        raise ConfigurationNotFound(details={"configuration_id": configuration_id})
+    if len(configs) > 1:
+        raise InvalidInput(
+            f"This workspace has {len(configs)} {platform.id} configurations; name one with configuration_id",
+            details={"field": "configuration_id", "configurations": [c.id for c in configs if c]},
+        )
+    config = configs[0] if configs else None
+    if config is not None and API_KEY_FIELD in config.sealed:
+        return deps.box.open(config.sealed[API_KEY_FIELD], config.context(API_KEY_FIELD))
+    key = (deps.defaults.get(platform.id) or {}).get(API_KEY_FIELD)
+    if config is None and key:
+        return key
+    raise IntegrationNotConfigured(
+        f"{platform.name} calls are made with the app's API key, and there is none: register it with "
+        f"POST /api/{platform.id}/configurations (credentials.{API_KEY_FIELD})",
+        details={"platform": platform.id, "configuration_id": configuration_id, "missing": API_KEY_FIELD},
+    )
+
+
 def _instance_app(
     deps: AccountDeps, workspace_id: str, platform: Platform, instance: str, redirect_uri: str, scopes: list[str]
 ) -> AppCredentials:
@@ -242,7 +279,12 @@ def start_connect(
     platform = integration(request.platform)
     if not platform.oauth_supported:
         return connect_with_credentials(
-            deps, workspace_id, platform, request.credentials or {}, instance=request.instance
+            deps,
+            workspace_id,
+            platform,
+            request.credentials or {},
+            instance=request.instance,
+            configuration_id=request.configuration_id,
         )
     for name in ("callback_url", "return_url"):
         if getattr(request, name):
@@ -383,6 +425,7 @@ def connect_with_credentials(
     credentials: dict[str, str],
     *,
     instance: str | None = None,
+    configuration_id: str | None = None,
 ) -> Account:
     """Bluesky (handle + app password), Telegram (bot token + chat), Dev.to and Hashnode (API key): no
     redirect, checked at once."""
@@ -397,6 +440,7 @@ def connect_with_credentials(
         )
     given = {n: credentials[n].strip() for n in needed}
     server = None
+    app_key = None
     if platform.auth.per_instance:  # Lemmy: the instance a client names, SSRF-guarded before any call
         if not (instance or "").strip():
             raise InvalidInput(
@@ -411,9 +455,14 @@ def connect_with_credentials(
         named = (instance or "").strip()
         server = deps.guard_host(named) if named else platform.auth.default_instance
         tokens = deps.network.sign_in(platform, given, server)
+    elif platform.auth.auth_type is AuthType.SIGNER:  # Farcaster: the signer is checked with the app's key
+        app_key = app_api_key(deps, workspace_id, platform, configuration_id)
+        tokens = deps.network.sign_in(platform, {**given, "app_api_key": app_key})
     else:
         tokens = deps.network.sign_in(platform, given)
     params = {n: v for n, v in {**given, **tokens.extra}.items() if n not in USED_ONCE}
+    if app_key is not None:
+        params["app_api_key"] = app_key  # the profile read's key; never stored with the account
     identities = deps.network.identities(platform, tokens, instance=server, params=params)
     if not identities:
         raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
@@ -424,7 +473,7 @@ def connect_with_credentials(
         platform,
         identities[0],
         tokens,
-        configuration_id=None,
+        configuration_id=configuration_id if app_key is not None else None,  # Farcaster: the app its signer has
         instance=server,
         scopes=[],
         cap=cap,

@@ -37,11 +37,12 @@ from socialpub.domain.analytics import (
     next_collection,
 )
 from socialpub.domain.errors import DomainError, NotFound, RateLimited, WorkspaceNotFound
+from socialpub.domain.platforms import AuthType, catalog
 from socialpub.domain.ports import Clock, PostRepository
 from socialpub.domain.posts import ConcurrentModification
 from socialpub.domain.publishing import NeedsReconnect, PublishAccount, PublishFailure, Retryable
 from socialpub.domain.records import changed
-from socialpub.domain.services.accounts import AccountDeps, mark_needs_reconnect, usable_access_token
+from socialpub.domain.services.accounts import AccountDeps, app_api_key, mark_needs_reconnect, usable_access_token
 
 MIN_RETRY = timedelta(minutes=5)  # a transient failure is read again no sooner than this
 REFRESH_EVERY = timedelta(minutes=1)  # a post's figures are refreshed on request at most this often
@@ -163,7 +164,7 @@ def _collect_targets(
         _postpone(deps, targets, now + deps.account_every, f"The account is {account.status.value}", report)
         return
     try:
-        token = usable_access_token(deps.accounts, workspace_id, account_id)
+        token = _reader_token(deps, account)
     except (AccountExpired, TokenRejected) as exc:
         _postpone(deps, targets, now + deps.account_every, exc.message, report)
         return
@@ -279,6 +280,15 @@ def _store(
 # ---------------------------------------------------------------------- accounts
 
 
+def _reader_token(deps: CollectorDeps, account: Account) -> str:
+    """What the network's reader calls with: the account's token, or (Farcaster, whose casts are read with
+    the app's Neynar key alone) the app's key."""
+    platform = catalog()[account.platform]
+    if platform.auth.auth_type is AuthType.SIGNER:
+        return app_api_key(deps.accounts, account.workspace_id, platform, account.configuration_id)
+    return usable_access_token(deps.accounts, account.workspace_id, account.id)
+
+
 def _collect_account(deps: CollectorDeps, due: AccountMetrics, report: CollectReport) -> None:
     now = deps.clock()
     account = deps.accounts.accounts.get(due.workspace_id, due.account_id)
@@ -294,7 +304,7 @@ def _collect_account(deps: CollectorDeps, due: AccountMetrics, report: CollectRe
         report.accounts_failed += 1
         return
     try:
-        token = usable_access_token(deps.accounts, due.workspace_id, due.account_id)
+        token = _reader_token(deps, account)
         report.network_calls += 1
         insight = deps.readers(account.platform).account_insights(PublishAccount.of(account), token)
     except NeedsReconnect as failure:

@@ -30,7 +30,7 @@ from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.integrations import ConfigurationNotFound
 from socialpub.domain.media import BytesSource, Media, MediaTooLarge, UnsupportedMediaType
-from socialpub.domain.platforms import JPEG, catalog
+from socialpub.domain.platforms import JPEG, AuthType, catalog
 from socialpub.domain.ports import (
     AccountRepository,
     ByteSource,
@@ -71,7 +71,13 @@ from socialpub.domain.publishing import (
     TargetStatus,
     derived_status,
 )
-from socialpub.domain.services.accounts import AccountDeps, app_bot_token, mark_needs_reconnect, usable_access_token
+from socialpub.domain.services.accounts import (
+    AccountDeps,
+    app_api_key,
+    app_bot_token,
+    mark_needs_reconnect,
+    usable_access_token,
+)
 from socialpub.domain.services.posts import check_content
 
 INLINE_ATTEMPTS = 4  # network attempts within one delivery before the message goes back to the queue
@@ -438,6 +444,8 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
             # The account read above serves the first attempt; a retry reads it again (it may have been refreshed).
             if catalog()[target.platform].auth.app_bot_token:  # the app's bot posts (Discord), not the user
                 token, users_token = _app_bot_token(deps, account), False
+            elif catalog()[target.platform].auth.auth_type is AuthType.SIGNER:  # Farcaster: the app's Neynar key
+                token, users_token = _app_api_key(deps, account), False  # with the signer in the account's metadata
             else:
                 token, users_token = _token(deps, account, read=account if inline == 0 else None), True
             job = _job(deps, post, account, target, token)
@@ -484,6 +492,14 @@ def _app_bot_token(deps: PublishDeps, account: Account) -> str:
     """The bot token of the app the account was connected with; its absence fails the target plainly."""
     try:
         return app_bot_token(deps.accounts, account.workspace_id, catalog()[account.platform], account.configuration_id)
+    except (IntegrationNotConfigured, ConfigurationNotFound) as exc:
+        raise PublishFailure(exc.message, code=IntegrationNotConfigured.code) from exc
+
+
+def _app_api_key(deps: PublishDeps, account: Account) -> str:
+    """The Neynar API key of the app the account's signer was made with; its absence fails plainly."""
+    try:
+        return app_api_key(deps.accounts, account.workspace_id, catalog()[account.platform], account.configuration_id)
     except (IntegrationNotConfigured, ConfigurationNotFound) as exc:
         raise PublishFailure(exc.message, code=IntegrationNotConfigured.code) from exc
 

@@ -1,0 +1,117 @@
+"""Farcaster through Neynar: the workspace's app holds the Neynar API key (sealed like other app
+credentials), an account is connected with an approved signer (an unapproved one is refused with its
+approval URL), and a post goes through the pipeline to one cast."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+from socialpub.local.emulator.networks.farcaster import signer_approval
+from tests.conftest import Keys
+from tests.integration.pipeline import Pipeline, get, publish
+from tests.integration.test_posts import create, new_workspace
+
+
+def _app(client: TestClient, headers: dict[str, str]) -> tuple[str, str]:
+    """A workspace's Farcaster app with its own Neynar key: (configuration id, the key)."""
+    key = f"neynar-{secrets.token_hex(10)}"
+    created = client.post("/api/farcaster/configurations", json={"credentials": {"apiKey": key}}, headers=headers)
+    assert created.status_code == 201, created.text
+    assert key not in created.text  # shown masked, like every secret
+    return created.json()["configuration"]["id"], key
+
+
+def _signer(pipeline: Pipeline, key: str, *, approve: bool) -> dict[str, Any]:
+    base = pipeline.emulator.url
+    made: dict[str, Any] = httpx.post(f"{base}/api.neynar.com/v2/farcaster/signer", headers={"x-api-key": key}).json()
+    if approve:  # the user approves it in Warpcast
+        httpx.get(base + signer_approval(made["signer_approval_url"], "alice")).raise_for_status()
+    return made
+
+
+def test_farcaster__unapproved_signer__400_with_its_approval_url_and_no_account(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a workspace's Neynar app and a signer the user has not approved yet
+    headers = new_workspace(client, keys)
+    config_id, key = _app(client, headers)
+    signer = _signer(pipeline, key, approve=False)
+
+    # When an account is connected with it
+    response = client.post(
+        "/api/accounts",
+        json={
+            "platform": "farcaster",
+            "configuration_id": config_id,
+            "credentials": {"signer_uuid": signer["signer_uuid"]},
+        },
+        headers=headers,
+    )
+
+    # Then it is refused in the envelope, saying where to approve it, and no account is made
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["success"], body["error"]["code"]) == (False, "NETWORK_REJECTED")
+    assert "pending_approval, not approved" in body["error"]["message"]
+    assert signer["signer_approval_url"] in body["error"]["message"]
+    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
+
+
+def test_farcaster__approved_signer__connected_and_a_post_is_one_cast(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a workspace's Neynar app and a signer the user approved
+    headers = new_workspace(client, keys)
+    config_id, key = _app(client, headers)
+    signer = _signer(pipeline, key, approve=True)
+
+    # When an account is connected with it
+    response = client.post(
+        "/api/accounts",
+        json={
+            "platform": "farcaster",
+            "configuration_id": config_id,
+            "credentials": {"signer_uuid": signer["signer_uuid"]},
+        },
+        headers=headers,
+    )
+
+    # Then it is the signer's Farcaster user, and the app's key is shown nowhere
+    assert response.status_code == 201, response.text
+    assert key not in response.text
+    account = response.json()["data"]["account"]
+    assert (account["platform"], account["username"]) == ("farcaster", "alice")
+
+    # When a post to a channel is published through the pipeline
+    post = create(
+        client,
+        headers,
+        content="gm from socialpub ✨",
+        platforms=[account["id"]],
+        platform_content={"farcaster": {"settings": {"channel": "socialpub"}}},
+    )
+    publish(client, headers, post["id"])
+    pipeline.drain()
+
+    # Then Farcaster holds one cast, in the channel, and the post links to it
+    (cast,) = pipeline.posts_on("farcaster")
+    assert (cast.text, cast.extra["channel_id"]) == ("gm from socialpub ✨", "socialpub")
+    shown = get(client, headers, post["id"])
+    assert shown["status"] == "published"
+    assert shown["platform_posts"][0]["post_id"] == cast.id
+    assert shown["platform_posts"][0]["url"] == cast.url
+
+
+def test_farcaster__text_over_320_utf8_bytes__refused_before_publishing(client: TestClient, keys: Keys) -> None:
+    # Given a Farcaster text of 107 euro signs: 107 characters, but 321 bytes of UTF-8
+    headers = new_workspace(client, keys)
+    response = client.post("/api/posts", json={"content": "€" * 107, "platforms": ["farcaster"]}, headers=headers)
+
+    # Then it is refused, naming Farcaster's byte limit
+    assert response.status_code == 400
+    problems = response.json()["error"]["details"]["platforms"]["farcaster"]
+    assert any("320 bytes" in p["message"] for p in problems), problems
