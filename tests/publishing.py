@@ -271,6 +271,14 @@ def signed_in(harness: PublishHarness, platform: Platform) -> tuple[Signed, dict
         return signed, {"board_id": str(boards[0]["id"])}
     if network == "reddit":
         return harness.sign_in(network), {"subreddit": "socialpub"}
+    if network == "slack":  # the workspace is the account; the post names a channel the bot is in
+        signed = harness.sign_in(network)
+        channels = httpx.get(
+            f"{harness.emulator.url}/slack.com/api/conversations.list",
+            headers={"Authorization": f"Bearer {signed.token}"},
+            timeout=60,
+        ).json()["channels"]
+        return signed, {"channel": next(c["id"] for c in channels if c["is_member"])}
     if network == "farcaster":  # an approved Neynar signer; calls carry the app's key
         return harness.farcaster_signer(), {}
     if network == "lemmy":

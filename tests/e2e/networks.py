@@ -26,6 +26,7 @@ def platform_content() -> dict[str, Any]:
         "lemmy": {"settings": {"community": "socialpub"}},
         "discord": {"settings": {"channel_id": number_of("discord", "emulated-user", " #general")}},
         "tiktok": {"settings": {"privacy_level": "PUBLIC_TO_EVERYONE"}},  # a private post has no link
+        "slack": {"settings": {"channel": "C" + number_of("slack", "emulated-user", "general")[:9]}},
     }
 
 

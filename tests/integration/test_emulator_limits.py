@@ -24,6 +24,7 @@ from socialpub.local.emulator.networks import (
     mastodon,
     pinterest,
     reddit,
+    slack,
     telegram,
     threads,
     tiktok,
@@ -62,6 +63,11 @@ def _discord(client: TestClient, text: str) -> Response:
     channel = number_of("discord", USER, " #general")
     headers = {"authorization": f"Bot {discord.bot_token('app')}"}
     return client.post(f"{discord.API}/channels/{channel}/messages", headers=headers, json={"content": text})
+
+
+def _slack(client: TestClient, text: str) -> Response:
+    channel = next(c["id"] for c in slack._channels(USER) if c["is_member"])
+    return client.post("/slack.com/api/chat.postMessage", headers=BEARER, json={"channel": channel, "text": text})
 
 
 def _facebook(client: TestClient, text: str) -> Response:
@@ -328,6 +334,7 @@ CASES = [
             },
         ),
     ),
+    Case("slack", slack.MAX_TEXT, _slack, (200, {"ok": False, "error": "msg_too_long"})),
     Case(
         "youtube",
         youtube.MAX_DESCRIPTION_BYTES,

@@ -25,6 +25,7 @@ NETWORKS = {
     "lemmy", "tumblr", "wordpress", "wordpress_selfhosted",
     "farcaster",
     "instagram_standalone",
+    "slack",
 }  # fmt: skip
 
 

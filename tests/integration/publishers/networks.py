@@ -110,21 +110,6 @@ CONTRACTS: dict[str, Contract] = {
             revoked_message="unauthorized",
         ),
         Contract(
-            network="devto",
-            endpoint="articles",
-            step="article",
-            refusal=Refusal(
-                lambda job: dataclasses.replace(job, settings={**job.settings, "tags": ["a", "b", "c", "d", "e"]}),
-                "VALIDATION_FAILED",
-                "Validation failed: Tag list exceed the maximum of 4 tags",
-            ),
-            rate_limited=Fault(
-                429, {"error": "Rate limit reached, try again in 7 seconds", "status": 429}, {"Retry-After": "7"}
-            ),
-            rate_limited_message="Rate limit reached, try again in 7 seconds",
-            revoked_message="unauthorized",
-        ),
-        Contract(
             network="hashnode",
             endpoint="publishPost",
             step="post",
@@ -466,6 +451,16 @@ CONTRACTS: dict[str, Contract] = {
             ),
             rate_limited_message="Too many requests",
             revoked_message="The provided password is an invalid application password.",
+        ),
+        Contract(
+            network="slack",
+            endpoint="chat.postMessage",
+            step="post",
+            refusal=Refusal(longer_than(40000), "VALIDATION_FAILED", "msg_too_long"),
+            rate_limited=Fault(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "7"}),
+            rate_limited_message="ratelimited",
+            revoked_message="token_revoked",
+            result_id=lambda post: f"{post.extra['channel']}:{post.id}",
         ),
         Contract(
             network="farcaster",
