@@ -131,3 +131,25 @@ def test_create__a_thread_also_for_a_network_without_threads_is_saved_with_the_w
     assert refused.status_code == 400
     finding = refused.json()["error"]["details"]["platforms"]["telegram"][0]
     assert (finding["rule"], finding["field"]) == ("threads_not_supported", "platform_content.telegram.thread")
+
+
+def test_mastodon__a_bare_domain_counts_in_full_and_a_family_emoji_counts_one(client: TestClient, keys: Keys) -> None:
+    headers = workspace_headers(client, keys)
+    # Given 470 letters and a bare domain: Mastodon links only http(s) URLs, so this counts 510
+    too_long = {"content": "a" * 470 + " averyveryverylongdomainname.example.com", "platforms": ["mastodon"]}
+    # When it is validated, then Mastodon's report says 510 of 500
+    report = client.post("/api/posts/validate", json=too_long, headers=headers).json()["data"]["platforms"][0]
+    assert (report["valid"], report["characters"]) == (False, [510])
+    error = report["errors"][0]
+    assert (error["rule"], error["limit"], error["actual"]) == ("text_too_long", 500, 510)
+    assert error["message"].startswith("Mastodon allows 500 characters")
+    # And creating it is a 400 naming Mastodon's rule, not a refusal at publish time
+    refused = client.post("/api/posts", json=too_long, headers=headers)
+    assert refused.status_code == 400
+    assert refused.json()["success"] is False
+    assert [f["rule"] for f in refused.json()["error"]["details"]["platforms"]["mastodon"]] == ["text_too_long"]
+    # Given 500 family emoji (one grapheme each), then Mastodon accepts them
+    emoji = {"content": "👨‍👩‍👧‍👦" * 500, "platforms": ["mastodon"]}
+    accepted = client.post("/api/posts/validate", json=emoji, headers=headers).json()["data"]["platforms"][0]
+    assert (accepted["valid"], accepted["characters"], accepted["errors"]) == (True, [500], [])
+    assert client.post("/api/posts", json=emoji, headers=headers).status_code == 201

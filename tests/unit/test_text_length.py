@@ -66,3 +66,28 @@ def test_utf16_and_mastodon() -> None:
     assert (
         mastodon_length("hi @alice@mastodon.social see https://example.com/" + "x" * 100) == len("hi @alice see ") + 23
     )
+
+
+def test_mastodon_counts_only_links_with_a_scheme_as_23() -> None:
+    # Given a bare domain (no http(s)://), which Mastodon does not treat as a link
+    bare = "a" * 470 + " averyveryverylongdomainname.example.com"
+    # When it is counted the Mastodon way
+    # Then it counts every character (510, over 500); with a scheme the same link counts 23
+    assert mastodon_length(bare) == 510
+    assert mastodon_length("a" * 470 + " https://averyveryverylongdomainname.example.com") == 470 + 1 + 23
+
+
+def test_mastodon_counts_graphemes_so_a_family_emoji_is_one() -> None:
+    # Given a family emoji (seven code points, one user-perceived character)
+    # Then Mastodon counts it 1, as it counts each grapheme cluster
+    assert mastodon_length("👨‍👩‍👧‍👦") == 1
+    assert mastodon_length("e\u0301 👍🏽") == 3
+
+
+def test_mastodon_counts_the_content_warning_with_the_text() -> None:
+    # Given a content warning (spoiler_text) and a text with a link and a remote mention
+    text = "hi @alice@mastodon.social see https://example.com/" + "x" * 100
+    # Then Mastodon counts the warning's graphemes with the text's
+    assert mastodon_length(text, content_warning="CW: food 🍕") == len("CW: food ") + 1 + len("hi @alice see ") + 23
+    # And an e-mail address is not a remote mention: it counts whole
+    assert mastodon_length("bob@alice@example.org") == len("bob@alice@example.org")

@@ -212,3 +212,25 @@ def test_png_and_webp_to_a_network_taking_only_jpeg__a_conversion_note_instead_o
     assert reports["twitter"].warnings == []
     # And an animated format is not converted (its frames would be lost): still refused
     assert rules(PostContent(content="x", media=[gif]), "instagram") == {"instagram": ["media_type_not_allowed"]}
+
+
+def test_mastodon_refuses_a_bare_domain_text_of_510_and_accepts_family_emoji() -> None:
+    # Given 470 letters and a bare domain (510 for Mastodon, which links only http(s) URLs)
+    bare = PostContent(content="a" * 470 + " averyveryverylongdomainname.example.com")
+    # When it is validated for Mastodon
+    report = validate(bare, [C["mastodon"]])["mastodon"]
+    # Then it is too long, counted 510
+    assert [(e.rule, e.actual) for e in report.errors] == [("text_too_long", 510)]
+    # And 500 family emoji (500 graphemes) are within Mastodon's 500
+    assert rules(PostContent(content="👨‍👩‍👧‍👦" * 500), "mastodon") == {"mastodon": []}
+
+
+def test_mastodon_counts_the_content_warning_with_the_first_part() -> None:
+    # Given 490 characters and a 20-character content warning for Mastodon
+    warned = {"mastodon": PlatformOverride(settings={"spoiler_text": "w" * 20})}
+    post = PostContent(content="a" * 490, thread=["b" * 490], platform_content=warned)
+    # When it is validated
+    report = validate(post, [C["mastodon"]])["mastodon"]
+    # Then the first part (sent with the warning) counts 510 and is refused; the reply is not
+    assert report.characters == [510, 490]
+    assert [(e.rule, e.field) for e in report.errors] == [("text_too_long", "content")]

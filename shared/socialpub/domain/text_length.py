@@ -37,18 +37,23 @@ _GTLDS = (
 _HOST_LABEL = r"(?:[^\p{P}\p{Z}\p{C}\s](?:[^\p{P}\p{Z}\p{C}\s]|[_-])*)"
 _ASCII_LABEL = r"(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?)"
 _TLD = r"(?:" + _GTLDS + r"|[a-z]{2})(?![\p{L}\p{N}_-])"
-_URL = regex.compile(
-    r"(?<![\p{L}\p{N}@$#_/.-])"
-    r"(?:https?://(?:[^\s/?#@]+@)?(?:" + _HOST_LABEL + r"\.)+" + _TLD + r"|(?:" + _ASCII_LABEL + r"\.)+" + _TLD + r")"
-    r"(?::\d+)?(?P<rest>[/?#][^\s]*)?",
-    regex.IGNORECASE,
-)
+_BEFORE_URL = r"(?<![\p{L}\p{N}@$#_/.-])"
+_SCHEMED_HOST = r"https?://(?:[^\s/?#@]+@)?(?:" + _HOST_LABEL + r"\.)+" + _TLD
+_BARE_HOST = r"(?:" + _ASCII_LABEL + r"\.)+" + _TLD
+_URL_REST = r"(?::\d+)?(?P<rest>[/?#][^\s]*)?"
+_URL = regex.compile(_BEFORE_URL + r"(?:" + _SCHEMED_HOST + r"|" + _BARE_HOST + r")" + _URL_REST, regex.IGNORECASE)
+# Mastodon links only URLs with an http(s) scheme (twitter-text with extract_url_without_protocol off).
+_SCHEMED_URL = regex.compile(_BEFORE_URL + _SCHEMED_HOST + _URL_REST, regex.IGNORECASE)
+# A remote mention as Mastodon reads it (Account::MENTION_RE): not glued to a word, "=" or "/", so
+# the "@alice@example.org" in the e-mail address "bob@alice@example.org" is not one.
+_REMOTE_MENTION = regex.compile(r"(?<![=/\w])(@\w+(?:[.-]+\w+)*)@[\w.-]+\w")
 _TRAILING = ".,;:!?'\")]}"
 
 
-def urls(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each URL in ``text``, trailing punctuation excluded."""
-    for match in _URL.finditer(text):
+def urls(text: str, *, scheme_only: bool = False) -> Iterator[tuple[int, int]]:
+    """(start, end) of each URL in ``text``, trailing punctuation excluded; with ``scheme_only``, only
+    the http(s) URLs (bare domains left as text)."""
+    for match in (_SCHEMED_URL if scheme_only else _URL).finditer(text):
         start, end = match.span()
         while end > start and text[end - 1] in _TRAILING:
             end -= 1
@@ -93,17 +98,27 @@ def emoji_as_bytes_length(text: str) -> int:
     return sum(len(c.encode()) if _is_emoji(c) else len(c) for c in _GRAPHEME.findall(text))
 
 
-def mastodon_length(text: str, url_length: int = X_URL_LENGTH) -> int:
-    """Mastodon: every URL counts ``url_length``; ``@user@domain`` counts only ``@user``."""
-    return _with_urls(regex.sub(r"(@[\w.]+)@[\w.-]+\w", r"\1", text), len, url_length)
+def mastodon_length(text: str, url_length: int = X_URL_LENGTH, content_warning: str = "") -> int:
+    """Mastodon's StatusLengthValidator: the content warning and the text together, by grapheme
+    cluster; in the text, each http(s) URL counts ``url_length`` (a bare domain is not a link there and
+    counts in full) and ``@user@domain`` counts only ``@user``."""
+    text = _REMOTE_MENTION.sub(r"\1", text)
+    countable, position = [content_warning], 0
+    for start, end in urls(text, scheme_only=True):
+        # A placeholder, as Mastodon does, so the graphemes are counted over the text as one string.
+        countable += [text[position:start], "x" * url_length]
+        position = end
+    countable.append(text[position:])
+    return graphemes("".join(countable))
 
 
 def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def length(text: str, counting: CharacterCounting, url_length: int | None = None) -> int:
-    """The length of ``text`` as the network that uses ``counting`` sees it."""
+def length(text: str, counting: CharacterCounting, url_length: int | None = None, content_warning: str = "") -> int:
+    """The length of ``text`` as the network that uses ``counting`` sees it; ``content_warning`` is
+    counted with it where the network's limit covers both (Mastodon's spoiler_text)."""
     match counting:
         case CharacterCounting.TWITTER_WEIGHTED:
             return x_weighted_length(text)
@@ -114,6 +129,6 @@ def length(text: str, counting: CharacterCounting, url_length: int | None = None
         case CharacterCounting.UTF16:
             return utf16_length(text)
         case CharacterCounting.MASTODON:
-            return mastodon_length(text, url_length or X_URL_LENGTH)
+            return mastodon_length(text, url_length or X_URL_LENGTH, content_warning)
         case CharacterCounting.CODEPOINTS:
             return len(text)

@@ -50,7 +50,7 @@ def validate(post: PostContent, platforms: Iterable[Platform]) -> dict[str, Plat
         reports[platform.id] = PlatformReport(
             platform=platform.id,
             valid=not errors,
-            characters=[_length(part, platform) for part in _sent(post, platform)],
+            characters=[_length(post, index, part, platform) for index, part in enumerate(_sent(post, platform))],
             max_characters=platform.limits.max_characters,
             errors=errors,
             warnings=[f for f in findings if f.severity is Severity.WARNING],
@@ -79,8 +79,12 @@ def _sent(post: PostContent, platform: Platform) -> list[str]:
     return post.parts_for(platform.id, threads=platform.capabilities.supports_threads)
 
 
-def _length(text: str, platform: Platform) -> int:
-    return length(text, platform.limits.character_counting, platform.limits.url_length)
+def _length(post: PostContent, index: int, text: str, platform: Platform) -> int:
+    """The counted length of the ``index``-th part; a content warning goes out with the first part
+    only (the Mastodon publisher sends it there) and counts toward that part's limit."""
+    warning = post.settings_for(platform.id).get("spoiler_text") if index == 0 else None
+    limits = platform.limits
+    return length(text, limits.character_counting, limits.url_length, warning if isinstance(warning, str) else "")
 
 
 def _check(post: PostContent, p: Platform) -> Iterator[Finding]:
@@ -122,7 +126,7 @@ def _text(post: PostContent, p: Platform) -> Iterator[Finding]:
         if not part.strip() and not post.media:
             yield Finding(rule="text_required", field=field, message=f"{name} needs text or media")
             continue
-        counted = _length(part, p)
+        counted = _length(post, index, part, p)
         if counted > limits.max_characters:
             yield Finding(
                 rule="text_too_long",

@@ -106,7 +106,8 @@ _COUNTING = {
     CharacterCounting.EMOJI_AS_BYTES: "emoji count as their UTF-8 bytes",
     CharacterCounting.UTF16: "as UTF-16 units",
     CharacterCounting.CODEPOINTS: "as code points",
-    CharacterCounting.MASTODON: "the instance may set another limit; every URL counts 23",
+    CharacterCounting.MASTODON: "as graphemes, content warning included; every http(s) URL counts 23; "
+    "the instance may set another limit",
 }
 
 
