@@ -78,9 +78,11 @@ class PublishHarness:
         instance: str | None = None,
         params: dict[str, str] | None = None,
         pick: int = 0,
+        scope: str | None = None,
     ) -> Signed:
         """A token issued by the emulator for ``user`` and the identity its profile endpoint reports
-        (``pick``: which one, where several are offered, e.g. Facebook pages)."""
+        (``pick``: which one, where several are offered, e.g. Facebook pages; ``scope``: what the user
+        granted, where the network checks it)."""
         token = secrets.token_urlsafe(32)
         platform = catalog()[network]
         # Discord: the user's grant adds the app's bot to the user's guild (the bot scope). Each user
@@ -90,7 +92,7 @@ class PublishHarness:
             family = TokenFamily(
                 network=network,
                 client_id=bot_app or "socialpub-test",
-                scope=" ".join(platform.auth.scopes) if bot_app else "",
+                scope=scope if scope is not None else (" ".join(platform.auth.scopes) if bot_app else ""),
                 user=user,
             )
             family.access_tokens.add(token)
@@ -271,6 +273,8 @@ def signed_in(harness: PublishHarness, platform: Platform) -> tuple[Signed, dict
         return signed, {"board_id": str(boards[0]["id"])}
     if network == "reddit":
         return harness.sign_in(network), {"subreddit": "socialpub"}
+    if network == "linkedin_page":  # LinkedIn checks the page scopes the member granted
+        return harness.sign_in(network, scope=" ".join(platform.auth.scopes)), {}
     if network == "slack":  # the workspace is the account; the post names a channel the bot is in
         signed = harness.sign_in(network)
         channels = httpx.get(

@@ -26,6 +26,7 @@ NETWORKS = {
     "farcaster",
     "instagram_standalone",
     "slack",
+    "linkedin_page",
 }  # fmt: skip
 
 

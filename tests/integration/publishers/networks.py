@@ -473,5 +473,19 @@ CONTRACTS: dict[str, Contract] = {
             rate_limited_message="Too many requests",
             revoked_message="Invalid or missing API key",
         ),
+        Contract(
+            network="linkedin_page",
+            endpoint="posts",
+            step="post",
+            refusal=Refusal(
+                longer_than(3000), "VALIDATION_FAILED", "/commentary :: length 3001 exceeds maximum length 3000"
+            ),
+            rate_limited=Fault(
+                429,
+                {"status": 429, "serviceErrorCode": 101, "code": "TOO_MANY_REQUESTS", "message": "Too many requests"},
+                {"Retry-After": "7"},
+            ),
+            revoked_message="Invalid access token",
+        ),
     ]
 }

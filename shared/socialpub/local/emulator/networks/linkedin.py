@@ -68,6 +68,10 @@ from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, new_number, number_of
 
 NETWORK = "linkedin"
+# The same LinkedIn serves the app connected for organisation pages (network id ``linkedin_page``, its
+# sign-in in linkedin_page.py): a call made with one of its tokens is that network's (faults, posts,
+# figures), so each connection is observed apart.
+NETWORKS = (NETWORK, "linkedin_page")
 # Limits (the emulator's own, never the product's catalog): commentary up to 3,000 characters
 # (learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api), comments 1,250.
 MAX_COMMENTARY = 3000
@@ -170,6 +174,16 @@ def _permalink(urn: str) -> str:
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
 
+    def _net(request: Request) -> str:
+        """The network whose token the call carries (linkedin_page for the pages' app), else linkedin."""
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        with state.lock:
+            family = next((f for f in state.families if token and token in f.access_tokens), None)
+        return family.network if family is not None and family.network in NETWORKS else NETWORK
+
+    def _posts(author: str | None = None) -> list[EmulatedPost]:
+        return [p for network in NETWORKS for p in state.posts_of(network, author)]
+
     def _member(family: TokenFamily) -> str:
         return f"urn:li:person:{number_of(NETWORK, family.user, '')}"
 
@@ -213,7 +227,7 @@ def router(state: EmulatorState) -> APIRouter:
     # ------------------------------------------------------------------ images and documents
 
     async def _initialize(kind: str, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, kind)) is not None:
+        if (fault := await state.before(_net(request), kind)) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -234,7 +248,7 @@ def router(state: EmulatorState) -> APIRouter:
             "uploadUrl": _upload_url(asset, 0, token),
             KIND[kind]: f"urn:li:{KIND[kind]}:{asset}",
         }
-        return await state.after(NETWORK, kind, JSONResponse({"value": value}))
+        return await state.after(_net(request), kind, JSONResponse({"value": value}))
 
     @api.post("/api.linkedin.com/rest/images")
     async def initialize_image(request: Request) -> Response:
@@ -250,7 +264,7 @@ def router(state: EmulatorState) -> APIRouter:
     async def videos_action(request: Request) -> Response:
         action = request.query_params.get("action")
         endpoint = "videos.finalize" if action == "finalizeUpload" else "videos"
-        if (fault := await state.before(NETWORK, endpoint)) is not None:
+        if (fault := await state.before(_net(request), endpoint)) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -295,7 +309,7 @@ def router(state: EmulatorState) -> APIRouter:
                 "uploadInstructions": instructions,
                 "uploadToken": "",
             }
-            return await state.after(NETWORK, endpoint, JSONResponse({"value": value}))
+            return await state.after(_net(request), endpoint, JSONResponse({"value": value}))
         if action == "finalizeUpload":
             ask = body.get("finalizeUploadRequest") or {}
             found = _object("videos", str(ask.get("video") or ""))
@@ -313,14 +327,14 @@ def router(state: EmulatorState) -> APIRouter:
                 stored = state.objects[object_id]
                 # What is not an MP4 (ISO-BMFF starts with an ftyp box) fails processing.
                 stored.update(status="PROCESSING", polls=0, file=digest(data), parts=[], playable=data[4:8] == b"ftyp")
-            return await state.after(NETWORK, endpoint, Response(status_code=200))
+            return await state.after(_net(request), endpoint, Response(status_code=200))
         return _error(400, f"Unsupported action {action!r}", "ILLEGAL_ARGUMENT")
 
     # ------------------------------------------------------------------ uploads
 
     @api.put("/www.linkedin.com/dms-uploads/{asset}/uploaded/{part}")
     async def upload(asset: str, part: int, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "upload")) is not None:
+        if (fault := await state.before(_net(request), "upload")) is not None:
             return fault
         kind = next((k for k, prefix in PREFIX.items() if asset.startswith(prefix)), None)
         found = _object(kind, f"urn:li:{KIND[kind]}:{asset}") if kind else None
@@ -338,7 +352,7 @@ def router(state: EmulatorState) -> APIRouter:
                 stored = state.objects[object_id]
                 stored["parts"][part] = data
                 stored["etags"][part] = etag
-            return await state.after(NETWORK, "upload", Response(status_code=200, headers={"ETag": etag}))
+            return await state.after(_net(request), "upload", Response(status_code=200, headers={"ETag": etag}))
         # Images and documents are PUT with the member's token.
         if state.bearer(request, NETWORK) is None:
             return _unauthorized()
@@ -349,7 +363,7 @@ def router(state: EmulatorState) -> APIRouter:
                 status="AVAILABLE" if kind == "images" else "PROCESSING",
                 polls=0,
             )
-        return await state.after(NETWORK, "upload", Response(status_code=201))
+        return await state.after(_net(request), "upload", Response(status_code=201))
 
     # ------------------------------------------------------------------ media status
 
@@ -430,7 +444,7 @@ def router(state: EmulatorState) -> APIRouter:
 
     @api.post("/api.linkedin.com/rest/posts")
     async def create_post(request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "posts")) is not None:
+        if (fault := await state.before(_net(request), "posts")) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -506,7 +520,7 @@ def router(state: EmulatorState) -> APIRouter:
         if not text and not content:
             return _input_error("/commentary :: a post needs commentary or content", "/commentary", "FIELD_REQUIRED")
         duplicate = next(
-            (p for p in state.posts_of(NETWORK, matched.group(2)) if _is_post(p) and text and p.text == text),
+            (p for p in _posts(matched.group(2)) if _is_post(p) and text and p.text == text),
             None,
         )
         if duplicate is not None:
@@ -529,7 +543,7 @@ def router(state: EmulatorState) -> APIRouter:
         urn = f"urn:li:{kind}:{7 * 10**18 + int(new_number())}"
         state.add_post(
             EmulatedPost(
-                network=NETWORK,
+                network=_net(request),
                 account=matched.group(2),
                 id=urn,
                 text=text,
@@ -549,7 +563,7 @@ def router(state: EmulatorState) -> APIRouter:
             )
         )
         response = Response(status_code=201, headers={"x-restli-id": urn, "x-linkedin-id": urn})
-        return await state.after(NETWORK, "posts", response)
+        return await state.after(_net(request), "posts", response)
 
     @api.get("/api.linkedin.com/rest/posts")
     async def find_posts(request: Request) -> Response:
@@ -571,7 +585,7 @@ def router(state: EmulatorState) -> APIRouter:
             )
         start, count = int(query.get("start", "0")), min(int(query.get("count", "10")), 100)
         posts = sorted(
-            (p for p in state.posts_of(NETWORK, matched.group(2)) if _is_post(p)),
+            (p for p in _posts(matched.group(2)) if _is_post(p)),
             key=lambda p: p.created_at,
             reverse=True,
         )
@@ -597,7 +611,7 @@ def router(state: EmulatorState) -> APIRouter:
 
     @api.post("/api.linkedin.com/rest/socialActions/{target}/comments")
     async def create_comment(target: str, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "comments")) is not None:
+        if (fault := await state.before(_net(request), "comments")) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -620,12 +634,12 @@ def router(state: EmulatorState) -> APIRouter:
                 "/message/text",
                 "MAXIMUM_LENGTH_EXCEEDED",
             )
-        if not any(p.id == target for p in state.posts_of(NETWORK)):
+        if not any(p.id == target for p in _posts()):
             return _error(404, f"Entity {target} not found", "NOT_FOUND")
         urn = f"urn:li:comment:({target},{7 * 10**18 + int(new_number())})"
         comment = state.add_post(
             EmulatedPost(
-                network=NETWORK,
+                network=_net(request),
                 account=matched.group(2),
                 id=urn,
                 text=text,
@@ -635,31 +649,29 @@ def router(state: EmulatorState) -> APIRouter:
             )
         )
         response = JSONResponse(_comment(comment), status_code=201, headers={"x-restli-id": urn})
-        return await state.after(NETWORK, "comments", response)
+        return await state.after(_net(request), "comments", response)
 
     @api.get("/api.linkedin.com/rest/socialActions/{target}/comments")
     async def list_comments(target: str, request: Request) -> Response:
         family = _check(request)
         if isinstance(family, Response):
             return family
-        post = next((p for p in state.posts_of(NETWORK) if p.id == target), None)
+        post = next((p for p in _posts() if p.id == target), None)
         if post is None:
             return _error(404, f"Entity {target} not found", "NOT_FOUND")
         if not _may_read(family, post.extra.get("author") or post.extra["actor"]):
             return _error(403, "Not enough permissions to access: socialActions.comments.GET_ALL", "ACCESS_DENIED", 100)
-        comments = sorted(
-            (p for p in state.posts_of(NETWORK) if p.reply_to == target), key=lambda p: p.created_at, reverse=True
-        )
+        comments = sorted((p for p in _posts() if p.reply_to == target), key=lambda p: p.created_at, reverse=True)
         return JSONResponse({"elements": [_comment(c) for c in comments], "paging": {"start": 0, "count": 10}})
 
     # ------------------------------------------------------------------ analytics (insights)
 
     def _post(urn: str) -> EmulatedPost | None:
-        return next((p for p in state.posts_of(NETWORK) if p.id == urn and _is_post(p)), None)
+        return next((p for p in _posts() if p.id == urn and _is_post(p)), None)
 
     @api.get("/api.linkedin.com/rest/memberCreatorPostAnalytics")
     async def member_post_analytics(request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "insights")) is not None:
+        if (fault := await state.before(_net(request), "insights")) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -678,7 +690,7 @@ def router(state: EmulatorState) -> APIRouter:
             return _error(
                 403, "Not enough permissions to access: memberCreatorPostAnalytics.FINDER-entity", "ACCESS_DENIED", 100
             )
-        figures = state.figures(NETWORK, post.id, POST_FIGURES, post.created_at)
+        figures = state.figures(post.network, post.id, POST_FIGURES, post.created_at)
         element = {
             "count": figures[kind],
             "metricType": {METRIC_TYPE: kind},
@@ -688,7 +700,7 @@ def router(state: EmulatorState) -> APIRouter:
 
     @api.get("/api.linkedin.com/rest/organizationalEntityShareStatistics")
     async def organization_share_statistics(request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "insights")) is not None:
+        if (fault := await state.before(_net(request), "insights")) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -717,7 +729,7 @@ def router(state: EmulatorState) -> APIRouter:
             post = _post(urn)
             if post is None or post.extra["author"] != organization:
                 continue
-            figures = state.figures(NETWORK, post.id, ORGANIZATION_POST_FIGURES, post.created_at)
+            figures = state.figures(post.network, post.id, ORGANIZATION_POST_FIGURES, post.created_at)
             acted = figures["clickCount"] + figures["likeCount"] + figures["commentCount"] + figures["shareCount"]
             rate = acted / figures["impressionCount"] if figures["impressionCount"] else 0.0
             elements.append(
@@ -731,7 +743,7 @@ def router(state: EmulatorState) -> APIRouter:
 
     @api.get("/api.linkedin.com/rest/memberFollowersCount")
     async def member_followers(request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+        if (fault := await state.before(_net(request), "account_insights")) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -739,12 +751,12 @@ def router(state: EmulatorState) -> APIRouter:
         if request.query_params.get("q") != "me":
             return _error(400, "The finder q=me is required", "ILLEGAL_ARGUMENT")
         member = _member(family).rsplit(":", 1)[1]
-        figures = state.figures(NETWORK, member, ACCOUNT_FIGURES, 0.0)
+        figures = state.figures(_net(request), member, ACCOUNT_FIGURES, 0.0)
         return JSONResponse({"paging": {"start": 0, "count": 10, "links": []}, "elements": [figures]})
 
     @api.get("/api.linkedin.com/rest/networkSizes/{urn}")
     async def network_size(urn: str, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "account_insights")) is not None:
+        if (fault := await state.before(_net(request), "account_insights")) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -757,11 +769,11 @@ def router(state: EmulatorState) -> APIRouter:
                 "networkSizes needs an organization URN and edgeType=COMPANY_FOLLOWED_BY_MEMBER",
                 "ILLEGAL_ARGUMENT",
             )
-        return JSONResponse(state.figures(NETWORK, matched.group(2), ORGANIZATION_ACCOUNT_FIGURES, 0.0))
+        return JSONResponse(state.figures(_net(request), matched.group(2), ORGANIZATION_ACCOUNT_FIGURES, 0.0))
 
     @api.get("/api.linkedin.com/rest/organizationalEntityFollowerStatistics")
     async def organization_follower_statistics(request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "demographics")) is not None:
+        if (fault := await state.before(_net(request), "demographics")) is not None:
             return fault
         family = _check(request)
         if isinstance(family, Response):
@@ -778,7 +790,7 @@ def router(state: EmulatorState) -> APIRouter:
                 100,
             )
         organization = matched.group(2)
-        followers = state.figures(NETWORK, organization, ORGANIZATION_ACCOUNT_FIGURES, 0.0)["firstDegreeSize"]
+        followers = state.figures(_net(request), organization, ORGANIZATION_ACCOUNT_FIGURES, 0.0)["firstDegreeSize"]
 
         def facet(key: str, urns: tuple[str, ...]) -> list[dict[str, Any]]:
             counts = _shares(organization, urns, followers)
@@ -797,6 +809,8 @@ def router(state: EmulatorState) -> APIRouter:
 
     state.post_figures[NETWORK] = POST_FIGURES
     state.account_figures[NETWORK] = ACCOUNT_FIGURES
+    state.post_figures["linkedin_page"] = ORGANIZATION_POST_FIGURES
+    state.account_figures["linkedin_page"] = ORGANIZATION_ACCOUNT_FIGURES
     return api
 
 
