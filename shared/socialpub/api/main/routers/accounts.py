@@ -6,10 +6,11 @@ from __future__ import annotations
 import html
 from http import HTTPStatus
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from socialpub.api.container import Container, ContainerDep
 from socialpub.api.main.auth import workspace_scope
@@ -28,13 +29,17 @@ from socialpub.api.main.schemas.accounts import (
     DisconnectView,
 )
 from socialpub.config import AccountsSettings
-from socialpub.domain.accounts import AccountStatus, Identity
+from socialpub.domain.accounts import AccountStatus, Identity, InvalidState
 from socialpub.domain.errors import DomainError
+from socialpub.domain.integrations import integration
 from socialpub.domain.permissions import Permission
+from socialpub.domain.platforms import Platform
 from socialpub.domain.services import accounts as service
+from socialpub.domain.services import sign_in_page
 
 SETTINGS = AccountsSettings
 CALLBACK_PATH = "/api/accounts/callback"
+SIGN_IN_PATH = "/api/accounts/connect"
 router = APIRouter(prefix="/api/accounts", tags=["accounts"], responses=ERROR_RESPONSES)
 
 Reader = Annotated[str, workspace_scope(Permission.ACCOUNTS_READ)]
@@ -69,7 +74,14 @@ def connect_account(
     body: ConnectBody, workspace_id: Writer, request: Request, response: Response, c: ContainerDep
 ) -> Envelope[ConnectStartView] | Envelope[AccountEnvelope]:
     """Start a connect: OAuth networks answer with auth_url and state; Bluesky (app password) and
-    Telegram (bot token) connect at once and answer 201 with the account."""
+    Telegram (bot token) connect at once and answer 201 with the account. A credential network sent
+    without ``credentials`` answers auth_url and state too: the hosted sign-in page asks the user."""
+    platform = integration(body.platform)
+    if not platform.oauth_supported and body.credentials is None:
+        page = hosted_callback(request, c).removesuffix(CALLBACK_PATH) + SIGN_IN_PATH
+        request_ = service.ConnectRequest.model_validate(body.model_dump())
+        hosted = sign_in_page.start(c.account_deps(), workspace_id, platform, request_, page_url=page)
+        return ok(ConnectStartView.model_validate(hosted.model_dump()))
     started = service.start_connect(
         c.account_deps(),
         workspace_id,
@@ -126,13 +138,62 @@ def hosted_callback_page(
         return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)
     if result.choices:
         return _selection_page(result.state or "", result.choices)
+    return _finished(result, status.HTTP_302_FOUND)
+
+
+def _finished(result: service.ConnectResult, redirect_code: int) -> Response:
+    """Connected: on to the return_url with the accounts' ids, else a page saying so."""
     ids = [a.id for a in result.accounts]
     if result.return_url:
         query = urlencode({"status": "connected", "account_id": ",".join(ids)})
         separator = "&" if "?" in result.return_url else "?"
-        return RedirectResponse(f"{result.return_url}{separator}{query}", status_code=status.HTTP_302_FOUND)
+        return RedirectResponse(f"{result.return_url}{separator}{query}", status_code=redirect_code)
     names = ", ".join(f"{a.name} ({a.platform})" for a in result.accounts)
     return _outcome_page("Account connected", f"{names} can now be published to. You may close this page.")
+
+
+# The sign-in page is a form the user's browser shows and posts: no API key, the single-use state is the
+# credential (and the CSRF token: it is unguessable and bound to the workspace that started the connect).
+# Secrets are never written back into the page; it may not be framed, cached or leak the state as a referrer.
+_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+SIGN_IN_PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **CALLBACK_PAGE_RESPONSES,
+    200: {"description": "The sign-in form", "content": _PAGE},
+    303: {"description": "Connected: on to the return_url given when the connect started"},
+}
+
+
+@router.get("/connect", response_class=HTMLResponse, responses=SIGN_IN_PAGE_RESPONSES)
+def sign_in_form(c: ContainerDep, state: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """The hosted sign-in page of a network that connects with credentials (app password, bot token,
+    password, API key): a form of the fields the network needs."""
+    try:
+        session, platform = sign_in_page.open_page(c.account_deps(), state)
+    except DomainError as exc:
+        return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)
+    return _sign_in_form(state, platform, {"instance": session.instance or ""})
+
+
+@router.post("/connect", response_class=HTMLResponse, responses=SIGN_IN_PAGE_RESPONSES)
+async def submit_sign_in(request: Request, c: ContainerDep) -> Response:
+    """The sign-in form's submit: connects as ``POST /api/accounts`` with credentials would, then goes
+    on as the hosted callback page does; a refusal shows the network's message on the form again."""
+    form = {k: v[-1] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
+    state = form.get("state", "")[:200]
+    deps = c.account_deps()
+    try:
+        result = await run_in_threadpool(sign_in_page.submit, deps, state, form)
+    except InvalidState as exc:
+        return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)
+    except DomainError as exc:
+        platform = await run_in_threadpool(lambda: sign_in_page.open_page(deps, state)[1])
+        return _sign_in_form(state, platform, form, error=exc.message)
+    return _finished(result, status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/{account_id}")
@@ -191,3 +252,29 @@ def _selection_page(state: str, choices: list[Identity]) -> HTMLResponse:
         f'{options}<button type="submit" id="connect">Connect</button></form>'
     )
     return HTMLResponse(body)
+
+
+def _sign_in_form(state: str, platform: Platform, typed: dict[str, str], error: str | None = None) -> HTMLResponse:
+    """The form; what the user typed comes back only in the fields that are not secrets."""
+    rows = "".join(_input(f, typed.get(f.name, "")) for f in sign_in_page.form_fields(platform))
+    title = f"Connect {platform.name}"
+    alert = f'<p role="alert" id="error">{html.escape(error)}</p>' if error else ""
+    body = (
+        f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{alert}"
+        # relative: the page is served at .../api/accounts/connect, whatever the stage prefix
+        f'<form method="post" action="connect"><input type="hidden" name="state" value="{html.escape(state)}">'
+        f'{rows}<button type="submit" id="connect">Connect</button></form>'
+    )
+    code = status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK
+    return HTMLResponse(body, status_code=code, headers=_PAGE_HEADERS)
+
+
+def _input(field: sign_in_page.FormField, typed: str) -> str:
+    name = html.escape(field.name)
+    kind = "password" if field.secret else "text"
+    value = "" if field.secret else f' value="{html.escape(typed)}"'  # a secret is never sent back
+    required = " required" if field.required else ""
+    return (
+        f'<label>{html.escape(field.label)}<br><input name="{name}" id="{name}" type="{kind}" autocomplete="off"'
+        f'{value} placeholder="{html.escape(field.placeholder)}"{required}></label><br>'
+    )
