@@ -80,9 +80,11 @@ def test_farcaster__approved_signer__connected_and_a_post_is_one_cast(
         headers=headers,
     )
 
-    # Then it is the signer's Farcaster user, and the app's key is shown nowhere
+    # Then it is the signer's Farcaster user, and neither the app's key nor the signer is shown
     assert response.status_code == 201, response.text
     assert key not in response.text
+    assert signer["signer_uuid"] not in response.text
+    assert signer["signer_uuid"] not in client.get("/api/accounts", headers=headers).text
     account = response.json()["data"]["account"]
     assert (account["platform"], account["username"]) == ("farcaster", "alice")
 

@@ -1,9 +1,10 @@
 """Farcaster through Neynar (docs.neynar.com/reference/publish-cast): one cast,
 ``POST https://api.neynar.com/v2/farcaster/cast`` with the app's Neynar API key as ``x-api-key``
 (``job.token``: the app's key, as Discord's bot token is) and the user's approved signer
-(``signer_uuid``, kept in the account's metadata: Neynar pairs it with the key that made it, so it is
-of no use without that key). The body is ``{signer_uuid, text, embeds: [{url}], channel_id, idem}``:
-the images by their public (presigned) URL, then the post's link, at most 2 embeds.
+(``signer_uuid``: the account's sealed token, which the publishing service hands over in the job's
+account metadata; Neynar pairs it with the key that made it). The body is
+``{signer_uuid, text, embeds: [{url}], channel_id, idem}``: the images by their public (presigned)
+URL, then the post's link, at most 2 embeds.
 
 ``idem`` is Neynar's idempotency key: the target's key is sent, so a call repeated after a lost
 answer makes no second cast. A lost answer is also looked up among the user's latest casts

@@ -83,8 +83,8 @@ SIGN_IN_FIELDS: dict[AuthType, tuple[tuple[str, ...], tuple[str, ...]]] = {
     AuthType.BOT_TOKEN: (("bot_token", "chat_id"), ("bot_token",)),
     AuthType.API_KEY: (("api_key",), ("api_key",)),
     # Farcaster: the signer is paired with the app's Neynar key, which stays in the app credentials; the
-    # signer_uuid is kept as the account's (sealed) token and, being useless without that key, as metadata.
-    AuthType.SIGNER: (("signer_uuid",), ()),
+    # signer_uuid is the account's (sealed) token.
+    AuthType.SIGNER: (("signer_uuid",), ("signer_uuid",)),
     AuthType.PASSWORD: (("username", "password"), ("password",)),
 }
 # Secrets used once to sign in and never stored: Lemmy's password (the session token it gives is kept).

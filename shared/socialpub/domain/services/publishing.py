@@ -10,6 +10,7 @@ partially_published or failed, recording the matching event in the same write.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable
@@ -444,11 +445,11 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
             # The account read above serves the first attempt; a retry reads it again (it may have been refreshed).
             if catalog()[target.platform].auth.app_bot_token:  # the app's bot posts (Discord), not the user
                 token, users_token = _app_bot_token(deps, account), False
-            elif catalog()[target.platform].auth.auth_type is AuthType.SIGNER:  # Farcaster: the app's Neynar key
-                token, users_token = _app_api_key(deps, account), False  # with the signer in the account's metadata
             else:
                 token, users_token = _token(deps, account, read=account if inline == 0 else None), True
             job = _job(deps, post, account, target, token)
+            if catalog()[target.platform].auth.auth_type is AuthType.SIGNER:
+                job = _neynar_job(deps, job, account)
             published = deps.publishers(target.platform).publish(job, steps)
         except NeedsReconnect as failure:
             if token and users_token:  # the network refused a token we hold (a failed refresh has marked it already)
@@ -496,12 +497,15 @@ def _app_bot_token(deps: PublishDeps, account: Account) -> str:
         raise PublishFailure(exc.message, code=IntegrationNotConfigured.code) from exc
 
 
-def _app_api_key(deps: PublishDeps, account: Account) -> str:
-    """The Neynar API key of the app the account's signer was made with; its absence fails plainly."""
+def _neynar_job(deps: PublishDeps, job: PublishJob, account: Account) -> PublishJob:
+    """Farcaster: the calls carry the Neynar API key of the app the account's signer was made with, for
+    the signer (the account's sealed token, handed to the publisher only); no key fails plainly."""
     try:
-        return app_api_key(deps.accounts, account.workspace_id, catalog()[account.platform], account.configuration_id)
+        key = app_api_key(deps.accounts, account.workspace_id, catalog()[account.platform], account.configuration_id)
     except (IntegrationNotConfigured, ConfigurationNotFound) as exc:
         raise PublishFailure(exc.message, code=IntegrationNotConfigured.code) from exc
+    signer = dataclasses.replace(job.account, metadata={**job.account.metadata, "signer_uuid": job.token})
+    return dataclasses.replace(job, token=key, account=signer)
 
 
 def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token: str) -> PublishJob:
