@@ -28,3 +28,19 @@ def test_linkedin_page__without_the_admin_scope__pages_cannot_be_listed(harness:
     with pytest.raises(NetworkRejected) as refused:
         harness.sign_in("linkedin_page", scope="w_organization_social")
     assert "organizationAcls" in str(refused.value.details) or "403" in str(refused.value)
+
+
+def test_linkedin_page__token_from_the_shared_consent_page__its_post_is_the_pages(harness: PublishHarness) -> None:
+    # Given a page token issued through LinkedIn's one consent page, which files it under the member's app
+    # (both apps sign in at the same endpoints), granted the page scopes
+    signed = harness.sign_in("linkedin_page", scope=PAGE_SCOPES)
+    with harness.emulator.state.lock:
+        family = next(f for f in harness.emulator.state.families if signed.token in f.access_tokens)
+        family.network = "linkedin"
+
+    # When a post is published to the page
+    harness.publish(harness.job("linkedin_page", signed, "Filed right"))
+
+    # Then LinkedIn holds it as the page network's post, none as the member's
+    assert [p.text for p in harness.posts("linkedin_page")] == ["Filed right"]
+    assert harness.posts("linkedin") == []

@@ -179,7 +179,15 @@ def router(state: EmulatorState) -> APIRouter:
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         with state.lock:
             family = next((f for f in state.families if token and token in f.access_tokens), None)
-        return family.network if family is not None and family.network in NETWORKS else NETWORK
+        if family is None or family.network not in NETWORKS:
+            return NETWORK
+        # Both apps sign in at the same LinkedIn endpoints, so a token issued through the consent page is
+        # filed under the first of them: the pages' app is told by its grant, the page scopes without
+        # member posting.
+        granted = set(family.scope.split())
+        if "r_organization_social" in granted and "w_member_social" not in granted:
+            return "linkedin_page"
+        return family.network
 
     def _posts(author: str | None = None) -> list[EmulatedPost]:
         return [p for network in NETWORKS for p in state.posts_of(network, author)]
