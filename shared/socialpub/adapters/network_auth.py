@@ -15,6 +15,7 @@ Telegram puts its bot token in the path.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
 import time
@@ -42,7 +43,15 @@ logging.getLogger("httpcore").setLevel(logging.WARNING)
 ATTEMPTS = 3
 BACKOFF_SECONDS = 0.25
 TIMEOUT = httpx.Timeout(8.0, connect=4.0)
-REJECTED_TOKEN_ERRORS = {"invalid_grant", "invalid_token", "unauthorized_client", "expired_token"}
+# OAuth's codes, and atproto's for a refused refreshJwt (refreshSession answers 400 with them)
+REJECTED_TOKEN_ERRORS = {
+    "invalid_grant",
+    "invalid_token",
+    "unauthorized_client",
+    "expired_token",
+    "ExpiredToken",
+    "InvalidToken",
+}
 APP_NAME = "socialpub"
 # Google Business Profile: the user's business accounts, then each one's locations (Account Management
 # and Business Information APIs), each location an identity to choose at connect.
@@ -171,6 +180,8 @@ class HttpNetworkAuth:
         presented = tokens.get(settings.token_param)
         if not presented:
             raise TokenRejected(f"No {settings.token_param} stored to refresh with")
+        if platform.auth.session_url and platform.auth.auth_type is AuthType.APP_PASSWORD:
+            return self._refresh_session(platform, presented, instance)
         form = {"grant_type": settings.grant_type or "refresh_token", settings.token_param: presented}
         answer = self._token_call(
             platform, app, settings.method, _fill(str(settings.url), {"instance": instance}), form
@@ -216,10 +227,8 @@ class HttpNetworkAuth:
             body = {"identifier": credentials["identifier"], "password": credentials["app_password"]}
             url = _fill(platform.auth.session_url, {"instance": instance or platform.auth.default_instance})
             answer = self._call("POST", url, json=body, rejected=NetworkRejected)
-            return TokenSet(
-                access_token=str(answer["accessJwt"]),
-                refresh_token=str(answer.get("refreshJwt") or "") or None,
-                extra={"did": str(answer["did"]), "handle": str(answer.get("handle", ""))},
+            return _session_tokens(platform, answer).model_copy(
+                update={"extra": {"did": str(answer["did"]), "handle": str(answer.get("handle", ""))}}
             )
         if platform.auth.auth_type is AuthType.API_KEY:  # Dev.to, Hashnode: the profile read proves the key
             return TokenSet(access_token=credentials["api_key"])
@@ -227,6 +236,15 @@ class HttpNetworkAuth:
         token = credentials["bot_token"]
         me = self._call("GET", f"{platform.auth.request.base_url}/bot{token}/getMe", rejected=NetworkRejected)
         return TokenSet(access_token=token, extra={"bot_username": str(dig(me, "result.username") or "")})
+
+    def _refresh_session(self, platform: Platform, refresh_jwt: str, instance: str | None) -> TokenSet:
+        """Bluesky: ``com.atproto.server.refreshSession`` on the account's own PDS, the refreshJwt as the
+        bearer; it answers a new accessJwt and a new refreshJwt (the one presented is used up). A refused
+        refreshJwt (400/401 ExpiredToken or InvalidToken: revoked, used, or older than its ~2 months) is
+        definitive: the account must be connected again."""
+        url = _fill(str(platform.auth.refresh.url), {"instance": instance or platform.auth.default_instance})
+        answer = self._call("POST", url, headers={"Authorization": f"Bearer {refresh_jwt}"}, rejected=TokenRejected)
+        return _session_tokens(platform, answer)
 
     def _signer_sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
         """Farcaster (Neynar): ``GET /v2/farcaster/signer?signer_uuid=`` with the app's API key. Only an
@@ -430,6 +448,28 @@ class HttpNetworkAuth:
             refresh_expires_in=_int(refresh_expires),
             scopes=scopes,
         )
+
+
+def _session_tokens(platform: Platform, answer: dict[str, Any]) -> TokenSet:
+    """An atproto session's tokens; the accessJwt lives until its ``exp`` claim (about 2 hours on
+    bsky.social), else the catalog's access_token_ttl_seconds is assumed."""
+    access = str(answer["accessJwt"])
+    lifetime = _jwt_lifetime(access)
+    return TokenSet(
+        access_token=access,
+        refresh_token=str(answer.get("refreshJwt") or "") or None,
+        expires_in=lifetime if lifetime is not None else platform.auth.access_token_ttl_seconds,
+    )
+
+
+def _jwt_lifetime(token: str) -> int | None:
+    """Seconds until a JWT's ``exp`` (read, not verified: the PDS checks it), or None if it is not one."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return max(int(claims["exp"]) - int(time.time()), 0)
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _basic(app: AppCredentials) -> str:

@@ -788,7 +788,12 @@ def _self_refreshing(platform: Platform) -> bool:
 def _refresh_holding_lease(deps: AccountDeps, platform: Platform, account: Account) -> Account:
     opened = {k: deps.box.open(v, account.context(k)) for k, v in account.sealed.items() if k in TOKEN_FIELDS}
     try:
-        app = app_credentials(deps, account.workspace_id, platform, account.configuration_id)[0]
+        # Bluesky's sessions are renewed with the refresh token alone: there is no app
+        app = (
+            app_credentials(deps, account.workspace_id, platform, account.configuration_id)[0]
+            if platform.oauth_supported
+            else AppCredentials(client_id="", client_secret="")
+        )
         tokens = deps.network.refresh(platform, app, opened, account.instance)
     except TokenRejected as exc:
         current = get_account(deps, account.workspace_id, account.id)

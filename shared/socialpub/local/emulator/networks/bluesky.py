@@ -29,7 +29,12 @@ Video service, for the bearer of a service token:
 - ``GET app.bsky.video.getJobStatus?jobId=``: ``JOB_STATE_ENCODING`` for ``polls_to_finish`` polls, then
   ``JOB_STATE_COMPLETED`` with the blob (stored on the account's PDS).
 
-Errors are XRPC ``{"error", "message"}``; a missing or revoked token is 401 ``InvalidToken``.
+Sessions: ``POST com.atproto.server.refreshSession`` with the ``refreshJwt`` as bearer answers a new ``accessJwt``
+and ``refreshJwt``; the one presented is used up (presented again, or revoked: 400 ``ExpiredToken``).
+``POST /_emulator/bluesky/expire_sessions`` expires every live ``accessJwt`` at once (as ~2 hours do on Bluesky).
+
+Errors are XRPC ``{"error", "message"}``; an expired access token is 400 ``ExpiredToken``, a missing or revoked
+one 401 ``InvalidToken``.
 
 Fault endpoints: ``uploadBlob``, ``createRecord``, ``uploadVideo``, ``getUploadLimits``, ``insights``
 (``getPosts``), ``account_insights`` (``getProfiles``).
@@ -130,6 +135,7 @@ def router(state: EmulatorState) -> APIRouter:
     videos_today: dict[str, int] = {}  # did -> videos uploaded
 
     pds_of: dict[str, str] = {}  # did -> the PDS host its DID document names
+    expired: set[str] = set()  # accessJwts past their expiry (ExpiredToken, not InvalidToken)
 
     def _account(request: Request, pds: str) -> tuple[str, str] | None:
         """(DID, handle) of the bearer, who is on ``pds`` (bsky.social is an entryway to Bluesky's own PDSes)."""
@@ -140,6 +146,46 @@ def router(state: EmulatorState) -> APIRouter:
         with state.lock:
             pds_of[did] = PDS_HOST if pds == ENTRYWAY else pds
         return did, family.user
+
+    def _denied(request: Request) -> Response:
+        """An access token past its expiry is 400 ExpiredToken (the client renews its session); any other
+        unknown or revoked one is 401."""
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if token in expired:
+            return _error("ExpiredToken", "Token has expired")
+        return unauthorized(platform)
+
+    @api.post("/_emulator/bluesky/expire_sessions")
+    async def expire_sessions() -> Response:
+        """Test control: every live session's accessJwt expires now, as it does on Bluesky after ~2 hours."""
+        with state.lock:
+            live = [f for f in state.families if f.network == NETWORK and not f.revoked]
+            for family in live:
+                expired.update(family.access_tokens)
+                family.access_tokens.clear()
+        return JSONResponse({"expired": len(live)})
+
+    @api.post("/{pds}/xrpc/com.atproto.server.refreshSession")
+    async def refresh_session(pds: str, request: Request) -> Response:
+        """The refreshJwt as bearer: a new accessJwt and a new refreshJwt; the one presented is used up, so
+        presenting it again (or a revoked one) is 400 ExpiredToken."""
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        with state.lock:
+            family = state.family_of_refresh(token) if token else None
+            if family is None or family.network != NETWORK:
+                return _error("ExpiredToken", "Token has been revoked")
+            expired.update(family.access_tokens)
+            family.access_tokens = {access := secrets.token_urlsafe(32)}
+            family.refresh_token = secrets.token_urlsafe(32)
+        return JSONResponse(
+            {
+                "did": _did_of(family.user),
+                "handle": family.user,
+                "accessJwt": access,
+                "refreshJwt": family.refresh_token,
+                "active": True,
+            }
+        )
 
     def _service(request: Request, audience: str, method: str) -> dict[str, Any] | None:
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
@@ -160,7 +206,7 @@ def router(state: EmulatorState) -> APIRouter:
     async def get_session(pds: str, request: Request) -> Response:
         account = _account(request, pds)
         if account is None:
-            return unauthorized(platform)
+            return _denied(request)
         did, handle = account
         did_doc = {
             "@context": ["https://www.w3.org/ns/did/v1"],
@@ -185,7 +231,7 @@ def router(state: EmulatorState) -> APIRouter:
     async def get_service_auth(pds: str, request: Request) -> Response:
         account = _account(request, pds)
         if account is None:
-            return unauthorized(platform)
+            return _denied(request)
         query = request.query_params
         audience, method = query.get("aud", ""), query.get("lxm", "")
         if not audience.startswith("did:"):
@@ -208,7 +254,7 @@ def router(state: EmulatorState) -> APIRouter:
             return fault
         account = _account(request, pds)
         if account is None:
-            return unauthorized(platform)
+            return _denied(request)
         data = await request.body()
         mime = request.headers.get("content-type", "application/octet-stream").split(";")[0]
         if not data:
@@ -301,7 +347,7 @@ def router(state: EmulatorState) -> APIRouter:
             return fault
         account = _account(request, pds)
         if account is None:
-            return unauthorized(platform)
+            return _denied(request)
         did, handle = account
         try:
             body = await request.json()
@@ -392,7 +438,7 @@ def router(state: EmulatorState) -> APIRouter:
         if (fault := await state.before(NETWORK, "insights")) is not None:
             return fault
         if _account(request, pds) is None:
-            return unauthorized(platform)
+            return _denied(request)
         uris = request.query_params.getlist("uris")
         if not uris:
             return _error("InvalidRequest", 'Error: Params must have the property "uris"')
@@ -423,7 +469,7 @@ def router(state: EmulatorState) -> APIRouter:
         if (fault := await state.before(NETWORK, "account_insights")) is not None:
             return fault
         if _account(request, pds) is None:
-            return unauthorized(platform)
+            return _denied(request)
         actors = request.query_params.getlist("actors")
         if not actors:
             return _error("InvalidRequest", 'Error: Params must have the property "actors"')
