@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -158,32 +160,46 @@ def _comment_node(post: EmulatedPost) -> dict[str, Any]:
     }
 
 
-def _media_of(state: EmulatorState, media_id: str, account: str) -> EmulatedPost | None:
+def _media_of(state: EmulatorState, media_id: str, account: str, network: str = NETWORK) -> EmulatedPost | None:
     return next(
-        (p for p in state.posts_of(NETWORK, account) if p.id == media_id and p.extra.get("kind") == "media"),
+        (p for p in state.posts_of(network, account) if p.id == media_id and p.extra.get("kind") == "media"),
         None,
     )
 
 
-def router(state: EmulatorState) -> APIRouter:
-    api = APIRouter()
-    platform = SIGN_IN
+@dataclass(frozen=True)
+class Host:
+    """What tells Instagram with Facebook Login (graph.facebook.com) and with Instagram Login
+    (graph.instagram.com, ``instagram_standalone.py``) apart in the container flow they share."""
+
+    network: str
+    graph: str
+    container: str  # the kind of the container objects
+    platform: SignIn
+    account_of: Callable[[str], str]
+    username_of: Callable[[str], str]
+    hints: bool  # refusals carry Graph's error_user_msg (and the feed VIDEO refusal its subcode)
+
+    def hint(self, message: str) -> str | None:
+        return message if self.hints else None
+
+
+def container_routes(api: APIRouter, state: EmulatorState, host: Host) -> None:
+    """``POST /{ig-user-id}/media`` and ``POST /{ig-user-id}/media_publish`` for ``host``."""
+    network = host.network
 
     def _user(request: Request) -> str | None:
-        family = state.bearer(request, NETWORK)
+        family = state.bearer(request, network)
         return family.user if family else None
 
-    async def _pull(url: str) -> bytes | None:
-        return await fetch(url) if url.startswith(("http://", "https://")) else None
-
-    @api.post(GRAPH + "/{ig_user_id}/media")
+    @api.post(host.graph + "/{ig_user_id}/media")
     async def create_container(ig_user_id: str, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "media")) is not None:
+        if (fault := await state.before(network, "media")) is not None:
             return fault
         user = _user(request)
         if user is None:
-            return unauthorized(platform)
-        if ig_user_id != account_of(user):
+            return unauthorized(host.platform)
+        if ig_user_id != host.account_of(user):
             return missing(ig_user_id, "post")
         params = await graph_params(request)
         media_type = params.get("media_type", "IMAGE").upper()
@@ -195,13 +211,13 @@ def router(state: EmulatorState) -> APIRouter:
             return graph_error(
                 "The VIDEO media type is no longer supported for feed posts: publish videos as REELS.",
                 100,
-                subcode=2207023,
+                subcode=2207023 if host.hints else None,
             )
         if _utf16_length(caption) > MAX_CAPTION:
             return graph_error(f"(#100) The caption is too long: it has more than {MAX_CAPTION} characters.", 100)
         values: dict[str, Any] = {
             "account": ig_user_id,
-            "username": username_of(user),
+            "username": host.username_of(user),
             "media_type": media_type,
             "carousel_item": carousel_item,
             "caption": "" if media_type == "STORIES" else caption,
@@ -220,14 +236,16 @@ def router(state: EmulatorState) -> APIRouter:
                 found = {c: dict(state.objects.get(c) or {}) for c in children}
             for child_id in children:
                 child = found[child_id]
-                if child.get("kind") != "ig_container" or child["account"] != ig_user_id or not child["carousel_item"]:
+                if child.get("kind") != host.container or child["account"] != ig_user_id or not child["carousel_item"]:
                     return graph_error(f"The media with id {child_id} cannot be found.", 24, subcode=2207006)
                 if not _finished(state, child):
                     return graph_error(
                         "Media ID is not available",
                         9007,
                         subcode=2207027,
-                        user_message=f"The carousel item {child_id} is not ready yet, please wait for a moment",
+                        user_message=host.hint(
+                            f"The carousel item {child_id} is not ready yet, please wait for a moment"
+                        ),
                     )
                 files.extend(child["files"])
             values["files"] = files
@@ -238,7 +256,7 @@ def router(state: EmulatorState) -> APIRouter:
             if not url:
                 name = "video_url" if video else "image_url"
                 return graph_error(f"(#100) The parameter {name} is required", 100)
-            data = await _pull(url)
+            data = await fetch(url) if url.startswith(("http://", "https://")) else None
             if video:
                 if data is None or data[4:8] != b"ftyp":
                     # Instagram downloads videos after answering: the failure shows in the container.
@@ -248,7 +266,7 @@ def router(state: EmulatorState) -> APIRouter:
                 values["files"] = [{"type": "video", **digest(data, "video/mp4")}]
             else:
                 if data is None:
-                    return graph_error(FETCH_FAILED, 9004, subcode=2207052, user_message=FETCH_FAILED)
+                    return graph_error(FETCH_FAILED, 9004, subcode=2207052, user_message=host.hint(FETCH_FAILED))
                 if not data.startswith(b"\xff\xd8"):
                     return graph_error(
                         "The image format is not supported. Only JPEG images can be published.",
@@ -258,17 +276,17 @@ def router(state: EmulatorState) -> APIRouter:
                 alt = params.get("alt_text") if media_type != "STORIES" else None
                 values["files"] = [{"type": "image", **digest(data, "image/jpeg", alt or None)}]
             values["video"] = video
-        container_id = state.new_object("ig_container", **values)
-        return await state.after(NETWORK, "media", JSONResponse({"id": container_id}))
+        container_id = state.new_object(host.container, **values)
+        return await state.after(network, "media", JSONResponse({"id": container_id}))
 
-    @api.post(GRAPH + "/{ig_user_id}/media_publish")
+    @api.post(host.graph + "/{ig_user_id}/media_publish")
     async def publish(ig_user_id: str, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "media_publish")) is not None:
+        if (fault := await state.before(network, "media_publish")) is not None:
             return fault
         user = _user(request)
         if user is None:
-            return unauthorized(platform)
-        if ig_user_id != account_of(user):
+            return unauthorized(host.platform)
+        if ig_user_id != host.account_of(user):
             return missing(ig_user_id, "post")
         params = await graph_params(request)
         creation_id = params.get("creation_id", "")
@@ -276,7 +294,7 @@ def router(state: EmulatorState) -> APIRouter:
             return graph_error("(#100) The parameter creation_id is required", 100)
         with state.lock:
             container = dict(state.objects.get(creation_id) or {})
-        if container.get("kind") != "ig_container" or container["account"] != ig_user_id:
+        if container.get("kind") != host.container or container["account"] != ig_user_id:
             return graph_error(f"The media with id {creation_id} cannot be found.", 24, subcode=2207006)
         if container["published"]:
             return graph_error("(#100) This media container has already been published", 100)
@@ -287,17 +305,18 @@ def router(state: EmulatorState) -> APIRouter:
                 "Media ID is not available",
                 9007,
                 subcode=2207027,
-                user_message="The media is not ready for publishing, please wait for a moment",
+                user_message=host.hint("The media is not ready for publishing, please wait for a moment"),
             )
         since = time.time() - DAY
-        recent = [p for p in state.posts_of(NETWORK, ig_user_id) if p.extra.get("kind") == "media"]
+        recent = [p for p in state.posts_of(network, ig_user_id) if p.extra.get("kind") == "media"]
         if sum(p.created_at >= since for p in recent) >= DAILY_LIMIT:
             return graph_error(
                 "Application request limit reached",
                 9,
                 subcode=2207042,
-                user_message="You reached maximum number of posts that is allowed to be published by Content "
-                "Publishing API.",
+                user_message=host.hint(
+                    "You reached maximum number of posts that is allowed to be published by Content Publishing API."
+                ),
             )
         media_id = new_number()
         code = shortcode(media_id)
@@ -313,7 +332,7 @@ def router(state: EmulatorState) -> APIRouter:
             product, media_type, url = "FEED", "IMAGE", f"https://www.instagram.com/p/{code}/"
         state.add_post(
             EmulatedPost(
-                network=NETWORK,
+                network=network,
                 account=ig_user_id,
                 id=media_id,
                 text=container["caption"],
@@ -331,11 +350,69 @@ def router(state: EmulatorState) -> APIRouter:
         )
         with state.lock:
             state.objects[creation_id]["published"] = True
-        return await state.after(NETWORK, "media_publish", JSONResponse({"id": media_id}))
+        return await state.after(network, "media_publish", JSONResponse({"id": media_id}))
+
+
+async def media_edge(state: EmulatorState, host: Host, ig_user_id: str, request: Request, *, stories: bool) -> Response:
+    """``GET /{ig-user-id}/media`` (``stories`` False) or ``/stories``: the account's media, newest first."""
+    family = state.bearer(request, host.network)
+    if family is None:
+        return unauthorized(host.platform)
+    if ig_user_id != host.account_of(family.user):
+        return missing(ig_user_id)
+    posts = [
+        p
+        for p in state.posts_of(host.network, ig_user_id)
+        if p.extra.get("kind") == "media" and (p.extra.get("media_product_type") == "STORY") is stories
+    ]
+    return listing([_media_node(p) for p in newest_first(posts)], await graph_params(request), "IGMedia")
+
+
+async def comment_on(state: EmulatorState, host: Host, media: EmulatedPost, request: Request) -> Response:
+    """``POST /{media-id}/comments`` on the account's own ``media`` (its fault and sign-in checked)."""
+    if media.extra.get("media_product_type") == "STORY":
+        return graph_error("(#100) Comments are not supported on stories", 100)
+    message = (await graph_params(request)).get("message", "")
+    if not message:
+        return graph_error("(#100) The parameter message is required", 100)
+    if _utf16_length(message) > MAX_CAPTION:
+        return graph_error(f"(#100) The comment is too long: it has more than {MAX_CAPTION} characters.", 100)
+    comment_id = new_number()
+    state.add_post(
+        EmulatedPost(
+            network=host.network,
+            account=media.account,
+            id=comment_id,
+            text=message,
+            url=media.url,
+            reply_to=media.id,
+            extra={"kind": "comment", "username": media.extra.get("username")},
+        )
+    )
+    return await state.after(host.network, "comments", JSONResponse({"id": comment_id}))
+
+
+def comments(state: EmulatorState, host: Host, media: EmulatedPost, params: dict[str, str]) -> Response:
+    """``GET /{media-id}/comments`` of the account's own ``media``, newest first."""
+    found = [p for p in state.posts_of(host.network) if p.reply_to == media.id and p.extra.get("kind") == "comment"]
+    return listing([_comment_node(p) for p in newest_first(found)], params, "IGComment")
+
+
+HOST = Host(NETWORK, GRAPH, "ig_container", SIGN_IN, account_of, username_of, hints=True)
+
+
+def router(state: EmulatorState) -> APIRouter:
+    api = APIRouter()
+    platform = SIGN_IN
+    container_routes(api, state, HOST)
+
+    def _user(request: Request) -> str | None:
+        family = state.bearer(request, NETWORK)
+        return family.user if family else None
 
     @api.get(GRAPH + "/{ig_user_id}/media")
     async def account_media(ig_user_id: str, request: Request) -> Response:
-        return await _edge(ig_user_id, request, stories=False)
+        return await media_edge(state, HOST, ig_user_id, request, stories=False)
 
     @api.get(GRAPH + "/{ig_user_id}/stories")
     async def account_stories(ig_user_id: str, request: Request) -> Response:
@@ -345,20 +422,7 @@ def router(state: EmulatorState) -> APIRouter:
             page = facebook.stories(state, ig_user_id, family.user, await graph_params(request))
             if page is not None:
                 return page
-        return await _edge(ig_user_id, request, stories=True)
-
-    async def _edge(ig_user_id: str, request: Request, *, stories: bool) -> Response:
-        user = _user(request)
-        if user is None:
-            return unauthorized(platform)
-        if ig_user_id != account_of(user):
-            return missing(ig_user_id)
-        posts = [
-            p
-            for p in state.posts_of(NETWORK, ig_user_id)
-            if p.extra.get("kind") == "media" and (p.extra.get("media_product_type") == "STORY") is stories
-        ]
-        return listing([_media_node(p) for p in newest_first(posts)], await graph_params(request), "IGMedia")
+        return await media_edge(state, HOST, ig_user_id, request, stories=True)
 
     @api.get(GRAPH + "/{object_id:int}/insights")
     async def user_insights(object_id: int, request: Request) -> Response:
@@ -484,27 +548,7 @@ def router(state: EmulatorState) -> APIRouter:
             return unauthorized(platform)
         if media is None:
             return missing(node_id, "post")
-        if media.extra.get("media_product_type") == "STORY":
-            return graph_error("(#100) Comments are not supported on stories", 100)
-        params = await graph_params(request)
-        message = params.get("message", "")
-        if not message:
-            return graph_error("(#100) The parameter message is required", 100)
-        if _utf16_length(message) > MAX_CAPTION:
-            return graph_error(f"(#100) The comment is too long: it has more than {MAX_CAPTION} characters.", 100)
-        comment_id = new_number()
-        state.add_post(
-            EmulatedPost(
-                network=NETWORK,
-                account=media.account,
-                id=comment_id,
-                text=message,
-                url=media.url,
-                reply_to=media.id,
-                extra={"kind": "comment", "username": media.extra.get("username")},
-            )
-        )
-        return await state.after(NETWORK, "comments", JSONResponse({"id": comment_id}))
+        return await comment_on(state, HOST, media, request)
 
     @api.get(GRAPH + "/{object_id:int}/comments")
     async def read_comments(object_id: int, request: Request) -> Response:
@@ -516,8 +560,7 @@ def router(state: EmulatorState) -> APIRouter:
         if media is None:
             target = facebook.commentable(state, node_id, family.user)
             return facebook.comments(state, target, params) if target is not None else missing(node_id)
-        found = [p for p in state.posts_of(NETWORK) if p.reply_to == media.id and p.extra.get("kind") == "comment"]
-        return listing([_comment_node(p) for p in newest_first(found)], params, "IGComment")
+        return comments(state, HOST, media, params)
 
     return api
 

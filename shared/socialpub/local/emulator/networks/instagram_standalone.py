@@ -18,9 +18,6 @@ Fault endpoints: ``media``, ``media_publish``, ``comments``, ``insights``, ``acc
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -30,21 +27,14 @@ from socialpub.local.emulator.networks.facebook import (
     graph_error,
     graph_params,
     insights_edge,
-    listing,
     missing,
-    newest_first,
     requested,
     select,
-    shortcode,
-    truthy,
 )
 from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
     EmulatorState,
-    digest,
-    fetch,
-    new_number,
     number_of,
     unauthorized,
 )
@@ -53,11 +43,8 @@ NETWORK = "instagram_standalone"
 GRAPH = "/graph.instagram.com/v21.0"
 CONTAINER = "ig_login_container"
 # Limits (the emulator's own), from developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/
-# content-publishing (caption 2,200 characters, carousels of 2-10, 50 API-published posts in 24 hours).
-MAX_CAPTION = 2200
-MIN_CHILDREN, MAX_CHILDREN = 2, 10
-DAILY_LIMIT = 50
-DAY = 24 * 3600
+# content-publishing: those of Facebook Login (caption 2,200 characters, carousels of 2-10, 50 posts in 24 hours).
+MAX_CAPTION = instagram.MAX_CAPTION
 POST_FIGURES = instagram.POST_FIGURES
 ACCOUNT_FIGURES = instagram.ACCOUNT_FIGURES
 
@@ -96,171 +83,29 @@ def account_of(user: str) -> str:
 
 
 def _media_of(state: EmulatorState, media_id: str, account: str) -> EmulatedPost | None:
-    return next(
-        (p for p in state.posts_of(NETWORK, account) if p.id == media_id and p.extra.get("kind") == "media"), None
-    )
+    return instagram._media_of(state, media_id, account, NETWORK)
+
+
+# The container flow of Instagram with Facebook Login, on this host; its refusals carry no error_user_msg.
+HOST = instagram.Host(NETWORK, GRAPH, CONTAINER, SIGN_IN, account_of, lambda user: user, hints=False)
 
 
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
     platform = SIGN_IN
+    instagram.container_routes(api, state, HOST)
 
     def _user(request: Request) -> str | None:
         family = state.bearer(request, NETWORK)
         return family.user if family else None
 
-    @api.post(GRAPH + "/{ig_user_id}/media")
-    async def create_container(ig_user_id: str, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "media")) is not None:
-            return fault
-        user = _user(request)
-        if user is None:
-            return unauthorized(platform)
-        if ig_user_id != account_of(user):
-            return missing(ig_user_id, "post")
-        params = await graph_params(request)
-        media_type = params.get("media_type", "IMAGE").upper()
-        carousel_item = truthy(params.get("is_carousel_item"))
-        caption = params.get("caption", "")
-        if media_type not in instagram.MEDIA_TYPES:
-            return graph_error(f"The media type {media_type} is unknown.", 100, subcode=2207023)
-        if media_type == "VIDEO" and not carousel_item:
-            return graph_error(
-                "The VIDEO media type is no longer supported for feed posts: publish videos as REELS.", 100
-            )
-        if instagram._utf16_length(caption) > MAX_CAPTION:
-            return graph_error(f"(#100) The caption is too long: it has more than {MAX_CAPTION} characters.", 100)
-        values: dict[str, Any] = {
-            "account": ig_user_id,
-            "username": user,
-            "media_type": media_type,
-            "carousel_item": carousel_item,
-            "caption": "" if media_type == "STORIES" else caption,
-            "share_to_feed": truthy(params.get("share_to_feed"), default=True) if media_type == "REELS" else None,
-            "status": "FINISHED",
-            "published": False,
-        }
-        if media_type == "CAROUSEL":
-            children = [c.strip() for c in params.get("children", "").split(",") if c.strip()]
-            if not MIN_CHILDREN <= len(children) <= MAX_CHILDREN:
-                return graph_error(
-                    f"(#100) A carousel must have between {MIN_CHILDREN} and {MAX_CHILDREN} children.", 100
-                )
-            with state.lock:
-                found = {c: dict(state.objects.get(c) or {}) for c in children}
-            files = []
-            for child_id in children:
-                child = found[child_id]
-                if child.get("kind") != CONTAINER or child["account"] != ig_user_id or not child["carousel_item"]:
-                    return graph_error(f"The media with id {child_id} cannot be found.", 24, subcode=2207006)
-                if not instagram._finished(state, child):
-                    return graph_error("Media ID is not available", 9007, subcode=2207027)
-                files.extend(child["files"])
-            values["files"], values["children"] = files, children
-        else:
-            video = media_type in ("VIDEO", "REELS") or (media_type == "STORIES" and "video_url" in params)
-            url = params.get("video_url" if video else "image_url", "")
-            if not url:
-                return graph_error(f"(#100) The parameter {'video_url' if video else 'image_url'} is required", 100)
-            data = await fetch(url) if url.startswith(("http://", "https://")) else None
-            if video:
-                if data is None or data[4:8] != b"ftyp":
-                    values["status"], values["error"] = "ERROR", f"Error: {instagram.FETCH_FAILED} (2207052)"
-                    data = b""
-                values["files"] = [{"type": "video", **digest(data, "video/mp4")}]
-            else:
-                if data is None:
-                    return graph_error(instagram.FETCH_FAILED, 9004, subcode=2207052)
-                if not data.startswith(b"\xff\xd8"):
-                    return graph_error(
-                        "The image format is not supported. Only JPEG images can be published.", 9004, subcode=2207083
-                    )
-                alt = params.get("alt_text") if media_type != "STORIES" else None
-                values["files"] = [{"type": "image", **digest(data, "image/jpeg", alt or None)}]
-            values["video"] = video
-        container_id = state.new_object(CONTAINER, **values)
-        return await state.after(NETWORK, "media", JSONResponse({"id": container_id}))
-
-    @api.post(GRAPH + "/{ig_user_id}/media_publish")
-    async def publish(ig_user_id: str, request: Request) -> Response:
-        if (fault := await state.before(NETWORK, "media_publish")) is not None:
-            return fault
-        user = _user(request)
-        if user is None:
-            return unauthorized(platform)
-        if ig_user_id != account_of(user):
-            return missing(ig_user_id, "post")
-        creation_id = (await graph_params(request)).get("creation_id", "")
-        if not creation_id:
-            return graph_error("(#100) The parameter creation_id is required", 100)
-        with state.lock:
-            container = dict(state.objects.get(creation_id) or {})
-        if container.get("kind") != CONTAINER or container["account"] != ig_user_id:
-            return graph_error(f"The media with id {creation_id} cannot be found.", 24, subcode=2207006)
-        if container["published"]:
-            return graph_error("(#100) This media container has already been published", 100)
-        if container["carousel_item"]:
-            return graph_error("(#100) A carousel item cannot be published on its own", 100)
-        if not instagram._finished(state, container):
-            return graph_error("Media ID is not available", 9007, subcode=2207027)
-        since = time.time() - DAY
-        recent = [p for p in state.posts_of(NETWORK, ig_user_id) if p.extra.get("kind") == "media"]
-        if sum(p.created_at >= since for p in recent) >= DAILY_LIMIT:
-            return graph_error("Application request limit reached", 9, subcode=2207042)
-        media_id = new_number()
-        code = shortcode(media_id)
-        kind = container["media_type"]
-        if kind == "STORIES":
-            product, media_type = "STORY", "VIDEO" if container["video"] else "IMAGE"
-            url = f"https://www.instagram.com/stories/{container['username']}/{media_id}/"
-        elif kind == "REELS":
-            product, media_type, url = "REELS", "VIDEO", f"https://www.instagram.com/reel/{code}/"
-        elif kind == "CAROUSEL":
-            product, media_type, url = "FEED", "CAROUSEL_ALBUM", f"https://www.instagram.com/p/{code}/"
-        else:
-            product, media_type, url = "FEED", "IMAGE", f"https://www.instagram.com/p/{code}/"
-        state.add_post(
-            EmulatedPost(
-                network=NETWORK,
-                account=ig_user_id,
-                id=media_id,
-                text=container["caption"],
-                url=url,
-                media=container["files"],
-                extra={
-                    "kind": "media",
-                    "media_type": media_type,
-                    "media_product_type": product,
-                    "share_to_feed": container["share_to_feed"],
-                    "username": container["username"],
-                    "container": creation_id,
-                },
-            )
-        )
-        with state.lock:
-            state.objects[creation_id]["published"] = True
-        return await state.after(NETWORK, "media_publish", JSONResponse({"id": media_id}))
-
-    async def _edge(ig_user_id: str, request: Request, *, stories: bool) -> Response:
-        user = _user(request)
-        if user is None:
-            return unauthorized(platform)
-        if ig_user_id != account_of(user):
-            return missing(ig_user_id)
-        posts = [
-            p
-            for p in state.posts_of(NETWORK, ig_user_id)
-            if p.extra.get("kind") == "media" and (p.extra.get("media_product_type") == "STORY") is stories
-        ]
-        return listing([instagram._media_node(p) for p in newest_first(posts)], await graph_params(request), "IGMedia")
-
     @api.get(GRAPH + "/{ig_user_id}/media")
     async def account_media(ig_user_id: str, request: Request) -> Response:
-        return await _edge(ig_user_id, request, stories=False)
+        return await instagram.media_edge(state, HOST, ig_user_id, request, stories=False)
 
     @api.get(GRAPH + "/{ig_user_id}/stories")
     async def account_stories(ig_user_id: str, request: Request) -> Response:
-        return await _edge(ig_user_id, request, stories=True)
+        return await instagram.media_edge(state, HOST, ig_user_id, request, stories=True)
 
     @api.get(GRAPH + "/{object_id:int}/insights")
     async def insights(object_id: int, request: Request) -> Response:
@@ -338,26 +183,7 @@ def router(state: EmulatorState) -> APIRouter:
         media = _media_of(state, str(object_id), account_of(user))
         if media is None:
             return missing(str(object_id), "post")
-        if media.extra.get("media_product_type") == "STORY":
-            return graph_error("(#100) Comments are not supported on stories", 100)
-        message = (await graph_params(request)).get("message", "")
-        if not message:
-            return graph_error("(#100) The parameter message is required", 100)
-        if instagram._utf16_length(message) > MAX_CAPTION:
-            return graph_error(f"(#100) The comment is too long: it has more than {MAX_CAPTION} characters.", 100)
-        comment_id = new_number()
-        state.add_post(
-            EmulatedPost(
-                network=NETWORK,
-                account=media.account,
-                id=comment_id,
-                text=message,
-                url=media.url,
-                reply_to=media.id,
-                extra={"kind": "comment", "username": media.extra.get("username")},
-            )
-        )
-        return await state.after(NETWORK, "comments", JSONResponse({"id": comment_id}))
+        return await instagram.comment_on(state, HOST, media, request)
 
     @api.get(GRAPH + "/{object_id:int}/comments")
     async def read_comments(object_id: int, request: Request) -> Response:
@@ -367,8 +193,6 @@ def router(state: EmulatorState) -> APIRouter:
         media = _media_of(state, str(object_id), account_of(user))
         if media is None:
             return missing(str(object_id))
-        found = [p for p in state.posts_of(NETWORK) if p.reply_to == media.id and p.extra.get("kind") == "comment"]
-        nodes = [instagram._comment_node(p) for p in newest_first(found)]
-        return listing(nodes, await graph_params(request), "IGComment")
+        return instagram.comments(state, HOST, media, await graph_params(request))
 
     return api
