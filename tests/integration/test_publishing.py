@@ -22,6 +22,7 @@ from socialpub.api import app_factory
 from socialpub.api.container import Container
 from socialpub.authorizer import handle
 from socialpub.config import ConfigurationError, PublishingSettings, load
+from socialpub.domain.errors import DependencyUnavailable
 from socialpub.domain.publishing import Target
 from socialpub.domain.services.publishing import MAX_RUNS, wait_plan
 from socialpub.local.workers import LambdaContext
@@ -37,27 +38,48 @@ from tests.media_files import image
 class CrashingTargets(DynamoTargetRepository):
     """The run dies at a visible step: right after the network accepted it, before its result is
     stored (``sent=True``: at the write that would store it, the next checkpoint or the finish); or
-    right after it was armed (stored), before it was sent (``sent=False``)."""
+    right after it was armed (stored), before it was sent (``sent=False``). A dead run writes nothing
+    more (its process is gone) until the next run reads the target."""
 
     def __init__(self, inner: DynamoTargetRepository, step: str, *, sent: bool = True) -> None:
         self.__dict__.update(inner.__dict__)
         self.step: str | None = step
         self.sent = sent
+        self.dead = False
+
+    def _kill(self) -> None:
+        self.step, self.dead = None, True
+        raise RuntimeError("the function was killed")
+
+    def run_of(self, *args: Any, **kwargs: Any) -> Any:
+        self.dead = False  # a new run (a new process) begins by reading its target
+        return super().run_of(*args, **kwargs)
 
     def save(self, target: Target, expected_rev: int) -> None:
-        if self.step is not None and self.sent and self.step in target.steps:
-            self.step = None
-            raise RuntimeError("the function was killed")
+        if self.dead or (self.step is not None and self.sent and self.step in target.steps):
+            self._kill()
         super().save(target, expected_rev)
         if self.step is not None and not self.sent and self.step in target.armed:
-            self.step = None
-            raise RuntimeError("the function was killed")
+            self._kill()
 
     def finish(self, target: Target, expected_rev: int | None, *args: Any, **kwargs: Any) -> None:
         # The last step's result is stored by the finish itself (CheckpointSteps hold_results).
-        if self.step is not None and self.sent and self.step in target.steps:
-            self.step = None
-            raise RuntimeError("the function was killed")
+        if self.dead or (self.step is not None and self.sent and self.step in target.steps):
+            self._kill()
+        super().finish(target, expected_rev, *args, **kwargs)
+
+
+class FinishRefusedOnce(DynamoTargetRepository):
+    """DynamoDB refuses the write that finishes a target once (throttled), the run itself alive."""
+
+    def __init__(self, inner: DynamoTargetRepository) -> None:
+        self.__dict__.update(inner.__dict__)
+        self.refused = 0
+
+    def finish(self, target: Target, expected_rev: int | None, *args: Any, **kwargs: Any) -> None:
+        if not self.refused:
+            self.refused += 1
+            raise DependencyUnavailable("DynamoDB throttled the request")
         super().finish(target, expected_rev, *args, **kwargs)
 
 
@@ -256,6 +278,35 @@ def test_crash_between_the_networks_success_and_our_checkpoint__one_post(
     shown = get(client, headers, post["id"])
     assert shown["status"] == "published"
     assert shown["platform_posts"][0]["post_id"] == status.id
+
+
+def test_finish_refused_after_the_networks_success__result_kept_and_the_rerun_never_asks_the_network(
+    client: TestClient, keys: Keys, pipeline: Pipeline, container: Container
+) -> None:
+    # Given a run whose status Mastodon accepted, and whose finishing write DynamoDB then refused
+    headers = new_workspace(client, keys)
+    post = mastodon_post(client, headers)
+    publish(client, headers, post["id"])
+    pipeline.deps.targets = FinishRefusedOnce(pipeline.deps.targets)  # type: ignore[arg-type]
+    (message,) = pipeline.receive()
+    pipeline.deliver([message])
+    assert pipeline.deps.targets.refused == 1  # type: ignore[attr-defined]
+
+    # Then the status's answer was stored all the same (the run held it for that write)
+    (stored,) = container.targets.of_post(headers["X-Workspace-ID"], post["id"])
+    (status,) = pipeline.posts_on("mastodon")
+    assert stored.steps["status.0"]["id"] == status.id
+    assert "status.0" not in stored.armed
+
+    # When SQS delivers it again after the lease
+    pipeline.clock.moment += timedelta(minutes=7)
+    pipeline.make_visible([message])
+    pipeline.drain()
+
+    # Then the rerun finished from the stored answer: one status, and the post shows it
+    assert [p.id for p in pipeline.posts_on("mastodon")] == [status.id]
+    shown = get(client, headers, post["id"])
+    assert (shown["status"], shown["platform_posts"][0]["post_id"]) == ("published", status.id)
 
 
 def test_a_run_that_died_mid_way__the_api_shows_the_target_as_stored(

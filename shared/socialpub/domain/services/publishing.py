@@ -10,6 +10,7 @@ partially_published or failed, recording the matching event in the same write.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 import uuid
@@ -437,42 +438,51 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
     steps = CheckpointSteps(
         target, lambda t: _checkpoint(deps, t), clock=deps.clock, sleep=deps.sleep, hold_results=True
     )
-    last: Retryable | None = None
-    token, users_token = "", True
-    for inline in range(INLINE_ATTEMPTS):
-        target.attempts += 1
-        try:
-            # The account read above serves the first attempt; a retry reads it again (it may have been refreshed).
-            if catalog()[target.platform].auth.app_bot_token:  # the app's bot posts (Discord), not the user
-                token, users_token = _app_bot_token(deps, account), False
-            else:
-                token, users_token = _token(deps, account, read=account if inline == 0 else None), True
-            job = _job(deps, post, account, target, token)
-            if catalog()[target.platform].auth.auth_type is AuthType.SIGNER:
-                job = _neynar_job(deps, job, account)
-            published = deps.publishers(target.platform).publish(job, steps)
-        except NeedsReconnect as failure:
-            if token and users_token:  # the network refused a token we hold (a failed refresh has marked it already)
-                mark_needs_reconnect(
-                    deps.accounts, account.workspace_id, account.id, token=token, reason=failure.message
-                )
-            return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
-        except Retryable as failure:
-            last = failure
-            wait = failure.retry_after if failure.retry_after is not None else INLINE_BACKOFF_SECONDS * 2**inline
-            out_of_time = target.started_at is not None and deps.clock() - target.started_at > MAX_RETRY_WINDOW
-            if target.attempts >= MAX_ATTEMPTS or out_of_time:
+    try:
+        last: Retryable | None = None
+        token, users_token = "", True
+        for inline in range(INLINE_ATTEMPTS):
+            target.attempts += 1
+            try:
+                # The account read above serves the first attempt; a retry reads it again (it may have been refreshed).
+                if catalog()[target.platform].auth.app_bot_token:  # the app's bot posts (Discord), not the user
+                    token, users_token = _app_bot_token(deps, account), False
+                else:
+                    token, users_token = _token(deps, account, read=account if inline == 0 else None), True
+                job = _job(deps, post, account, target, token)
+                if catalog()[target.platform].auth.auth_type is AuthType.SIGNER:
+                    job = _neynar_job(deps, job, account)
+                published = deps.publishers(target.platform).publish(job, steps)
+            except NeedsReconnect as failure:
+                # The network refused a token we hold (a failed refresh has marked it already)
+                if token and users_token:
+                    mark_needs_reconnect(
+                        deps.accounts, account.workspace_id, account.id, token=token, reason=failure.message
+                    )
                 return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
-            if inline < INLINE_ATTEMPTS - 1 and wait <= MAX_INLINE_WAIT_SECONDS:
-                steps.write_held()  # not held across the pause and the next attempt's token read
-                deps.sleep(wait)
-                continue
-            break
-        except PublishFailure as failure:
-            return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
-        return RunOutcome(finished=_finish(deps, target, published=published, content=post.content, run=run))
-    assert last is not None
-    return RunOutcome(retry_in=_retry_later(deps, target, last))
+            except Retryable as failure:
+                last = failure
+                wait = failure.retry_after if failure.retry_after is not None else INLINE_BACKOFF_SECONDS * 2**inline
+                out_of_time = target.started_at is not None and deps.clock() - target.started_at > MAX_RETRY_WINDOW
+                if target.attempts >= MAX_ATTEMPTS or out_of_time:
+                    return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
+                if inline < INLINE_ATTEMPTS - 1 and wait <= MAX_INLINE_WAIT_SECONDS:
+                    steps.write_held()  # not held across the pause and the next attempt's token read
+                    deps.sleep(wait)
+                    continue
+                break
+            except PublishFailure as failure:
+                return RunOutcome(finished=_finish(deps, target, failure=failure, run=run))
+            return RunOutcome(finished=_finish(deps, target, published=published, content=post.content, run=run))
+        assert last is not None
+        return RunOutcome(retry_in=_retry_later(deps, target, last))
+    except Exception:
+        # A result held for the finishing write is written before any failure goes up (a refused
+        # finish, a reconnect mark or a publisher's slip after the post): only a run that dies holding
+        # one leaves its step to be looked up on the network, as before results were held.
+        with contextlib.suppress(Exception):
+            steps.write_held()
+        raise
 
 
 def _token(deps: PublishDeps, account: Account, *, read: Account | None) -> str:
