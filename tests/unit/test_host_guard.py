@@ -52,6 +52,13 @@ def test_literals_and_internal_names_are_refused_without_resolving(value: str) -
         PublicHostGuard(never, resolve=True)(value)
 
 
+@pytest.mark.parametrize("value", ["[x", "https://[::1/", "mastodon.social]"])
+def test_a_malformed_host_is_refused_as_bad_input_not_a_crash(value: str) -> None:
+    # Given a server field a user mistyped; when it is checked, then it is refused as bad input
+    with pytest.raises(InvalidInput):
+        PublicHostGuard(lambda host: ["93.184.216.34"], resolve=True)(value)
+
+
 def test_an_unresolvable_name_is_refused() -> None:
     def fail(host: str) -> list[str]:
         raise OSError("Name or service not known")

@@ -107,7 +107,10 @@ class PublicHostGuard:
     def __call__(self, value: str) -> str:
         """The host of ``value`` (a host or an https URL), lower-cased, if it is a public name."""
         text = value.strip().lower()
-        host = urlsplit(text if "//" in text else f"https://{text}").hostname or ""
+        try:
+            host = urlsplit(text if "//" in text else f"https://{text}").hostname or ""
+        except ValueError:  # "[x": a bracket that opens no IPv6 address
+            raise InvalidInput(f"{value!r} is not a host name", details={"field": "instance"}) from None
         problem = self._problem(host)
         if problem:
             raise InvalidInput(f"{value!r} is not allowed: {problem}", details={"field": "instance", "host": host})
