@@ -290,7 +290,7 @@ def test_finish_refused_after_the_networks_success__result_kept_and_the_rerun_ne
     pipeline.deps.targets = FinishRefusedOnce(pipeline.deps.targets)  # type: ignore[arg-type]
     (message,) = pipeline.receive()
     pipeline.deliver([message])
-    assert pipeline.deps.targets.refused == 1  # type: ignore[attr-defined]
+    assert pipeline.deps.targets.refused == 1
 
     # Then the status's answer was stored all the same (the run held it for that write)
     (stored,) = container.targets.of_post(headers["X-Workspace-ID"], post["id"])
