@@ -178,6 +178,25 @@ def test_sign_in_page__unknown_or_oauth_state__refused_page_and_nothing_stored(
     assert CALLBACK
 
 
+def test_sign_in_page_state_on_the_oauth_callback__refused_as_invalid_and_still_good_for_its_page(
+    client: TestClient, keys: Keys, emulator: Emulator
+) -> None:
+    headers = new_workspace(client, keys)
+    # Given a Lemmy connect started for the hosted sign-in page
+    data = client.post("/api/accounts", json={"platform": "lemmy"}, headers=headers).json()["data"]
+    # When its state is sent to the OAuth callback, by the API and on the hosted callback page
+    api = client.post("/api/accounts/callback", json={"state": data["state"], "code": "abc"}, headers=headers)
+    page = client.get("/api/accounts/callback", params={"state": data["state"], "code": "abc"})
+    # Then both refuse the state (no 500), and nothing is stored
+    assert (api.status_code, api.json()["error"]["code"]) == (400, "INVALID_STATE")
+    assert page.status_code == 400
+    assert _accounts(client, headers) == []
+    # And the sign-in page still connects with it
+    done = client.post(PAGE, data={"state": data["state"], **CASES[2].good}, follow_redirects=False)
+    assert done.status_code == 200, done.text
+    assert [a["platform"] for a in _accounts(client, headers)] == ["lemmy"]
+
+
 def test_sign_in_page__ssrf_guarded_server__refused_on_the_page(
     client: TestClient, keys: Keys, emulator: Emulator
 ) -> None:

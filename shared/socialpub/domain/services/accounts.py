@@ -355,6 +355,9 @@ def complete_connect(
     if session is None:
         raise InvalidState()
     platform = integration(session.platform)
+    if not session.choices and not platform.oauth_supported:
+        deps.sessions.await_selection(session)  # a sign-in page's state: given back, for its own page
+        raise InvalidState()
     if session.choices:  # second step: the client picks among the identities it was shown
         tokens = TokenSet(**{k: deps.box.open(v, session.context(k)) for k, v in session.sealed_tokens.items()})
         identities = session.choices
