@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.local.emulator.networks.farcaster import signer_approval
@@ -58,6 +59,35 @@ def test_farcaster__unapproved_signer__400_with_its_approval_url_and_no_account(
     assert (body["success"], body["error"]["code"]) == (False, "NETWORK_REJECTED")
     assert "pending_approval, not approved" in body["error"]["message"]
     assert signer["signer_approval_url"] in body["error"]["message"]
+    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
+
+
+@pytest.mark.parametrize("bad", ["../x", "a?b=c", "x&signer_uuid={real}", "{real}#"])
+def test_farcaster__signer_uuid_not_a_uuid__400_and_no_account(
+    client: TestClient, keys: Keys, pipeline: Pipeline, bad: str
+) -> None:
+    # Given a workspace's Neynar app with an approved signer, and a signer_uuid that is not a UUID (some
+    # would carry the real one into Neynar's query string)
+    headers = new_workspace(client, keys)
+    config_id, key = _app(client, headers)
+    real = _signer(pipeline, key, approve=True)["signer_uuid"]
+
+    # When an account is connected with it
+    response = client.post(
+        "/api/accounts",
+        json={
+            "platform": "farcaster",
+            "configuration_id": config_id,
+            "credentials": {"signer_uuid": bad.format(real=real)},
+        },
+        headers=headers,
+    )
+
+    # Then it is refused as bad input naming the field, and no account is made
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert (body["success"], body["error"]["code"]) == (False, "VALIDATION_ERROR")
+    assert body["error"]["details"]["field"] == "credentials.signer_uuid"
     assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
 
 

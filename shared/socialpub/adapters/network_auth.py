@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -251,7 +251,8 @@ class HttpNetworkAuth:
         approved signer can cast; one still waiting for the user's approval in Warpcast is refused with
         its approval URL, so the user can approve it and connect again."""
         assert platform.auth.session_url is not None
-        url = _fill(platform.auth.session_url, {"signer_uuid": credentials["signer_uuid"]})
+        # quoted: the value is the caller's, and only ever names one signer in the query
+        url = _fill(platform.auth.session_url, {"signer_uuid": quote(credentials["signer_uuid"], safe="")})
         answer = self._call("GET", url, headers={"x-api-key": credentials["app_api_key"]}, rejected=NetworkRejected)
         status = str(answer.get("status") or "")
         if status != "approved" or not answer.get("fid"):

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import secrets
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -197,6 +198,18 @@ def app_bot_token(deps: AccountDeps, workspace_id: str, platform: Platform, conf
         f"{platform.name} posts are made by the app's bot, and its app has no bot token: add it ({where})",
         details={"platform": platform.id, "configuration_id": configuration_id, "missing": BOT_TOKEN_FIELD},
     )
+
+
+def signer_uuid(value: str) -> str:
+    """A Neynar signer_uuid, which goes into Neynar's URL and is kept as the account's token: only a UUID
+    (``../x`` or ``a&signer_uuid=...`` would reach another path or look up another signer)."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InvalidInput(
+            "signer_uuid is not a UUID (Neynar's signer_uuid, as POST /v2/farcaster/signer answers it)",
+            details={"field": "credentials.signer_uuid"},
+        ) from None
 
 
 def app_api_key(deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None) -> str:
@@ -459,6 +472,7 @@ def connect_with_credentials(
         server = deps.guard_host(named) if named else platform.auth.default_instance
         tokens = deps.network.sign_in(platform, given, server)
     elif platform.auth.auth_type is AuthType.SIGNER:  # Farcaster: the signer is checked with the app's key
+        given["signer_uuid"] = signer_uuid(given["signer_uuid"])
         app_key = app_api_key(deps, workspace_id, platform, configuration_id)
         tokens = deps.network.sign_in(platform, {**given, "app_api_key": app_key})
     else:
