@@ -89,3 +89,24 @@ def test_bluesky__pds_name_resolving_to_a_private_address_in_production__refused
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["details"] == {"field": "instance", "host": "pds.attacker.example"}
     assert len(emulator.state.families) == families
+
+
+def test_bluesky__pds_answers_a_session_without_its_tokens__refused_in_the_envelope_nothing_stored(
+    client: TestClient, keys: Keys, emulator: Emulator
+) -> None:
+    # Given a PDS that answers createSession with 200 and a body missing what a session is made of
+    headers = new_workspace(client, keys)
+    for body in ({}, {"handle": "carol.pds.example.com", "accessJwt": "a", "refreshJwt": "r"}):
+        emulator.fault("bluesky", "session", 200, body=body)
+
+        # When the user connects
+        answer = _connect(client, headers, instance=PDS)
+
+        # Then the connect is refused as the network's bad answer, saying what was missing
+        assert answer.status_code == 400, answer.text
+        error = answer.json()["error"]
+        assert (answer.json()["success"], error["code"]) == (False, "NETWORK_REJECTED")
+        assert "did" in error["message"], error
+    # And no account was stored
+    listed = client.get("/api/accounts", headers=headers).json()["data"]
+    assert listed["accounts"] == []

@@ -227,8 +227,8 @@ class HttpNetworkAuth:
             body = {"identifier": credentials["identifier"], "password": credentials["app_password"]}
             url = _fill(platform.auth.session_url, {"instance": instance or platform.auth.default_instance})
             answer = self._call("POST", url, json=body, rejected=NetworkRejected)
-            return _session_tokens(platform, answer).model_copy(
-                update={"extra": {"did": str(answer["did"]), "handle": str(answer.get("handle", ""))}}
+            return _session_tokens(platform, answer, url).model_copy(
+                update={"extra": {"did": str(answer["did"]), "handle": str(answer["handle"])}}
             )
         if platform.auth.auth_type is AuthType.API_KEY:  # Dev.to, Hashnode: the profile read proves the key
             return TokenSet(access_token=credentials["api_key"])
@@ -244,7 +244,7 @@ class HttpNetworkAuth:
         definitive: the account must be connected again."""
         url = _fill(str(platform.auth.refresh.url), {"instance": instance or platform.auth.default_instance})
         answer = self._call("POST", url, headers={"Authorization": f"Bearer {refresh_jwt}"}, rejected=TokenRejected)
-        return _session_tokens(platform, answer)
+        return _session_tokens(platform, answer, url)
 
     def _signer_sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
         """Farcaster (Neynar): ``GET /v2/farcaster/signer?signer_uuid=`` with the app's API key. Only an
@@ -451,9 +451,20 @@ class HttpNetworkAuth:
         )
 
 
-def _session_tokens(platform: Platform, answer: dict[str, Any]) -> TokenSet:
+# What createSession and refreshSession must answer (their lexicons' required output)
+SESSION_FIELDS = ("accessJwt", "refreshJwt", "handle", "did")
+
+
+def _session_tokens(platform: Platform, answer: dict[str, Any], url: str) -> TokenSet:
     """An atproto session's tokens; the accessJwt lives until its ``exp`` claim (about 2 hours on
-    bsky.social), else the catalog's access_token_ttl_seconds is assumed."""
+    bsky.social), else the catalog's access_token_ttl_seconds is assumed. A session missing one of its
+    lexicon's fields (a PDS answering 200 ``{}``) is the network's bad answer: refused, nothing kept."""
+    missing = [name for name in SESSION_FIELDS if not isinstance(answer.get(name), str) or not answer[name]]
+    if missing:
+        raise NetworkRejected(
+            f"{_host(url)} answered a session without {', '.join(missing)}; nothing was kept",
+            details={"status": 200, "error": "incomplete_session", "missing": missing},
+        )
     access = str(answer["accessJwt"])
     lifetime = _jwt_lifetime(access)
     return TokenSet(

@@ -195,7 +195,10 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         fault = Fault(
             status=int(body.get("status", 503)),
             remaining=int(body.get("count", 1)),
-            body=body.get("body") or {"error": "temporarily_unavailable", "error_description": "Try again later"},
+            # an empty body given ({}) is answered as given: a network's 200 that says nothing
+            body=body["body"]
+            if body.get("body") is not None
+            else {"error": "temporarily_unavailable", "error_description": "Try again later"},
             headers={str(k): str(v) for k, v in (body.get("headers") or {}).items()},
             delay=float(body.get("delay", 0)),
             after=bool(body.get("after", False)),
