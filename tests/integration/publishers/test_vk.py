@@ -6,7 +6,7 @@ import hashlib
 import pytest
 
 from socialpub.domain.publishing import Rejected
-from tests.media_files import image
+from tests.media_files import image, video
 from tests.publishing import PublishHarness
 
 NET = "vk"
@@ -68,3 +68,28 @@ def test_vk__someone_elses_wall__refused_with_vks_message(harness: PublishHarnes
     assert refused.value.code == "PERMISSION_DENIED"
     assert "Access to adding post denied" in (refused.value.network_message or "")
     assert harness.posts(NET) == []
+
+
+def test_vk__a_video_on_a_community_wall__saved_to_the_community_uploaded_and_attached(
+    harness: PublishHarness,
+) -> None:
+    # Given a post with a video for a community's wall
+    signed = harness.sign_in(NET)
+    clip = video(3.0, (640, 360))
+    job = harness.job(
+        NET,
+        signed,
+        "Our trailer",
+        media=[harness.media(clip, "video/mp4", filename="trailer.mp4")],
+        settings={"owner_id": "-4242", "from_group": True},
+    )
+
+    # When it is published
+    published = harness.publish(job)
+
+    # Then the community's wall holds one post whose one attachment is the community's uploaded video
+    (post,) = harness.posts(NET)
+    assert published.post_id == post.id
+    assert [m["sha256"] for m in post.media] == [hashlib.sha256(clip).hexdigest()]
+    (attachment,) = post.extra["attachments"]
+    assert attachment.startswith("video-4242_")

@@ -1,7 +1,10 @@
-"""VK (dev.vk.com/en/method/wall.post): a wall post with photos, through ``https://api.vk.com/method/<name>``
+"""VK (dev.vk.com/en/method/wall.post): a wall post with photos or videos, through ``https://api.vk.com/method/<name>``
 (``v=5.199``, the user's token as a bearer). Photos: ``photos.getWallUploadServer``, a multipart upload
 of ``photo`` to the ``upload_url`` it gives, then ``photos.saveWallPhoto``; each saved photo is an
-attachment ``photo<owner>_<id>``, the post's link one more. The settings ``owner_id`` (a community's
+attachment ``photo<owner>_<id>``, the post's link one more. Videos (dev.vk.com/en/api/upload/video-in-profile):
+``video.save`` (``wallpost=0``: the wall post is ours) gives an ``upload_url`` and the video's id, a multipart
+``video_file`` POSTed there uploads it, and ``video<owner>_<id>`` is the attachment; VK processes the video
+after the post is made (the post shows it as processing meanwhile). The settings ``owner_id`` (a community's
 wall, ``-<id>``) and ``from_group`` go to ``wall.post`` as VK names them.
 
 VK refuses inside HTTP 200: ``{"error": {"error_code", "error_msg"}}``. ``wall.post`` takes a ``guid``
@@ -31,6 +34,7 @@ from socialpub.domain.publishing import (
 API = "https://api.vk.com/method"
 VERSION = "5.199"
 LOOKUP_POSTS = 20
+MAX_VIDEO_NAME = 128  # video.save's name: at most 128 characters
 CLOCK_SKEW = timedelta(minutes=2)
 RATE_LIMITS = {6, 9, 29}  # too many requests per second, flood control, rate limit reached
 UNAVAILABLE = {1, 10}  # unknown error, internal server error
@@ -95,6 +99,10 @@ class Publisher:
             steps.once(f"photo.{index}", lambda m=media: self._photo(job.token, m, group))  # type: ignore[misc]
             for index, media in enumerate(job.images())
         ]
+        attachments += [
+            steps.once(f"video.{index}", lambda m=media: self._video(job, m, group))  # type: ignore[misc]
+            for index, media in enumerate(job.videos())
+        ]
         if job.link:
             attachments.append(job.link)
         post: dict[str, Any] = {"message": job.text, "guid": job.key[:64]}
@@ -141,3 +149,21 @@ class Publisher:
             {"server": upload["server"], "photo": upload["photo"], "hash": upload["hash"], **where},
         )
         return f"photo{saved[0]['owner_id']}_{saved[0]['id']}"
+
+    def _video(self, job: PublishJob, media: MediaFile, group: str | None) -> str:
+        """A video saved to the user's (or the community's) videos and uploaded, as a wall.post attachment
+        (``video<owner>_<id>``)."""
+        params: dict[str, Any] = {"name": (job.title or job.text or media.filename)[:MAX_VIDEO_NAME], "wallpost": 0}
+        if group:
+            params["group_id"] = group
+        saved = call(self._http, job.token, "video.save", params)
+        upload = self._http.json(
+            "POST",
+            str(saved["upload_url"]),
+            files={"video_file": (media.filename, media.content(), media.mime_type)},
+            classify=classify,
+        )
+        if "video_id" not in upload:
+            message = str(upload.get("error") or "the upload server kept no video")
+            raise Rejected(f"VK refused the video: {message}", code="MEDIA_REJECTED", network_message=message)
+        return f"video{upload.get('owner_id', saved['owner_id'])}_{upload['video_id']}"

@@ -7,6 +7,11 @@
 - ``photos.getWallUploadServer`` (``group_id`` for a community): an ``upload_url`` on ``pu.vk.com``; a
   multipart ``photo`` POSTed there (JPEG, PNG or GIF, at most 50 MB) answers ``server``, ``photo``,
   ``hash``, which ``photos.saveWallPhoto`` turns into a photo of the user's wall album.
+- ``video.save`` (``name`` at most 128 characters, ``group_id``, ``wallpost``;
+  dev.vk.com/en/api/upload/video-in-profile): ``upload_url`` on ``ovu.mycdn.me``, ``video_id``,
+  ``owner_id``, ``access_key``; a multipart ``video_file`` POSTed there (AVI, MP4, 3GP, MPEG, MOV, FLV or WMV,
+  one request: at most 2 GB) answers ``video_hash``, ``size``, ``owner_id``, ``video_id``, and the video can
+  then be attached as ``video<owner_id>_<video_id>``.
 - ``wall.post`` (``message`` at most 16,384 characters, ``attachments`` at most 10, ``owner_id``,
   ``from_group``, ``guid``): ``{"response": {"post_id"}}``; the same ``guid`` from the same user
   answers the post it made instead of a second one.
@@ -15,8 +20,9 @@
   ``likes``, ``reposts`` and ``comments`` counts (growing with time since posting, or as set through
   ``/_emulator/metrics``); unknown posts are left out.
 
-Fault endpoints: each method's name (``wall.post``, ``wall.get``, ``photos.saveWallPhoto``...),
-``upload`` (the upload server), ``insights`` (wall.getById), ``account_insights`` (users.get).
+Fault endpoints: each method's name (``wall.post``, ``wall.get``, ``photos.saveWallPhoto``, ``video.save``...),
+``upload`` (the photo upload server), ``video_upload`` (the video upload server),
+``insights`` (wall.getById), ``account_insights`` (users.get).
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ MAX_MESSAGE = 16384
 MAX_ATTACHMENTS = 10
 MAX_PHOTO_BYTES = 50 * 1024 * 1024
 MAX_COUNT = 100
+MAX_VIDEO_NAME = 128
+# One multipart request to the upload server (OK's video platform behind ovu.mycdn.me takes at most 2 GB so).
+MAX_VIDEO_BYTES = 2 * 1024 * 1024 * 1024
 PHOTO_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"GIF8": "image/gif"}
 POST_FIGURES = ("views", "likes", "reposts", "comments")
 ACCOUNT_FIGURES = ("followers_count",)
@@ -70,6 +79,21 @@ SIGN_IN = SignIn(
     ),
     unauthorized=INVALID_TOKEN,
 )
+
+
+def _video_type(data: bytes) -> str | None:
+    """The container of an uploaded video, from its first bytes (the formats VK's upload page lists)."""
+    if data[4:8] == b"ftyp":  # MP4, MOV, 3GP (ISO base media)
+        return "video/mp4"
+    if data[:4] == b"RIFF" and data[8:12] == b"AVI ":
+        return "video/x-msvideo"
+    if data[:3] == b"FLV":
+        return "video/x-flv"
+    if data[:4] in (b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3"):
+        return "video/mpeg"
+    if data[:4] == b"\x30\x26\xb2\x75":  # ASF: WMV
+        return "video/x-ms-wmv"
+    return None
 
 
 def _error(code: int, message: str, params: dict[str, str]) -> JSONResponse:
@@ -133,6 +157,32 @@ def router(state: EmulatorState) -> APIRouter:
         answer = {"server": server["server"], "photo": listed, "hash": hashlib.md5(listed.encode()).hexdigest()}
         return await state.after(NETWORK, "upload", JSONResponse(answer))
 
+    @api.post("/ovu.mycdn.me/upload.do")
+    async def video_upload(request: Request) -> Response:
+        if (fault := await state.before(NETWORK, "video_upload")) is not None:
+            return fault
+        with state.lock:
+            video = state.objects.get(f"vk-video-upload:{request.query_params.get('id', '')}")
+        if video is None:
+            return JSONResponse({"error": "upload url is invalid or expired"}, status_code=400)
+        form = await request.form()
+        upload = form.get("video_file")
+        if not isinstance(upload, UploadFile):
+            return JSONResponse({"error": "video_file is required"}, status_code=400)
+        data = await upload.read()
+        if _video_type(data) is None or len(data) > MAX_VIDEO_BYTES:
+            return JSONResponse({"error": "video_file is not a video VK takes (AVI, MP4, 3GP, MPEG, MOV, FLV, WMV)"})
+        stored = {**video, "media": digest(data, upload.content_type or _video_type(data))}
+        with state.lock:
+            state.objects[f"vk-saved-video:{video['owner']}_{video['video_id']}"] = stored
+        answer = {
+            "video_hash": hashlib.md5(data).hexdigest()[:18],
+            "size": len(data),
+            "owner_id": int(video["owner"]),
+            "video_id": video["video_id"],
+        }
+        return await state.after(NETWORK, "video_upload", JSONResponse(answer))
+
     @api.api_route("/api.vk.com/method/{method}", methods=["GET", "POST"])
     async def method(method: str, request: Request) -> Response:
         endpoint = {"wall.getById": "insights", "users.get": "account_insights"}.get(method, method)
@@ -155,6 +205,8 @@ def router(state: EmulatorState) -> APIRouter:
             return JSONResponse({"response": answer})
         if method == "photos.saveWallPhoto":
             return await save_photo(params)
+        if method == "video.save":
+            return await video_save(uid, params)
         if method == "wall.post":
             return await wall_post(uid, params)
         if method == "wall.get":
@@ -187,6 +239,27 @@ def router(state: EmulatorState) -> APIRouter:
             **figures,
         }
         return JSONResponse({"response": [body]})
+
+    async def video_save(uid: str, params: dict[str, str]) -> Response:
+        if len(params.get("name", "")) > MAX_VIDEO_NAME:
+            return _error(100, "One of the parameters specified was missing or invalid: name is too long", params)
+        owner = f"-{params['group_id']}" if params.get("group_id") else uid
+        video_id = 456239000 + secrets.randbelow(999)
+        key = secrets.token_hex(8)
+        with state.lock:
+            while any(o.get("video_id") == video_id and o.get("owner") == owner for o in state.objects.values()):
+                video_id += 1
+            state.objects[f"vk-video-upload:{key}"] = {"kind": "vk-video", "polls": 0, "owner": owner,
+                                                      "video_id": video_id}  # fmt: skip
+        answer = {
+            "access_key": secrets.token_hex(9),
+            "description": params.get("description", ""),
+            "owner_id": int(owner),
+            "title": params.get("name") or "Untitled",
+            "upload_url": f"https://ovu.mycdn.me/upload.do?sig={secrets.token_hex(20)}&id={key}&vkVideoId={video_id}",
+            "video_id": video_id,
+        }
+        return await state.after(NETWORK, "video.save", JSONResponse({"response": answer}))
 
     async def save_photo(params: dict[str, str]) -> Response:
         try:
@@ -226,9 +299,12 @@ def router(state: EmulatorState) -> APIRouter:
             if attachment.startswith(("http://", "https://")):
                 links.append(attachment)
                 continue
+            kind = "video" if attachment.startswith("video") else "photo"
             with state.lock:
-                photo = state.objects.get(f"vk-saved:{attachment.removeprefix('photo')}")
-            if not attachment.startswith("photo") or photo is None:
+                photo = state.objects.get(
+                    f"vk-saved{'-video' if kind == 'video' else ''}:{attachment.removeprefix(kind)}"
+                )
+            if not attachment.startswith(kind) or photo is None:
                 return _error(
                     100, f"One of the parameters specified was missing or invalid: attachments {attachment}", params
                 )
