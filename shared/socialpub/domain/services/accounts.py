@@ -147,23 +147,45 @@ class Disconnection(BaseModel):
 # ---------------------------------------------------------------------------- app credentials
 
 
+def _app_configuration(
+    deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None, *, only_one: bool = True
+) -> Configuration | None:
+    """Which of the workspace's apps: the one named, else (``only_one``) its only one, else None (the
+    deployment's default app). An app an account was connected with is named by the account, so a
+    configuration added later does not take over its accounts (``only_one=False``)."""
+    if configuration_id:
+        config = deps.configurations.get(workspace_id, platform.id, configuration_id)
+        if config is None:
+            raise ConfigurationNotFound(details={"configuration_id": configuration_id})
+        return config
+    if not only_one:
+        return None
+    configs = deps.configurations.list(workspace_id, platform.id)
+    if len(configs) > 1:
+        raise InvalidInput(
+            f"This workspace has {len(configs)} {platform.id} configurations; name one with configuration_id",
+            details={"field": "configuration_id", "configurations": [c.id for c in configs]},
+        )
+    return configs[0] if configs else None
+
+
+def _app_secret(
+    deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None, name: str, *, only_one: bool
+) -> str | None:
+    """One credential of that app (a bot token, an API key): the configuration's, or the deployment
+    default's when no configuration is the app; None when that app has none (no fallback to another app)."""
+    config = _app_configuration(deps, workspace_id, platform, configuration_id, only_one=only_one)
+    if config is not None:
+        return deps.box.open(config.sealed[name], config.context(name)) if name in config.sealed else None
+    return (deps.defaults.get(platform.id) or {}).get(name) or None
+
+
 def app_credentials(
     deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None
 ) -> tuple[AppCredentials, Configuration | None]:
     """The workspace's app (the one named, or its only one), else the deployment's default app
     (with None for the configuration)."""
-    if configuration_id:
-        config = deps.configurations.get(workspace_id, platform.id, configuration_id)
-        if config is None:
-            raise ConfigurationNotFound(details={"configuration_id": configuration_id})
-    else:
-        configs = deps.configurations.list(workspace_id, platform.id)
-        if len(configs) > 1:
-            raise InvalidInput(
-                f"This workspace has {len(configs)} {platform.id} configurations; name one with configuration_id",
-                details={"field": "configuration_id", "configurations": [c.id for c in configs]},
-            )
-        config = configs[0] if configs else None
+    config = _app_configuration(deps, workspace_id, platform, configuration_id)
     if config is not None:
         names = ("clientId", "clientSecret")
         opened = {n: deps.box.open(config.sealed[n], config.context(n)) for n in names if n in config.sealed}
@@ -182,17 +204,12 @@ def app_bot_token(deps: AccountDeps, workspace_id: str, platform: Platform, conf
     """The bot token of the app an account was (or is being) connected with: the workspace's
     configuration's ``botToken``, else the deployment default's. Only that app's bot was added to the
     user's guild, so another app's bot token would not do."""
+    token = _app_secret(deps, workspace_id, platform, configuration_id, BOT_TOKEN_FIELD, only_one=False)
+    if token:
+        return token
     if configuration_id:
-        config = deps.configurations.get(workspace_id, platform.id, configuration_id)
-        if config is None:
-            raise ConfigurationNotFound(details={"configuration_id": configuration_id})
-        if BOT_TOKEN_FIELD in config.sealed:
-            return deps.box.open(config.sealed[BOT_TOKEN_FIELD], config.context(BOT_TOKEN_FIELD))
         where = f"PUT /api/{platform.id}/configurations/{configuration_id} with credentials.{BOT_TOKEN_FIELD}"
     else:
-        token = (deps.defaults.get(platform.id) or {}).get(BOT_TOKEN_FIELD)
-        if token:
-            return token
         where = f"{BOT_TOKEN_FIELD} in the deployment's default {platform.id} credentials"
     raise IntegrationNotConfigured(
         f"{platform.name} posts are made by the app's bot, and its app has no bot token: add it ({where})",
@@ -215,23 +232,8 @@ def signer_uuid(value: str) -> str:
 def app_api_key(deps: AccountDeps, workspace_id: str, platform: Platform, configuration_id: str | None) -> str:
     """Farcaster: the Neynar API key of the app an account's signer was made with: the named
     configuration's ``apiKey``, else the workspace's only configuration's, else the deployment default's."""
-    configs = (
-        [deps.configurations.get(workspace_id, platform.id, configuration_id)]
-        if configuration_id
-        else deps.configurations.list(workspace_id, platform.id)
-    )
-    if configuration_id and configs[0] is None:
-        raise ConfigurationNotFound(details={"configuration_id": configuration_id})
-    if len(configs) > 1:
-        raise InvalidInput(
-            f"This workspace has {len(configs)} {platform.id} configurations; name one with configuration_id",
-            details={"field": "configuration_id", "configurations": [c.id for c in configs if c]},
-        )
-    config = configs[0] if configs else None
-    if config is not None and API_KEY_FIELD in config.sealed:
-        return deps.box.open(config.sealed[API_KEY_FIELD], config.context(API_KEY_FIELD))
-    key = (deps.defaults.get(platform.id) or {}).get(API_KEY_FIELD)
-    if config is None and key:
+    key = _app_secret(deps, workspace_id, platform, configuration_id, API_KEY_FIELD, only_one=True)
+    if key:
         return key
     raise IntegrationNotConfigured(
         f"{platform.name} calls are made with the app's API key, and there is none: register it with "
