@@ -71,7 +71,9 @@ FIXTURES: dict[str, tuple[str, str]] = {
     # A target of a post that is not publishing: the handler loads every adapter and answers at once.
     "publisher": ("events/sqs/publish-target.json", "sqs"),
     "schedules": ("events/api/schedules-list.json", "api"),
-    "admin": ("events/api/admin-login.json", "api"),  # a real login: scrypt, the JWT key, a session
+    # A request with an admin's session token, as most admin requests are (the JWT checked, the session
+    # read); the token comes from one unmeasured login first (scrypt is the login's cost, once per session).
+    "admin": ("events/api/admin-profile.json", "admin_session"),
     "schedule_sweeper": ("events/schedule/schedule-sweep.json", "summary"),
     "event_relay": ("events/schedule/event-relay.json", "summary"),
     "analytics_collector": ("events/schedule/analytics-collect.json", "summary"),
@@ -83,6 +85,21 @@ FIXTURES: dict[str, tuple[str, str]] = {
 
 # The compatible surfaces' keys, checked by their functions themselves: fixture kind -> the header.
 KEY_HEADERS = {"raw_key": "Authorization", "publora_key": "x-publora-key"}
+# The admin fixture's kind: it carries a session token, made by the login fixture (the seeded admin's).
+ADMIN_SESSION, ADMIN_LOGIN = "admin_session", "events/api/admin-login.json"
+
+
+def admin_token(login_response: dict[str, Any]) -> str:
+    """The session token in the answer of the login fixture's request."""
+    token: str = json.loads(login_response["body"])["data"]["token"]
+    return token
+
+
+def with_bearer(event: dict[str, Any], token: str) -> dict[str, Any]:
+    """The event with ``Authorization: Bearer <token>``."""
+    event["headers"]["Authorization"] = f"Bearer {token}"
+    event.setdefault("multiValueHeaders", {})["Authorization"] = [event["headers"]["Authorization"]]
+    return event
 
 
 # ---------------------------------------------------------------- child: one cold start
@@ -176,6 +193,7 @@ class Stack:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.admin_token = ""  # the seeded admin's session token, once the admin function logged in
 
     def __enter__(self) -> Stack:
         self.server.start()
@@ -367,6 +385,8 @@ def prepare_event(job: dict[str, Any], stack: Stack) -> dict[str, Any]:
     """The fixture, with the authorizer's key or, for the surfaces that check keys themselves, the
     workspace's key in the header they read."""
     event: dict[str, Any] = json.loads((ROOT / job["fixture"]).read_text())
+    if job["check"] == ADMIN_SESSION:
+        return with_bearer(event, stack.admin_token)
     header = "X-API-Key" if job["check"] == "authorizer" else KEY_HEADERS.get(job["check"])
     if header:
         key = stack.api_key if job["check"] == "authorizer" else stack.workspace_key
@@ -434,7 +454,7 @@ def check_response(job: dict[str, Any], response: Any, key_id: str) -> None:
     shown = json.dumps(response)[:500]
     if not isinstance(response, dict):
         raise BenchError(f"{name}: the handler returned {shown}, not a dict")
-    if kind == "api" or kind in KEY_HEADERS:
+    if kind == "api" or kind == ADMIN_SESSION or kind in KEY_HEADERS:
         if response.get("statusCode") not in (200, 201):
             raise BenchError(f"{name}: expected statusCode 200 or 201, got {shown}")
         json.loads(response.get("body") or "null")
@@ -655,8 +675,11 @@ def main(argv: list[str] | None = None) -> int:
             for job in jobs:
                 job["python"] = python
                 job["sys_path"] = [str(ROOT / Path(job["path"]).parent), *job_layers(job, layers)]
-                job["event"] = prepare_event(job, stack)
                 envs[job["name"]] = stack.environment(job)
+                if job["check"] == ADMIN_SESSION:  # one unmeasured login for the session token
+                    login = {**job, "event": json.loads((ROOT / ADMIN_LOGIN).read_text())}
+                    stack.admin_token = admin_token(run_child(login, envs[job["name"]])[0]["response"])
+                job["event"] = prepare_event(job, stack)
             if args.importtime:
                 _, stderr = run_child(jobs[-1], envs[jobs[-1]["name"]], importtime=True)
                 print(stderr.split(IMPORTTIME_MARKER, 1)[-1], file=sys.stderr)
