@@ -74,3 +74,26 @@ def test_devto__same_article_published_before__not_taken_for_the_lost_one(harnes
     # Then it finds this week's article, not last week's
     old, new = harness.posts(NET)
     assert published.post_id == new.id != old.id
+
+
+@pytest.mark.parametrize("published", [True, False], ids=["article", "draft"])
+def test_devto__older_draft_with_the_same_title_and_body__not_taken_for_the_lost_one(
+    harness: PublishHarness, published: bool
+) -> None:
+    # Given an older draft with the same title and body (a draft has no published_at), and a new call,
+    # published or a draft, whose answer is lost
+    signed = harness.sign_in(NET)
+    harness.publish(harness.job(NET, signed, "Weekly notes", title="Weekly", settings={"published": False}))
+    job = harness.job(NET, signed, "Weekly notes", title="Weekly", settings={"published": published})
+    steps = harness.steps(job)
+    harness.fault(NET, "articles", 502, after=True)
+    with pytest.raises(Retryable):
+        harness.publish(job, steps)
+
+    # When the rerun looks the article up
+    result = harness.publish(job, steps)
+
+    # Then it finds the article this call made, not the older draft, and nothing was made twice
+    old, new = harness.posts(NET)
+    assert result.post_id == new.id != old.id
+    assert new.extra["published"] is published

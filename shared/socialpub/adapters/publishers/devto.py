@@ -5,20 +5,20 @@ series, main_image, description) go in the article as Forem names them.
 
 Forem has no idempotency key. A call whose answer was lost is looked up in
 ``GET /api/articles/me/all`` (the account's articles, drafts first, then the newest): the article with
-the same title and body, published no earlier than the call (a draft has no date), is the one made."""
+the same title and body published no earlier than the call is the one made; a draft has no date, so
+for a draft, one with the same title and body that was not there before the call."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.publishers.http import NetworkHttp, made_since
 from socialpub.domain.publishing import Published, PublishJob, Rejected, Steps
 
 API = "https://dev.to/api"
 ACCEPT = "application/vnd.forem.api-v1+json"
 LOOKUP_PAGE = 30  # the newest articles read back after a lost answer
-CLOCK_SKEW = timedelta(minutes=2)
 SETTINGS = ("canonical_url", "series", "main_image", "description")
 
 
@@ -49,24 +49,34 @@ class Publisher:
             article["tags"] = list(job.settings["tags"])
         article.update({name: job.settings[name] for name in SETTINGS if job.settings.get(name)})
 
-        def send() -> dict[str, Any]:
-            answer = self._http.json("POST", f"{API}/articles", json={"article": article}, headers=headers(job.token))
-            return {"id": str(answer["id"]), "url": answer.get("url")}
-
-        def find(armed_at: datetime) -> dict[str, Any] | None:
+        def mine() -> list[dict[str, Any]]:
+            """The account's newest articles with this title and body (drafts first)."""
             answer = self._http.json(
                 "GET",
                 f"{API}/articles/me/all",
                 params={"page": 1, "per_page": LOOKUP_PAGE},
                 headers=headers(job.token),
             )
-            for found in answer if isinstance(answer, list) else []:
-                if found.get("title") != article["title"] or found.get("body_markdown") != article["body_markdown"]:
-                    continue
-                published_at = found.get("published_at")
-                if published_at and datetime.fromisoformat(published_at) < armed_at - CLOCK_SKEW:
-                    continue  # the same article published before this call: not this one
-                return {"id": str(found["id"]), "url": found.get("url")}
+            return [
+                found
+                for found in (answer if isinstance(answer, list) else [])
+                if found.get("title") == article["title"] and found.get("body_markdown") == article["body_markdown"]
+            ]
+
+        # A draft has no date: the articles already there with this title and body are noted before
+        # the call, so a lost answer's lookup takes only one this call made.
+        before = [] if article["published"] else steps.once("articles_before", lambda: [a["id"] for a in mine()])
+
+        def send() -> dict[str, Any]:
+            answer = self._http.json("POST", f"{API}/articles", json={"article": article}, headers=headers(job.token))
+            return {"id": str(answer["id"]), "url": answer.get("url")}
+
+        def find(armed_at: datetime) -> dict[str, Any] | None:
+            for found in mine():
+                if found["id"] not in before and (
+                    not article["published"] or made_since(found.get("published_at"), armed_at)
+                ):
+                    return {"id": str(found["id"]), "url": found.get("url")}
             return None
 
         made = steps.visible("article", send, find=find)

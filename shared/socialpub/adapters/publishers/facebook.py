@@ -26,12 +26,12 @@ failures are told apart by code (``graph_classifier``).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from socialpub.adapters.publishers.http import Classifier, NetworkHttp, retry_after
+from socialpub.adapters.publishers.http import Classifier, NetworkHttp, made_since, retry_after
 from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import (
     MediaFile,
@@ -47,7 +47,6 @@ from socialpub.domain.publishing import (
 GRAPH = "https://graph.facebook.com/v21.0"
 POLL_SECONDS = 10.0
 MAX_POLLS = 60
-LOOKBACK = timedelta(seconds=60)  # clock skew between us and Meta when matching a post's time
 
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling, Instagram's error codes).
 TOKEN_CODES = {102, 190}
@@ -117,22 +116,6 @@ def graph_classifier(network: str) -> Classifier:
         return Rejected(text, code="VALIDATION_FAILED", network_message=said, status=status)
 
     return classify
-
-
-def graph_time(value: Any) -> datetime | None:
-    """Graph's timestamps (``2024-05-01T12:34:56+0000``)."""
-    try:
-        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        return None
-
-
-def made_since(value: Any, armed_at: datetime) -> bool:
-    """Whether a Graph timestamp is at or after the moment a step was armed (less some clock skew)."""
-    when = graph_time(value)
-    if armed_at.tzinfo is None:
-        armed_at = armed_at.replace(tzinfo=UTC)
-    return when is not None and when >= armed_at - LOOKBACK
 
 
 def absolute(url: str | None) -> str | None:

@@ -13,12 +13,12 @@ answer makes no second cast. A lost answer is also looked up among the user's la
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from socialpub.adapters.publishers.http import NetworkHttp, retry_after
+from socialpub.adapters.publishers.http import NetworkHttp, made_since, retry_after
 from socialpub.domain.publishing import (
     NeedsReconnect,
     PublishAccount,
@@ -33,7 +33,6 @@ from socialpub.domain.publishing import (
 API = "https://api.neynar.com/v2/farcaster"
 MAX_EMBEDS = 2  # Neynar: embeds, maximum array length 2
 LOOKUP_LIMIT = 25  # the user's latest casts read back after a lost answer
-CLOCK_SKEW = timedelta(minutes=2)
 
 
 def idem(key: str) -> str:
@@ -107,12 +106,8 @@ class Publisher:
                 classify=classify,
             )
             for cast in answer.get("casts", []) if isinstance(answer, dict) else []:
-                if cast.get("text") != job.text:
-                    continue
-                made = cast.get("timestamp")
-                if made and datetime.fromisoformat(made.replace("Z", "+00:00")) < armed_at - CLOCK_SKEW:
-                    continue  # the same text cast before this attempt: not this one
-                return answer_of(cast)
+                if cast.get("text") == job.text and made_since(cast.get("timestamp"), armed_at):
+                    return answer_of(cast)
             return None
 
         made = steps.visible("cast", send, find=find)

@@ -14,12 +14,12 @@ than the call, is the one made."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.publishers.http import NetworkHttp, made_since
 from socialpub.domain.publishing import (
     NeedsReconnect,
     Published,
@@ -40,7 +40,6 @@ RECENT = (
     " edges { node { id url title publishedAt content { markdown } } } } } }"
 )
 LOOKUP_POSTS = 20
-CLOCK_SKEW = timedelta(minutes=2)
 INVALID_INPUT = {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "NOT_FOUND"}
 
 
@@ -134,12 +133,9 @@ class Publisher:
             data = graphql(self._http, job.token, RECENT, {"id": publication, "first": LOOKUP_POSTS})
             edges = ((data.get("publication") or {}).get("posts") or {}).get("edges") or []
             for node in (e.get("node") or {} for e in edges if isinstance(e, dict)):
-                if node.get("title") != job.title or (node.get("content") or {}).get("markdown") != markdown:
-                    continue
-                published_at = node.get("publishedAt")
-                if published_at and datetime.fromisoformat(published_at) < armed_at - CLOCK_SKEW:
-                    continue  # the same article published before this call: not this one
-                return {"id": str(node["id"]), "url": node.get("url")}
+                same = node.get("title") == job.title and (node.get("content") or {}).get("markdown") == markdown
+                if same and made_since(node.get("publishedAt"), armed_at):
+                    return {"id": str(node["id"]), "url": node.get("url")}
             return None
 
         made = steps.visible("post", send, find=find)

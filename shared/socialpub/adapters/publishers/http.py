@@ -19,6 +19,7 @@ import email.utils
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from socialpub.domain.publishing import NeedsReconnect, PublishFailure, Rejected
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 Classifier = Callable[[httpx.Response, Any, str], PublishFailure | None]
+CLOCK_SKEW = timedelta(seconds=60)  # between us and a network, when matching a post's time to an attempt
 
 
 class NetworkHttp:
@@ -77,6 +79,19 @@ def decoded(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def made_since(value: Any, armed_at: datetime, skew: timedelta = CLOCK_SKEW) -> bool:
+    """Whether a network's ISO 8601 timestamp (``Z``, ``+0000`` or ``+00:00``; naive is UTC, as Lemmy
+    before 0.19) is at or after the moment a step was armed, less some clock skew. No timestamp (a
+    draft) or an unreadable one is not: a lost answer's lookup only takes what this attempt could make."""
+    try:
+        when = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return False
+    if when is None:
+        return False
+    return when.replace(tzinfo=when.tzinfo or UTC) >= armed_at.replace(tzinfo=armed_at.tzinfo or UTC) - skew
 
 
 def retry_after(response: httpx.Response, reset_header: str | None = None) -> float | None:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from socialpub.adapters.publishers.facebook import GRAPH, graph_classifier, made_since
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.publishers.facebook import GRAPH, graph_classifier
+from socialpub.adapters.publishers.http import NetworkHttp, made_since
 from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import MediaFile, Published, PublishJob, Rejected, Retryable, Steps
 

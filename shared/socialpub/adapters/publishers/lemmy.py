@@ -22,12 +22,12 @@ PERMISSION_DENIED, any other code VALIDATION_FAILED with the code as the network
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from socialpub.adapters.publishers.http import NetworkHttp, retry_after
+from socialpub.adapters.publishers.http import NetworkHttp, made_since, retry_after
 from socialpub.domain.publishing import (
     MediaFile,
     NeedsReconnect,
@@ -40,7 +40,6 @@ from socialpub.domain.publishing import (
     Steps,
 )
 
-CLOCK_SKEW = timedelta(seconds=60)
 LIST_LIMIT = 50
 SIGNED_OUT = {"not_logged_in", "incorrect_login", "no_id_given"}
 FORBIDDEN = {
@@ -73,17 +72,6 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
 
 def link(account: PublishAccount, post_id: str) -> str | None:
     return f"https://{account.instance}/post/{post_id}" if account.instance else None
-
-
-def _since(value: Any, armed_at: datetime) -> bool:
-    """Lemmy's ``published`` (naive UTC before 0.19, with an offset since) is at or after the attempt."""
-    try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=armed_at.tzinfo)
-    return when >= armed_at - CLOCK_SKEW
 
 
 class Publisher:
@@ -140,7 +128,7 @@ class Publisher:
                 if (
                     str(post.get("creator_id")) == author
                     and post.get("name") == title
-                    and _since(post.get("published"), armed_at)
+                    and made_since(post.get("published"), armed_at)
                 ):
                     return _result(post)
             return None

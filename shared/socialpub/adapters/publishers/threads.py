@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from socialpub.adapters.publishers.facebook import graph_classifier, made_since
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.publishers.facebook import graph_classifier
+from socialpub.adapters.publishers.http import NetworkHttp, made_since
 from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import Finder, MediaFile, Published, PublishJob, Rejected, Retryable, Steps
 
