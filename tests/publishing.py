@@ -135,6 +135,22 @@ class PublishHarness:
         )
         return Signed(account=account, token=app_key)
 
+    def nostr_key(self, relays: str = "wss://relay.nostr.example") -> Signed:
+        """Nostr: a new private key, checked and named as a connect does (the account is its public
+        key, the relays its metadata); the key is what signs."""
+        platform = catalog()["nostr"]
+        tokens = self._auth.sign_in(platform, {"private_key": secrets.token_hex(32), "relays": relays})
+        identity = self._auth.identities(platform, tokens, instance=None, params={})[0]
+        account = PublishAccount(
+            id=f"acc_{identity.external_id[:16]}",
+            external_id=identity.external_id,
+            type=identity.type,
+            username=identity.username,
+            instance=None,
+            metadata={"relays": relays},
+        )
+        return Signed(account=account, token=tokens.access_token)
+
     # ------------------------------------------------------------------ media
 
     def media(
@@ -285,6 +301,8 @@ def signed_in(harness: PublishHarness, platform: Platform) -> tuple[Signed, dict
         return signed, {"channel": next(c["id"] for c in channels if c["is_member"])}
     if network == "farcaster":  # an approved Neynar signer; calls carry the app's key
         return harness.farcaster_signer(), {}
+    if network == "nostr":  # a key of the user's own, publishing to one relay
+        return harness.nostr_key(), {}
     if network == "lemmy":
         return harness.sign_in(network, instance="lemmy.example"), {"community": "socialpub"}
     if network == "wordpress_selfhosted":

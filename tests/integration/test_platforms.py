@@ -27,6 +27,7 @@ NETWORKS = {
     "instagram_standalone",
     "slack",
     "linkedin_page",
+    "nostr",
 }  # fmt: skip
 
 
@@ -35,7 +36,7 @@ def test_list_platforms__every_network_with_seed_fields(client: TestClient, keys
     headers = keys.headers()
     # When the platforms are listed
     response = client.get("/api/platforms", headers=headers)
-    # Then all 14 networks come back in the seed's envelope with the seed's fields
+    # Then all 26 networks come back in the seed's envelope with the seed's fields
     assert response.status_code == 200
     body = response.json()
     assert body["success"] is True

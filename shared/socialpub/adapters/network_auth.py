@@ -218,6 +218,8 @@ class HttpNetworkAuth:
             return self._password_sign_in(platform, credentials, instance)
         if platform.auth.auth_type is AuthType.SIGNER:
             return self._signer_sign_in(platform, credentials)
+        if platform.auth.auth_type is AuthType.KEY_PAIR:  # Nostr: no server; the key is the credential
+            return _key_pair(credentials["private_key"])
         if platform.auth.profile.auth == "basic":
             # WordPress (self-hosted): the username and an application password are the credential, sent
             # as HTTP Basic on every call; the profile read (users/me) proves them.
@@ -291,6 +293,9 @@ class HttpNetworkAuth:
         self, platform: Platform, tokens: TokenSet, *, instance: str | None, params: dict[str, str]
     ) -> list[Identity]:
         spec = platform.auth.profile
+        if platform.auth.auth_type is AuthType.KEY_PAIR:  # Nostr: the key's public key, no call
+            pubkey, npub = tokens.extra["pubkey"], tokens.extra["npub"]
+            return [Identity(external_id=pubkey, type=spec.type, name=npub, username=npub)]
         url = _fill(spec.url, {"instance": instance or platform.auth.default_instance, **params})
         headers = {"Authorization": f"Bearer {tokens.access_token}"} if spec.auth == "bearer" else {}
         if spec.listing == "google_business_locations":
@@ -453,6 +458,16 @@ class HttpNetworkAuth:
 
 # What createSession and refreshSession must answer (their lexicons' required output)
 SESSION_FIELDS = ("accessJwt", "refreshJwt", "handle", "did")
+
+
+def _key_pair(text: str) -> TokenSet:
+    """Nostr: the private key (hex, from hex or nsec; InvalidInput if it is none) kept as the token,
+    its x-only public key (the account's id) and npub (its name) beside it."""
+    from socialpub.adapters.nostr import npub, private_key, public_key  # coincurve: only where Nostr is
+
+    key = private_key(text)
+    pubkey = public_key(key)
+    return TokenSet(access_token=key, extra={"pubkey": pubkey, "npub": npub(pubkey)})
 
 
 def _session_tokens(platform: Platform, answer: dict[str, Any], url: str) -> TokenSet:

@@ -27,6 +27,9 @@ class AuthType(StrEnum):
     # A username and password exchanged once for a session token, the password never kept (Lemmy's
     # /api/v3/user/login JWT).
     PASSWORD = "PASSWORD"
+    # Nostr: the user's own private key (nsec), sealed and used to sign each event; the account is its
+    # public key, and no server is asked anything at connect.
+    KEY_PAIR = "KEY_PAIR"
 
 
 JPEG = "image/jpeg"

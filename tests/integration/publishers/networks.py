@@ -463,6 +463,19 @@ CONTRACTS: dict[str, Contract] = {
             result_id=lambda post: f"{post.extra['channel']}:{post.id}",
         ),
         Contract(
+            network="nostr",
+            endpoint="event",
+            step="note",
+            # NIP-01 relays refuse with a prefixed message in OK false; strfry's maxEventSize is 65,536 bytes
+            refusal=Refusal(longer_than(65536), "VALIDATION_FAILED", "invalid: event too large"),
+            rate_limited=Fault(429, {"message": "rate-limited: you are noting too much"}),
+            retry_after=120.0,  # NIP-01's rate-limited: names no delay; the publisher waits 2 minutes
+            rate_limited_message="rate-limited: you are noting too much",
+            lost_code="NETWORK_TIMEOUT",
+            # No token to revoke: a key that no longer signs for the account's public key asks to reconnect
+            revoked=lambda harness, signed: Signed(account=signed.account, token=harness.nostr_key().token),
+        ),
+        Contract(
             network="farcaster",
             endpoint="cast",
             step="cast",

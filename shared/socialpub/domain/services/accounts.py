@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
+from socialpub.domain import nostr
 from socialpub.domain.accounts import (
     CONNECT_TTL_SECONDS,
     REFRESH_LEASE,
@@ -87,6 +88,8 @@ SIGN_IN_FIELDS: dict[AuthType, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # signer_uuid is the account's (sealed) token.
     AuthType.SIGNER: (("signer_uuid",), ("signer_uuid",)),
     AuthType.PASSWORD: (("username", "password"), ("password",)),
+    # Nostr: the private key signs every note (sealed, never shown); the relays are the account's metadata.
+    AuthType.KEY_PAIR: (("private_key", "relays"), ("private_key",)),
 }
 # Secrets used once to sign in and never stored: Lemmy's password (the session token it gives is kept).
 USED_ONCE = {"password"}
@@ -477,6 +480,10 @@ def connect_with_credentials(
         given["signer_uuid"] = signer_uuid(given["signer_uuid"])
         app_key = app_api_key(deps, workspace_id, platform, configuration_id)
         tokens = deps.network.sign_in(platform, {**given, "app_api_key": app_key})
+    elif platform.auth.auth_type is AuthType.KEY_PAIR:  # Nostr: the key checked, each relay's host SSRF-guarded
+        given["private_key"] = nostr.private_key(given["private_key"])
+        given["relays"] = " ".join(nostr.relay_urls(given["relays"], deps.guard_host))
+        tokens = deps.network.sign_in(platform, given)
     else:
         tokens = deps.network.sign_in(platform, given)
     params = {n: v for n, v in {**given, **tokens.extra}.items() if n not in USED_ONCE}

@@ -37,6 +37,8 @@ LABELS = {
     "chat_id": "Chat (@channel or numeric id)",
     "api_key": "API key",
     "signer_uuid": "Signer UUID",
+    "private_key": "Private key (nsec1... or 64 hex digits)",
+    "relays": "Relays (wss:// URLs, separated by spaces)",
     "username": "Username or email",
     "password": "Password",
     OPTIONAL_CODE: "Two-factor code (only if enabled)",

@@ -42,6 +42,7 @@ class ConnectBody(BaseModel):
         description=(
             "Bluesky: identifier + app_password; Telegram: bot_token + chat_id; Lemmy: username + password"
             " (+ totp_2fa_token); self-hosted WordPress: identifier + app_password; Dev.to, Hashnode: api_key"
+            "; Nostr: private_key (nsec1... or hex) + relays (wss:// URLs separated by spaces, at most 10)"
             " (no redirect); leave out credentials for the hosted sign-in page (auth_url)"
         ),
     )
