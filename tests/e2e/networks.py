@@ -4,6 +4,7 @@ post needs to publish there, and waiting for a publish to finish."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from tests.e2e.harness import POLL_BUDGET, TIMEOUT
 
 # Networks connected with a key the user makes on the network (any well-formed key, for the emulator)
 API_KEYS = {"devto": "e2eDevtoKey0123456789abc", "hashnode": "e2e-hashnode-token-0123456789"}
+NOSTR_RELAYS = "wss://relay.damus.io wss://nos.lol"  # the emulator answers for any relay host
 
 
 def platform_content() -> dict[str, Any]:
@@ -116,6 +118,12 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
             approval = made.json()["signer_approval_url"].split("://", 1)[1]
             requests.get(f"{emulated}/{approval}", timeout=TIMEOUT).raise_for_status()
             body = {"platform": platform, "credentials": {"signer_uuid": made.json()["signer_uuid"]}}
+            response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
+            assert response.status_code == 201, (platform, response.text)
+            continue
+        if platform == "nostr":  # the user's own key (nsec or hex) and their relays; no server is asked
+            key = hashlib.sha256(f"e2e nostr {name}".encode()).hexdigest()
+            body = {"platform": platform, "credentials": {"private_key": key, "relays": NOSTR_RELAYS}}
             response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
             assert response.status_code == 201, (platform, response.text)
             continue
