@@ -99,6 +99,12 @@ class NeedsReconnect(PublishFailure):
     default_message = "The network refused the account's token; reconnect the account"
 
 
+class TokenExpired(NeedsReconnect):
+    """The network says the access token has expired, though the expiry we hold has not come (a session
+    cut short, a PDS's clock): the token is renewed once and the call tried again; only a refused
+    renewal asks for a reconnect."""
+
+
 class Rejected(PublishFailure):
     kind = FailureKind.PERMANENT
     code = "VALIDATION_FAILED"

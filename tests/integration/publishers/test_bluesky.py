@@ -3,9 +3,15 @@
 import hashlib
 import time
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from socialpub.api.container import Container
 from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from tests.conftest import Emulator, Keys
+from tests.integration.pipeline import Pipeline, get, publish
+from tests.integration.test_posts import create, new_workspace
 from tests.media_files import image, video
 from tests.publishing import PublishHarness
 
@@ -207,3 +213,74 @@ def test_bluesky__account_on_a_self_hosted_pds__its_records_and_blobs_go_to_that
     assert (post.text, post.extra["pds"]) == ("From my own PDS", "pds.example.com")
     assert post.media[0]["sha256"] == hashlib.sha256(picture).hexdigest()
     assert published.post_id == post.id
+
+
+def _connected(client: TestClient, headers: dict[str, str], handle: str) -> dict[str, object]:
+    """A Bluesky account connected with its handle and an app password, as a user does."""
+    credentials = {"identifier": handle, "app_password": "abcd-efgh-ijkl-mnop"}
+    answer = client.post("/api/accounts", json={"platform": "bluesky", "credentials": credentials}, headers=headers)
+    assert answer.status_code == 201, answer.text
+    account: dict[str, object] = answer.json()["data"]["account"]
+    return account
+
+
+def _expire_early(emulator: Emulator, handle: str) -> None:
+    """The PDS ends the account's accessJwt now, long before the expiry the product holds (no clock moves)."""
+    httpx.post(f"{emulator.url}/_emulator/bluesky/expire_sessions", json={"handle": handle}).raise_for_status()
+
+
+def test_bluesky__access_token_expired_before_its_expiry__session_renewed_once_and_posted_once(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator, container: Container
+) -> None:
+    # Given a connected Bluesky account whose accessJwt the PDS has expired early (ExpiredToken)
+    handle = "erin-early.bsky.social"
+    headers = new_workspace(client, keys)
+    account = _connected(client, headers, handle)
+    stored = container.accounts.get(headers["X-Workspace-ID"], str(account["id"]))
+    assert stored is not None
+    first_refresh = container.secrets.open(stored.sealed["refresh_token"], stored.context("refresh_token"))
+    _expire_early(emulator, handle)
+
+    # When a post is published to it
+    post = create(client, headers, content="Posted through an early expiry", platforms=[account["id"]])
+    assert publish(client, headers, post["id"]).status_code == 202
+    pipeline.drain()
+
+    # Then the session was renewed with refreshSession and the post exists exactly once
+    assert [p.text for p in pipeline.posts_on(NET) if p.text == "Posted through an early expiry"] == [
+        "Posted through an early expiry"
+    ]
+    assert get(client, headers, post["id"])["status"] == "published"
+    # And the account stays active, with the rotated refreshJwt kept sealed
+    renewed = container.accounts.get(headers["X-Workspace-ID"], str(account["id"]))
+    assert renewed is not None
+    kept = container.secrets.open(renewed.sealed["refresh_token"], renewed.context("refresh_token"))
+    assert kept != first_refresh
+    assert kept == emulator.current_refresh_token(NET, handle)
+    shown = client.get(f"/api/accounts/{account['id']}", headers=headers).json()["data"]["account"]
+    assert shown["status"] == "active"
+
+
+def test_bluesky__access_token_expired_early_and_refresh_refused__needs_reconnect_nothing_posted(
+    client: TestClient, keys: Keys, pipeline: Pipeline, emulator: Emulator
+) -> None:
+    # Given a connected Bluesky account whose accessJwt expired early and whose refreshJwt the PDS no longer takes
+    handle = "frank-early.bsky.social"
+    headers = new_workspace(client, keys)
+    account = _connected(client, headers, handle)
+    _expire_early(emulator, handle)
+    with emulator.state.lock:
+        family = next(f for f in reversed(emulator.state.families) if f.network == NET and f.user == handle)
+        family.refresh_token = "replaced-elsewhere"
+
+    # When a post is published to it
+    post = create(client, headers, content="Never posted after a refused renewal", platforms=[account["id"]])
+    assert publish(client, headers, post["id"]).status_code == 202
+    pipeline.drain()
+
+    # Then nothing is posted, the target asks for a reconnect and the account is expired
+    assert [p for p in pipeline.posts_on(NET) if p.text == "Never posted after a refused renewal"] == []
+    (progress,) = get(client, headers, post["id"])["platform_posts"]
+    assert (progress["error_code"], progress["error_kind"]) == ("TOKEN_REJECTED", "needs_reconnect")
+    shown = client.get(f"/api/accounts/{account['id']}", headers=headers).json()["data"]["account"]
+    assert shown["status"] == "expired"

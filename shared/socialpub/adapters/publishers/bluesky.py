@@ -19,7 +19,8 @@ key: a record whose answer was lost is looked up with ``com.atproto.repo.listRec
 newest first) by that key -- or by the same text, reply parent and ``createdAt`` since the step was armed -- and a
 resend of one that exists is refused by the PDS (the key is taken) instead of making a second post.
 
-Errors are XRPC ``{"error", "message"}``: ``ExpiredToken``/``InvalidToken``/``AuthRequired`` (400 or 401) ->
+Errors are XRPC ``{"error", "message"}``: ``ExpiredToken`` (400) -> TokenExpired (the pipeline renews the
+session with refreshSession once and tries again); ``InvalidToken``/``AuthRequired`` (400 or 401) ->
 NeedsReconnect; ``RateLimitExceeded`` 429 -> Retryable RATE_LIMITED after Retry-After or ``ratelimit-reset``;
 ``BlobTooLarge``/413, a record refused for its embed (``Record/embed/...``) and a failed video job -> Rejected
 MEDIA_REJECTED; ``canUpload: false`` -> Rejected
@@ -50,6 +51,7 @@ from socialpub.domain.publishing import (
     Rejected,
     Retryable,
     Steps,
+    TokenExpired,
 )
 from socialpub.domain.text_length import urls
 
@@ -348,6 +350,8 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
             status=status,
             retry_after=retry_after(response, "ratelimit-reset"),
         )
+    if error == "ExpiredToken":  # the accessJwt's life is over: the session is renewed, then tried again
+        return TokenExpired(said, network_message=detail, status=status)
     if error in RECONNECT or status == 401:
         return NeedsReconnect(said, network_message=detail, status=status)
     if error in ACCOUNT_GONE:

@@ -25,6 +25,7 @@ from socialpub.domain.accounts import (
     IntegrationNotConfigured,
     NetworkRejected,
     NetworkUnavailable,
+    NotRefreshable,
     TokenRejected,
 )
 from socialpub.domain.analytics import TargetMetrics
@@ -71,6 +72,7 @@ from socialpub.domain.publishing import (
     Target,
     TargetError,
     TargetStatus,
+    TokenExpired,
     derived_status,
 )
 from socialpub.domain.services.accounts import (
@@ -78,6 +80,7 @@ from socialpub.domain.services.accounts import (
     app_api_key,
     app_bot_token,
     mark_needs_reconnect,
+    refresh_account,
     usable_access_token,
 )
 from socialpub.domain.services.posts import check_content
@@ -452,7 +455,14 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
                 job = _job(deps, post, account, target, token)
                 if catalog()[target.platform].auth.auth_type is AuthType.SIGNER:
                     job = _neynar_job(deps, job, account)
-                published = deps.publishers(target.platform).publish(job, steps)
+                try:
+                    published = deps.publishers(target.platform).publish(job, steps)
+                except TokenExpired:
+                    if not users_token or job.token != token:
+                        raise
+                    # Expired before the expiry we hold: renewed once, then tried again (the steps done are kept)
+                    token = _token(deps, account, read=None, refused=token)
+                    published = deps.publishers(target.platform).publish(dataclasses.replace(job, token=token), steps)
             except NeedsReconnect as failure:
                 # The network refused a token we hold (a failed refresh has marked it already)
                 if token and users_token:
@@ -485,11 +495,14 @@ def _run_claimed(deps: PublishDeps, target: Target, run: _Run) -> RunOutcome:
         raise
 
 
-def _token(deps: PublishDeps, account: Account, *, read: Account | None) -> str:
-    """The account's token, refreshed first if near expiry; refresh failures as publishing failures."""
+def _token(deps: PublishDeps, account: Account, *, read: Account | None, refused: str | None = None) -> str:
+    """The account's token, refreshed first if near expiry (or if it is ``refused``, the token the
+    network has just called expired); refresh failures as publishing failures."""
     try:
+        if refused is not None:
+            return _renewed_token(deps, account, refused)
         return usable_access_token(deps.accounts, account.workspace_id, account.id, read=read)
-    except (AccountExpired, TokenRejected) as exc:
+    except (AccountExpired, TokenRejected, NotRefreshable) as exc:
         raise NeedsReconnect(f"{exc.message}; reconnect the account", code="TOKEN_REJECTED") from exc
     except NetworkUnavailable as exc:
         raise Retryable(f"The token could not be refreshed: {exc.message}", sent=False) from exc
@@ -497,6 +510,18 @@ def _token(deps: PublishDeps, account: Account, *, read: Account | None) -> str:
         raise PublishFailure(f"The token could not be refreshed: {exc.message}", code=exc.code) from exc
     except NotFound as exc:
         raise NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED") from exc
+
+
+def _renewed_token(deps: PublishDeps, account: Account, refused: str) -> str:
+    """A new token in place of ``refused``, refreshed now, unless a refresh or a reconnect has replaced
+    it meanwhile (then that one is used: one renewal for every run that met the same expired token)."""
+    current = refresh_account(deps.accounts, account.workspace_id, account.id, force=False)
+    opened = deps.accounts.box.open(current.sealed["access_token"], current.context("access_token"))
+    if opened == refused:
+        current = refresh_account(deps.accounts, account.workspace_id, account.id, force=True, read=current)
+    if current.status is AccountStatus.EXPIRED:
+        raise AccountExpired(details={"account_id": account.id})
+    return deps.accounts.box.open(current.sealed["access_token"], current.context("access_token"))
 
 
 def _app_bot_token(deps: PublishDeps, account: Account) -> str:

@@ -31,7 +31,8 @@ Video service, for the bearer of a service token:
 
 Sessions: ``POST com.atproto.server.refreshSession`` with the ``refreshJwt`` as bearer answers a new ``accessJwt``
 and ``refreshJwt``; the one presented is used up (presented again, or revoked: 400 ``ExpiredToken``).
-``POST /_emulator/bluesky/expire_sessions`` expires every live ``accessJwt`` at once (as ~2 hours do on Bluesky).
+``POST /_emulator/bluesky/expire_sessions`` expires every live ``accessJwt`` at once (as ~2 hours do on Bluesky), or
+one account's (``{"handle"}``), whenever the test says: before the expiry its client holds, too.
 
 Errors are XRPC ``{"error", "message"}``; an expired access token is 400 ``ExpiredToken``, a missing or revoked
 one 401 ``InvalidToken``.
@@ -156,10 +157,17 @@ def router(state: EmulatorState) -> APIRouter:
         return unauthorized(platform)
 
     @api.post("/_emulator/bluesky/expire_sessions")
-    async def expire_sessions() -> Response:
-        """Test control: every live session's accessJwt expires now, as it does on Bluesky after ~2 hours."""
+    async def expire_sessions(request: Request) -> Response:
+        """Test control: every live session's accessJwt (or the sessions of ``{"handle"}``) expires now, as it
+        does on Bluesky after ~2 hours; the refreshJwt still renews the session."""
+        body = await request.json() if await request.body() else {}
+        handle = body.get("handle") if isinstance(body, dict) else None
         with state.lock:
-            live = [f for f in state.families if f.network == NETWORK and not f.revoked]
+            live = [
+                f
+                for f in state.families
+                if f.network == NETWORK and not f.revoked and (handle is None or f.user == handle)
+            ]
             for family in live:
                 expired.update(family.access_tokens)
                 family.access_tokens.clear()
