@@ -172,7 +172,8 @@ def consent_without_browser(auth_url: str) -> dict[str, str]:
         origin + action.group(1), data={**fields, "decision": "allow"}, allow_redirects=False, timeout=TIMEOUT
     )
     query = parse_qs(urlsplit(answer.headers["location"]).query)
-    return {"state": query["state"][0], "code": query["code"][0]}
+    device = {"device_id": query["device_id"][0]} if "device_id" in query else {}  # VK ID: needed for its tokens
+    return {"state": query["state"][0], "code": query["code"][0], **device}
 
 
 def browse_and_allow(url: str, until: str) -> str:

@@ -18,6 +18,7 @@ import base64
 import json
 import logging
 import os
+import secrets
 import time
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -153,14 +154,21 @@ class HttpNetworkAuth:
         redirect_uri: str,
         code_verifier: str | None,
         instance: str | None,
+        callback: dict[str, str] | None = None,
     ) -> TokenSet:
         auth = platform.auth
         assert auth.token_url is not None
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, **auth.token_params}
         if code_verifier:
             form["code_verifier"] = code_verifier
+        kept = {name: value for name, value in (callback or {}).items() if name in auth.callback_params}
+        form.update(kept)
+        if auth.token_state:
+            form["state"] = secrets.token_urlsafe(32)
         answer = self._token_call(platform, app, "POST", _fill(auth.token_url, {"instance": instance}), form)
         tokens = self._tokens(answer)
+        if kept:  # VK ID's device_id: stored with the account, for each refresh
+            tokens = tokens.model_copy(update={"extra": {**tokens.extra, **kept}})
         if auth.long_lived is not None:  # Meta: trade the short-lived token for a long-lived one at once
             params = {
                 "grant_type": auth.long_lived.grant_type,
@@ -183,6 +191,9 @@ class HttpNetworkAuth:
         if platform.auth.session_url and platform.auth.auth_type is AuthType.APP_PASSWORD:
             return self._refresh_session(platform, presented, instance)
         form = {"grant_type": settings.grant_type or "refresh_token", settings.token_param: presented}
+        form.update({name: tokens[name] for name in platform.auth.callback_params if tokens.get(name)})
+        if platform.auth.token_state:
+            form["state"] = secrets.token_urlsafe(32)
         answer = self._token_call(
             platform, app, settings.method, _fill(str(settings.url), {"instance": instance}), form
         )

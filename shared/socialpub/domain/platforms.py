@@ -134,6 +134,11 @@ class AuthSettings(BaseModel):
     # Bluesky: the host its URLs' ``{instance}`` is when the user names none (bsky.social); a host the user
     # names (their own PDS) is SSRF-guarded like a Mastodon instance.
     default_instance: str | None = None
+    # VK ID: values the network adds to the redirect back from its consent page (``device_id``), which its
+    # token endpoint wants again at the code exchange and at each refresh: kept sealed with the account.
+    callback_params: list[str] = Field(default_factory=list)
+    # VK ID: its token endpoint also takes a ``state`` of its own (a fresh random string, echoed back).
+    token_state: bool = False
     profile: ProfileSpec
 
 

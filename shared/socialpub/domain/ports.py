@@ -302,7 +302,10 @@ class NetworkAuth(Protocol):
         redirect_uri: str,
         code_verifier: str | None,
         instance: str | None,
-    ) -> TokenSet: ...
+        callback: dict[str, str] | None = None,
+    ) -> TokenSet:
+        """``callback``: the values of the catalog's ``callback_params`` the network's redirect carried."""
+        ...
 
     def refresh(
         self, platform: Platform, app: AppCredentials, tokens: dict[str, str], instance: str | None

@@ -366,10 +366,13 @@ def complete_connect(
     selection: list[str] | None = None,
 ) -> ConnectResult:
     """The network sent the user back: check the state, exchange the code, store the account(s).
+    callback: dict[str, str] | None = None,
 
     ``workspace_id`` is the caller's (the API); the hosted page has none and trusts the state alone.
     """
     session = deps.sessions.claim(state_hash(state), deps.clock(), workspace_id)
+    ``callback``: what else the redirect carried that the network's token endpoint wants again (VK ID's
+    ``device_id``: the catalog's ``callback_params``), kept sealed with the account for its refreshes.
     if session is None:
         raise InvalidState()
     platform = integration(session.platform)
@@ -386,6 +389,13 @@ def complete_connect(
             raise InvalidInput("code is required", details={"field": "code"})
         verifier = (
             deps.box.open(session.sealed_verifier, session.context("verifier")) if session.sealed_verifier else None
+        given = {n: v for n, v in (callback or {}).items() if n in platform.auth.callback_params and v}
+        missing = [n for n in platform.auth.callback_params if n not in given]
+        if missing:
+            raise InvalidInput(
+                f"{platform.name} sends {', '.join(missing)} back with the code: pass it on",
+                details={"field": missing[0]},
+            )
         )
         app = _session_app(deps, platform, session)
         tokens = deps.network.exchange_code(
@@ -397,6 +407,7 @@ def complete_connect(
             instance=session.instance,
         )
         identities = deps.network.identities(platform, tokens, instance=session.instance, params={})
+            **({"callback": given} if given else {}),
         if not identities:
             raise NetworkRejected(
                 f"This {platform.name} login has nothing to publish to (e.g. no page it manages)",
@@ -435,6 +446,7 @@ def complete_connect(
             cap=cap,
         )
         for identity in identities
+            extra_secrets={n: tokens.extra[n] for n in platform.auth.callback_params if tokens.extra.get(n)},
     ]
     return ConnectResult(accounts=stored, return_url=session.return_url)
 
@@ -812,7 +824,8 @@ def _self_refreshing(platform: Platform) -> bool:
 
 
 def _refresh_holding_lease(deps: AccountDeps, platform: Platform, account: Account) -> Account:
-    opened = {k: deps.box.open(v, account.context(k)) for k, v in account.sealed.items() if k in TOKEN_FIELDS}
+    kept = (*TOKEN_FIELDS, *platform.auth.callback_params)  # VK ID: its device_id goes with each refresh
+    opened = {k: deps.box.open(v, account.context(k)) for k, v in account.sealed.items() if k in kept}
     try:
         # Bluesky's sessions are renewed with the refresh token alone: there is no app
         app = (

@@ -361,6 +361,9 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
                 expires_at=time.time() + CODE_TTL_SECONDS,
             )
             params["code"] = code
+            if platform.device_id:  # VK ID: the redirect names the device, its tokens are bound to it
+                device = state.codes[code].device_id = secrets.token_urlsafe(24)
+                params.update(device_id=device, type="code_v2", expires_in="600")
         separator = "&" if "?" in redirect_uri else "?"
         return RedirectResponse(f"{redirect_uri}{separator}{urlencode(params)}", status_code=302)
 
@@ -377,6 +380,8 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
             return _oauth_error("invalid_client", "Client authentication failed", 401)
         if platform.per_instance and state.apps.get(client_id) != client_secret:
             return _oauth_error("invalid_client", "Client authentication failed due to unknown client", 401)
+        if platform.device_id and len(form.get("state", "")) < 32:  # VK ID: a state of the client's own
+            return _oauth_error("invalid_request", "state is required and must be at least 32 characters")
         if grant_type == "authorization_code":
             grant = state.codes.pop(form.get("code", ""), None)  # one use, whatever happens next
             if grant is None or grant.expires_at < time.time() or not same_provider(grant.network, platform):
@@ -385,14 +390,19 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
                 return _oauth_error("invalid_grant", "client_id or redirect_uri does not match the authorization")
             if not _pkce_ok(grant, form.get("code_verifier")):
                 return _oauth_error("invalid_grant", "The code_verifier does not match the code_challenge")
+            if grant.device_id is not None and form.get("device_id") != grant.device_id:
+                return _oauth_error("invalid_request", "device_id is missing or does not match the authorization")
             new = TokenFamily(network=platform.network, client_id=client_id, scope=grant.scope, user=grant.user)
+            new.device_id = grant.device_id
             state.families.append(new)
-            return _issue(platform, new, new_refresh=True)
+            return _issue(platform, new, new_refresh=True, echo=form.get("state"))
         if grant_type == "refresh_token":
             known = state.family_of_refresh(form.get("refresh_token", ""))
             if known is None or not same_provider(known.network, platform) or known.client_id != client_id:
                 return _oauth_error("invalid_grant", "The refresh token is invalid, expired or revoked")
-            return _issue(platform, known, new_refresh=platform.rotates_refresh_token)
+            if known.device_id is not None and form.get("device_id") != known.device_id:
+                return _oauth_error("invalid_request", "device_id is missing or does not match the refresh token")
+            return _issue(platform, known, new_refresh=platform.rotates_refresh_token, echo=form.get("state"))
         return _oauth_error("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
 
     def _long_lived(platform: SignIn, form: dict[str, str]) -> Response:
@@ -407,12 +417,14 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         known.access_tokens.add(access)
         return JSONResponse({"access_token": access, "token_type": "bearer", "expires_in": 5_184_000})
 
-    def _issue(platform: SignIn, family: TokenFamily, *, new_refresh: bool) -> JSONResponse:
+    def _issue(platform: SignIn, family: TokenFamily, *, new_refresh: bool, echo: str | None = None) -> JSONResponse:
         access = secrets.token_urlsafe(32)
         family.access_tokens.add(access)
         if new_refresh and platform.refresh_tokens:
             family.refresh_token = secrets.token_urlsafe(32)
         body: dict[str, Any] = {"access_token": access, "token_type": "bearer", "scope": family.scope}
+        if platform.device_id:  # VK ID's answer also names the user and echoes the client's state
+            body.update(user_id=int(number_of(platform.network, family.user)), state=echo or "")
         if platform.access_token_ttl:
             body["expires_in"] = platform.access_token_ttl
         if family.refresh_token:

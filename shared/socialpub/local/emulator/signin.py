@@ -66,6 +66,9 @@ class SignIn:
     app_registration_url: str | None = None  # Mastodon: POST /api/v1/apps on the instance
     bot_token: bool = False  # Telegram: getMe with the bot token in the path
     per_instance: bool = False  # Mastodon: the app is registered on each instance
+    # VK ID: the redirect back carries a device_id, which the code exchange and every refresh must send
+    # again (with a state of the client's own of at least 32 characters); a wrong or missing one is refused.
+    device_id: bool = False
     unauthorized: dict[str, Any] = field(default_factory=lambda: INVALID_TOKEN)  # the 401 body
 
     @property

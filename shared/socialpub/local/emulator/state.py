@@ -29,6 +29,7 @@ class Grant:
     challenge_method: str | None
     user: str
     expires_at: float
+    device_id: str | None = None  # VK ID: given at the redirect, wanted again at the code exchange
 
 
 @dataclass
@@ -40,6 +41,7 @@ class TokenFamily:
     access_tokens: set[str] = field(default_factory=set)
     refresh_token: str | None = None
     revoked: bool = False
+    device_id: str | None = None  # VK ID: each refresh must name the device the tokens were issued to
 
 
 @dataclass

@@ -109,6 +109,7 @@ def complete_connect(body: CallbackBody, workspace_id: Writer, c: ContainerDep) 
     return ok(_callback_view(result))
 
 
+        callback={"device_id": body.device_id} if body.device_id else None,
 # The page answers in HTML, but what is refused before it runs (an invalid query, a body too large)
 # comes in the JSON envelope as everywhere else; a connect that fails is a page (400 either way).
 _ENVELOPE = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
@@ -131,8 +132,15 @@ def hosted_callback_page(
     """The hosted callback page (no API key: the single-use state is the credential). Finishes the
     connect and sends the user to the return_url given at the start, or shows the outcome."""
     try:
+    device_id: Annotated[str | None, Query(max_length=512)] = None,
         result = service.complete_connect(
-            c.account_deps(), state=state, code=code, error=error, workspace_id=None, selection=selection
+            c.account_deps(),
+            state=state,
+            code=code,
+            error=error,
+            workspace_id=None,
+            selection=selection,
+            callback={"device_id": device_id} if device_id else None,  # VK ID
         )
     except DomainError as exc:
         return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)

@@ -55,6 +55,9 @@ class CallbackBody(BaseModel):
     code: str | None = Field(None, max_length=4096)
     error: str | None = Field(None, max_length=200)
     selection: list[str] | None = Field(None, max_length=100, description="The ids of the choices to connect")
+    device_id: str | None = Field(
+        None, max_length=512, description="VK: the device_id VK ID sent to your callback_url with the code"
+    )
 
 
 class AccountChangesBody(PartialUpdate):

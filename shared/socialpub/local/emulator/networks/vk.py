@@ -59,14 +59,24 @@ INVALID_TOKEN = {
     }
 }
 
-# dev.vk.com/en/api/access-token/authcode-flow-user: the authorization code flow for a user token.
+# VK ID (id.vk.com/about/business/go/docs/ru/vkid/latest/vk-id/connection/api-integration/api-description),
+# the OAuth 2.1 sign-in VK gives new apps: id.vk.com/authorize with PKCE (S256); the redirect back carries
+# code, state and a device_id; POST id.vk.com/oauth2/auth exchanges the code (code_verifier, device_id and a
+# state of the client's own) for an access token of an hour and a refresh token, and refreshes with the
+# refresh token and the same device_id, each refresh giving a new refresh token (the used one is void).
+# The tokens call api.vk.com's methods as the classic ones did (oauth.vk.com, no longer offered to new apps).
 SIGN_IN = SignIn(
     network=NETWORK,
     name="VK",
-    docs="https://dev.vk.com/en/api/access-token/authcode-flow-user",
+    docs="https://id.vk.com/about/business/go/docs/ru/vkid/latest/vk-id/connection/api-integration/api-description",
     api="https://api.vk.com/method",
-    authorization_url="https://oauth.vk.com/authorize",
-    token_url="https://oauth.vk.com/access_token",
+    authorization_url="https://id.vk.com/authorize",
+    token_url="https://id.vk.com/oauth2/auth",
+    pkce=True,
+    access_token_ttl=3600,
+    refresh_tokens=True,
+    rotates_refresh_token=True,
+    device_id=True,
     profile=Profile(
         url="https://api.vk.com/method/users.get?fields=photo_200,screen_name,followers_count&v=5.199",
         fields={
