@@ -364,15 +364,15 @@ def complete_connect(
     error: str | None = None,
     workspace_id: str | None = None,
     selection: list[str] | None = None,
+    callback: dict[str, str] | None = None,
 ) -> ConnectResult:
     """The network sent the user back: check the state, exchange the code, store the account(s).
-    callback: dict[str, str] | None = None,
 
     ``workspace_id`` is the caller's (the API); the hosted page has none and trusts the state alone.
-    """
-    session = deps.sessions.claim(state_hash(state), deps.clock(), workspace_id)
     ``callback``: what else the redirect carried that the network's token endpoint wants again (VK ID's
     ``device_id``: the catalog's ``callback_params``), kept sealed with the account for its refreshes.
+    """
+    session = deps.sessions.claim(state_hash(state), deps.clock(), workspace_id)
     if session is None:
         raise InvalidState()
     platform = integration(session.platform)
@@ -387,8 +387,6 @@ def complete_connect(
             raise NetworkRejected(f"{platform.name} did not authorize the connect: {error}", details={"error": error})
         if not code:
             raise InvalidInput("code is required", details={"field": "code"})
-        verifier = (
-            deps.box.open(session.sealed_verifier, session.context("verifier")) if session.sealed_verifier else None
         given = {n: v for n, v in (callback or {}).items() if n in platform.auth.callback_params and v}
         missing = [n for n in platform.auth.callback_params if n not in given]
         if missing:
@@ -396,6 +394,8 @@ def complete_connect(
                 f"{platform.name} sends {', '.join(missing)} back with the code: pass it on",
                 details={"field": missing[0]},
             )
+        verifier = (
+            deps.box.open(session.sealed_verifier, session.context("verifier")) if session.sealed_verifier else None
         )
         app = _session_app(deps, platform, session)
         tokens = deps.network.exchange_code(
@@ -405,9 +405,9 @@ def complete_connect(
             redirect_uri=session.redirect_uri,
             code_verifier=verifier,
             instance=session.instance,
+            **({"callback": given} if given else {}),
         )
         identities = deps.network.identities(platform, tokens, instance=session.instance, params={})
-            **({"callback": given} if given else {}),
         if not identities:
             raise NetworkRejected(
                 f"This {platform.name} login has nothing to publish to (e.g. no page it manages)",
@@ -444,9 +444,9 @@ def complete_connect(
             instance=session.instance,
             scopes=tokens.scopes or session.scopes,
             cap=cap,
+            extra_secrets={n: tokens.extra[n] for n in platform.auth.callback_params if tokens.extra.get(n)},
         )
         for identity in identities
-            extra_secrets={n: tokens.extra[n] for n in platform.auth.callback_params if tokens.extra.get(n)},
     ]
     return ConnectResult(accounts=stored, return_url=session.return_url)
 

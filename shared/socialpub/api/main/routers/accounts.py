@@ -105,11 +105,11 @@ def complete_connect(body: CallbackBody, workspace_id: Writer, c: ContainerDep) 
         error=body.error,
         workspace_id=workspace_id,
         selection=body.selection,
+        callback={"device_id": body.device_id} if body.device_id else None,
     )
     return ok(_callback_view(result))
 
 
-        callback={"device_id": body.device_id} if body.device_id else None,
 # The page answers in HTML, but what is refused before it runs (an invalid query, a body too large)
 # comes in the JSON envelope as everywhere else; a connect that fails is a page (400 either way).
 _ENVELOPE = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
@@ -128,11 +128,11 @@ def hosted_callback_page(
     code: Annotated[str | None, Query(max_length=4096)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
     selection: Annotated[list[str] | None, Query(max_length=100)] = None,
+    device_id: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
     """The hosted callback page (no API key: the single-use state is the credential). Finishes the
     connect and sends the user to the return_url given at the start, or shows the outcome."""
     try:
-    device_id: Annotated[str | None, Query(max_length=512)] = None,
         result = service.complete_connect(
             c.account_deps(),
             state=state,
