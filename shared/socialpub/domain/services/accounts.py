@@ -515,9 +515,21 @@ def connect_with_credentials(
         instance=server,
         scopes=[],
         cap=cap,
-        extra_secrets={n: given[n] for n in secret_names if n not in USED_ONCE},
+        extra_secrets=_kept_apart(platform, tokens, given, secret_names),
         metadata={n: v for n, v in given.items() if n not in secret_names},
     )
+
+
+def _kept_apart(
+    platform: Platform, tokens: TokenSet, given: dict[str, str], secret_names: tuple[str, ...]
+) -> dict[str, str]:
+    """The sign-in secrets sealed beside the account's token: only where the token is a session of its own
+    (Bluesky's app password beside its accessJwt). Where the token is the secret (an API key, a signer, a
+    bot token) or is made of it (a self-hosted WordPress's HTTP Basic pair), keeping it too would seal the
+    same secret twice, a KMS Encrypt and a ciphertext more for nothing."""
+    if platform.auth.profile.auth == "basic":
+        return {}
+    return {n: given[n] for n in secret_names if n not in USED_ONCE and given[n] != tokens.access_token}
 
 
 def _store_account(
