@@ -34,6 +34,22 @@ and ``refreshJwt``; the one presented is used up (presented again, or revoked: 4
 ``POST /_emulator/bluesky/expire_sessions`` expires every live ``accessJwt`` at once (as ~2 hours do on Bluesky), or
 one account's (``{"handle"}``), whenever the test says: before the expiry its client holds, too.
 
+atproto OAuth (atproto.com/specs/oauth), as Bluesky's PDS and its entryway (the authorization server) have it:
+
+- ``GET com.atproto.identity.resolveHandle`` (on any host) and ``GET plc.directory/<did>`` (the DID document naming
+  the PDS: Bluesky's for handles resolved at bsky.social, else the host that resolved it).
+- ``GET /.well-known/oauth-protected-resource`` on a PDS names its authorization server (``bsky.social`` for
+  Bluesky's PDSes; a self-hosted PDS is its own); ``GET /.well-known/oauth-authorization-server`` there.
+- ``POST /oauth/par``: a pushed request with PKCE S256, a redirect_uri, scope ``atproto`` and a DPoP proof;
+  ``request_uri`` (90 s). ``GET /oauth/authorize?client_id&request_uri``: the consent page (the account field
+  holds the ``login_hint``; another account may sign in); Allow redirects with ``code``, ``state`` and ``iss``.
+- ``POST /oauth/token``: ``authorization_code`` (the PKCE verifier, the same client, redirect_uri and DPoP key as the
+  PAR) or ``refresh_token`` (rotated; the same key): DPoP-bound tokens, ``token_type: DPoP``, ``sub`` the DID.
+- Every DPoP proof is checked (RFC 9449): ``typ`` ``dpop+jwt``, ES256 over the ``jwk`` in its header, ``htm`` and
+  ``htu`` of the request, a fresh ``iat``, a ``jti`` never seen before, the server's current ``nonce`` (else 400,
+  or 401 at the PDS, ``use_dpop_nonce`` with a ``DPoP-Nonce`` header); at the PDS also ``ath`` (the token's SHA-256)
+  and the key the token is bound to. A DPoP-bound token presented as ``Bearer`` is refused.
+
 Errors are XRPC ``{"error", "message"}``; an expired access token is 400 ``ExpiredToken``, a missing or revoked
 one 401 ``InvalidToken``.
 
@@ -45,19 +61,25 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import re
 import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from socialpub.local.emulator.counting import graphemes
 from socialpub.local.emulator.signin import Profile, SignIn
-from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, unauthorized
+from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, unauthorized
 
 NETWORK = "bluesky"
 PDS_HOST = "puffball.us-east.host.bsky.network"
@@ -76,6 +98,11 @@ MAX_LOOKUPS = 25  # getPosts uris, getProfiles actors
 POST_FIGURES = ("likeCount", "repostCount", "replyCount", "quoteCount")
 ACCOUNT_FIGURES = ("followersCount", "followsCount", "postsCount")
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+# atproto OAuth: request_uri and code lifetimes, access token lifetime, how old a DPoP proof may be
+PAR_SECONDS = 90
+CODE_SECONDS = 60
+OAUTH_ACCESS_SECONDS = 3600
+PROOF_SECONDS = 300
 
 # Sign-in as the network documents it (the page in ``docs``), not as the product's catalog says.
 SIGN_IN = SignIn(
@@ -128,6 +155,50 @@ def _datetime_ok(value: Any) -> bool:
     return parsed.tzinfo is not None
 
 
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def thumbprint(jwk: dict[str, Any]) -> str:
+    """RFC 7638: the SHA-256 of the key's required members, sorted, without spaces."""
+    members = {k: jwk[k] for k in ("crv", "kty", "x", "y")}
+    return _b64(hashlib.sha256(json.dumps(members, sort_keys=True, separators=(",", ":")).encode()).digest())
+
+
+def dpop_claims(proof: str) -> tuple[dict[str, Any], str] | str:
+    """(claims, key thumbprint) of a DPoP proof whose ES256 signature holds over the key in its header, or
+    what is wrong with it."""
+    try:
+        head, body, signature = proof.split(".")
+        header, claims = json.loads(_unb64(head)), json.loads(_unb64(body))
+        raw = _unb64(signature)
+    except (ValueError, TypeError):
+        return "DPoP proof is not a JWT"
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return "DPoP proof is not a JWT"
+    if header.get("typ") != "dpop+jwt" or header.get("alg") != "ES256":
+        return "DPoP proof must be typ dpop+jwt, alg ES256"
+    jwk = header.get("jwk")
+    if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or "d" in jwk:
+        return "DPoP proof must carry a public P-256 jwk"
+    try:
+        numbers = ec.EllipticCurvePublicNumbers(
+            int.from_bytes(_unb64(jwk["x"]), "big"), int.from_bytes(_unb64(jwk["y"]), "big"), ec.SECP256R1()
+        )
+        key = numbers.public_key()
+        if len(raw) != 64:
+            return "DPoP proof signature is not ES256"
+        der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+        key.verify(der, f"{head}.{body}".encode(), ec.ECDSA(hashes.SHA256()))
+    except (KeyError, ValueError, TypeError, InvalidSignature):
+        return "DPoP proof signature does not verify"
+    return claims, thumbprint(jwk)
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
     platform = SIGN_IN
@@ -138,9 +209,72 @@ def router(state: EmulatorState) -> APIRouter:
     pds_of: dict[str, str] = {}  # did -> the PDS host its DID document names
     expired: set[str] = set()  # accessJwts past their expiry (ExpiredToken, not InvalidToken)
 
+    # atproto OAuth: the authorization server's and the PDSes' records
+    resolved: dict[str, str] = {}  # did -> the PDS host its DID document names
+    handles_resolved: dict[str, str] = {}  # did -> its handle
+    nonces: dict[str, str] = {}  # server host -> the DPoP nonce it wants now
+    seen_jti: set[str] = set()
+    pushed: dict[str, dict[str, Any]] = {}  # request_uri -> the pushed authorization request
+    codes: dict[str, dict[str, Any]] = {}  # code -> the approved request and account
+    bound: dict[str, str] = {}  # DPoP-bound access or refresh token -> the key's thumbprint
+
+    def _proof(request: Request, host: str, *, token: str | None = None) -> str | Response:
+        """The thumbprint of the key of the request's valid DPoP proof, or the refusal (400 from the
+        authorization server, 401 from a PDS, which also checks ``ath`` and the token's key)."""
+        at_pds = token is not None
+
+        def refused(error: str, message: str) -> Response:
+            body = {"error": error, ("message" if at_pds else "error_description"): message}
+            response = JSONResponse(body, status_code=401 if at_pds else 400)
+            if error == "use_dpop_nonce":
+                response.headers["DPoP-Nonce"] = nonces[host]
+                if at_pds:
+                    response.headers["WWW-Authenticate"] = 'DPoP error="use_dpop_nonce"'
+            return response
+
+        checked = dpop_claims(request.headers.get("dpop", ""))
+        if isinstance(checked, str):
+            return refused("invalid_dpop_proof", checked)
+        claims, jkt = checked
+        path = request.url.path
+        htu = "https://" + path[path.find(f"/{host}/") + 1 :]
+        if claims.get("htm") != request.method or claims.get("htu") != htu:
+            return refused("invalid_dpop_proof", "DPoP proof htm/htu do not match the request")
+        if not isinstance(claims.get("iat"), int) or abs(time.time() - claims["iat"]) > PROOF_SECONDS:
+            return refused("invalid_dpop_proof", "DPoP proof iat is not recent")
+        jti = str(claims.get("jti") or "")
+        with state.lock:
+            if not jti or jti in seen_jti:
+                return refused("invalid_dpop_proof", "DPoP proof jti was used before")
+            seen_jti.add(jti)
+            current = nonces.setdefault(host, secrets.token_urlsafe(16))
+        if claims.get("nonce") != current:
+            return refused("use_dpop_nonce", "Authorization server requires nonce in DPoP proof")
+        if token is not None:
+            if claims.get("ath") != _b64(hashlib.sha256(token.encode()).digest()):
+                return refused("invalid_dpop_proof", "DPoP proof ath does not match the access token")
+            if bound.get(token) != jkt:
+                return refused("invalid_token", "The token is bound to another key")
+        return jkt
+
     def _account(request: Request, pds: str) -> tuple[str, str] | None:
-        """(DID, handle) of the bearer, who is on ``pds`` (bsky.social is an entryway to Bluesky's own PDSes)."""
-        family = state.bearer(request, NETWORK)
+        """(DID, handle) of the bearer, who is on ``pds`` (bsky.social is an entryway to Bluesky's own PDSes).
+        A DPoP-bound token (atproto OAuth) must come as ``DPoP`` with a valid proof, never as ``Bearer``."""
+        header = request.headers.get("authorization", "")
+        if header.startswith("DPoP "):
+            token = header.removeprefix("DPoP ").strip()
+            checked = _proof(request, pds, token=token)
+            if isinstance(checked, Response):
+                request.state.refusal = checked
+                return None
+            with state.lock:
+                family = state.family_of_access(token)
+            if family is None or family.network != NETWORK:
+                return None
+        else:
+            if header.removeprefix("Bearer ").strip() in bound:
+                return None
+            family = state.bearer(request, NETWORK)
         if family is None:
             return None
         did = _did_of(family.user)
@@ -151,7 +285,10 @@ def router(state: EmulatorState) -> APIRouter:
     def _denied(request: Request) -> Response:
         """An access token past its expiry is 400 ExpiredToken (the client renews its session); any other
         unknown or revoked one is 401."""
-        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        refusal = getattr(request.state, "refusal", None)
+        if isinstance(refusal, Response):
+            return refusal
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").removeprefix("DPoP ").strip()
         if token in expired:
             return _error("ExpiredToken", "Token has expired")
         return unauthorized(platform)
@@ -194,6 +331,193 @@ def router(state: EmulatorState) -> APIRouter:
                 "active": True,
             }
         )
+
+    # ------------------------------------------------------------------ atproto OAuth
+
+    @api.get("/{host}/xrpc/com.atproto.identity.resolveHandle")
+    async def resolve_handle(host: str, request: Request) -> Response:
+        handle = request.query_params.get("handle", "").lower()
+        if "." not in handle:
+            return _error("InvalidRequest", "Error: handle must be a valid handle")
+        did = _did_of(handle)
+        with state.lock:
+            resolved[did] = PDS_HOST if host == ENTRYWAY else host
+            handles_resolved[did] = handle
+        return JSONResponse({"did": did})
+
+    @api.get("/plc.directory/{did}")
+    async def plc_document(did: str) -> Response:
+        with state.lock:
+            pds, handle = resolved.get(did), handles_resolved.get(did)
+        if pds is None or handle is None:
+            return JSONResponse({"message": f"DID not registered: {did}"}, status_code=404)
+        service = {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": f"https://{pds}"}
+        return JSONResponse(
+            {
+                "@context": ["https://www.w3.org/ns/did/v1"],
+                "id": did,
+                "alsoKnownAs": [f"at://{handle}"],
+                "service": [service],
+            }
+        )
+
+    @api.get("/{pds}/.well-known/oauth-protected-resource")
+    async def protected_resource(pds: str) -> Response:
+        """Bluesky's PDSes name the entryway as their authorization server; the emulated self-hosted
+        PDSes offer no OAuth (app passwords only)."""
+        if pds != PDS_HOST:
+            return JSONResponse({"error": "NotFound", "message": "Not Found"}, status_code=404)
+        return JSONResponse(
+            {
+                "resource": f"https://{pds}",
+                "authorization_servers": [f"https://{ENTRYWAY}"],
+                "scopes_supported": [],
+                "bearer_methods_supported": ["header"],
+                "resource_documentation": "https://atproto.com",
+            }
+        )
+
+    issuer = f"https://{ENTRYWAY}"
+
+    @api.get(f"/{ENTRYWAY}/.well-known/oauth-authorization-server")
+    async def authorization_server() -> Response:
+        return JSONResponse(
+            {
+                "issuer": issuer,
+                "authorization_endpoint": f"{issuer}/oauth/authorize",
+                "token_endpoint": f"{issuer}/oauth/token",
+                "pushed_authorization_request_endpoint": f"{issuer}/oauth/par",
+                "require_pushed_authorization_requests": True,
+                "response_types_supported": ["code"],
+                "grant_types_supported": ["authorization_code", "refresh_token"],
+                "code_challenge_methods_supported": ["S256"],
+                "token_endpoint_auth_methods_supported": ["none", "private_key_jwt"],
+                "scopes_supported": ["atproto", "transition:generic", "transition:chat.bsky"],
+                "dpop_signing_alg_values_supported": ["ES256"],
+                "authorization_response_iss_parameter_supported": True,
+                "client_id_metadata_document_supported": True,
+            }
+        )
+
+    def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+        return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+    @api.post(f"/{ENTRYWAY}/oauth/par")
+    async def par(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        checked = _proof(request, ENTRYWAY)
+        if isinstance(checked, Response):
+            return checked
+        client_id, redirect_uri = form.get("client_id", ""), form.get("redirect_uri", "")
+        if not client_id.startswith(("https://", "http://localhost")) or not redirect_uri:
+            return _oauth_error("invalid_client", "client_id must be the URL of a client metadata document")
+        if form.get("response_type") != "code" or "atproto" not in form.get("scope", "").split():
+            return _oauth_error("invalid_request", 'response_type must be "code" and scope include "atproto"')
+        if form.get("code_challenge_method") != "S256" or not form.get("code_challenge"):
+            return _oauth_error("invalid_request", "PKCE with S256 is required")
+        request_uri = f"urn:ietf:params:oauth:request_uri:req-{secrets.token_hex(16)}"
+        with state.lock:
+            pushed[request_uri] = {**form, "jkt": checked, "expires": time.time() + PAR_SECONDS}
+        response = JSONResponse({"request_uri": request_uri, "expires_in": PAR_SECONDS}, status_code=201)
+        response.headers["DPoP-Nonce"] = nonces[ENTRYWAY]
+        return response
+
+    @api.get(f"/{ENTRYWAY}/oauth/authorize")
+    async def authorize_page(request: Request) -> Response:
+        query = request.query_params
+        with state.lock:
+            asked = pushed.get(query.get("request_uri", ""))
+        if asked is None or asked["expires"] < time.time() or asked["client_id"] != query.get("client_id"):
+            return HTMLResponse("<h1>Invalid request</h1><p>Unknown or expired request_uri.</p>", 400)
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in {"request_uri": query["request_uri"], "client_id": asked["client_id"]}.items()
+        )
+        hint = html.escape(asked.get("login_hint", ""))
+        page = f"""<!doctype html><html><head><title>Bluesky - authorize</title></head>
+<body><h1>Bluesky (emulated)</h1><p>An app (<code>{html.escape(asked["client_id"])}</code>) asks to act on
+your account with <code>{html.escape(asked["scope"])}</code>.</p>
+<form method="post" action="/{ENTRYWAY}/oauth/authorize">{hidden}
+<label>Account <input name="user" value="{hint}"></label>
+<button type="submit" name="decision" value="allow" id="allow">Allow</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button></form></body></html>"""
+        return HTMLResponse(page)
+
+    @api.post(f"/{ENTRYWAY}/oauth/authorize")
+    async def authorize_decision(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        with state.lock:
+            asked = pushed.pop(form.get("request_uri", ""), None)
+        if asked is None or asked["expires"] < time.time():
+            return HTMLResponse("<h1>Invalid request</h1><p>Unknown or expired request_uri.</p>", 400)
+        params = {"state": asked.get("state", ""), "iss": issuer}
+        if form.get("decision") != "allow":
+            params.update(error="access_denied", error_description="The user denied access")
+        else:
+            code = f"cod-{secrets.token_hex(16)}"
+            handle = (form.get("user") or asked.get("login_hint") or "").lower()
+            with state.lock:
+                codes[code] = {**asked, "handle": handle, "expires": time.time() + CODE_SECONDS}
+            params["code"] = code
+        separator = "&" if "?" in asked["redirect_uri"] else "?"
+        return RedirectResponse(f"{asked['redirect_uri']}{separator}{urlencode(params)}", status_code=302)
+
+    @api.post(f"/{ENTRYWAY}/oauth/token")
+    async def oauth_token(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        checked = _proof(request, ENTRYWAY)
+        if isinstance(checked, Response):
+            return checked
+        jkt = checked
+        grant = form.get("grant_type")
+        with state.lock:
+            if grant == "authorization_code":
+                approved = codes.pop(form.get("code", ""), None)
+                if approved is None or approved["expires"] < time.time():
+                    return _oauth_error("invalid_grant", "Invalid code")
+                verifier = form.get("code_verifier", "")
+                if _b64(hashlib.sha256(verifier.encode()).digest()) != approved["code_challenge"]:
+                    return _oauth_error("invalid_grant", "Invalid code_verifier")
+                if (
+                    form.get("client_id") != approved["client_id"]
+                    or form.get("redirect_uri") != approved["redirect_uri"]
+                ):
+                    return _oauth_error("invalid_grant", "The code was issued to another client or redirect_uri")
+                if jkt != approved["jkt"]:
+                    return _oauth_error("invalid_dpop_proof", "DPoP key does not match the pushed request's")
+                family = TokenFamily(
+                    network=NETWORK, client_id=approved["client_id"], scope=approved["scope"], user=approved["handle"]
+                )
+                state.families.append(family)
+            elif grant == "refresh_token":
+                presented = form.get("refresh_token", "")
+                found = state.family_of_refresh(presented) if presented in bound else None
+                if found is None or found.client_id != form.get("client_id"):
+                    return _oauth_error("invalid_grant", "Invalid refresh token")
+                if bound[presented] != jkt:
+                    return _oauth_error("invalid_dpop_proof", "DPoP key does not match the token's")
+                family = found
+                expired.update(family.access_tokens)
+                family.access_tokens.clear()
+            else:
+                return _oauth_error("unsupported_grant_type", f"Unsupported grant_type: {grant}")
+            family.access_tokens.add(access := f"oat-{secrets.token_urlsafe(32)}")
+            family.refresh_token = f"ort-{secrets.token_urlsafe(32)}"
+            bound[access] = bound[family.refresh_token] = jkt
+            did = _did_of(family.user)
+            resolved.setdefault(did, PDS_HOST)
+            handles_resolved.setdefault(did, family.user)
+        answer = {
+            "access_token": access,
+            "token_type": "DPoP",
+            "expires_in": OAUTH_ACCESS_SECONDS,
+            "refresh_token": family.refresh_token,
+            "scope": family.scope,
+            "sub": did,
+        }
+        response = JSONResponse(answer)
+        response.headers["DPoP-Nonce"] = nonces[ENTRYWAY]
+        return response
 
     def _service(request: Request, audience: str, method: str) -> dict[str, Any] | None:
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
