@@ -209,3 +209,61 @@ def test_sign_in_page__ssrf_guarded_server__refused_on_the_page(
     assert sent.status_code == 400
     assert 'role="alert"' in sent.text
     assert _accounts(client, headers) == []
+
+
+def test_sign_in_page__five_refused_sign_ins__the_state_is_used_up_with_too_many_attempts(
+    client: TestClient, keys: Keys, emulator: Emulator
+) -> None:
+    headers = new_workspace(client, keys)
+    bluesky = CASES[0]
+    # Given a Bluesky connect for the hosted page, and four wrong app passwords sent with its state
+    data = client.post("/api/accounts", json={"platform": "bluesky"}, headers=headers).json()["data"]
+    for _ in range(4):
+        wrong = client.post(PAGE, data={"state": data["state"], **bluesky.bad})
+        assert (wrong.status_code, 'role="alert"' in wrong.text) == (400, True)
+
+    # When a fifth wrong one is sent
+    fifth = client.post(PAGE, data={"state": data["state"], **bluesky.bad})
+    # Then the page says there were too many, with no form to try again
+    assert fifth.status_code == 429, fifth.text
+    assert "TOO_MANY_ATTEMPTS" in fifth.text
+    assert "start the connect again" in fifth.text
+    assert "<form" not in fifth.text
+
+    # And the state is used up: the right app password, or opening the page again, are refused the same way
+    right = client.post(PAGE, data={"state": data["state"], **bluesky.good}, follow_redirects=False)
+    shown = client.get(PAGE, params={"state": data["state"]})
+    assert (right.status_code, shown.status_code) == (429, 429)
+    assert "TOO_MANY_ATTEMPTS" in right.text + shown.text
+    assert "<form" not in shown.text
+    assert _accounts(client, headers) == []
+
+    # And a connect started again connects with the right one
+    again = client.post("/api/accounts", json={"platform": "bluesky"}, headers=headers).json()["data"]
+    done = client.post(PAGE, data={"state": again["state"], **bluesky.good})
+    assert done.status_code == 200, done.text
+    assert [a["platform"] for a in _accounts(client, headers)] == ["bluesky"]
+
+
+def test_sign_in_page__names_the_workspace__its_name_escaped(
+    client: TestClient, keys: Keys, emulator: Emulator
+) -> None:
+    # Given a workspace whose name holds markup, and a Dev.to connect started in it for the hosted page
+    name = "<script>alert('x')</script> & Co"
+    key = keys.headers()
+    created = client.post("/api/workspaces", json={"name": name}, headers=key)
+    assert created.status_code == 201, created.text
+    headers = {**key, "X-Workspace-ID": created.json()["data"]["workspace"]["id"]}
+    started = client.post("/api/accounts", json={"platform": "devto"}, headers=headers)
+    assert started.status_code == 200, started.text
+    data = started.json()["data"]
+
+    # When the page is shown, and shown again after a refused key
+    shown = client.get(PAGE, params={"state": data["state"]})
+    refused = client.post(PAGE, data={"state": data["state"], **CASES[3].bad})
+
+    # Then both name the workspace as text, never as markup
+    assert (shown.status_code, refused.status_code) == (200, 400)
+    for page in (shown.text, refused.text):
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in page
+        assert "<script>" not in page
