@@ -45,6 +45,14 @@ class InvalidState(InvalidInput):
     default_message = "This connect state is unknown, already used, expired or of another workspace; start again"
 
 
+class TooManyAttempts(InvalidState):
+    """A hosted sign-in page's state that was refused too many credentials: it cannot be tried again, so
+    the page cannot be used to guess a password; the user starts the connect again."""
+
+    code = "TOO_MANY_ATTEMPTS"
+    default_message = "Too many failed sign-ins with this page; start the connect again"
+
+
 class IntegrationNotConfigured(InvalidInput):
     code = "INTEGRATION_NOT_CONFIGURED"
     default_message = "No app credentials for this network"
@@ -237,6 +245,9 @@ class ConnectSession(BaseModel):
     # Set when the sign-in yielded several identities (pages) and the client must pick some:
     choices: list[Identity] = Field(default_factory=list)
     sealed_tokens: dict[str, str] = Field(default_factory=dict)
+    # The hosted sign-in page's: the workspace's name it shows, and its refused sign-ins so far
+    workspace_name: str | None = None
+    failed_attempts: int = 0
 
     def context(self, field: str) -> dict[str, str]:
         return {"workspace_id": self.workspace_id, "record": f"connect/{self.state_hash}", "field": field}

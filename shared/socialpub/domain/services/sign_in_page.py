@@ -5,7 +5,8 @@ screen and the hosted callback page.
 A connect started without ``credentials`` answers an ``auth_url`` to that page and a state, kept like an
 OAuth state (single-use, expiring, bound to the workspace). The page asks for the fields the catalog's
 auth type needs and submits them to the same ``connect_with_credentials`` the API uses (same checks,
-SSRF guard, sealed secrets). A refused sign-in gives the state back, so the user can correct a typo.
+SSRF guard, sealed secrets). A refused sign-in gives the state back, so the user can correct a typo,
+up to ``MAX_FAILED_ATTEMPTS`` refusals: then the state is refused (TOO_MANY_ATTEMPTS) until it expires.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from socialpub.domain.accounts import CONNECT_TTL_SECONDS, ConnectSession, InvalidState, check_redirect_url, state_hash
+from socialpub.domain.accounts import (
+    CONNECT_TTL_SECONDS,
+    ConnectSession,
+    InvalidState,
+    TooManyAttempts,
+    check_redirect_url,
+    state_hash,
+)
 from socialpub.domain.errors import DomainError, InvalidInput
 from socialpub.domain.integrations import integration
 from socialpub.domain.platforms import Platform
@@ -30,6 +38,8 @@ from socialpub.domain.services.accounts import (
 
 INSTANCE = "instance"
 OPTIONAL_CODE = "totp_2fa_token"
+# Refused sign-ins one state may have: enough for typos, too few to guess a password through the page
+MAX_FAILED_ATTEMPTS = 5
 LABELS = {
     "identifier": "Handle, username or email",
     "app_password": "App password",
@@ -85,6 +95,7 @@ def start(
     if request.return_url:
         check_redirect_url(request.return_url, "return_url")
     state = secrets.token_urlsafe(32)
+    workspace = deps.workspaces.get(workspace_id)  # its name, shown on the page
     deps.sessions.create(
         ConnectSession(
             state_hash=state_hash(state),
@@ -96,6 +107,7 @@ def start(
             return_url=request.return_url,
             scopes=[],
             instance=(request.instance or "").strip() or None,  # a default for the form; guarded at submit
+            workspace_name=workspace.name if workspace else None,
             expires_at=deps.clock() + timedelta(seconds=CONNECT_TTL_SECONDS),
         )
     )
@@ -125,8 +137,13 @@ def submit(deps: AccountDeps, state: str, values: dict[str, str]) -> ConnectResu
             instance=instance,
             configuration_id=session.configuration_id,
         )
-    except DomainError:
-        deps.sessions.await_selection(session)
+    except DomainError as refused:
+        # Counted on the state's own item, in the write that gives it back: the claim is held until this
+        # write, so no other attempt reads or writes the count meanwhile (no lost increment, no extra call).
+        failed = session.failed_attempts + 1
+        deps.sessions.await_selection(session.model_copy(update={"failed_attempts": failed}))
+        if failed >= MAX_FAILED_ATTEMPTS:
+            raise TooManyAttempts(details={"failed_attempts": failed}) from refused
         raise
     return ConnectResult(accounts=[account], return_url=session.return_url)
 
@@ -137,4 +154,7 @@ def _claim_sign_in(deps: AccountDeps, state: str) -> ConnectSession:
         if session is not None:
             deps.sessions.await_selection(session)  # an OAuth state belongs to the callback page
         raise InvalidState()
+    if session.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        deps.sessions.await_selection(session)  # given back refused: every later try says why, until it expires
+        raise TooManyAttempts(details={"failed_attempts": session.failed_attempts})
     return session

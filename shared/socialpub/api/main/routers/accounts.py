@@ -29,7 +29,7 @@ from socialpub.api.main.schemas.accounts import (
     DisconnectView,
 )
 from socialpub.config import AccountsSettings
-from socialpub.domain.accounts import AccountStatus, Identity, InvalidState
+from socialpub.domain.accounts import AccountStatus, Identity, InvalidState, TooManyAttempts
 from socialpub.domain.errors import DomainError
 from socialpub.domain.integrations import integration
 from socialpub.domain.permissions import Permission
@@ -173,6 +173,10 @@ SIGN_IN_PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **CALLBACK_PAGE_RESPONSES,
     200: {"description": "The sign-in form", "content": _PAGE},
     303: {"description": "Connected: on to the return_url given when the connect started"},
+    429: {
+        "description": "Too many failed sign-ins with this state (a page): start the connect again",
+        "content": _PAGE | _ENVELOPE,
+    },
 }
 
 
@@ -183,8 +187,8 @@ def sign_in_form(c: ContainerDep, state: Annotated[str, Query(max_length=200)] =
     try:
         session, platform = sign_in_page.open_page(c.account_deps(), state)
     except DomainError as exc:
-        return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)
-    return _sign_in_form(state, platform, {"instance": session.instance or ""})
+        return _refused_page(exc)
+    return _sign_in_form(state, platform, {"instance": session.instance or ""}, session.workspace_name)
 
 
 @router.post("/connect", response_class=HTMLResponse, responses=SIGN_IN_PAGE_RESPONSES)
@@ -196,11 +200,14 @@ async def submit_sign_in(request: Request, c: ContainerDep) -> Response:
     deps = c.account_deps()
     try:
         result = await run_in_threadpool(sign_in_page.submit, deps, state, form)
-    except InvalidState as exc:
-        return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)
+    except InvalidState as exc:  # unknown, used, expired, or refused too many sign-ins
+        return _refused_page(exc)
     except DomainError as exc:
-        platform = await run_in_threadpool(lambda: sign_in_page.open_page(deps, state)[1])
-        return _sign_in_form(state, platform, form, error=exc.message)
+        try:
+            session, platform = await run_in_threadpool(sign_in_page.open_page, deps, state)
+        except DomainError as gone:  # taken meanwhile by another submit of the same state
+            return _refused_page(gone)
+        return _sign_in_form(state, platform, form, session.workspace_name, error=exc.message)
     return _finished(result, status.HTTP_303_SEE_OTHER)
 
 
@@ -242,9 +249,17 @@ def _callback_view(result: service.ConnectResult) -> CallbackView:
     return CallbackView(status="connected", accounts=[AccountView.of(a) for a in result.accounts])
 
 
-def _outcome_page(title: str, text: str, code: int = status.HTTP_200_OK) -> HTMLResponse:
+def _outcome_page(title: str, text: str, code: int = status.HTTP_200_OK, error_code: str = "") -> HTMLResponse:
     body = f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>"
+    if error_code:
+        body += f'<p><code id="error-code">{html.escape(error_code)}</code></p>'
     return HTMLResponse(body, status_code=code)
+
+
+def _refused_page(exc: DomainError) -> HTMLResponse:
+    """A sign-in page's state that cannot be used: 400, or 429 once it was refused too many sign-ins."""
+    code = status.HTTP_429_TOO_MANY_REQUESTS if isinstance(exc, TooManyAttempts) else status.HTTP_400_BAD_REQUEST
+    return _outcome_page("The account could not be connected", exc.message, code, error_code=exc.code)
 
 
 def _selection_page(state: str, choices: list[Identity]) -> HTMLResponse:
@@ -262,13 +277,17 @@ def _selection_page(state: str, choices: list[Identity]) -> HTMLResponse:
     return HTMLResponse(body)
 
 
-def _sign_in_form(state: str, platform: Platform, typed: dict[str, str], error: str | None = None) -> HTMLResponse:
-    """The form; what the user typed comes back only in the fields that are not secrets."""
+def _sign_in_form(
+    state: str, platform: Platform, typed: dict[str, str], workspace: str | None, error: str | None = None
+) -> HTMLResponse:
+    """The form; what the user typed comes back only in the fields that are not secrets. It names the
+    workspace the account will join, so the user knows whose app they are giving it to."""
     rows = "".join(_input(f, typed.get(f.name, "")) for f in sign_in_page.form_fields(platform))
     title = f"Connect {platform.name}"
     alert = f'<p role="alert" id="error">{html.escape(error)}</p>' if error else ""
+    joins = f'<p id="workspace">To the workspace <strong>{html.escape(workspace)}</strong></p>' if workspace else ""
     body = (
-        f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{alert}"
+        f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{joins}{alert}"
         # relative: the page is served at .../api/accounts/connect, whatever the stage prefix
         f'<form method="post" action="connect"><input type="hidden" name="state" value="{html.escape(state)}">'
         f'{rows}<button type="submit" id="connect">Connect</button></form>'
