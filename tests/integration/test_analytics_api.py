@@ -211,6 +211,35 @@ def test_post_analytics__another_tenants_post_or_an_unknown_one_is_404(
         assert answer.json()["error"]["code"] == "POST_NOT_FOUND"
 
 
+def test_post_analytics__a_post_without_its_marker_is_still_found_and_a_deleted_one_is_404(
+    client: TestClient, keys: Keys, container: Container, aws: dict[str, str]
+) -> None:
+    # Given a post with figures whose marker item is missing (a post created before markers existed)
+    headers = new_workspace(client, keys)
+    ws = headers["X-Workspace-ID"]
+    post_id = new_post(client, headers)
+    seed_post(container, ws, post_id)
+    marked = client.get(f"/api/posts/{post_id}/analytics", headers=headers)
+    marker = {"pk": {"S": f"WS#{ws}"}, "sk": {"S": f"METRICS#POST#{post_id}#"}}
+    table = boto3.client("dynamodb", region_name="us-east-1")
+    assert table.get_item(TableName=aws["WORKSPACES_TABLE"], Key=marker).get("Item"), "created with the post"
+    table.delete_item(TableName=aws["WORKSPACES_TABLE"], Key=marker)
+    # When its analytics are read
+    unmarked = client.get(f"/api/posts/{post_id}/analytics", headers=headers)
+    # Then the answer is the same as with the marker (the post itself was looked up)
+    assert unmarked.status_code == 200, unmarked.text
+    assert unmarked.json() == marked.json()
+    # And a deleted post's analytics are 404, with or without a marker
+    other = new_post(client, headers)
+    for gone in (post_id, other):
+        assert client.delete(f"/api/posts/{gone}", headers=headers).status_code == 200
+        refused = client.get(f"/api/posts/{gone}/analytics", headers=headers)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (404, "POST_NOT_FOUND"), refused.text
+    assert "Item" not in table.get_item(
+        TableName=aws["WORKSPACES_TABLE"], Key={"pk": {"S": f"WS#{ws}"}, "sk": {"S": f"METRICS#POST#{other}#"}}
+    )
+
+
 def test_analytics_routes_need_analytics_read(client: TestClient, keys: Keys, container: Container) -> None:
     # Given a key with every permission but analytics.read
     headers = new_workspace(client, keys, permissions=ALL_PERMISSIONS - {Permission.ANALYTICS_READ})

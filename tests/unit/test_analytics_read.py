@@ -14,6 +14,7 @@ from socialpub.domain.analytics import (
     AccountMetrics,
     Demographics,
     FollowerPoint,
+    PostFigures,
     PostMetrics,
     Rollup,
     Snapshot,
@@ -50,6 +51,11 @@ class MemoryAnalytics:
 
     def post_metrics(self, workspace_id: str, post_id: str) -> tuple[list[TargetMetrics], list[Snapshot]]:
         return [t for t in self.targets if (t.workspace_id, t.post_id) == (workspace_id, post_id)], self.snapshots
+
+    def post_figures(self, workspace_id: str, post_id: str) -> PostFigures:
+        # No marker here: the service looks the post up itself (Present below)
+        targets, snapshots = self.post_metrics(workspace_id, post_id)
+        return PostFigures(marked=False, targets=targets, snapshots=snapshots)
 
     def rollups(self, workspace_id: str, granularity: str, start: datetime, end: datetime) -> list[Rollup]:
         self.asked.append(granularity)

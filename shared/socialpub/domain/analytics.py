@@ -241,12 +241,26 @@ class TopPost(BaseModel):
     published_at: datetime
 
 
+class PostFigures(BaseModel):
+    """A post's figures as one Query of its range finds them, and whether the post's marker was
+    there (it is, for every post created since the marker exists; see docs/data-model.md)."""
+
+    marked: bool
+    targets: list[TargetMetrics]
+    snapshots: list[Snapshot]
+
+
 class AnalyticsRepository(Protocol):
     """Where analytics live (WorkspacesTable; see docs/data-model.md)."""
 
     # read side (the API)
     def post_metrics(self, workspace_id: str, post_id: str) -> tuple[list[TargetMetrics], list[Snapshot]]:
         """The post's targets' latest figures and every reading of them (oldest first): one Query."""
+        ...
+
+    def post_figures(self, workspace_id: str, post_id: str) -> PostFigures:
+        """The same, with whether the post's marker was found by that Query (``marked``: the post
+        exists; not marked: it does not, or it was created before the marker)."""
         ...
 
     def rollups(self, workspace_id: str, granularity: str, start: datetime, end: datetime) -> list[Rollup]:

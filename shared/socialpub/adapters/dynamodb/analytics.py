@@ -21,6 +21,7 @@ from socialpub.adapters.dynamodb.queries import batch_get_all, query_all
 from socialpub.domain.analytics import (
     AccountMetrics,
     FollowerPoint,
+    PostFigures,
     Rollup,
     Snapshot,
     TargetMetrics,
@@ -44,6 +45,19 @@ def _ws(workspace_id: str) -> dict[str, str]:
 
 def target_sk(post_id: str, account_id: str) -> str:
     return f"METRICS#POST#{post_id}#{account_id}"
+
+
+def post_marker_sk(post_id: str) -> str:
+    """The post's marker: first of its figures' range, so that one Query tells both that the post
+    exists and what its figures are (written and deleted in the post's own transactions)."""
+    return f"METRICS#POST#{post_id}#"
+
+
+def post_marker(workspace_id: str, post_id: str) -> dict[str, Any]:
+    """The marker's item, for the post's create transaction."""
+    return to_item(
+        {"pk": f"WS#{workspace_id}", "sk": post_marker_sk(post_id), "kind": "post_marker", "post_id": post_id}
+    )
 
 
 def account_sk(account_id: str) -> str:
@@ -165,15 +179,24 @@ class DynamoAnalyticsRepository:
     # ------------------------------------------------------------------ read side
 
     def post_metrics(self, workspace_id: str, post_id: str) -> tuple[list[TargetMetrics], list[Snapshot]]:
+        figures = self.post_figures(workspace_id, post_id)
+        return figures.targets, figures.snapshots
+
+    def post_figures(self, workspace_id: str, post_id: str) -> PostFigures:
         records = query_all(
             self._ddb,
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": _ws(workspace_id), ":prefix": {"S": f"METRICS#POST#{post_id}#"}},
+            ExpressionAttributeValues={":pk": _ws(workspace_id), ":prefix": {"S": post_marker_sk(post_id)}},
         )
+        marked = any(r.get("kind") == "post_marker" for r in records)
         latest = [r for r in records if r.get("kind") == "target_metrics"]
         readings = sorted((r for r in records if r.get("kind") == "snapshot"), key=lambda r: str(r["at"]))
-        return load_all(TargetMetrics, latest, "target metrics"), load_all(Snapshot, readings, "metrics reading")
+        return PostFigures(
+            marked=marked,
+            targets=load_all(TargetMetrics, latest, "target metrics"),
+            snapshots=load_all(Snapshot, readings, "metrics reading"),
+        )
 
     def rollups(self, workspace_id: str, granularity: str, start: datetime, end: datetime) -> list[Rollup]:
         unit, cut = ("H", _hour) if granularity == "hour" else ("D", _day)

@@ -9,6 +9,8 @@ Items (see docs/data-model.md):
 - ``pk=UPLOAD#<media>``, ``sk=UPLOAD``: beside each library file, which workspace holds it, for its
   public path, which names the file alone (domain/services/media_library.py).
 - ``sk=POST#<post>#T#<account>``: a publishing target (adapters/dynamodb/publishing.py).
+- ``sk=METRICS#POST#<post>#``: the post's marker, first of its figures' range, so that its analytics
+  are one Query (adapters/dynamodb/analytics.py); put and deleted with the post.
 
 A scheduled post's item also carries ``sweep_pk=scheduled`` / ``sweep_sk=<due time>#<post>``: the
 sparse ``to_sweep`` index, across workspaces, that the schedule sweeper reads (publishing targets
@@ -30,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from socialpub.adapters.dynamodb.analytics import post_marker, post_marker_sk
 from socialpub.adapters.dynamodb.codec import from_item, iso, to_item
 from socialpub.adapters.dynamodb.errors import translated
 from socialpub.adapters.dynamodb.events import event_put
@@ -102,6 +105,7 @@ class DynamoPostRepository:
         items = [
             self._put_post(post, ConditionExpression="attribute_not_exists(pk)"),
             *self._put_targets(post),
+            {"Put": {"TableName": self._table, "Item": post_marker(post.workspace_id, post.id)}},
             *([event_put(self._table, event)] if event else []),
             workspace_guard(self._table, post.workspace_id, counter_deltas(None, post), caps),
         ]
@@ -127,6 +131,7 @@ class DynamoPostRepository:
                 }
             },
             *(self._delete(post.workspace_id, sk) for sk, _ in list(_index_records(post))[1:]),
+            self._delete(post.workspace_id, post_marker_sk(post.id)),
             *(self._delete(post.workspace_id, f"MEDIA#{m.id}") for m in post.media),
             *(self._delete(post.workspace_id, sk) for sk in _claims(post)),
             *(

@@ -156,9 +156,12 @@ def _post_timeline(snapshots: Sequence[Snapshot]) -> list[PostPoint]:
 
 
 def post_analytics(deps: AnalyticsDeps, workspace_id: str, post_id: str) -> PostAnalytics:
-    if deps.posts.get(workspace_id, post_id) is None:
+    figures = deps.analytics.post_figures(workspace_id, post_id)
+    # The post's marker, read with its figures, says it exists; a post created before the marker
+    # (or none) is looked up itself, a second read.
+    if not figures.marked and deps.posts.get(workspace_id, post_id) is None:
         raise PostNotFound(details={"post_id": post_id})
-    targets, snapshots = deps.analytics.post_metrics(workspace_id, post_id)
+    targets, snapshots = figures.targets, figures.snapshots
     by_network: dict[str, list[TargetMetrics]] = defaultdict(list)
     for target in targets:
         by_network[target.platform].append(target)
