@@ -33,7 +33,7 @@ def _consent(emulator: Emulator, authorization_url: str, user: str | None = None
     return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["location"]).query).items()}
 
 
-def _signed_in(
+def signed_in_with_oauth(
     emulator: Emulator, handle: str, user: str | None = None
 ) -> tuple[AtprotoOAuth, AtprotoServer, DpopKey, TokenSet, str | None]:
     oauth = AtprotoOAuth(emulator=emulator.url)
@@ -87,7 +87,7 @@ def test_atproto_oauth__handle_to_dpop_bound_tokens__a_post_made_with_them_once(
     handle = "dana-oauth.bsky.social"
 
     # When the handle is resolved, the request pushed with PKCE and DPoP, the user allows it and the code exchanged
-    _, server, key, tokens, _ = _signed_in(emulator_server, handle)
+    _, server, key, tokens, _ = signed_in_with_oauth(emulator_server, handle)
 
     # Then the account is found where its DID document says, signed in by the entryway
     assert (server.pds, server.issuer) == ("https://puffball.us-east.host.bsky.network", "https://bsky.social")
@@ -104,7 +104,7 @@ def test_atproto_oauth__token_as_bearer_or_with_a_wrong_proof__refused_nothing_p
     emulator_server: Emulator,
 ) -> None:
     # Given DPoP-bound tokens of an account
-    _, server, key, tokens, _ = _signed_in(emulator_server, "erin-oauth.bsky.social")
+    _, server, key, tokens, _ = signed_in_with_oauth(emulator_server, "erin-oauth.bsky.social")
 
     # When the token is presented as a bearer token, or with a proof signed by another key, or for another URL
     as_bearer = _create_record(
@@ -130,7 +130,7 @@ def test_atproto_oauth__another_account_signs_in__sub_mismatch_refused(emulator_
     # Given a connect started for one handle
     # When the user signs in as another account at the authorization server
     with pytest.raises(NetworkRejected) as refused:
-        _signed_in(emulator_server, "frank-oauth.bsky.social", user="mallory-oauth.bsky.social")
+        signed_in_with_oauth(emulator_server, "frank-oauth.bsky.social", user="mallory-oauth.bsky.social")
 
     # Then the tokens are refused: they are not the resolved account's
     assert "another account" in refused.value.message
@@ -139,7 +139,7 @@ def test_atproto_oauth__another_account_signs_in__sub_mismatch_refused(emulator_
 
 def test_atproto_oauth__refresh_with_the_same_key__rotated_the_old_one_refused(emulator_server: Emulator) -> None:
     # Given DPoP-bound tokens
-    oauth, server, key, tokens, nonce = _signed_in(emulator_server, "gail-oauth.bsky.social")
+    oauth, server, key, tokens, nonce = signed_in_with_oauth(emulator_server, "gail-oauth.bsky.social")
     assert tokens.refresh_token is not None
 
     # When they are refreshed with a proof of the same key

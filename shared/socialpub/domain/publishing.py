@@ -302,6 +302,8 @@ class PublishJob:
     first_comment: str | None
     settings: dict[str, Any]
     media: list[MediaFile] = field(default_factory=list)
+    # atproto OAuth: the PEM of the DPoP key the token is bound to (sealed with the account); None: a bearer token
+    proof_key: str | None = None
 
     @property
     def text(self) -> str:

@@ -1,5 +1,6 @@
 """Bluesky's publisher against the emulated PDS and video service."""
 
+import dataclasses
 import hashlib
 import time
 
@@ -8,12 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.api.container import Container
-from socialpub.domain.publishing import NeedsReconnect, Rejected, Retryable
+from socialpub.domain.publishing import NeedsReconnect, PublishAccount, Rejected, Retryable
 from tests.conftest import Emulator, Keys
 from tests.integration.pipeline import Pipeline, get, publish
+from tests.integration.test_bluesky_oauth import signed_in_with_oauth
 from tests.integration.test_posts import create, new_workspace
 from tests.media_files import image, video
-from tests.publishing import PublishHarness
+from tests.publishing import PublishHarness, Signed
 
 NET = "bluesky"
 HANDLE = "alice.bsky.social"
@@ -284,3 +286,43 @@ def test_bluesky__access_token_expired_early_and_refresh_refused__needs_reconnec
     assert (progress["error_code"], progress["error_kind"]) == ("TOKEN_REJECTED", "needs_reconnect")
     shown = client.get(f"/api/accounts/{account['id']}", headers=headers).json()["data"]["account"]
     assert shown["status"] == "expired"
+
+
+def test_bluesky__atproto_oauth_account__posts_with_dpop_proofs_on_its_pds_once(harness: PublishHarness) -> None:
+    # Given an account connected with atproto OAuth: a DPoP-bound token, its key, on the PDS its DID names
+    _, server, key, tokens, _ = signed_in_with_oauth(harness.emulator, "ivy-oauth.bsky.social")
+    pds = server.pds.removeprefix("https://")
+    account = PublishAccount(
+        id="acc_ivy", external_id=server.did, type="profile", username=server.handle, instance=pds, metadata={}
+    )
+    signed = Signed(account=account, token=tokens.access_token)
+    job = harness.job(NET, signed, "Hello with DPoP", "And a reply", media=[harness.media(image(), "image/png")])
+    job = dataclasses.replace(job, proof_key=key.pem())
+
+    # When it is published (the PDS asks for its DPoP nonce first)
+    published = harness.publish(job)
+
+    # Then the image, the post and its reply are on the account's PDS, once each
+    first, reply = harness.posts(NET, server.did)
+    assert (first.text, reply.text, reply.reply_to) == ("Hello with DPoP", "And a reply", first.id)
+    assert (published.post_id, first.extra["pds"], len(first.media)) == (first.id, pds, 1)
+
+
+def test_bluesky__atproto_oauth_token_without_its_key__refused_nothing_posted(harness: PublishHarness) -> None:
+    # Given a DPoP-bound token sent as a bearer token (its key left out)
+    _, server, _, tokens, _ = signed_in_with_oauth(harness.emulator, "jack-oauth.bsky.social")
+    account = PublishAccount(
+        id="acc_jack",
+        external_id=server.did,
+        type="profile",
+        username=server.handle,
+        instance=server.pds.removeprefix("https://"),
+        metadata={},
+    )
+
+    # When it is published
+    with pytest.raises(NeedsReconnect):
+        harness.publish(harness.job(NET, Signed(account=account, token=tokens.access_token), "Never"))
+
+    # Then nothing is posted
+    assert harness.posts(NET, server.did) == []

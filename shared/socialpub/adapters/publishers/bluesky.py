@@ -14,6 +14,10 @@ user named at connect, else ``https://bsky.social/xrpc``). Every call to it goes
 - The post: ``com.atproto.repo.createRecord`` (collection ``app.bsky.feed.post``); thread parts and the first
   comment reply to the post before, with ``reply: {root, parent}`` strong refs (uri + cid).
 
+Every PDS call carries the account's token: a session's accessJwt as a bearer (app passwords), or an atproto
+OAuth access token bound to a DPoP key (``job.proof_key``) as ``Authorization: DPoP`` with a fresh proof per call
+(``htm``, ``htu``, ``ath``; the PDS's nonce when it asks for one with 401 ``use_dpop_nonce``).
+
 Each record's key (a TID) is chosen before it is first sent and kept, so a record is only ever written at that
 key: a record whose answer was lost is looked up with ``com.atproto.repo.listRecords`` (the account's posts,
 newest first) by that key -- or by the same text, reply parent and ``createdAt`` since the step was armed -- and a
@@ -40,6 +44,7 @@ from urllib.parse import urlsplit
 import httpx
 import regex
 
+from socialpub.adapters.atproto_oauth import DpopKey, proof_headers
 from socialpub.adapters.publishers.http import NetworkHttp, retry_after
 from socialpub.domain.publishing import (
     MediaFile,
@@ -76,15 +81,55 @@ _TAG = regex.compile(
 )
 
 
+class Pds:
+    """Calls to the account's PDS with its token: a session's accessJwt as a bearer (app passwords), or an
+    atproto OAuth token bound to a DPoP key (``job.proof_key``): then each call carries a fresh proof of its
+    method and URL with the token's hash, and a PDS asking for a DPoP nonce (401 ``use_dpop_nonce``) gets the
+    call once more with the nonce it gave, kept for the calls after."""
+
+    def __init__(self, http: NetworkHttp, token: str, proof_key: str | None) -> None:
+        self._http = http
+        self._token = token
+        self._key = DpopKey.from_pem(proof_key) if proof_key else None
+        self._nonce: str | None = None
+
+    def json(self, method: str, url: str, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        for attempt in range(2):
+            sent = {**(headers or {}), **self._authorization(method, url)}
+            try:
+                return self._http.json(method, url, headers=sent, classify=self._classify, **kwargs)
+            except NonceWanted:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _authorization(self, method: str, url: str) -> dict[str, str]:
+        if self._key is None:
+            return {"Authorization": f"Bearer {self._token}"}
+        return proof_headers(self._key, method, url, self._token, self._nonce)
+
+    def _classify(self, response: httpx.Response, body: Any, message: str) -> PublishFailure | None:
+        nonce = response.headers.get("dpop-nonce")
+        if self._key is not None and nonce and response.status_code == 401:
+            self._nonce = nonce
+            if "use_dpop_nonce" in response.headers.get("www-authenticate", ""):
+                return NonceWanted("Bluesky asked for a DPoP nonce", status=401, sent=False)
+        return classify(response, body, message)
+
+
+class NonceWanted(Retryable):
+    """The PDS refused a DPoP proof without its current nonce: nothing was done; sent again with it."""
+
+
 class Publisher:
     def __init__(self, http: NetworkHttp) -> None:
         self._http = http
 
     def publish(self, job: PublishJob, steps: Steps) -> Published:
-        headers = {"Authorization": f"Bearer {job.token}"}
+        pds = Pds(self._http, job.token, job.proof_key)
         did = job.account.external_id
         xrpc = xrpc_of(job.account)
-        embed = self._embed(job, xrpc, headers, steps)
+        embed = self._embed(job, xrpc, pds, steps)
         langs = [t.strip() for t in str(job.settings.get("langs") or "").split(",") if t.strip()][:MAX_LANGS]
 
         texts = [*job.parts, *([job.first_comment] if job.first_comment else [])]
@@ -109,15 +154,13 @@ class Publisher:
                     "rkey": rkey,
                     "record": {**record, "createdAt": _now()},
                 }
-                answer = self._http.json(
-                    "POST", f"{xrpc}/com.atproto.repo.createRecord", json=body, headers=headers, classify=classify
-                )
+                answer = pds.json("POST", f"{xrpc}/com.atproto.repo.createRecord", json=body)
                 return {"uri": str(answer["uri"]), "cid": str(answer["cid"])}
 
             def find(
                 armed_at: datetime, rkey: str = rkey, text: str = text, parent: dict[str, str] | None = parent
             ) -> dict[str, Any] | None:
-                return self._find(xrpc, did, headers, armed_at, rkey, text, parent["uri"] if parent else None)
+                return self._find(xrpc, did, pds, armed_at, rkey, text, parent["uri"] if parent else None)
 
             post = steps.visible(f"post.{index}", send, find)
             parent = {"uri": post["uri"], "cid": post["cid"]}
@@ -128,11 +171,11 @@ class Publisher:
 
     # ------------------------------------------------------------------ embeds
 
-    def _embed(self, job: PublishJob, xrpc: str, headers: dict[str, str], steps: Steps) -> dict[str, Any] | None:
+    def _embed(self, job: PublishJob, xrpc: str, pds: Pds, steps: Steps) -> dict[str, Any] | None:
         videos, images = job.videos(), job.images()
         if videos:
             video = videos[0]
-            upload: dict[str, Any] = steps.once("media.0", lambda: self._upload_video(job, xrpc, headers, video))
+            upload: dict[str, Any] = steps.once("media.0", lambda: self._upload_video(job, xrpc, pds, video))
             blob: dict[str, Any] = steps.once("media.0.ready", lambda: self._processed(upload, steps))
             embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": blob}
             if video.alt_text:
@@ -143,7 +186,7 @@ class Publisher:
         if images:
             entries = []
             for index, image in enumerate(images):
-                blob = steps.once(f"media.{index}", lambda m=image: self._upload_blob(xrpc, headers, m))  # type: ignore[misc]
+                blob = steps.once(f"media.{index}", lambda m=image: self._upload_blob(xrpc, pds, m))  # type: ignore[misc]
                 entry: dict[str, Any] = {"image": blob, "alt": image.alt_text or ""}
                 if ratio := _aspect_ratio(image):
                     entry["aspectRatio"] = ratio
@@ -157,39 +200,36 @@ class Publisher:
             }
         return None
 
-    def _upload_blob(self, xrpc: str, headers: dict[str, str], media: MediaFile) -> dict[str, Any]:
-        answer = self._http.json(
+    def _upload_blob(self, xrpc: str, pds: Pds, media: MediaFile) -> dict[str, Any]:
+        answer = pds.json(
             "POST",
             f"{xrpc}/com.atproto.repo.uploadBlob",
             content=media.content(),
-            headers={**headers, "Content-Type": media.mime_type},
-            classify=classify,
+            headers={"Content-Type": media.mime_type},
         )
         blob: dict[str, Any] = answer["blob"]
         return blob
 
-    def _service_token(self, xrpc: str, headers: dict[str, str], audience: str, method: str) -> str:
-        answer = self._http.json(
+    def _service_token(self, xrpc: str, pds: Pds, audience: str, method: str) -> str:
+        answer = pds.json(
             "GET",
             f"{xrpc}/com.atproto.server.getServiceAuth",
             params={"aud": audience, "lxm": method, "exp": int(time.time()) + SERVICE_TOKEN_SECONDS},
-            headers=headers,
-            classify=classify,
         )
         return str(answer["token"])
 
-    def _pds_audience(self, xrpc: str, headers: dict[str, str]) -> str:
+    def _pds_audience(self, xrpc: str, pds: Pds) -> str:
         """The service token's audience is the account's own PDS (``did:web:<host>``), which the DID document
         names; bsky.social is only the entryway to it."""
-        session = self._http.json("GET", f"{xrpc}/com.atproto.server.getSession", headers=headers, classify=classify)
+        session = pds.json("GET", f"{xrpc}/com.atproto.server.getSession")
         for service in (session.get("didDoc") or {}).get("service") or []:
             if str(service.get("id", "")).endswith("#atproto_pds") and service.get("serviceEndpoint"):
                 return "did:web:" + str(urlsplit(str(service["serviceEndpoint"])).netloc)
         return "did:web:" + str(urlsplit(xrpc).netloc)
 
-    def _upload_video(self, job: PublishJob, xrpc: str, headers: dict[str, str], video: MediaFile) -> dict[str, Any]:
+    def _upload_video(self, job: PublishJob, xrpc: str, pds: Pds, video: MediaFile) -> dict[str, Any]:
         """The upload to the video service: its job (and the blob, when the service already had this video)."""
-        limits_token = self._service_token(xrpc, headers, VIDEO_SERVICE, "app.bsky.video.getUploadLimits")
+        limits_token = self._service_token(xrpc, pds, VIDEO_SERVICE, "app.bsky.video.getUploadLimits")
         limits = self._http.json(
             "GET",
             f"{VIDEO_XRPC}/app.bsky.video.getUploadLimits",
@@ -203,7 +243,7 @@ class Publisher:
                 code="QUOTA_EXCEEDED",
                 network_message=message,
             )
-        token = self._service_token(xrpc, headers, self._pds_audience(xrpc, headers), "com.atproto.repo.uploadBlob")
+        token = self._service_token(xrpc, pds, self._pds_audience(xrpc, pds), "com.atproto.repo.uploadBlob")
 
         def body() -> Iterator[bytes]:
             for _, chunk in video.chunks(VIDEO_CHUNK):
@@ -252,7 +292,7 @@ class Publisher:
         self,
         xrpc: str,
         did: str,
-        headers: dict[str, str],
+        pds: Pds,
         armed_at: datetime,
         rkey: str,
         text: str,
@@ -262,9 +302,7 @@ class Publisher:
         since = armed_at - LOOKBACK
         params: dict[str, Any] = {"repo": did, "collection": COLLECTION, "limit": 100}
         for _ in range(LIST_PAGES):
-            answer = self._http.json(
-                "GET", f"{xrpc}/com.atproto.repo.listRecords", params=params, headers=headers, classify=classify
-            )
+            answer = pds.json("GET", f"{xrpc}/com.atproto.repo.listRecords", params=params)
             for record in answer.get("records") or []:
                 uri, value = str(record.get("uri") or ""), record.get("value") or {}
                 found = {"uri": uri, "cid": str(record.get("cid") or "")}
