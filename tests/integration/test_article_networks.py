@@ -4,6 +4,7 @@ through the pipeline reaching the network once, with its title and settings."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -162,6 +163,87 @@ def test_hashnode__connect_with_a_token__its_publication_kept_for_the_posts(
     (held,) = pipeline.posts_on("hashnode")
     assert (held.title, held.extra["publication"], held.extra["tags"]) == ("Hello Hashnode", publication, ["intro"])
     assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_hashnode__a_user_with_two_publications__both_offered_and_posts_go_to_the_chosen_one(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    headers = new_workspace(client, keys)
+    # Given a Hashnode user who writes in two publications (their blog and a team blog)
+    token = "team-7c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f"
+
+    # When they connect with their token
+    response = client.post(
+        "/api/accounts", json={"platform": "hashnode", "credentials": {"api_key": token}}, headers=headers
+    )
+
+    # Then both publications are offered to choose from, and nothing is connected yet
+    assert response.status_code == 200, response.text
+    offered = response.json()["data"]
+    assert offered["status"] == "selection_required"
+    assert token not in response.text
+    by_name = {c["name"]: c for c in offered["choices"]}
+    assert len(by_name) == 2, by_name
+    assert "The team blog" in by_name
+    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
+
+    # When the team blog is chosen
+    team = by_name["The team blog"]["id"]
+    chosen = client.post(
+        "/api/accounts/callback", json={"state": offered["state"], "selection": [team]}, headers=headers
+    )
+
+    # Then one account is connected: that publication, of the token's user
+    assert chosen.status_code == 200, chosen.text
+    (account,) = chosen.json()["data"]["accounts"]
+    assert (account["name"], account["metadata"]["publication_id"]) == ("The team blog", team)
+    assert account["username"]
+    assert token not in chosen.text
+
+    # And a post published to it lands in the team blog
+    post = create(client, headers, content="Body", title="Team news", platforms=[account["id"]])
+    publish(client, headers, post["id"])
+    pipeline.drain()
+    (held,) = pipeline.posts_on("hashnode")
+    assert (held.title, held.extra["publication"]) == ("Team news", team)
+    assert get(client, headers, post["id"])["status"] == "published"
+
+
+def test_hashnode_sign_in_page__two_publications__the_choice_page_then_the_chosen_one_connected(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    headers = new_workspace(client, keys)
+    # Given a Hashnode connect started for the hosted sign-in page, by a user with two publications
+    started = client.post(
+        "/api/accounts", json={"platform": "hashnode", "return_url": "https://app.example/done"}, headers=headers
+    ).json()["data"]
+    token = "team-0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
+
+    # When the user submits their token on the page
+    page = client.post("/api/accounts/connect", data={"state": started["state"], "api_key": token})
+
+    # Then the page asks which publication(s) to connect, both offered, the token not shown
+    assert page.status_code == 200, page.text
+    assert "Choose what to connect" in page.text
+    assert "The team blog" in page.text
+    assert token not in page.text
+    state = re.search(r'name="state" value="([^"]+)"', page.text)
+    choices = re.findall(r'name="selection" value="([0-9a-f]{24})"', page.text)
+    assert state is not None
+    assert len(choices) == 2
+
+    # When the user picks the first one
+    done = client.get(
+        "/api/accounts/callback",
+        params={"state": state.group(1), "selection": choices[0]},
+        follow_redirects=False,
+    )
+
+    # Then they go on to the return_url with that publication connected
+    assert done.status_code == 302, done.text
+    assert done.headers["location"].startswith("https://app.example/done?status=connected")
+    (account,) = client.get("/api/accounts", headers=headers).json()["data"]["accounts"]
+    assert account["metadata"]["publication_id"] == choices[0]
 
 
 def test_hashnode__six_tags_or_a_bad_publication_id__400_naming_the_setting(client: TestClient, keys: Keys) -> None:

@@ -325,7 +325,8 @@ class HttpNetworkAuth:
             external_id = dig(entry, spec.fields["id"])
             if external_id in (None, ""):
                 continue  # e.g. a Facebook page without an Instagram business account
-            value = {name: dig(entry, path) for name, path in spec.fields.items()}
+            # "$.a.b": a value of the whole answer shared by every choice (Hashnode's user, for each publication)
+            value = {n: dig(answer, p[2:]) if p.startswith("$.") else dig(entry, p) for n, p in spec.fields.items()}
             name = value.get("name") or value.get("username") or str(external_id)
             found.append(
                 Identity(

@@ -77,7 +77,9 @@ class ProfileSpec(BaseModel):
     ``fields`` maps id/name/username/image/followers/following/posts (and extra metadata such as
     category) to dotted paths (``data.user.open_id``, ``items.0.id``). Where one sign-in yields several
     publishable identities (Facebook pages, Instagram business accounts), ``choices`` is the path of
-    their list and ``token`` the path of each one's own access token.
+    their list and ``token`` the path of each one's own access token; a field path starting ``$.`` is
+    read from the whole answer instead of each choice (Hashnode: the user, for each publication). An API
+    key with several choices is answered as choices too (``selection_required``).
     """
 
     model_config = ConfigDict(extra="forbid")

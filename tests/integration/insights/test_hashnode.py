@@ -57,9 +57,9 @@ def test_hashnode_insights__figures__kept_under_hashnodes_names_and_mapped(
 def test_hashnode_insights__the_account__followers_and_following(
     harness: PublishHarness, reader: InsightsReader
 ) -> None:
-    # Given an account whose figures on Hashnode are known
+    # Given an account (a publication) whose user's figures on Hashnode are known
     signed = harness.sign_in(NETWORK)
-    harness.set_figures(NETWORK, signed.account.external_id, {"followersCount": 310, "followingsCount": 42})
+    harness.set_figures(NETWORK, signed.account.metadata["user_id"], {"followersCount": 310, "followingsCount": 42})
 
     # When its insights are read, then they are the user's followers and followings
     insight = reader.account_insights(signed.account, signed.token)

@@ -292,8 +292,9 @@ def _pkce_pair() -> tuple[str, str]:
 
 def start_connect(
     deps: AccountDeps, workspace_id: str, request: ConnectRequest, *, hosted_callback: str
-) -> ConnectStart | Account:
-    """OAuth networks: an authorization URL and its state. Sign-in networks: the connected account."""
+) -> ConnectStart | Account | ConnectResult:
+    """OAuth networks: an authorization URL and its state. Sign-in networks: the connected account, or
+    the identities to choose among (a Hashnode user's publications)."""
     platform = integration(request.platform)
     if not platform.oauth_supported:
         return connect_with_credentials(
@@ -303,6 +304,7 @@ def start_connect(
             request.credentials or {},
             instance=request.instance,
             configuration_id=request.configuration_id,
+            return_url=request.return_url,
         )
     for name in ("callback_url", "return_url"):
         if getattr(request, name):
@@ -459,9 +461,11 @@ def connect_with_credentials(
     *,
     instance: str | None = None,
     configuration_id: str | None = None,
-) -> Account:
+    return_url: str | None = None,
+) -> Account | ConnectResult:
     """Bluesky (handle + app password), Telegram (bot token + chat), Dev.to and Hashnode (API key): no
-    redirect, checked at once."""
+    redirect, checked at once. A key that yields several identities (a Hashnode user's publications)
+    answers them as choices with a state, finished by ``complete_connect`` with a selection, as pages are."""
     needed, secret_names = SIGN_IN_FIELDS.get(platform.auth.auth_type, ((), ()))
     if not needed:
         raise InvalidInput(f"{platform.name} cannot be connected through the API", details={"platform": platform.id})
@@ -504,6 +508,17 @@ def connect_with_credentials(
     identities = deps.network.identities(platform, tokens, instance=server, params=params)
     if not identities:
         raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
+    if len(identities) > 1:
+        return _offer_choices(
+            deps,
+            workspace_id,
+            platform,
+            identities,
+            tokens,
+            configuration_id=configuration_id if app_key is not None else None,
+            instance=server,
+            return_url=return_url,
+        )
     cap = _channels_room(deps, workspace_id, platform, identities[:1])
     return _store_account(
         deps,
@@ -530,6 +545,40 @@ def _kept_apart(
     if platform.auth.profile.auth == "basic":
         return {}
     return {n: given[n] for n in secret_names if n not in USED_ONCE and given[n] != tokens.access_token}
+
+
+def _offer_choices(
+    deps: AccountDeps,
+    workspace_id: str,
+    platform: Platform,
+    identities: list[Identity],
+    tokens: TokenSet,
+    *,
+    configuration_id: str | None,
+    instance: str | None,
+    return_url: str | None,
+) -> ConnectResult:
+    """A connect's second step, kept like an OAuth connect's page selection: a single-use state holding
+    the identities offered and the sealed credential, claimed by ``complete_connect`` with the choice."""
+    if return_url:
+        check_redirect_url(return_url, "return_url")
+    state = secrets.token_urlsafe(32)
+    session = ConnectSession(
+        state_hash=state_hash(state),
+        workspace_id=workspace_id,
+        platform=platform.id,
+        configuration_id=configuration_id,
+        redirect_uri="",
+        hosted=True,
+        return_url=return_url,
+        scopes=[],
+        instance=instance,
+        expires_at=deps.clock() + timedelta(seconds=CONNECT_TTL_SECONDS),
+        choices=identities,
+    )
+    sealed = {"access_token": deps.box.seal(tokens.access_token, session.context("access_token"))}
+    deps.sessions.create(session.model_copy(update={"sealed_tokens": sealed}))
+    return ConnectResult(choices=identities, state=state, return_url=return_url)
 
 
 def _store_account(

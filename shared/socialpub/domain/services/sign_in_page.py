@@ -129,13 +129,14 @@ def submit(deps: AccountDeps, state: str, values: dict[str, str]) -> ConnectResu
     given = {f.name: (values.get(f.name) or "").strip() for f in form_fields(platform)}
     instance = given.pop(INSTANCE, "") or session.instance
     try:
-        account = connect_with_credentials(
+        connected = connect_with_credentials(
             deps,
             session.workspace_id,
             platform,
             {k: v for k, v in given.items() if v},
             instance=instance,
             configuration_id=session.configuration_id,
+            return_url=session.return_url,
         )
     except DomainError as refused:
         # Counted on the state's own item, in the write that gives it back: the claim is held until this
@@ -145,7 +146,9 @@ def submit(deps: AccountDeps, state: str, values: dict[str, str]) -> ConnectResu
         if failed >= MAX_FAILED_ATTEMPTS:
             raise TooManyAttempts(details={"failed_attempts": failed}) from refused
         raise
-    return ConnectResult(accounts=[account], return_url=session.return_url)
+    if isinstance(connected, ConnectResult):  # several identities (publications): the choice comes next
+        return connected
+    return ConnectResult(accounts=[connected], return_url=session.return_url)
 
 
 def _claim_sign_in(deps: AccountDeps, state: str) -> ConnectSession:

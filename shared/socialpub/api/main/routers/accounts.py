@@ -72,10 +72,12 @@ def list_accounts(
 @router.post("", dependencies=[IDEMPOTENT], responses={201: {"description": "Connected (no redirect needed)"}})
 def connect_account(
     body: ConnectBody, workspace_id: Writer, request: Request, response: Response, c: ContainerDep
-) -> Envelope[ConnectStartView] | Envelope[AccountEnvelope]:
+) -> Envelope[ConnectStartView] | Envelope[AccountEnvelope] | Envelope[CallbackView]:
     """Start a connect: OAuth networks answer with auth_url and state; Bluesky (app password) and
     Telegram (bot token) connect at once and answer 201 with the account. A credential network sent
-    without ``credentials`` answers auth_url and state too: the hosted sign-in page asks the user."""
+    without ``credentials`` answers auth_url and state too: the hosted sign-in page asks the user. A
+    key with several identities (a Hashnode user's publications) answers ``selection_required`` with
+    the choices and a state: finish with ``POST /api/accounts/callback`` {state, selection}."""
     platform = integration(body.platform)
     if not platform.oauth_supported and body.credentials is None:
         page = hosted_callback(request, c).removesuffix(CALLBACK_PATH) + SIGN_IN_PATH
@@ -90,6 +92,8 @@ def connect_account(
     )
     if isinstance(started, service.ConnectStart):
         return ok(ConnectStartView.model_validate(started.model_dump()))
+    if isinstance(started, service.ConnectResult):  # several identities: choose with POST /callback
+        return ok(_callback_view(started))
     response.status_code = status.HTTP_201_CREATED
     return ok(AccountEnvelope(account=AccountView.of(started)))
 
@@ -208,6 +212,8 @@ async def submit_sign_in(request: Request, c: ContainerDep) -> Response:
         except DomainError as gone:  # taken meanwhile by another submit of the same state
             return _refused_page(gone)
         return _sign_in_form(state, platform, form, session.workspace_name, error=exc.message)
+    if result.choices:  # several identities (a Hashnode user's publications): the hosted choice page
+        return _selection_page(result.state or "", result.choices)
     return _finished(result, status.HTTP_303_SEE_OTHER)
 
 

@@ -7,10 +7,11 @@ token (16-64 letters, digits, ``_`` or ``-``) the emulator has not seen is a new
 
 Only the operations the product sends are understood, told apart by their root fields:
 
-- ``me { ... publications(first:) }``: the token's user and its one publication (ids are 24-hex ObjectIds);
+- ``me { ... publications(first:) }``: the token's user and its publications (ids are 24-hex ObjectIds):
+  one, its own blog; a user whose token starts with ``team-`` also writes in a team blog (two);
   ``me { followersCount followingsCount }`` alone is the account's figures.
 - ``publishPost(input: PublishPostInput!)``: ``title`` (required, at most 250 characters),
-  ``contentMarkdown`` (required), ``publicationId`` (the user's own, else FORBIDDEN), ``tags`` (at most
+  ``contentMarkdown`` (required), ``publicationId`` (one of the user's, else FORBIDDEN), ``tags`` (at most
   5, each ``{slug, name}``), ``subtitle`` (at most 150), ``originalArticleURL``,
   ``coverImageOptions.coverImageURL``; a refusal is ``BAD_USER_INPUT`` with Hashnode's words.
 - ``publication(id:) { posts(first:) }``: the publication's posts, newest first.
@@ -114,6 +115,7 @@ def router(state: EmulatorState) -> APIRouter:
             family = next((f for f in state.families if token in f.access_tokens), None)
             if family is None:  # a token the user has just made on the site
                 user = "hn-" + hashlib.sha256(token.encode()).hexdigest()[:8]
+                user = f"team-{user}" if token.startswith("team-") else user  # one in two publications
                 family = TokenFamily(network=NETWORK, client_id="", scope="", user=user, access_tokens={token})
                 state.families.append(family)
         if family.revoked or family.network != NETWORK:
@@ -131,13 +133,22 @@ def router(state: EmulatorState) -> APIRouter:
         figures = state.figures(NETWORK, body["id"], ACCOUNT_FIGURES, 0.0)
         body.update(figures)
         if with_publications:
-            node = {
-                "id": _object_id(NETWORK, "publication", user),
-                "title": f"{body['name']}'s blog",
-                "url": f"https://{username}.hashnode.dev",
-            }
-            body["publications"] = {"edges": [{"node": node}], "totalDocuments": 1}
+            edges = [{"node": node} for node in publications(user)]
+            body["publications"] = {"edges": edges, "totalDocuments": len(edges)}
         return body
+
+    def publications(user: str) -> list[dict[str, Any]]:
+        """The publications the user may post in: their own blog, and a team's for a ``team-`` user."""
+        username = user.replace("-", "")
+        own = {
+            "id": _object_id(NETWORK, "publication", user),
+            "title": f"{user.replace('-', ' ').title()}'s blog",
+            "url": f"https://{username}.hashnode.dev",
+        }
+        if not user.startswith("team-"):
+            return [own]
+        team = {"id": _object_id(NETWORK, "publication", user, "team"), "title": "The team blog"}
+        return [own, {**team, "url": f"https://team-{username}.hashnode.dev"}]
 
     def post_node(post: EmulatedPost) -> dict[str, Any]:
         return {
@@ -160,9 +171,9 @@ def router(state: EmulatorState) -> APIRouter:
         publication = str(post.get("publicationId") or "")
         if not OBJECT_ID.match(publication):
             return _refused(f"Invalid publication id: {publication!r}")
-        if publication != _object_id(NETWORK, "publication", user):
+        host = next((p["url"] for p in publications(user) if p["id"] == publication), None)
+        if host is None:
             return _refused("You are not allowed to publish in this publication", "FORBIDDEN")
-        host = me(user, with_publications=True)["publications"]["edges"][0]["node"]["url"]
         slug = re.sub(r"[^a-z0-9]+", "-", post["title"].lower()).strip("-")[:60] or "post"
         made = state.add_post(
             EmulatedPost(
@@ -193,7 +204,7 @@ def router(state: EmulatorState) -> APIRouter:
 
     def publication_posts(user: str, variables: dict[str, Any]) -> Response:
         publication = str(variables.get("id") or "")
-        if publication != _object_id(NETWORK, "publication", user):
+        if all(p["id"] != publication for p in publications(user)):
             return JSONResponse({"data": {"publication": None}})
         first = int(variables.get("first") or 10)
         if not 1 <= first <= 50:
