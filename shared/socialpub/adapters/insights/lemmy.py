@@ -9,10 +9,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.insights import OnePostPerCall
 from socialpub.adapters.publishers.lemmy import classify
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
 from socialpub.domain.publishing import PublishAccount, Rejected
@@ -22,32 +21,24 @@ NO_FOLLOWERS = "Lemmy has no followers of a person (people subscribe to communit
 POST_COUNTS = ("score", "upvotes", "downvotes", "comments")
 
 
-class Insights:
-    batch_size = 1
+class Insights(OnePostPerCall):
+    GONE = GONE
 
-    def __init__(self, http: NetworkHttp) -> None:
-        self._http = http
-
-    def post_insights(self, account: PublishAccount, token: str, post_ids: Sequence[str]) -> dict[str, PostInsight]:
-        return {post_id: self._post(account, token, post_id) for post_id in post_ids}
-
-    def _post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight:
-        try:
-            answer = self._http.json(
-                "GET",
-                f"https://{account.instance}/api/v3/post",
-                params={"id": post_id},
-                headers={"Authorization": f"Bearer {token}"},
-                classify=classify,
-            )
-        except Rejected as refused:
-            if refused.status == 404 or refused.network_message == "couldnt_find_post":
-                return PostInsight.unavailable(GONE)
-            raise
+    def post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight:
+        answer = self._http.json(
+            "GET",
+            f"https://{account.instance}/api/v3/post",
+            params={"id": post_id},
+            headers={"Authorization": f"Bearer {token}"},
+            classify=classify,
+        )
         counts: dict[str, Any] = (answer.get("post_view") or {}).get("counts") or {}
         native = {name: int(counts[name]) for name in POST_COUNTS if isinstance(counts.get(name), int)}
         metrics = PostMetrics(likes=native.get("upvotes"), comments=native.get("comments"))
         return PostInsight(metrics=metrics.completed(), native=native)
+
+    def gone(self, refused: Rejected) -> bool:
+        return refused.status == 404 or refused.network_message == "couldnt_find_post"
 
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
         return AccountInsight.unavailable(NO_FOLLOWERS)

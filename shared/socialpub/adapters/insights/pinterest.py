@@ -14,14 +14,13 @@ analytics and the account's counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.insights import OnePostPerCall
 from socialpub.adapters.publishers.pinterest import classify
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
-from socialpub.domain.publishing import PublishAccount, Rejected
+from socialpub.domain.publishing import PublishAccount
 
 API = "https://api.pinterest.com/v5"
 WINDOW_DAYS = 89  # start_date may be at most 90 days back: the 90 days ending today
@@ -43,35 +42,24 @@ ACCOUNT_FIGURES = (
 )
 
 
-class Insights:
-    batch_size = 1
+class Insights(OnePostPerCall):
+    GONE = GONE
 
-    def __init__(self, http: NetworkHttp) -> None:
-        self._http = http
-
-    def post_insights(self, account: PublishAccount, token: str, post_ids: Sequence[str]) -> dict[str, PostInsight]:
-        return {post_id: self._pin(token, post_id) for post_id in post_ids}
-
-    def _pin(self, token: str, pin_id: str) -> PostInsight:
+    def post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight:
         today = datetime.now(UTC).date()
-        try:
-            answer = self._http.json(
-                "GET",
-                f"{API}/pins/{pin_id}/analytics",
-                params={
-                    "start_date": (today - timedelta(days=WINDOW_DAYS)).isoformat(),
-                    "end_date": today.isoformat(),
-                    "metric_types": ",".join(key for _, key in POST_FIGURES),
-                    "app_types": "ALL",
-                    "split_field": "NO_SPLIT",
-                },
-                headers={"Authorization": f"Bearer {token}"},
-                classify=classify,
-            )
-        except Rejected as refused:
-            if refused.status == 404:
-                return PostInsight.unavailable(GONE)
-            raise
+        answer = self._http.json(
+            "GET",
+            f"{API}/pins/{post_id}/analytics",
+            params={
+                "start_date": (today - timedelta(days=WINDOW_DAYS)).isoformat(),
+                "end_date": today.isoformat(),
+                "metric_types": ",".join(key for _, key in POST_FIGURES),
+                "app_types": "ALL",
+                "split_field": "NO_SPLIT",
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            classify=classify,
+        )
         every = answer.get("all") if isinstance(answer, dict) else None
         if not isinstance(every, dict):
             return PostInsight.unavailable("Pinterest reported no analytics for this Pin")

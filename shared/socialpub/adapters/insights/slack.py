@@ -10,9 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.insights import OnePostPerCall
 from socialpub.adapters.publishers.slack import call, split_id
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
 from socialpub.domain.publishing import PublishAccount, Rejected
@@ -22,31 +20,20 @@ NO_ACCOUNT = "A Slack workspace has no followers or post count in Slack's Web AP
 GONE_ERRORS = frozenset({"thread_not_found", "message_not_found", "channel_not_found", "not_in_channel"})
 
 
-class Insights:
-    batch_size = 1
+class Insights(OnePostPerCall):
+    GONE = GONE
 
-    def __init__(self, http: NetworkHttp) -> None:
-        self._http = http
-
-    def post_insights(self, account: PublishAccount, token: str, post_ids: Sequence[str]) -> dict[str, PostInsight]:
-        return {post_id: self._post(token, post_id) for post_id in post_ids}
-
-    def _post(self, token: str, post_id: str) -> PostInsight:
+    def post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight | None:
         channel, ts = split_id(post_id)
         if not ts:
-            return PostInsight.unavailable(GONE)
-        try:
-            answer = call(
-                self._http, token, "GET", "conversations.replies", params={"channel": channel, "ts": ts, "limit": 1}
-            )
-        except Rejected as refused:
-            if refused.network_message in GONE_ERRORS:
-                return PostInsight.unavailable(GONE)
-            raise
+            return None
+        answer = call(
+            self._http, token, "GET", "conversations.replies", params={"channel": channel, "ts": ts, "limit": 1}
+        )
         messages = [m for m in answer.get("messages") or [] if isinstance(m, dict)]
         message = next((m for m in messages if m.get("ts") == ts), None)
         if message is None:
-            return PostInsight.unavailable(GONE)
+            return None
         reactions = [r for r in message.get("reactions") or [] if isinstance(r, dict)]
         native = {
             "replies": int(message.get("reply_count") or 0),
@@ -54,6 +41,9 @@ class Insights:
         }
         metrics = PostMetrics(comments=native["replies"], likes=native["reactions"])
         return PostInsight(metrics=metrics.completed(), native=native)
+
+    def gone(self, refused: Rejected) -> bool:
+        return refused.network_message in GONE_ERRORS
 
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
         return AccountInsight.unavailable(NO_ACCOUNT)

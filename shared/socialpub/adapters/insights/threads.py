@@ -10,39 +10,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from socialpub.adapters.insights import OnePostPerCall
 from socialpub.adapters.insights.facebook import Gone, graph_values, insights_classifier
-from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.adapters.publishers.threads import API
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
-from socialpub.domain.publishing import PublishAccount
+from socialpub.domain.publishing import PublishAccount, Rejected
 
 CLASSIFY = insights_classifier("Threads")
 POST_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
 GONE = "Threads no longer has this post (deleted by its author or removed by Threads)"
 
 
-class Insights:
-    batch_size = 1
+class Insights(OnePostPerCall):
+    GONE = GONE
 
-    def __init__(self, http: NetworkHttp) -> None:
-        self._http = http
-
-    def post_insights(self, account: PublishAccount, token: str, post_ids: Sequence[str]) -> dict[str, PostInsight]:
-        return {post_id: self._post(token, post_id) for post_id in post_ids}
-
-    def _post(self, token: str, post_id: str) -> PostInsight:
-        try:
-            answer = self._http.json(
-                "GET",
-                f"{API}/{post_id}/insights",
-                params={"metric": ",".join(POST_METRICS)},
-                headers={"Authorization": f"Bearer {token}"},
-                classify=CLASSIFY,
-            )
-        except Gone:
-            return PostInsight.unavailable(GONE)
+    def post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight:
+        answer = self._http.json(
+            "GET",
+            f"{API}/{post_id}/insights",
+            params={"metric": ",".join(POST_METRICS)},
+            headers={"Authorization": f"Bearer {token}"},
+            classify=CLASSIFY,
+        )
         native = {name: value for name, value in graph_values(answer).items() if name in POST_METRICS}
         shared = [native[name] for name in ("reposts", "quotes", "shares") if name in native]
         metrics = PostMetrics(
@@ -52,6 +41,9 @@ class Insights:
             shares=sum(shared) if shared else None,
         )
         return PostInsight(metrics=metrics.completed(), native=native)
+
+    def gone(self, refused: Rejected) -> bool:
+        return isinstance(refused, Gone)
 
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
         answer = self._http.json(

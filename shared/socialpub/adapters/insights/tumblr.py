@@ -8,44 +8,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.insights import OnePostPerCall
 from socialpub.adapters.publishers.tumblr import BASE, classify
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
-from socialpub.domain.publishing import PublishAccount, Rejected
+from socialpub.domain.publishing import PublishAccount
 
 GONE = "The blog no longer has this post (deleted, or the blog is gone)"
 NO_BLOG = "The account no longer owns this blog"
 
 
-class Insights:
-    batch_size = 1
+class Insights(OnePostPerCall):
+    GONE = GONE
 
-    def __init__(self, http: NetworkHttp) -> None:
-        self._http = http
-
-    def post_insights(self, account: PublishAccount, token: str, post_ids: Sequence[str]) -> dict[str, PostInsight]:
-        return {post_id: self._post(account, token, post_id) for post_id in post_ids}
-
-    def _post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight:
-        try:
-            answer = self._http.json(
-                "GET",
-                f"{BASE}/blog/{account.external_id}/posts",
-                params={"id": post_id, "npf": "true"},
-                headers={"Authorization": f"Bearer {token}"},
-                classify=classify,
-            )
-        except Rejected as refused:
-            if refused.status == 404:
-                return PostInsight.unavailable(GONE)
-            raise
+    def post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight | None:
+        answer = self._http.json(
+            "GET",
+            f"{BASE}/blog/{account.external_id}/posts",
+            params={"id": post_id, "npf": "true"},
+            headers={"Authorization": f"Bearer {token}"},
+            classify=classify,
+        )
         posts = (answer.get("response") or {}).get("posts") or []
         post = next((p for p in posts if str(p.get("id_string") or p.get("id")) == post_id), None)
         if post is None:
-            return PostInsight.unavailable(GONE)
+            return None
         native = {"notes": int(post["note_count"])} if isinstance(post.get("note_count"), int) else {}
         return PostInsight(metrics=PostMetrics(engagement=native.get("notes")).completed(), native=native)
 

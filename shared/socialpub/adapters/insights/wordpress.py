@@ -10,10 +10,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.insights import OnePostPerCall
 from socialpub.adapters.publishers.wordpress import COM, api_base, auth_headers
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
 from socialpub.domain.publishing import PublishAccount, Rejected
@@ -21,41 +20,33 @@ from socialpub.domain.publishing import PublishAccount, Rejected
 GONE = "The site no longer has this post (deleted, or the site is gone)"
 
 
-class Insights:
-    batch_size = 1
+class Insights(OnePostPerCall):
+    GONE = GONE
     network = "wordpress"
 
-    def __init__(self, http: NetworkHttp) -> None:
-        self._http = http
-
-    def post_insights(self, account: PublishAccount, token: str, post_ids: Sequence[str]) -> dict[str, PostInsight]:
-        return {post_id: self._post(account, token, post_id) for post_id in post_ids}
-
-    def _post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight:
+    def post(self, account: PublishAccount, token: str, post_id: str) -> PostInsight:
         headers = auth_headers(self.network, token)
         native: dict[str, int] = {}
-        try:
-            if self.network == "wordpress":
-                stats = self._http.json(
-                    "GET", f"{COM}/rest/v1.1/sites/{account.external_id}/stats/post/{post_id}", headers=headers
-                )
-                if isinstance(stats.get("views"), int):
-                    native["views"] = int(stats["views"])
-            response = self._http.call(
-                "GET",
-                f"{api_base(account, self.network)}/comments",
-                params={"post": post_id, "per_page": 1},
-                headers=headers,
+        if self.network == "wordpress":
+            stats = self._http.json(
+                "GET", f"{COM}/rest/v1.1/sites/{account.external_id}/stats/post/{post_id}", headers=headers
             )
-        except Rejected as refused:
-            if refused.status in (400, 404):  # rest_post_invalid_id, unknown_post
-                return PostInsight.unavailable(GONE)
-            raise
+            if isinstance(stats.get("views"), int):
+                native["views"] = int(stats["views"])
+        response = self._http.call(
+            "GET",
+            f"{api_base(account, self.network)}/comments",
+            params={"post": post_id, "per_page": 1},
+            headers=headers,
+        )
         total = response.headers.get("x-wp-total")
         if total is not None and total.isdigit():
             native["comments"] = int(total)
         metrics = PostMetrics(impressions=native.get("views"), comments=native.get("comments"))
         return PostInsight(metrics=metrics.completed(), native=native)
+
+    def gone(self, refused: Rejected) -> bool:
+        return refused.status in (400, 404)  # rest_post_invalid_id, unknown_post
 
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
         answer: dict[str, Any] = self._http.json(
