@@ -49,20 +49,6 @@ def post_with_media(api: str, headers: dict[str, str], account_ids: list[str], d
     return post_id
 
 
-def text_post(api: str, headers: dict[str, str], account_ids: list[str]) -> str:
-    """A draft "Launch day" post with a title and no media, for networks that take none (Dev.to); its id."""
-    body = {
-        "content": "Launch day at socialpub",
-        "title": "Launch day",
-        "platforms": account_ids,
-        "platform_content": platform_content(),
-    }
-    created = requests.post(f"{api}/api/posts", json=body, headers=headers, timeout=TIMEOUT)
-    assert created.status_code == 201, created.text
-    post_id: str = created.json()["data"]["post"]["id"]
-    return post_id
-
-
 def wait_until_published(api: str, headers: dict[str, str], post_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Poll each post until it is no longer publishing (up to POLL_BUDGET); the posts as last shown."""
     deadline = time.monotonic() + POLL_BUDGET
