@@ -108,8 +108,8 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
             assert response.status_code == 201, (platform, response.text)
             continue
         if platform == "nostr":  # the user's own key (nsec or hex) and their relays; no server is asked
-            key = hashlib.sha256(f"e2e nostr {name}".encode()).hexdigest()
-            body = {"platform": platform, "credentials": {"private_key": key, "relays": NOSTR_RELAYS}}
+            private_key = hashlib.sha256(f"e2e nostr {name}".encode()).hexdigest()
+            body = {"platform": platform, "credentials": {"private_key": private_key, "relays": NOSTR_RELAYS}}
             response = requests.post(f"{api}/api/accounts", json=body, headers=headers, timeout=TIMEOUT)
             assert response.status_code == 201, (platform, response.text)
             continue
