@@ -54,11 +54,15 @@ def wp_routes(state: EmulatorState, network: str, prefix: str, who: Who) -> APIR
     def _site_tags(site: str) -> dict[int, str]:
         return tags.setdefault((network, site), {})
 
+    async def caller(request: Request, fault: str | None = None) -> tuple[str, str, str] | Response:
+        """The author, site and base URL of a call, or what to answer instead (a fault set, a refusal)."""
+        if fault is not None and (answer := await state.before(network, fault)) is not None:
+            return answer
+        return who(request, dict(request.path_params))
+
     @api.post(f"{prefix}/media")
     async def upload(request: Request) -> Response:
-        if (fault := await state.before(network, "media")) is not None:
-            return fault
-        found = who(request, dict(request.path_params))
+        found = await caller(request, "media")
         if isinstance(found, Response):
             return found
         _, site, base = found
@@ -89,7 +93,7 @@ def wp_routes(state: EmulatorState, network: str, prefix: str, who: Who) -> APIR
 
     @api.get(f"{prefix}/tags")
     async def list_tags(request: Request) -> Response:
-        found = who(request, dict(request.path_params))
+        found = await caller(request)
         if isinstance(found, Response):
             return found
         search = request.query_params.get("search", "").lower()
@@ -98,7 +102,7 @@ def wp_routes(state: EmulatorState, network: str, prefix: str, who: Who) -> APIR
 
     @api.post(f"{prefix}/tags")
     async def create_tag(request: Request) -> Response:
-        found = who(request, dict(request.path_params))
+        found = await caller(request)
         if isinstance(found, Response):
             return found
         name = str((await request.json()).get("name") or "").strip()
@@ -130,9 +134,7 @@ def wp_routes(state: EmulatorState, network: str, prefix: str, who: Who) -> APIR
 
     @api.post(f"{prefix}/posts")
     async def create_post(request: Request) -> Response:
-        if (fault := await state.before(network, "posts")) is not None:
-            return fault
-        found = who(request, dict(request.path_params))
+        found = await caller(request, "posts")
         if isinstance(found, Response):
             return found
         author, site, base = found
@@ -183,7 +185,7 @@ def wp_routes(state: EmulatorState, network: str, prefix: str, who: Who) -> APIR
 
     @api.get(f"{prefix}/posts")
     async def list_posts(request: Request) -> Response:
-        found = who(request, dict(request.path_params))
+        found = await caller(request)
         if isinstance(found, Response):
             return found
         q = request.query_params
@@ -204,9 +206,7 @@ def wp_routes(state: EmulatorState, network: str, prefix: str, who: Who) -> APIR
 
     @api.get(f"{prefix}/comments")
     async def comments(request: Request) -> Response:
-        if (fault := await state.before(network, "insights")) is not None:
-            return fault
-        found = who(request, dict(request.path_params))
+        found = await caller(request, "insights")
         if isinstance(found, Response):
             return found
         post_id = request.query_params.get("post", "")

@@ -323,28 +323,27 @@ def router(state: EmulatorState) -> APIRouter:
         return max(1, min(int(request.query_params.get("limit") or 10), MAX_LIST))
 
     @api.get("/{instance}/api/v3/post/list")
-    async def list_posts(instance: str, request: Request) -> Response:
+    @api.get("/{instance}/api/v3/comment/list")
+    async def listing(instance: str, request: Request) -> Response:
+        """The instance's newest posts (of ``community_id``) or a post's newest comments (``post_id``)."""
         if lemmy.user(request) is None:
             return _error("not_logged_in")
-        community_id = request.query_params.get("community_id")
-        posts = [
+        kind = request.url.path.rsplit("/", 2)[-2]
+        q = request.query_params
+        found = [
             p
             for p in state.posts_of(NETWORK)
-            if p.extra.get("kind") == "post"
+            if p.extra.get("kind") == kind
             and p.extra.get("instance") == instance
-            and (community_id is None or str(p.extra["community_id"]) == community_id)
+            and (
+                p.reply_to == q.get("post_id")
+                if kind == "comment"
+                else q.get("community_id") in (None, str(p.extra["community_id"]))
+            )
         ]
-        posts.sort(key=lambda p: p.created_at, reverse=True)  # sort=New, the only order emulated
-        return JSONResponse({"posts": [lemmy.post_view(instance, p) for p in posts[: _limit(request)]]})
-
-    @api.get("/{instance}/api/v3/comment/list")
-    async def list_comments(instance: str, request: Request) -> Response:
-        if lemmy.user(request) is None:
-            return _error("not_logged_in")
-        post_id = request.query_params.get("post_id")
-        comments = [p for p in state.posts_of(NETWORK) if p.extra.get("kind") == "comment" and p.reply_to == post_id]
-        comments.sort(key=lambda p: p.created_at, reverse=True)
-        return JSONResponse({"comments": [_comment_view(instance, c) for c in comments[: _limit(request)]]})
+        found.sort(key=lambda p: p.created_at, reverse=True)  # sort=New, the only order emulated
+        view = lemmy.post_view if kind == "post" else _comment_view
+        return JSONResponse({f"{kind}s": [view(instance, p) for p in found[: _limit(request)]]})
 
     @api.get("/{instance}/api/v3/post")
     async def get_post(instance: str, request: Request) -> Response:
