@@ -1,6 +1,6 @@
 """WordPress through the API: WordPress.com by OAuth 2 with the sites of the login offered as choices,
-a self-hosted site by its host (SSRF-guarded), username and application password, and the typed
-settings and the title refused with clear errors before anything reaches a site."""
+and the typed settings and the title refused with clear errors before anything reaches a site (a
+self-hosted site's connection by its host, username and application password: test_instance_connect.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from socialpub.api.container import Container
 from tests.conftest import Emulator, Keys
 from tests.integration.pipeline import publish
 from tests.integration.test_accounts import consent, start
@@ -39,51 +38,6 @@ def test_wordpress_com__connect__the_logins_sites_offered_and_the_chosen_one_con
     )
     (account,) = done.json()["data"]["accounts"]
     assert (account["platform"], account["type"]) == ("wordpress", "site")
-
-
-def test_wordpress_selfhosted__connect_with_an_application_password__kept_sealed_and_shown_nowhere(
-    client: TestClient, keys: Keys, emulator: Emulator, container: Container
-) -> None:
-    headers = new_workspace(client, keys)
-    # When a self-hosted site is connected with its host, a username and an application password
-    response = _self_hosted(
-        client,
-        headers,
-        instance="https://Blog.Example/",
-        credentials={"identifier": "ada", "app_password": APP_PASSWORD},
-    )
-
-    # Then the account is the site's user on that host, and the password is shown nowhere
-    assert response.status_code == 201, response.text
-    account = response.json()["data"]["account"]
-    assert (account["platform"], account["username"], account["instance"]) == (
-        "wordpress_selfhosted",
-        "ada",
-        "blog.example",
-    )
-    assert "abcd EFGH" not in response.text
-    stored = container.accounts.get(headers["X-Workspace-ID"], account["id"])
-    assert stored is not None
-    assert APP_PASSWORD not in stored.model_dump_json()
-
-
-def test_wordpress_selfhosted__connect_refusals__clear_400s_and_no_account(
-    client: TestClient, keys: Keys, emulator: Emulator
-) -> None:
-    headers = new_workspace(client, keys)
-    credentials = {"identifier": "ada", "app_password": APP_PASSWORD}
-    missing = _self_hosted(client, headers, credentials=credentials)
-    assert (missing.status_code, missing.json()["error"]["details"]) == (400, {"field": "instance"})
-    for instance in ("10.0.0.1", "169.254.169.254", "localhost", "wp.internal"):
-        refused = _self_hosted(client, headers, instance=instance, credentials=credentials)
-        assert (refused.status_code, refused.json()["error"]["code"]) == (400, "VALIDATION_ERROR"), instance
-    # A login password instead of an application password: the site's refusal, with its code
-    wrong = _self_hosted(
-        client, headers, instance="blog.example", credentials={"identifier": "ada", "app_password": "hunter2"}
-    )
-    assert (wrong.status_code, wrong.json()["error"]["code"]) == (400, "NETWORK_REJECTED")
-    assert wrong.json()["error"]["details"]["error"] == "incorrect_password"
-    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
 
 
 def test_wordpress__post_without_title_or_with_bad_settings__refused_with_the_rules_named(
