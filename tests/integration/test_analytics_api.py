@@ -16,6 +16,7 @@ from socialpub.domain.analytics import PostMetrics, Snapshot, TargetMetrics
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.permissions import ALL_PERMISSIONS, Permission
 from tests.conftest import FrozenClock, Keys
+from tests.integration.test_aws_calls import counted
 
 DAY_1 = datetime(2026, 2, 27, 9, 0, tzinfo=UTC)
 DAY_2 = datetime(2026, 2, 28, 15, 0, tzinfo=UTC)
@@ -325,6 +326,37 @@ def test_workspace_analytics__sums_two_days_by_day_and_filters_by_platform(
     assert list(only.json()["data"]["by_platform"]) == ["bluesky"]
     assert [p["posts"] for p in only.json()["data"]["timeline"]] == [1, 0]
     assert only.json()["data"]["summary"]["best_performing_platform"] == "bluesky"
+
+
+def test_workspace_analytics__the_audience_of_every_account_in_one_query_of_their_range(
+    client: TestClient, keys: Keys, container: Container, clock: FrozenClock
+) -> None:
+    # Given two accounts, each read on a day before the period and on its two days
+    headers = new_workspace(client, keys)
+    ws = headers["X-Workspace-ID"]
+    repo = container.analytics
+    for account_id, platform, counts in (("acc_m", "mastodon", (50, 100, 125)), ("acc_b", "bluesky", (10, 200, 210))):
+        connect(container, ws, account_id, platform, clock)
+        previous = next(m for m in repo.account_metrics(ws) if m.account_id == account_id)
+        for day, followers in zip((DAY_1 - timedelta(days=7), DAY_1, DAY_2), counts, strict=True):
+            current = previous.model_copy(
+                update={"followers": followers, "collected_at": day, "version": previous.version + 1}
+            )
+            repo.record_account(previous, current)
+            previous = current
+    # When the workspace's analytics over the two days are read, for all networks and for one
+    with counted() as calls:
+        every = client.get("/api/analytics?from=2026-02-27&to=2026-02-28", headers=headers)
+    one = client.get("/api/analytics?from=2026-02-27&to=2026-02-28&platform=bluesky", headers=headers)
+    # Then the audience sums the accounts' latest followers and their growth within the period only
+    assert every.status_code == 200, every.text
+    audience = every.json()["data"]["audience"]
+    assert (audience["total_followers"], audience["follower_growth"], audience["growth_rate"]) == (335, 35, 11.67)
+    audience = one.json()["data"]["audience"]
+    assert (audience["total_followers"], audience["follower_growth"], audience["growth_rate"]) == (210, 10, 5.0)
+    # And the figures were three Queries (rollups, top posts, the accounts with their daily counts),
+    # not one more per account
+    assert calls.count("dynamodb:Query") == 3, calls
 
 
 def test_account_analytics__follower_history_and_its_posts(

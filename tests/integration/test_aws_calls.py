@@ -46,7 +46,7 @@ BUDGET: dict[str, int] = {
     "PUT /api/schedules/{schedule_id}": 3,  # count, GetItem, transaction
     "GET /api/accounts": 2,  # count, Query
     "GET /api/accounts/{account_id}": 2,  # count, GetItem
-    "GET /api/analytics": 5,  # count, 4 Queries (posts' and accounts' daily figures)
+    "GET /api/analytics": 4,  # count, Queries of rollups, top posts, accounts with their daily counts
     "GET /api/posts/{post_id}/analytics": 2,  # count, Query of the post's marker and its figures
     "DELETE /api/media/{media_id}": 5,  # count, GetItem media, GetItem post, transaction, S3 DeleteObjects
     "GET /api/platforms": 1,  # count (the catalog ships with the code)

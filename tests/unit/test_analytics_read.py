@@ -72,6 +72,11 @@ class MemoryAnalytics:
     ) -> list[FollowerPoint]:
         return self.history.get(account_id, [])
 
+    def audience(
+        self, workspace_id: str, start: datetime, end: datetime
+    ) -> tuple[list[AccountMetrics], dict[str, list[FollowerPoint]]]:
+        return self.accounts, {a.account_id: self.history.get(a.account_id, []) for a in self.accounts}
+
 
 class Present:
     """Posts and accounts repositories that know one workspace's ids."""

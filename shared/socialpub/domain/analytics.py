@@ -277,6 +277,12 @@ class AnalyticsRepository(Protocol):
         """One point per day read, oldest first."""
         ...
 
+    def audience(
+        self, workspace_id: str, start: datetime, end: datetime
+    ) -> tuple[list[AccountMetrics], dict[str, list[FollowerPoint]]]:
+        """account_metrics, and each account's follower_history from start to end: one Query."""
+        ...
+
     # write side (the collector)
     def due_targets(self, now: datetime, limit: int) -> list[TargetMetrics]: ...
 

@@ -240,6 +240,29 @@ class DynamoAnalyticsRepository:
         )
         return load_all(AccountMetrics, records, "account metrics")
 
+    def audience(
+        self, workspace_id: str, start: datetime, end: datetime
+    ) -> tuple[list[AccountMetrics], dict[str, list[FollowerPoint]]]:
+        """Every account's figures and its follower counts from start to end, in one walk of the
+        ``METRICS#ACCOUNT#`` range: the daily counts sit in it beside each account's item, and a
+        Query reads them anyway (a filter saves no read), so no Query per account is needed."""
+        records = query_all(
+            self._ddb,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": _ws(workspace_id), ":prefix": {"S": "METRICS#ACCOUNT#"}},
+        )
+        accounts = load_all(
+            AccountMetrics, [r for r in records if r.get("kind") == "account_metrics"], "account metrics"
+        )
+        histories: dict[str, list[FollowerPoint]] = {}
+        for account in accounts:
+            prefix = f"{account_sk(account.account_id)}#DAY#"
+            low, high = prefix + _day(start), prefix + _day(end)  # as follower_history's BETWEEN
+            days = [r for r in records if r.get("kind") == "follower_count" and low <= str(r["sk"]) <= high]
+            histories[account.account_id] = load_all(FollowerPoint, days, "follower count")
+        return accounts, histories
+
     def follower_history(
         self, workspace_id: str, account_id: str, start: datetime, end: datetime
     ) -> list[FollowerPoint]:

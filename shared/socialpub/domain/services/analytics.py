@@ -403,10 +403,10 @@ def merge_demographics(accounts: Sequence[AccountMetrics]) -> Demographics | Non
     return Demographics(age_groups=ages, genders=genders, top_locations=top)
 
 
-def _audience(deps: AnalyticsDeps, workspace_id: str, accounts: Sequence[AccountMetrics], period: Period) -> Audience:
+def _audience(accounts: Sequence[AccountMetrics], history: dict[str, list[FollowerPoint]]) -> Audience:
     read = [a for a in accounts if a.available]
     followers = [a.followers for a in read if a.followers is not None]
-    histories = [deps.analytics.follower_history(workspace_id, a.account_id, period.start, period.end) for a in read]
+    histories = [history.get(a.account_id, []) for a in read]
     growth, rate = _growth(histories)
     return Audience(
         total_followers=sum(followers) if followers else None,
@@ -447,7 +447,8 @@ def workspace_analytics(deps: AnalyticsDeps, workspace_id: str, query: PeriodQue
         )
         if platform is None or p.platform == platform
     ][:TOP_POSTS]
-    accounts = [a for a in deps.analytics.account_metrics(workspace_id) if platform is None or a.platform == platform]
+    every, history = deps.analytics.audience(workspace_id, period.start, period.end)
+    accounts = [a for a in every if platform is None or a.platform == platform]
     return WorkspaceAnalytics(
         period=period,
         granularity=granularity,
@@ -464,7 +465,7 @@ def workspace_analytics(deps: AnalyticsDeps, workspace_id: str, query: PeriodQue
         by_platform=by_platform,
         timeline=timeline(rollups, period, granularity),
         top_posts=top,
-        audience=_audience(deps, workspace_id, accounts, period),
+        audience=_audience(accounts, history),
     )
 
 
