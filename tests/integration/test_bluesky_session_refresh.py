@@ -10,8 +10,10 @@ import httpx
 from fastapi.testclient import TestClient
 
 from socialpub.api.container import Container
+from socialpub.domain.services.collector import CollectorDeps, collect_due
 from tests.conftest import Emulator, FrozenClock, Keys
 from tests.integration.pipeline import Pipeline, get, publish
+from tests.integration.test_analytics_collector import calls, collector  # noqa: F401 (fixtures)
 from tests.integration.test_posts import create, new_workspace
 
 PDS = "pds.example.com"
@@ -95,3 +97,49 @@ def test_bluesky__refresh_token_revoked__publish_fails_needs_reconnect_and_accou
     assert (progress["error_code"], progress["error_kind"]) == ("TOKEN_REJECTED", "needs_reconnect")
     shown = client.get(f"/api/accounts/{account['id']}", headers=headers).json()["data"]["account"]
     assert shown["status"] == "expired"
+
+
+def test_bluesky__insights_read_with_an_access_token_expired_early__session_renewed_and_read_again(
+    client: TestClient,
+    keys: Keys,
+    pipeline: Pipeline,
+    emulator: Emulator,
+    clock: FrozenClock,
+    container: Container,
+    collector: CollectorDeps,  # noqa: F811 (the fixture imported above)
+) -> None:
+    # Given a published Bluesky post, read once, whose accessJwt the PDS then expires early (no clock moved)
+    headers = new_workspace(client, keys)
+    account = _connect(client, headers)
+    post = create(client, headers, content="Read through an early expiry", platforms=[account["id"]])
+    assert publish(client, headers, post["id"]).status_code == 202
+    pipeline.drain()
+    (record,) = [p for p in pipeline.posts_on("bluesky") if p.text == "Read through an early expiry"]
+    figures = {"likeCount": 4, "repostCount": 1, "replyCount": 0, "quoteCount": 0}
+    httpx.post(
+        f"{emulator.url}/_emulator/metrics", json={"network": "bluesky", "id": record.id, "figures": figures}
+    ).raise_for_status()
+    assert collect_due(collector).targets_read == 1
+    httpx.post(
+        f"{emulator.url}/_emulator/bluesky/expire_sessions", json={"handle": CREDENTIALS["identifier"]}
+    ).raise_for_status()
+
+    # When its next reading is due
+    clock.moment += timedelta(hours=1, seconds=1)
+    collect_due(collector)
+
+    # Then the session was renewed, not the account expired
+    shown = client.get(f"/api/accounts/{account['id']}", headers=headers).json()["data"]["account"]
+    assert shown["status"] == "active"
+    stored = container.accounts.get(headers["X-Workspace-ID"], str(account["id"]))
+    assert stored is not None
+    kept = container.secrets.open(stored.sealed["refresh_token"], stored.context("refresh_token"))
+    assert kept == emulator.current_refresh_token("bluesky", CREDENTIALS["identifier"])
+    # And the post is read again at the next pass, with the renewed token
+    httpx.post(
+        f"{emulator.url}/_emulator/metrics",
+        json={"network": "bluesky", "id": record.id, "figures": {**figures, "likeCount": 9}},
+    ).raise_for_status()
+    clock.moment += timedelta(minutes=5, seconds=1)
+    assert collect_due(collector).targets_read == 1
+    assert get(client, headers, post["id"])["analytics"]["by_platform"]["bluesky"]["engagement"] == 9 + 1

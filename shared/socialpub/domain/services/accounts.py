@@ -836,6 +836,18 @@ def usable_access_token(deps: AccountDeps, workspace_id: str, acc_id: str, *, re
     return deps.box.open(account.sealed["access_token"], account.context("access_token"))
 
 
+def renewed_access_token(deps: AccountDeps, workspace_id: str, acc_id: str, *, refused: str) -> str:
+    """A new token in place of ``refused``, which the network has just called expired though the expiry we
+    hold has not come (a Bluesky session cut short): refreshed now, unless a refresh or a reconnect has
+    replaced it meanwhile (then that one: one renewal for every run that met the same expired token)."""
+    current = refresh_account(deps, workspace_id, acc_id, force=False)
+    if deps.box.open(current.sealed["access_token"], current.context("access_token")) == refused:
+        current = refresh_account(deps, workspace_id, acc_id, force=True, read=current)
+    if current.status is AccountStatus.EXPIRED:
+        raise AccountExpired(details={"account_id": acc_id})
+    return deps.box.open(current.sealed["access_token"], current.context("access_token"))
+
+
 def refresh_account(
     deps: AccountDeps, workspace_id: str, acc_id: str, *, force: bool, read: Account | None = None
 ) -> Account:

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from socialpub.domain.accounts import Account, AccountExpired, AccountStatus, TokenRejected
+from socialpub.domain.accounts import Account, AccountExpired, AccountStatus, NotRefreshable, TokenRejected
 from socialpub.domain.analytics import (
     CADENCE,
     DAILY,
@@ -40,9 +40,15 @@ from socialpub.domain.errors import DomainError, NotFound, RateLimited, Workspac
 from socialpub.domain.platforms import AuthType, catalog
 from socialpub.domain.ports import Clock, PostRepository
 from socialpub.domain.posts import ConcurrentModification
-from socialpub.domain.publishing import NeedsReconnect, PublishAccount, PublishFailure, Retryable
+from socialpub.domain.publishing import NeedsReconnect, PublishAccount, PublishFailure, Retryable, TokenExpired
 from socialpub.domain.records import changed
-from socialpub.domain.services.accounts import AccountDeps, app_api_key, mark_needs_reconnect, usable_access_token
+from socialpub.domain.services.accounts import (
+    AccountDeps,
+    app_api_key,
+    mark_needs_reconnect,
+    renewed_access_token,
+    usable_access_token,
+)
 
 MIN_RETRY = timedelta(minutes=5)  # a transient failure is read again no sooner than this
 REFRESH_EVERY = timedelta(minutes=1)  # a post's figures are refreshed on request at most this often
@@ -179,6 +185,11 @@ def _collect_targets(
         report.network_calls += 1
         try:
             insights = reader.post_insights(who, token, [t.network_post_id for t in chunk])
+        except TokenExpired as failure:
+            # Expired before the expiry we hold: renewed now, read again at the next pass
+            again = now + (MIN_RETRY if _renewed(deps, account, token, failure.message) else deps.account_every)
+            _postpone(deps, targets[start:], again, failure.message, report)
+            return
         except NeedsReconnect as failure:
             mark_needs_reconnect(deps.accounts, workspace_id, account_id, token=token, reason=failure.message)
             _postpone(deps, targets[start:], now + deps.account_every, failure.message, report)
@@ -289,6 +300,19 @@ def _reader_token(deps: CollectorDeps, account: Account) -> str:
     return usable_access_token(deps.accounts, account.workspace_id, account.id)
 
 
+def _renewed(deps: CollectorDeps, account: Account, token: str, reason: str) -> bool:
+    """The token the network called expired, renewed (True); False when the renewal was refused (the
+    account is marked: only then is a reconnect asked for) or failed for now (read again later)."""
+    try:
+        renewed_access_token(deps.accounts, account.workspace_id, account.id, refused=token)
+    except (AccountExpired, TokenRejected, NotRefreshable):
+        mark_needs_reconnect(deps.accounts, account.workspace_id, account.id, token=token, reason=reason)
+        return False
+    except DomainError:
+        return True  # the network could not renew it now: tried again at the next pass
+    return True
+
+
 def _collect_account(deps: CollectorDeps, due: AccountMetrics, report: CollectReport) -> None:
     now = deps.clock()
     account = deps.accounts.accounts.get(due.workspace_id, due.account_id)
@@ -307,6 +331,11 @@ def _collect_account(deps: CollectorDeps, due: AccountMetrics, report: CollectRe
         token = _reader_token(deps, account)
         report.network_calls += 1
         insight = deps.readers(account.platform).account_insights(PublishAccount.of(account), token)
+    except TokenExpired as failure:  # expired before the expiry we hold: renewed now, read again at the next pass
+        again = now + MIN_RETRY if _renewed(deps, account, token, failure.message) else later
+        _store_account(deps, due, {"next_at": again, "last_error": failure.message[:500]})
+        report.accounts_failed += 1
+        return
     except NeedsReconnect as failure:
         mark_needs_reconnect(deps.accounts, due.workspace_id, due.account_id, token=token, reason=failure.message)
         _store_account(deps, due, {"next_at": later, "last_error": failure.message[:500]})

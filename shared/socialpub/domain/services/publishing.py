@@ -80,7 +80,7 @@ from socialpub.domain.services.accounts import (
     app_api_key,
     app_bot_token,
     mark_needs_reconnect,
-    refresh_account,
+    renewed_access_token,
     usable_access_token,
 )
 from socialpub.domain.services.posts import check_content
@@ -500,7 +500,7 @@ def _token(deps: PublishDeps, account: Account, *, read: Account | None, refused
     network has just called expired); refresh failures as publishing failures."""
     try:
         if refused is not None:
-            return _renewed_token(deps, account, refused)
+            return renewed_access_token(deps.accounts, account.workspace_id, account.id, refused=refused)
         return usable_access_token(deps.accounts, account.workspace_id, account.id, read=read)
     except (AccountExpired, TokenRejected, NotRefreshable) as exc:
         raise NeedsReconnect(f"{exc.message}; reconnect the account", code="TOKEN_REJECTED") from exc
@@ -510,18 +510,6 @@ def _token(deps: PublishDeps, account: Account, *, read: Account | None, refused
         raise PublishFailure(f"The token could not be refreshed: {exc.message}", code=exc.code) from exc
     except NotFound as exc:
         raise NeedsReconnect("The account was disconnected", code="ACCOUNT_DISCONNECTED") from exc
-
-
-def _renewed_token(deps: PublishDeps, account: Account, refused: str) -> str:
-    """A new token in place of ``refused``, refreshed now, unless a refresh or a reconnect has replaced
-    it meanwhile (then that one is used: one renewal for every run that met the same expired token)."""
-    current = refresh_account(deps.accounts, account.workspace_id, account.id, force=False)
-    opened = deps.accounts.box.open(current.sealed["access_token"], current.context("access_token"))
-    if opened == refused:
-        current = refresh_account(deps.accounts, account.workspace_id, account.id, force=True, read=current)
-    if current.status is AccountStatus.EXPIRED:
-        raise AccountExpired(details={"account_id": account.id})
-    return deps.accounts.box.open(current.sealed["access_token"], current.context("access_token"))
 
 
 def _app_bot_token(deps: PublishDeps, account: Account) -> str:
