@@ -38,9 +38,11 @@ def test_local_stack__bluesky_connects_through_the_hosted_sign_in_page(stack: ha
     assert started.status_code == 200, started.text
     page_url = started.json()["data"]["auth_url"]
 
-    # When the browser opens it (no API key): a form with the handle, the app password and the server
+    # When the browser opens it (no API key): a form with the handle, the app password and the server,
+    # naming the workspace the account will join
     page = requests.get(page_url, timeout=TIMEOUT)
     assert page.status_code == 200, page.text
+    assert '<p id="workspace">To the workspace <strong>sign-in</strong></p>' in page.text
     assert set(re.findall(r'<input name="([^"]+)"', page.text)) == {"instance", "identifier", "app_password"}
     state = re.findall(r'name="state" value="([^"]+)"', page.text)[0]
     form_url = page_url.split("?")[0]
