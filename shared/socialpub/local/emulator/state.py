@@ -147,6 +147,16 @@ class EmulatorState:
             return None
         return family
 
+    def personal_key(self, network: str, key: str, user: str) -> str | None:
+        """The user of a key the user makes on the network's site (an API key, a personal token): a key
+        the emulator has not seen is a new user's, ``user``; None when it was revoked or is another network's."""
+        with self.lock:
+            family = next((f for f in self.families if key in f.access_tokens), None)
+            if family is None:
+                family = TokenFamily(network=network, client_id="", scope="", user=user, access_tokens={key})
+                self.families.append(family)
+        return None if family.revoked or family.network != network else family.user
+
     def revoke_all(self, network: str) -> int:
         """Revoke every token of a network (the user removed the app on the network's side)."""
         with self.lock:

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from socialpub.local.emulator.signin import Profile, SignIn
-from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, new_number, number_of
+from socialpub.local.emulator.state import EmulatedPost, EmulatorState, new_number, number_of
 
 NETWORK = "devto"
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -113,15 +113,7 @@ def router(state: EmulatorState) -> APIRouter:
         key = request.headers.get("api-key", "").strip()
         if not KEY.match(key):
             return None
-        with state.lock:
-            family = next((f for f in state.families if key in f.access_tokens), None)
-            if family is None:  # a key the user has just made on the site
-                user = "dev-" + hashlib.sha256(key.encode()).hexdigest()[:8]
-                family = TokenFamily(network=NETWORK, client_id="", scope="", user=user, access_tokens={key})
-                state.families.append(family)
-        if family.revoked or family.network != NETWORK:
-            return None
-        return family.user
+        return state.personal_key(NETWORK, key, "dev-" + hashlib.sha256(key.encode()).hexdigest()[:8])
 
     def user_body(user: str) -> dict[str, Any]:
         return {

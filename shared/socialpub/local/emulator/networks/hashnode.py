@@ -35,7 +35,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from socialpub.local.emulator.signin import Profile, SignIn
-from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily
+from socialpub.local.emulator.state import EmulatedPost, EmulatorState
 
 NETWORK = "hashnode"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -111,16 +111,9 @@ def router(state: EmulatorState) -> APIRouter:
         token = request.headers.get("authorization", "").strip()
         if not TOKEN.match(token):
             return None  # "Bearer <token>" too: Hashnode takes the token as is
-        with state.lock:
-            family = next((f for f in state.families if token in f.access_tokens), None)
-            if family is None:  # a token the user has just made on the site
-                user = "hn-" + hashlib.sha256(token.encode()).hexdigest()[:8]
-                user = f"team-{user}" if token.startswith("team-") else user  # one in two publications
-                family = TokenFamily(network=NETWORK, client_id="", scope="", user=user, access_tokens={token})
-                state.families.append(family)
-        if family.revoked or family.network != NETWORK:
-            return None
-        return family.user
+        user = "hn-" + hashlib.sha256(token.encode()).hexdigest()[:8]
+        user = f"team-{user}" if token.startswith("team-") else user  # one in two publications
+        return state.personal_key(NETWORK, token, user)
 
     def me(user: str, with_publications: bool) -> dict[str, Any]:
         username = user.replace("-", "")
