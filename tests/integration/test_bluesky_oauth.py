@@ -4,6 +4,7 @@ client side of the flow (socialpub.adapters.atproto_oauth) from a handle to DPoP
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -13,6 +14,14 @@ from socialpub.adapters.atproto_oauth import AtprotoOAuth, AtprotoServer, DpopKe
 from socialpub.adapters.network_urls import network_url
 from socialpub.domain.accounts import NetworkRejected, TokenRejected, TokenSet
 from tests.conftest import Emulator
+
+
+@pytest.fixture(autouse=True)
+def _no_posts_left(emulator_server: Emulator) -> Iterator[None]:
+    """The posts made here are removed after each test, as the publisher harness does (the emulator is shared)."""
+    yield
+    httpx.delete(f"{emulator_server.url}/_emulator/posts").raise_for_status()
+
 
 CLIENT_ID = "https://socialpub.example.com/api/oauth/bluesky/client-metadata.json"
 REDIRECT = "https://socialpub.example.com/api/oauth/bluesky/callback"
