@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from socialpub.adapters.secrets import KmsSecretBox
     from socialpub.adapters.usage_plans import ApiGatewayUsagePlans
     from socialpub.adapters.webhook_sender import HttpWebhookSender
+    from socialpub.domain.channels import ChannelLister
     from socialpub.domain.publishing import Permalink
     from socialpub.domain.services.accounts import AccountDeps
     from socialpub.domain.services.admin_auth import AdminAuthDeps
@@ -424,6 +425,16 @@ class Container:
             guard_host=self.host_guard,
             workspaces=self.account_workspaces,
         )
+
+    @cached_property
+    def account_channels(self) -> ChannelLister:
+        """Each network's list of an account's channels (Slack's conversations.list), imported on first
+        use like the sign-in code: only the route listing channels pays for the networks' HTTP client."""
+        from socialpub.adapters.publishers import channels_for
+        from socialpub.adapters.publishers.http import NetworkHttp
+
+        http = NetworkHttp()
+        return lambda platform: channels_for(platform, http)
 
     @cached_property
     def account_workspaces(self) -> DynamoWorkspaceRepository:

@@ -14,6 +14,10 @@ and classified (``failure``), as are the HTTP 429 (``ratelimited``, Retry-After)
 Slack has no idempotency key: a lost answer is looked up in ``conversations.history`` since the attempt:
 the bot user's message with the same text (text alone) or with the uploaded files. The result is
 ``<channel>:<ts>`` and the message's permalink ``<workspace url>archives/<channel>/p<ts without the dot>``.
+
+``channels`` lists the workspace's public channels for the user to pick a post's ``channel`` from
+(``conversations.list``, the ``channels:read`` scope, archived ones left out), a page at a time with
+Slack's cursor.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 import httpx
 
 from socialpub.adapters.publishers.http import NetworkHttp, decoded, retry_after
+from socialpub.domain.channels import Channel, ChannelPage
 from socialpub.domain.publishing import (
     NeedsReconnect,
     PublishAccount,
@@ -105,6 +110,27 @@ def call(http: NetworkHttp, token: str, method: str, api_method: str, **kwargs: 
     if body.get("ok") is not True:
         raise failure(response, str(body.get("error") or "unknown_error"))
     return body
+
+
+def channels(http: NetworkHttp, token: str, cursor: str | None, limit: int) -> ChannelPage:
+    """One page of ``conversations.list`` (docs.slack.dev/reference/methods/conversations.list)."""
+    params: dict[str, Any] = {"types": "public_channel", "exclude_archived": "true", "limit": limit}
+    if cursor:
+        params["cursor"] = cursor
+    answer = call(http, token, "GET", "conversations.list", params=params)
+    found = [
+        Channel(
+            id=str(c["id"]),
+            name=str(c.get("name") or c["id"]),
+            is_member=bool(c.get("is_member")),
+            is_private=bool(c.get("is_private")),
+        )
+        for c in answer.get("channels") or []
+        if isinstance(c, dict) and c.get("id")
+    ]
+    metadata = answer.get("response_metadata")
+    following = str(metadata.get("next_cursor") or "") if isinstance(metadata, dict) else ""
+    return ChannelPage(channels=found, next_cursor=following or None)
 
 
 def split_id(post_id: str) -> tuple[str, str]:

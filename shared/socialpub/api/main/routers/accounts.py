@@ -23,6 +23,7 @@ from socialpub.api.main.schemas.accounts import (
     AccountView,
     CallbackBody,
     CallbackView,
+    ChannelList,
     ChoiceView,
     ConnectBody,
     ConnectStartView,
@@ -34,8 +35,8 @@ from socialpub.domain.errors import DomainError
 from socialpub.domain.integrations import integration
 from socialpub.domain.permissions import Permission
 from socialpub.domain.platforms import Platform
+from socialpub.domain.services import account_channels, sign_in_page
 from socialpub.domain.services import accounts as service
-from socialpub.domain.services import sign_in_page
 
 SETTINGS = AccountsSettings
 CALLBACK_PATH = "/api/accounts/callback"
@@ -220,6 +221,23 @@ async def submit_sign_in(request: Request, c: ContainerDep) -> Response:
 @router.get("/{account_id}")
 def get_account(account_id: str, workspace_id: Reader, c: ContainerDep) -> Envelope[AccountEnvelope]:
     return ok(AccountEnvelope(account=AccountView.of(service.get_account(c.account_deps(), workspace_id, account_id))))
+
+
+@router.get("/{account_id}/channels")
+def list_channels(
+    account_id: str,
+    workspace_id: Reader,
+    c: ContainerDep,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=account_channels.MAX_LIMIT)] = account_channels.DEFAULT_LIMIT,
+) -> Envelope[ChannelList]:
+    """The channels a post to this account may name in its ``channel`` setting (Slack: the workspace's
+    public channels, each saying whether the app's bot is in it), read from the network a page at a
+    time: send ``next_cursor`` back as ``cursor``. An account whose posts name no channel answers 400."""
+    page = account_channels.list_channels(
+        c.account_deps(), c.account_channels, workspace_id, account_id, cursor=cursor, limit=limit
+    )
+    return ok(ChannelList.model_validate(page.model_dump()))
 
 
 @router.put("/{account_id}")

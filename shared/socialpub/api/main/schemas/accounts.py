@@ -126,6 +126,18 @@ class AccountEnvelope(BaseModel):
     account: AccountView
 
 
+class ChannelView(BaseModel):
+    id: str = Field(description="The channel's id: what a post's channel setting takes")
+    name: str
+    is_member: bool = Field(description="The app's bot is in it; invite it first (/invite @app) to post elsewhere")
+    is_private: bool
+
+
+class ChannelList(BaseModel):
+    channels: list[ChannelView]
+    next_cursor: str | None = Field(None, description="Send it back as cursor for the next page; null on the last")
+
+
 class ConnectStartView(BaseModel):
     auth_url: str
     state: str

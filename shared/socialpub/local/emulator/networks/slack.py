@@ -4,7 +4,11 @@
   no refresh), ``/api/auth.revoke``; ``GET /api/auth.test`` names the workspace (``team_id``, ``team``,
   ``url``) and the bot user (``user_id``, ``bot_id``). Each user's workspace has three public channels:
   ``general`` and ``random`` (the bot is in them) and ``announcements`` (it is not).
-- ``GET /api/conversations.list``: the workspace's channels (``id``, ``name``, ``is_member``).
+- ``GET /api/conversations.list`` (docs.slack.dev/reference/methods/conversations.list): the workspace's
+  channels (``id``, ``name``, ``is_member``, ``is_private``, ``is_archived``), ``limit`` at a time (default
+  100, at most 1,000) with ``response_metadata.next_cursor`` for the next page (empty on the last);
+  ``types`` (``public_channel``, the default; ``private_channel`` needs ``groups:read``, else
+  ``missing_scope``); a cursor it did not give is ``invalid_cursor``. Fault endpoint ``channels``.
 - ``POST /api/chat.postMessage`` (JSON or form): ``channel`` (an id), ``text`` at most 40,000 characters
   (docs.slack.dev/reference/methods/chat.postMessage: ``msg_too_long`` beyond); ``{ok, channel, ts,
   message}``.
@@ -22,13 +26,15 @@ Errors are HTTP 200 with ``{"ok": false, "error": "<code>"}`` (``invalid_auth``,
 ``channel_not_found``, ``not_in_channel``, ``msg_too_long``, ``no_text``...), as Slack answers them; a rate
 limit is HTTP 429 ``ratelimited`` with Retry-After (armed as a fault). Fault endpoints: ``chat.postMessage``,
 ``files.getUploadURLExternal``, ``upload``, ``files.completeUploadExternal``, ``history``, ``insights``
-(conversations.replies).
+(conversations.replies), ``channels`` (conversations.list).
 
 This module keeps Slack's rules itself (it imports nothing of the product's domain).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import json
 import secrets
@@ -183,11 +189,36 @@ def router(state: EmulatorState) -> APIRouter:
         user = _caller(request)
         if isinstance(user, Response):
             return user
+        if (fault := await state.before(NETWORK, "channels")) is not None:
+            return fault
+        values = await _params(request)
+        types = {t.strip() for t in str(values.get("types") or "public_channel").split(",") if t.strip()}
+        if types - {"public_channel", "private_channel", "mpim", "im"}:
+            return _fail("invalid_types")
+        if types - {"public_channel"}:  # the app asks channels:read only (private ones need groups:read)
+            return _fail("missing_scope")
+        try:
+            limit = int(values.get("limit") or 100)
+        except ValueError:
+            return _fail("invalid_limit")
+        limit = min(max(limit, 1), 1000)
         channels = [
             {**c, "is_channel": True, "is_private": False, "is_archived": False, "num_members": 12}
             for c in _channels(user)
         ]
-        return _ok(channels=channels, response_metadata={"next_cursor": ""})
+        start = 0
+        if values.get("cursor"):  # Slack's cursors are opaque base64; this one names the next channel
+            try:
+                after = base64.b64decode(str(values["cursor"]), validate=True).decode().removeprefix("next:")
+            except (binascii.Error, UnicodeDecodeError):
+                return _fail("invalid_cursor")
+            start = next((i for i, c in enumerate(channels) if c["id"] == after), -1)
+            if start < 0:
+                return _fail("invalid_cursor")
+        page = channels[start : start + limit]
+        rest = channels[start + limit :]
+        cursor = base64.b64encode(f"next:{rest[0]['id']}".encode()).decode() if rest else ""
+        return _ok(channels=page, response_metadata={"next_cursor": cursor})
 
     @api.post(f"/{HOST}/api/chat.postMessage")
     async def post_message(request: Request) -> Response:
