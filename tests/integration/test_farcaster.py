@@ -34,13 +34,19 @@ def _signer(pipeline: Pipeline, key: str, *, approve: bool) -> dict[str, Any]:
     return made
 
 
-def test_farcaster__unapproved_signer__400_with_its_approval_url_and_no_account(
-    client: TestClient, keys: Keys, pipeline: Pipeline
+@pytest.mark.parametrize(
+    ("given", "approved"),
+    [("{real}", False), ("../x", True), ("a?b=c", True), ("x&signer_uuid={real}", True), ("{real}#", True)],
+    ids=["unapproved", "path", "query", "another-signer", "fragment"],
+)
+def test_farcaster__signer_refused_at_connect__400_saying_why_and_no_account(
+    client: TestClient, keys: Keys, pipeline: Pipeline, given: str, approved: bool
 ) -> None:
-    # Given a workspace's Neynar app and a signer the user has not approved yet
+    # Given a workspace's Neynar app and either a signer the user has not approved yet, or an approved
+    # one and a signer_uuid that is not a UUID (some would carry the real one into Neynar's query string)
     headers = new_workspace(client, keys)
     config_id, key = _app(client, headers)
-    signer = _signer(pipeline, key, approve=False)
+    signer = _signer(pipeline, key, approve=approved)
 
     # When an account is connected with it
     response = client.post(
@@ -48,46 +54,21 @@ def test_farcaster__unapproved_signer__400_with_its_approval_url_and_no_account(
         json={
             "platform": "farcaster",
             "configuration_id": config_id,
-            "credentials": {"signer_uuid": signer["signer_uuid"]},
+            "credentials": {"signer_uuid": given.format(real=signer["signer_uuid"])},
         },
         headers=headers,
     )
 
-    # Then it is refused in the envelope, saying where to approve it, and no account is made
-    assert response.status_code == 400
-    body = response.json()
-    assert (body["success"], body["error"]["code"]) == (False, "NETWORK_REJECTED")
-    assert "pending_approval, not approved" in body["error"]["message"]
-    assert signer["signer_approval_url"] in body["error"]["message"]
-    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
-
-
-@pytest.mark.parametrize("bad", ["../x", "a?b=c", "x&signer_uuid={real}", "{real}#"])
-def test_farcaster__signer_uuid_not_a_uuid__400_and_no_account(
-    client: TestClient, keys: Keys, pipeline: Pipeline, bad: str
-) -> None:
-    # Given a workspace's Neynar app with an approved signer, and a signer_uuid that is not a UUID (some
-    # would carry the real one into Neynar's query string)
-    headers = new_workspace(client, keys)
-    config_id, key = _app(client, headers)
-    real = _signer(pipeline, key, approve=True)["signer_uuid"]
-
-    # When an account is connected with it
-    response = client.post(
-        "/api/accounts",
-        json={
-            "platform": "farcaster",
-            "configuration_id": config_id,
-            "credentials": {"signer_uuid": bad.format(real=real)},
-        },
-        headers=headers,
-    )
-
-    # Then it is refused as bad input naming the field, and no account is made
+    # Then it is refused in the envelope, saying where to approve it or naming the field, and no account is made
     assert response.status_code == 400, response.text
-    body = response.json()
-    assert (body["success"], body["error"]["code"]) == (False, "VALIDATION_ERROR")
-    assert body["error"]["details"]["field"] == "credentials.signer_uuid"
+    error = response.json()["error"]
+    assert response.json()["success"] is False
+    if approved:
+        assert (error["code"], error["details"]["field"]) == ("VALIDATION_ERROR", "credentials.signer_uuid")
+    else:
+        assert error["code"] == "NETWORK_REJECTED"
+        assert "pending_approval, not approved" in error["message"]
+        assert signer["signer_approval_url"] in error["message"]
     assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
 
 
