@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from socialpub.adapters.publishers.devto import body_of
 from socialpub.adapters.publishers.http import NetworkHttp, made_since
 from socialpub.domain.publishing import (
     NeedsReconnect,
@@ -93,12 +94,6 @@ def graphql(http: NetworkHttp, token: str, query: str, variables: dict[str, Any]
     return data
 
 
-def markdown_of(job: PublishJob) -> str:
-    if job.link and job.link not in job.text:
-        return f"{job.text}\n\n{job.link}"
-    return job.text
-
-
 class Publisher:
     def __init__(self, http: NetworkHttp) -> None:
         self._http = http
@@ -114,7 +109,7 @@ class Publisher:
             )
         if not job.title:
             raise Rejected("Hashnode needs a title for the article", code="VALIDATION_FAILED", sent=False)
-        markdown = markdown_of(job)
+        markdown = body_of(job)  # Markdown as Dev.to's: the link on a line of its own
         post: dict[str, Any] = {"title": job.title, "publicationId": publication, "contentMarkdown": markdown}
         if job.settings.get("tags"):
             post["tags"] = [{"slug": tag, "name": tag} for tag in job.settings["tags"]]
