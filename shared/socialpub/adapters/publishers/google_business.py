@@ -28,12 +28,12 @@ field violations.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from socialpub.adapters.publishers.http import NetworkHttp, retry_after
+from socialpub.adapters.publishers.http import NetworkHttp, made_since, retry_after
 from socialpub.domain.publishing import (
     NeedsReconnect,
     Published,
@@ -49,7 +49,6 @@ ACCOUNTS = "https://mybusinessaccountmanagement.googleapis.com/v1/accounts"
 INFORMATION = "https://mybusinessbusinessinformation.googleapis.com/v1"
 LOCATION = re.compile(r"^accounts/[^/]+/locations/[^/]+$")
 MAX_SUMMARY = 1500
-SKEW = timedelta(seconds=60)
 POLL_SECONDS = 2.0
 MAX_POLLS = 30
 NO_URL_ACTIONS = {"CALL"}
@@ -117,13 +116,6 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
     return Rejected(said, network_message=text, status=status)
 
 
-def _when(timestamp: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(timestamp).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _stored(post: dict[str, Any]) -> dict[str, Any]:
     return {"name": str(post["name"]), "state": post.get("state"), "searchUrl": post.get("searchUrl")}
 
@@ -164,8 +156,7 @@ class Publisher:
                 classify=classify,
             )
             for post in answer.get("localPosts") or [] if isinstance(answer, dict) else []:
-                made = _when(post.get("createTime"))
-                if post.get("summary") == summary and made is not None and made >= armed_at - SKEW:
+                if post.get("summary") == summary and made_since(post.get("createTime"), armed_at):
                     return _stored(post)
             return None
 

@@ -17,12 +17,12 @@ for a reconnect, 429 is a rate limit, an image Pinterest cannot fetch is MEDIA_R
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from socialpub.adapters.publishers.http import NetworkHttp
+from socialpub.adapters.publishers.http import NetworkHttp, made_since
 from socialpub.domain.publishing import (
     MediaFile,
     PublishAccount,
@@ -39,7 +39,6 @@ MAX_IMAGES = 5
 TITLE_LENGTH = 100
 POLL_SECONDS = 5.0
 MAX_POLLS = 60
-CLOCK_SKEW = timedelta(seconds=60)
 
 
 def classify(response: httpx.Response, body: Any, message: str) -> PublishFailure | None:
@@ -49,15 +48,6 @@ def classify(response: httpx.Response, body: Any, message: str) -> PublishFailur
     if status == 400 and "fetch" in message.lower() and "image" in message.lower():
         return Rejected(said, code="MEDIA_REJECTED", network_message=message, status=status)
     return None
-
-
-def _created_at(pin: dict[str, Any]) -> datetime | None:
-    """Pinterest's ``created_at`` is UTC without an offset (``2022-10-13T01:40:29``)."""
-    try:
-        moment = datetime.fromisoformat(str(pin.get("created_at")).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def link(account: PublishAccount, post_id: str) -> str | None:
@@ -115,8 +105,7 @@ class Publisher:
             "GET", f"{BASE}/boards/{board_id}/pins", headers=headers, params={"page_size": 25}, classify=classify
         )
         for pin in answer.get("items") or []:
-            created = _created_at(pin)
-            if created is None or created < armed_at - CLOCK_SKEW:
+            if not made_since(pin.get("created_at"), armed_at):  # UTC without an offset
                 continue
             if (pin.get("title") or None) == body.get("title") and (pin.get("description") or "") == body[
                 "description"
