@@ -4,12 +4,21 @@ DynamoDB applies each write (a conditional UpdateItem, a transaction) atomically
 condition and applies the update in Python without a lock, so two threads can both pass a condition
 that only one should pass. The rate limiter's exactness rests on that atomicity, so the local stack
 and the tests serialize moto's DynamoDB writes. Reads stay unlocked, as they are in DynamoDB.
+
+DynamoDB also makes TransactWriteItems idempotent by its ClientRequestToken (which botocore fills in
+once per call and keeps across its retries): a retry of a transaction that was applied, sent after a
+read timeout, succeeds again without applying it twice. moto ignores the token, so a retried creation
+failed its own "does not exist yet" condition (a 409 for a post that was in fact created); a large
+transaction on a busy machine takes moto seconds, so the local stack met it.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import threading
+import time
 from typing import Any
 
 from socialpub.local.template import ACCOUNT, REGION
@@ -17,6 +26,8 @@ from socialpub.local.template import ACCOUNT, REGION
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
 _lock = threading.RLock()
 _applied = False
+TOKEN_WINDOW_SECONDS = 600  # DynamoDB keeps a transaction's client token for 10 minutes
+_transactions: dict[str, tuple[float, str, Any]] = {}  # token -> (applied at, its items' digest, answer)
 
 
 def make_dynamodb_writes_atomic() -> None:
@@ -34,7 +45,39 @@ def make_dynamodb_writes_atomic() -> None:
                 return __original(self, *args, **kwargs)
 
         setattr(DynamoDBBackend, name, atomic)
+    _honour_transaction_tokens()
     _applied = True
+
+
+def _honour_transaction_tokens() -> None:
+    from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.transact_write_items
+
+    @functools.wraps(original)
+    def idempotent(self: Any) -> Any:
+        token = self.body.get("ClientRequestToken")
+        if not token:
+            return original(self)
+        digest = hashlib.sha256(json.dumps(self.body["TransactItems"], sort_keys=True).encode()).hexdigest()
+        with _lock:  # the writes' lock: a retry waits for the first attempt, then sees its token
+            now = time.monotonic()
+            for old in [t for t, (at, _, _) in _transactions.items() if now - at > TOKEN_WINDOW_SECONDS]:
+                del _transactions[old]
+            if token in _transactions:
+                _, seen_digest, answer = _transactions[token]
+                if seen_digest != digest:
+                    raise DynamodbException(
+                        ERROR_TYPE_PREFIX + "IdempotentParameterMismatchException",
+                        "The request uses the same client token as a previous, but non-identical request.",
+                    )
+                return answer
+            answer = original(self)  # a refused transaction raises: its token is not kept, as in DynamoDB
+            _transactions[token] = (now, digest, answer)
+            return answer
+
+    DynamoHandler.transact_write_items = idempotent  # type: ignore[method-assign]
 
 
 # KMS: moto draws a new key (id and material) on every start, so secrets sealed before a restart of
