@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.local.emulator.networks.farcaster import signer_approval
+from tests import media_files
 from tests.conftest import Keys
 from tests.integration.pipeline import Pipeline, get, publish
+from tests.integration.test_media import upload
 from tests.integration.test_posts import create, new_workspace
 
 
@@ -128,3 +131,37 @@ def test_farcaster__text_over_320_utf8_bytes__refused_before_publishing(client: 
     assert response.status_code == 400
     problems = response.json()["error"]["details"]["platforms"]["farcaster"]
     assert any("320 bytes" in p["message"] for p in problems), problems
+
+
+def test_farcaster__an_image_cast__its_embed_url_signed_for_the_longest_a_signed_url_lasts(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a connected Farcaster account and a post with an image, in a deployment whose media links
+    # last an hour (MEDIA_URL_TTL_SECONDS)
+    headers = new_workspace(client, keys)
+    config_id, key = _app(client, headers)
+    signer = _signer(pipeline, key, approve=True)
+    account = client.post(
+        "/api/accounts",
+        json={
+            "platform": "farcaster",
+            "configuration_id": config_id,
+            "credentials": {"signer_uuid": signer["signer_uuid"]},
+        },
+        headers=headers,
+    ).json()["data"]["account"]
+    post = create(client, headers, content="A picture", platforms=[account["id"]])
+    image = upload(client, headers, post["id"], media_files.image("PNG", (600, 400)), name="picture.png")
+    assert image.status_code == 201, image.text
+
+    # When it is published
+    publish(client, headers, post["id"])
+    pipeline.drain()
+
+    # Then the cast embeds the image by a URL that lasts 12 hours, not the hour other networks' fetches
+    # get: Farcaster clients fetch it each time they show the cast
+    (cast,) = pipeline.posts_on("farcaster")
+    (embed,) = cast.extra["embeds"]
+    assert parse_qs(urlsplit(embed).query)["X-Amz-Expires"] == ["43200"]
+    assert len(cast.media) == 1
+    assert get(client, headers, post["id"])["status"] == "published"

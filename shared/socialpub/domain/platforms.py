@@ -249,6 +249,9 @@ class Platform(BaseModel):
     limits: Limits
     settings: dict[str, SettingSpec] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    # The network's posts carry the media's own URL, which its clients fetch each time the post is shown
+    # (Farcaster's embeds), not once while publishing: that URL is signed for the longest it can last.
+    lasting_media_urls: bool = False
 
     @model_validator(mode="after")
     def _claims_match_limits(self) -> Platform:

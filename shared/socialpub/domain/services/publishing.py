@@ -33,7 +33,7 @@ from socialpub.domain.errors import DamagedItem, DependencyUnavailable, NotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.integrations import ConfigurationNotFound
 from socialpub.domain.media import BytesSource, Media, MediaTooLarge, UnsupportedMediaType
-from socialpub.domain.platforms import JPEG, AuthType, catalog
+from socialpub.domain.platforms import JPEG, AuthType, Platform, catalog
 from socialpub.domain.ports import (
     AccountRepository,
     ByteSource,
@@ -134,6 +134,11 @@ class PublishDeps:
     sleep: Callable[[float], None] = field(default=time.sleep)
     lease: timedelta = timedelta(minutes=6)  # longer than the publisher's timeout
     media_url_ttl_seconds: int = 3600
+
+
+# The longest a signed media URL lasts: 12 hours, the most an IAM role's session (the credentials that sign
+# it) may last; a URL signed for longer stops working when they end anyway.
+LASTING_MEDIA_URL_SECONDS = 43_200
 
 
 # ---------------------------------------------------------------------- starting (API)
@@ -546,15 +551,24 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
         first_comment=content.first_comment_for(network),
         settings=dict(content.settings_for(network)),
         media=[
-            _jpeg_copy(deps, m, network)
+            _jpeg_copy(deps, m, network, ttl=_media_url_seconds(deps, platform))
             if m.kind is MediaKind.IMAGE and platform.limits.sent_as_jpeg(m.mime_type)
-            else _media_file(deps, m)
+            else _media_file(deps, m, ttl=_media_url_seconds(deps, platform))
             for m in post.media
         ],
     )
 
 
-def _jpeg_copy(deps: PublishDeps, media: Media, network: str) -> MediaFile:
+def _media_url_seconds(deps: PublishDeps, platform: Platform) -> int:
+    """How long the media URL handed to the network lasts: the deployment's MEDIA_URL_TTL_SECONDS for a
+    network that fetches the file while publishing, the longest a signed URL can last for one whose clients
+    fetch it each time the post is shown (``lasting_media_urls``: Farcaster's embeds)."""
+    if platform.lasting_media_urls:
+        return max(deps.media_url_ttl_seconds, LASTING_MEDIA_URL_SECONDS)
+    return deps.media_url_ttl_seconds
+
+
+def _jpeg_copy(deps: PublishDeps, media: Media, network: str, *, ttl: int) -> MediaFile:
     """The image as a network that takes only JPEG gets it: a JPEG copy made once, on the first
     publish that needs it, and kept beside the original (``Media.jpeg_key``), so retries and other
     posts' runs send the very same bytes, and the other networks still get the original."""
@@ -578,10 +592,10 @@ def _jpeg_copy(deps: PublishDeps, media: Media, network: str) -> MediaFile:
     converted = media.model_copy(
         update={"mime_type": JPEG, "filename": f"{stem}.jpg", "size": copy.size, "object_key": media.jpeg_key}
     )
-    return _media_file(deps, converted, copy)
+    return _media_file(deps, converted, copy, ttl=ttl)
 
 
-def _media_file(deps: PublishDeps, media: Media, source: ByteSource | None = None) -> MediaFile:
+def _media_file(deps: PublishDeps, media: Media, source: ByteSource | None = None, *, ttl: int) -> MediaFile:
     store = deps.media
 
     def read(offset: int, length: int) -> bytes:
@@ -598,7 +612,7 @@ def _media_file(deps: PublishDeps, media: Media, source: ByteSource | None = Non
         mime_type=media.mime_type,
         filename=media.filename,
         size=media.size,
-        url=store.download_url(media.object_key, deps.media_url_ttl_seconds),
+        url=store.download_url(media.object_key, ttl),
         read=read,
         width=media.width,
         height=media.height,
