@@ -91,6 +91,24 @@ def _not_a_comment(post: EmulatedPost) -> bool:
     return post.extra.get("kind") != "comment"
 
 
+WORDPRESS = Contract(
+    network="wordpress",
+    endpoint="posts",
+    step="post",
+    refusal=Refusal(
+        lambda job: dataclasses.replace(job, settings={**job.settings, "status": "live"}),
+        "VALIDATION_FAILED",
+        "Invalid parameter(s): status",
+    ),
+    rate_limited=Fault(
+        429,
+        {"code": "too_many_requests", "message": "Too many requests", "data": {"status": 429}},
+        {"Retry-After": "7"},
+    ),
+    rate_limited_message="Too many requests",
+    revoked_message="The OAuth2 token is invalid.",
+)
+
 CONTRACTS: dict[str, Contract] = {
     contract.network: contract
     for contract in [
@@ -418,38 +436,11 @@ CONTRACTS: dict[str, Contract] = {
             rate_limited_message="Limit Exceeded",
             revoked_message="Unable to authorize",
         ),
-        Contract(
-            network="wordpress",
-            endpoint="posts",
-            step="post",
-            refusal=Refusal(
-                lambda job: dataclasses.replace(job, settings={**job.settings, "status": "live"}),
-                "VALIDATION_FAILED",
-                "Invalid parameter(s): status",
-            ),
-            rate_limited=Fault(
-                429,
-                {"code": "too_many_requests", "message": "Too many requests", "data": {"status": 429}},
-                {"Retry-After": "7"},
-            ),
-            rate_limited_message="Too many requests",
-            revoked_message="The OAuth2 token is invalid.",
-        ),
-        Contract(
+        WORDPRESS,
+        # The same REST API on the site's own host, with an application password
+        dataclasses.replace(
+            WORDPRESS,
             network="wordpress_selfhosted",
-            endpoint="posts",
-            step="post",
-            refusal=Refusal(
-                lambda job: dataclasses.replace(job, settings={**job.settings, "status": "live"}),
-                "VALIDATION_FAILED",
-                "Invalid parameter(s): status",
-            ),
-            rate_limited=Fault(
-                429,
-                {"code": "too_many_requests", "message": "Too many requests", "data": {"status": 429}},
-                {"Retry-After": "7"},
-            ),
-            rate_limited_message="Too many requests",
             revoked_message="The provided password is an invalid application password.",
         ),
         Contract(
