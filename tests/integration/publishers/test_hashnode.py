@@ -75,3 +75,24 @@ def test_hashnode__same_article_published_before__not_taken_for_the_lost_one(har
     # Then it finds this week's post, not last week's
     old, new = harness.posts(NET)
     assert published.post_id == new.id != old.id
+
+
+def test_hashnode__same_title_and_markdown_without_a_date__not_taken_for_the_lost_one(harness: PublishHarness) -> None:
+    # Given a call whose answer is lost, and a publication whose latest posts hold one with the same title
+    # and Markdown but no publishedAt (a draft: nothing this call could have made)
+    signed = harness.sign_in(NET)
+    job = harness.job(NET, signed, "Weekly notes", title="Weekly")
+    steps = harness.steps(job)
+    harness.fault(NET, "publishPost", 502, after=True)
+    with pytest.raises(Retryable):
+        harness.publish(job, steps)
+    draft = {"id": "0123456789abcdef0123abcd", "url": None, "title": "Weekly", "publishedAt": None}
+    draft["content"] = {"markdown": "Weekly notes"}
+    listed = {"data": {"publication": {"posts": {"edges": [{"node": draft}]}}}}
+    harness.fault(NET, "posts", 200, body=listed)
+
+    # When the rerun looks the post up
+    result = harness.publish(job, steps)
+
+    # Then the undated post is not taken for it
+    assert result.post_id != draft["id"]
