@@ -41,21 +41,31 @@ from socialpub.domain.services import accounts as service
 SETTINGS = AccountsSettings
 CALLBACK_PATH = "/api/accounts/callback"
 SIGN_IN_PATH = "/api/accounts/connect"
+# atproto OAuth's client_id is the URL of the client's metadata document, fetched by the PDS's
+# authorization server: served here, beside the callback it names, with no API key.
+CLIENT_METADATA_PATH = "/api/oauth/bluesky/client-metadata.json"
+PREFIXES = ("/api/accounts", "/api/oauth")
+ATPROTO_SCOPE = "atproto transition:generic"
 router = APIRouter(prefix="/api/accounts", tags=["accounts"], responses=ERROR_RESPONSES)
 
 Reader = Annotated[str, workspace_scope(Permission.ACCOUNTS_READ)]
 Writer = Annotated[str, workspace_scope(Permission.ACCOUNTS_WRITE)]
 
 
-def hosted_callback(request: Request, c: Container) -> str:
-    """The hosted callback page's public URL: configured, or API Gateway's domain and stage."""
+def public_url(request: Request, c: Container, path: str) -> str:
+    """A public URL of this API: configured, or API Gateway's domain and stage."""
     configured = c.settings(AccountsSettings).public_api_url
     if configured:
-        return configured.rstrip("/") + CALLBACK_PATH
+        return configured.rstrip("/") + path
     context = request.scope.get("aws.event", {}).get("requestContext", {})
     if context.get("domainName") and context.get("stage"):
-        return f"https://{context['domainName']}/{context['stage']}{CALLBACK_PATH}"
-    return str(request.base_url).rstrip("/") + CALLBACK_PATH
+        return f"https://{context['domainName']}/{context['stage']}{path}"
+    return str(request.base_url).rstrip("/") + path
+
+
+def hosted_callback(request: Request, c: Container) -> str:
+    """The hosted callback page's public URL."""
+    return public_url(request, c, CALLBACK_PATH)
 
 
 @router.get("")
@@ -329,3 +339,32 @@ def _input(field: sign_in_page.FormField, typed: str) -> str:
         f'<label>{html.escape(field.label)}<br><input name="{name}" id="{name}" type="{kind}" autocomplete="off"'
         f'{value} placeholder="{html.escape(field.placeholder)}"{required}></label><br>'
     )
+
+
+# ---------------------------------------------------------------------------- atproto OAuth client
+
+oauth_router = APIRouter(prefix="/api/oauth", tags=["accounts"])
+
+
+@oauth_router.get("/bluesky/client-metadata.json")
+def bluesky_client_metadata(request: Request, c: ContainerDep) -> dict[str, Any]:
+    """atproto OAuth's client metadata document (no API key: a Bluesky authorization server fetches it).
+    Its own URL is the client_id; the tokens are DPoP-bound and the client public (no secret)."""
+    return {
+        "client_id": public_url(request, c, CLIENT_METADATA_PATH),
+        "client_name": "socialpub",
+        "redirect_uris": [hosted_callback(request, c)],
+        "scope": ATPROTO_SCOPE,
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+        "application_type": "web",
+        "dpop_bound_access_tokens": True,
+    }
+
+
+# The module's one router (app_factory includes ``router``): the accounts routes and the client metadata.
+_accounts_router = router
+router = APIRouter()
+router.include_router(_accounts_router)
+router.include_router(oauth_router)
