@@ -82,7 +82,7 @@ class PublishHarness:
     ) -> Signed:
         """A token issued by the emulator for ``user`` and the identity its profile endpoint reports
         (``pick``: which one, where several are offered, e.g. Facebook pages; ``scope``: what the user
-        granted, where the network checks it)."""
+        granted, where the network checks it; by default the catalog's scopes, as a connect asks for them)."""
         token = secrets.token_urlsafe(32)
         platform = catalog()[network]
         # Discord: the user's grant adds the app's bot to the user's guild (the bot scope). Each user
@@ -92,7 +92,8 @@ class PublishHarness:
             family = TokenFamily(
                 network=network,
                 client_id=bot_app or "socialpub-test",
-                scope=scope if scope is not None else (" ".join(platform.auth.scopes) if bot_app else ""),
+                # what the catalog asks for at connect, joined as the authorize URL joins it
+                scope=scope if scope is not None else platform.auth.scope_separator.join(platform.auth.scopes),
                 user=user,
             )
             family.access_tokens.add(token)

@@ -50,6 +50,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
@@ -422,6 +423,54 @@ def _add_story(state: EmulatorState, page_id: str, media_type: str, media_id: st
     return number
 
 
+# The scopes each endpoint needs (developers.facebook.com/docs/pages-api/posts: publishing to a page needs
+# pages_manage_posts and pages_read_engagement; without them Graph answers (#200), an OAuthException with HTTP 403).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "photos": (
+        "pages_manage_posts",
+        "pages_read_engagement",
+    ),
+    "feed": (
+        "pages_manage_posts",
+        "pages_read_engagement",
+    ),
+    "videos": (
+        "pages_manage_posts",
+        "pages_read_engagement",
+    ),
+    "photo_stories": (
+        "pages_manage_posts",
+        "pages_read_engagement",
+    ),
+    "video_stories": (
+        "pages_manage_posts",
+        "pages_read_engagement",
+    ),
+    "rupload": (
+        "pages_manage_posts",
+        "pages_read_engagement",
+    ),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = (
+    "pages_manage_posts",
+    "pages_read_engagement",
+)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse(
+        {
+            "error": {
+                "message": "(#200) The user hasn't authorized the application to perform this action",
+                "type": "OAuthException",
+                "code": 200,
+            }
+        },
+        status_code=403,
+    )
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
     platform = SIGN_IN
@@ -440,6 +489,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def add_photo(page_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "photos")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["photos"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -476,6 +527,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def add_feed_post(page_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "feed")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["feed"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -539,6 +592,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def add_video(page_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "videos")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["videos"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -578,6 +633,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def add_photo_story(page_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "photo_stories")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["photo_stories"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -598,6 +655,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def video_story(page_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "video_stories")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["video_stories"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -630,6 +689,8 @@ def router(state: EmulatorState) -> APIRouter:
         """Meta's upload host: the file of an upload session, here by URL (``file_url``)."""
         if (fault := await state.before(NETWORK, "rupload")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["rupload"], _lacks_scope)) is not None:
+            return refused
         token = request.headers.get("authorization", "").removeprefix("OAuth ").strip()
         with state.lock:
             family = state.family_of_access(token) if token else None

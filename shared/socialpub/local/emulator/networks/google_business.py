@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, number_of
 
@@ -88,6 +89,44 @@ def _time(created_at: float) -> str:
 def _is_url(value: Any) -> bool:
     parts = urlsplit(str(value or ""))
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+# The scopes each endpoint needs (developers.google.com/my-
+# business/reference/rest/v4/accounts.locations.localPosts/create: "Authorization scopes" business.manage (or the
+# older plus.business.manage); without it Google answers 403 insufficientPermissions).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "localPosts": (
+        ("https://www.googleapis.com/auth/business.manage", "https://www.googleapis.com/auth/plus.business.manage"),
+    ),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = (
+    ("https://www.googleapis.com/auth/business.manage", "https://www.googleapis.com/auth/plus.business.manage"),
+)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse(
+        {
+            "error": {
+                "code": 403,
+                "message": "Request had insufficient authentication scopes.",
+                "errors": [
+                    {"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}
+                ],
+                "status": "PERMISSION_DENIED",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "mybusiness.googleapis.com"},
+                    }
+                ],
+            }
+        },
+        status_code=403,
+    )
 
 
 def router(state: EmulatorState) -> APIRouter:
@@ -184,6 +223,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def create_post(account_id: str, location_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "localPosts")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["localPosts"], _lacks_scope)) is not None:
+            return refused
         user = user_of(request)
         if user is None:
             return _unauthenticated()

@@ -64,6 +64,7 @@ from socialpub.local.emulator.networks.facebook import (
     shortcode,
     truthy,
 )
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
@@ -179,9 +180,16 @@ class Host:
     account_of: Callable[[str], str]
     username_of: Callable[[str], str]
     hints: bool  # refusals carry Graph's error_user_msg (and the feed VIDEO refusal its subcode)
+    publish_scopes: tuple[Requirement, ...] = ()  # what a container and its publishing need
 
     def hint(self, message: str) -> str | None:
         return message if self.hints else None
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """Graph's answer to a token without a permission the call needs: (#10), HTTP 403."""
+    body = {"message": "(#10) Application does not have permission for this action", "type": "OAuthException"}
+    return JSONResponse({"error": {**body, "code": 10}}, status_code=403)
 
 
 def container_routes(api: APIRouter, state: EmulatorState, host: Host) -> None:
@@ -196,6 +204,8 @@ def container_routes(api: APIRouter, state: EmulatorState, host: Host) -> None:
     async def create_container(ig_user_id: str, request: Request) -> Response:
         if (fault := await state.before(network, "media")) is not None:
             return fault
+        if (refused := refusal(state, request, network, host.publish_scopes, _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(host.platform)
@@ -283,6 +293,8 @@ def container_routes(api: APIRouter, state: EmulatorState, host: Host) -> None:
     async def publish(ig_user_id: str, request: Request) -> Response:
         if (fault := await state.before(network, "media_publish")) is not None:
             return fault
+        if (refused := refusal(state, request, network, host.publish_scopes, _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(host.platform)
@@ -398,7 +410,10 @@ def comments(state: EmulatorState, host: Host, media: EmulatedPost, params: dict
     return listing([_comment_node(p) for p in newest_first(found)], params, "IGComment")
 
 
-HOST = Host(NETWORK, GRAPH, "ig_container", SIGN_IN, account_of, username_of, hints=True)
+# developers.facebook.com/docs/instagram-platform/instagram-graph-api/content-publishing ("Requirements"):
+# containers and their publishing need instagram_basic, instagram_content_publish and pages_read_engagement.
+PUBLISH_SCOPES: tuple[Requirement, ...] = ("instagram_basic", "instagram_content_publish", "pages_read_engagement")
+HOST = Host(NETWORK, GRAPH, "ig_container", SIGN_IN, account_of, username_of, hints=True, publish_scopes=PUBLISH_SCOPES)
 
 
 def router(state: EmulatorState) -> APIRouter:

@@ -31,6 +31,7 @@ from socialpub.local.emulator.networks.facebook import (
     requested,
     select,
 )
+from socialpub.local.emulator.scopes import Requirement
 from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
@@ -87,7 +88,12 @@ def _media_of(state: EmulatorState, media_id: str, account: str) -> EmulatedPost
 
 
 # The container flow of Instagram with Facebook Login, on this host; its refusals carry no error_user_msg.
-HOST = instagram.Host(NETWORK, GRAPH, CONTAINER, SIGN_IN, account_of, lambda user: user, hints=False)
+# developers.facebook.com/docs/instagram-platform/content-publishing (Instagram Login): containers and their
+# publishing need instagram_business_basic and instagram_business_content_publish.
+PUBLISH_SCOPES: tuple[Requirement, ...] = ("instagram_business_basic", "instagram_business_content_publish")
+HOST = instagram.Host(
+    NETWORK, GRAPH, CONTAINER, SIGN_IN, account_of, lambda user: user, hints=False, publish_scopes=PUBLISH_SCOPES
+)
 
 
 def router(state: EmulatorState) -> APIRouter:

@@ -171,6 +171,11 @@ def _permalink(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}/"
 
 
+# learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api ("Permissions"): a member's
+# post needs w_member_social (an organization's: w_organization_social, linkedin_page.py).
+PUBLISH_SCOPES: tuple[str, ...] = ("w_member_social",)  # what the basic post needs
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
 
@@ -196,9 +201,11 @@ def router(state: EmulatorState) -> APIRouter:
         return f"urn:li:person:{number_of(NETWORK, family.user, '')}"
 
     def _may_act(family: TokenFamily, author: str) -> bool:
+        """Posting and uploading as an organization needs w_organization_social, as the member
+        w_member_social (the Posts API's "Permissions"); else LinkedIn answers 403 ACCESS_DENIED."""
         if author.startswith("urn:li:organization:"):
             return "w_organization_social" in family.scope.split()
-        return author == _member(family)
+        return author == _member(family) and "w_member_social" in family.scope.split()
 
     def _may_read(family: TokenFamily, author: str) -> bool:
         if author.startswith("urn:li:organization:"):

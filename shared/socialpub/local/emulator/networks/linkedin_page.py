@@ -23,6 +23,9 @@ from socialpub.local.emulator.state import EmulatorState, number_of
 
 NETWORK = "linkedin_page"
 PAGES = ("Acme Robotics", "Acme Labs")
+# The Posts API's "Permissions": an organization's post needs w_organization_social (checked by the posts
+# route of linkedin.py, which both networks share).
+PUBLISH_SCOPES: tuple[str, ...] = ("w_organization_social",)
 
 SIGN_IN = SignIn(
     network=NETWORK,

@@ -24,6 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from socialpub.local.emulator.counting import mastodon_length
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
@@ -82,6 +83,20 @@ def _status(instance: str, post: EmulatedPost, username: str) -> dict[str, Any]:
     }
 
 
+# The scopes each endpoint needs (docs.joinmastodon.org/api/oauth-scopes: POST /api/v1/statuses needs
+# write:statuses, POST /api/v2/media write:media (or the whole write); outside them, 403).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "statuses": (("write:statuses", "write"),),
+    "media": (("write:media", "write"),),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = (("write:statuses", "write"),)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse({"error": "This action is outside the authorized scopes"}, status_code=403)
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
     platform = SIGN_IN
@@ -95,6 +110,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def upload_media(instance: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "media")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["media"], _lacks_scope)) is not None:
+            return refused
         if _author(request) is None:
             return unauthorized(platform)
         form = await request.form()
@@ -135,6 +152,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def create_status(instance: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "statuses")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["statuses"], _lacks_scope)) is not None:
+            return refused
         author = _author(request)
         if author is None:
             return unauthorized(platform)

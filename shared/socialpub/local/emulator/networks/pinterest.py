@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, new_number, number_of
 
@@ -141,6 +142,26 @@ def _pin(post: EmulatedPost, user: str) -> dict[str, Any]:
     }
 
 
+# The scopes each endpoint needs (developers.pinterest.com/docs/api/v5/pins-create: "Required scopes" pins:write and
+# boards:read (media uploads: pins:write); without them, 403 with Pinterest's error object).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "pins": (
+        "pins:write",
+        "boards:read",
+    ),
+    "media": ("pins:write",),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = (
+    "pins:write",
+    "boards:read",
+)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse({"code": 29, "message": "You are not permitted to access that resource."}, status_code=403)
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
 
@@ -211,6 +232,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def create_pin(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "pins")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["pins"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return _unauthorized()
@@ -285,6 +308,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def register_media(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "media")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["media"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return _unauthorized()

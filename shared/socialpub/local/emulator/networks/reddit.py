@@ -38,6 +38,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, new_number, number_of
 
@@ -142,6 +143,20 @@ def _s3_error(status: int, code: str, message: str) -> Response:
     return Response(body, status_code=status, media_type="application/xml")
 
 
+# The scopes each endpoint needs (reddit.com/dev/api/oauth: POST /api/submit needs the submit scope, /api/comment
+# submit too; without it, 403).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "submit": ("submit",),
+    "comment": ("submit",),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = ("submit",)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse({"message": "Forbidden", "error": 403}, status_code=403)
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
 
@@ -228,6 +243,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def submit(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "submit")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["submit"], _lacks_scope)) is not None:
+            return refused
         user = _caller(request)
         if isinstance(user, Response):
             return user
@@ -297,6 +314,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def comment(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "comment")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["comment"], _lacks_scope)) is not None:
+            return refused
         user = _caller(request)
         if isinstance(user, Response):
             return user

@@ -46,6 +46,7 @@ from socialpub.local.emulator.networks.facebook import (
     shortcode,
     truthy,
 )
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import LongLivedExchange, Profile, SignIn
 from socialpub.local.emulator.state import (
     EmulatedPost,
@@ -113,6 +114,38 @@ def _post_node(post: EmulatedPost) -> dict[str, Any]:
     }
 
 
+# The scopes each endpoint needs (developers.facebook.com/docs/threads/posts: making and publishing a container
+# needs threads_basic and threads_content_publish; without them Graph answers (#10) with HTTP 403).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "threads": (
+        "threads_basic",
+        "threads_content_publish",
+    ),
+    "threads_publish": (
+        "threads_basic",
+        "threads_content_publish",
+    ),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = (
+    "threads_basic",
+    "threads_content_publish",
+)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse(
+        {
+            "error": {
+                "message": "(#10) Application does not have permission for this action",
+                "type": "OAuthException",
+                "code": 10,
+            }
+        },
+        status_code=403,
+    )
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
     platform = SIGN_IN
@@ -134,6 +167,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def create_container(user_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "threads")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["threads"], _lacks_scope)) is not None:
+            return refused
         who = _user(request, user_id)
         if isinstance(who, Response):
             return who
@@ -212,6 +247,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def publish(user_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "threads_publish")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["threads_publish"], _lacks_scope)) is not None:
+            return refused
         who = _user(request, user_id)
         if isinstance(who, Response):
             return who

@@ -39,6 +39,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.scopes import Requirement
+from socialpub.local.emulator.scopes import refusal as scope_refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, fetch, new_number, number_of
 
@@ -99,6 +101,22 @@ def _ok(data: dict[str, Any], status: int = 200) -> JSONResponse:
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, "log_id": _log_id()}}, status_code=status)
+
+
+# developers.tiktok.com/doc/content-posting-api-reference-direct-post (and creator_info, the photo post):
+# "Scopes" video.publish; a token without it is refused 401 scope_not_authorized.
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "creator_info": ("video.publish",),
+    "video_init": ("video.publish",),
+    "content_init": ("video.publish",),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = ("video.publish",)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    return _error(
+        401, "scope_not_authorized", "The user did not authorize the scope required for completing this request."
+    )
 
 
 def _invalid_token() -> JSONResponse:
@@ -227,6 +245,10 @@ def router(state: EmulatorState) -> APIRouter:
     async def creator_info(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "creator_info")) is not None:
             return fault
+        if (
+            refused := scope_refusal(state, request, NETWORK, ENDPOINT_SCOPES["creator_info"], _lacks_scope)
+        ) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return _invalid_token()
@@ -236,6 +258,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def video_init(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "video_init")) is not None:
             return fault
+        if (refused := scope_refusal(state, request, NETWORK, ENDPOINT_SCOPES["video_init"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return _invalid_token()
@@ -331,6 +355,10 @@ def router(state: EmulatorState) -> APIRouter:
     async def content_init(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "content_init")) is not None:
             return fault
+        if (
+            refused := scope_refusal(state, request, NETWORK, ENDPOINT_SCOPES["content_init"], _lacks_scope)
+        ) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return _invalid_token()

@@ -29,6 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, new_number, number_of
 
@@ -92,6 +93,26 @@ def _blogs(user: str) -> list[dict[str, str]]:
     return [{"name": name, "uuid": f"t:{number_of(NETWORK, name)}"} for name in (user, f"{user}-art")]
 
 
+# The scopes each endpoint needs (tumblr.com/docs/en/api/v2#oauth2-authorization: creating a post needs the write
+# scope (basic reads only); without it, 403).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "posts": ("write",),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = ("write",)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse(
+        {
+            "meta": {"status": 403, "msg": "Forbidden"},
+            "response": [],
+            "errors": [{"title": "Forbidden", "code": 0, "detail": "This token was not granted the write scope."}],
+        },
+        status_code=403,
+    )
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
 
@@ -130,6 +151,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def create_post(blog: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "posts")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["posts"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return JSONResponse(UNAUTHORIZED, status_code=401)

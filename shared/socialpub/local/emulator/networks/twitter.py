@@ -49,6 +49,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from socialpub.local.emulator.counting import x_links, x_weighted_length
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, new_number, number_of, unauthorized
 
@@ -159,6 +160,33 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+# The scopes each endpoint needs (docs.x.com/x-api/posts/create-post and docs.x.com/x-api/media/media-upload: "OAuth
+# 2.0 scopes required"; X answers a token without them 403).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "tweets": (
+        "tweet.read",
+        "tweet.write",
+        "users.read",
+    ),
+    "media_initialize": ("media.write",),
+    "media_append": ("media.write",),
+    "media_finalize": ("media.write",),
+    "media_metadata": ("media.write",),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = (
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse(
+        {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": "Forbidden"}, status_code=403
+    )
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
     platform = SIGN_IN
@@ -204,6 +232,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def initialize(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "media_initialize")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["media_initialize"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -247,6 +277,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def append(media_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "media_append")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["media_append"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -271,6 +303,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def finalize(media_id: str, request: Request) -> Response:
         if (fault := await state.before(NETWORK, "media_finalize")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["media_finalize"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -324,6 +358,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def metadata(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "media_metadata")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["media_metadata"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)
@@ -348,6 +384,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def create_tweet(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "tweets")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["tweets"], _lacks_scope)) is not None:
+            return refused
         user = _user(request)
         if user is None:
             return unauthorized(platform)

@@ -37,6 +37,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
+from socialpub.local.emulator.scopes import Requirement, lacking
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, digest, number_of
 
@@ -49,6 +50,17 @@ MAX_VIDEO_NAME = 128
 # One multipart request to the upload server (OK's video platform behind ovu.mycdn.me takes at most 2 GB so).
 MAX_VIDEO_BYTES = 2 * 1024 * 1024 * 1024
 PHOTO_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"GIF8": "image/gif"}
+# The access rights each method needs (dev.vk.com/en/method/<name>: "Access rights required"); a token
+# lacking one is refused with error 7 (dev.vk.com/en/reference/errors).
+METHOD_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "wall.post": ("wall",),
+    "photos.getWallUploadServer": ("photos",),
+    "photos.saveWallPhoto": ("photos",),
+    "video.save": ("video",),
+}
+# What a post the publisher makes needs (text: wall.post; its photos and videos add photos and video).
+PUBLISH_SCOPES: tuple[Requirement, ...] = ("wall",)
+NO_RIGHT = "no-right"  # user_id's answer for a token lacking the method's access right
 POST_FIGURES = ("views", "likes", "reposts", "comments")
 ACCOUNT_FIGURES = ("followers_count",)
 INVALID_TOKEN = {
@@ -128,6 +140,8 @@ def router(state: EmulatorState) -> APIRouter:
             family = state.family_of_access(token) if token else None
         if family is None or family.network != NETWORK:
             return None
+        if lacking(family, METHOD_SCOPES.get(str(request.path_params.get("method")), ())):
+            return NO_RIGHT
         return number_of(NETWORK, family.user)
 
     def item(post: EmulatedPost) -> dict[str, Any]:
@@ -204,6 +218,8 @@ def router(state: EmulatorState) -> APIRouter:
         uid = user_id(request, params)
         if uid is None:
             return JSONResponse(INVALID_TOKEN)
+        if uid == NO_RIGHT:  # the token was not granted the access right the method needs
+            return _error(7, "Permission to perform this action is denied", params)
         if method == "users.get":
             return users_get(uid)
         if method == "photos.getWallUploadServer":

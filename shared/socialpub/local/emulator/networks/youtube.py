@@ -45,6 +45,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.scopes import Requirement, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, number_of
 
@@ -187,6 +188,53 @@ def _thread(post: EmulatedPost) -> dict[str, Any]:
     }
 
 
+# The scopes each endpoint needs (developers.google.com/youtube/v3/docs/videos/insert ("Authorization":
+# youtube.upload, youtube or youtube.force-ssl) and commentThreads/insert (youtube.force-ssl); Google answers a
+# token without them 403 insufficientPermissions).
+ENDPOINT_SCOPES: dict[str, tuple[Requirement, ...]] = {
+    "videos.insert": (
+        (
+            "https://www.googleapis.com/auth/youtube.upload",
+            "https://www.googleapis.com/auth/youtube",
+            "https://www.googleapis.com/auth/youtube.force-ssl",
+        ),
+    ),
+    "commentThreads": (("https://www.googleapis.com/auth/youtube.force-ssl",),),
+}
+PUBLISH_SCOPES: tuple[Requirement, ...] = (
+    (
+        "https://www.googleapis.com/auth/youtube.upload",
+        "https://www.googleapis.com/auth/youtube",
+        "https://www.googleapis.com/auth/youtube.force-ssl",
+    ),
+)  # what the basic post needs
+
+
+def _lacks_scope(_missing: str) -> Response:
+    """The network's answer to a token without a scope the endpoint needs."""
+    return JSONResponse(
+        {
+            "error": {
+                "code": 403,
+                "message": "Request had insufficient authentication scopes.",
+                "errors": [
+                    {"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}
+                ],
+                "status": "PERMISSION_DENIED",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "youtube.googleapis.com"},
+                    }
+                ],
+            }
+        },
+        status_code=403,
+    )
+
+
 def router(state: EmulatorState) -> APIRouter:
     api = APIRouter()
 
@@ -210,6 +258,8 @@ def router(state: EmulatorState) -> APIRouter:
     async def insert(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "videos.insert")) is not None:
             return fault
+        if (refused := refusal(state, request, NETWORK, ENDPOINT_SCOPES["videos.insert"], _lacks_scope)) is not None:
+            return refused
         family = state.bearer(request, NETWORK)
         if family is None:
             return _unauthorized()
@@ -400,6 +450,16 @@ def router(state: EmulatorState) -> APIRouter:
     async def insert_comment(request: Request) -> Response:
         if (fault := await state.before(NETWORK, "commentThreads")) is not None:
             return fault
+        if (
+            refused := refusal(
+                state,
+                request,
+                NETWORK,
+                ENDPOINT_SCOPES["commentThreads"],
+                _lacks_scope,
+            )
+        ) is not None:
+            return refused
         family = state.bearer(request, NETWORK)
         if family is None:
             return _unauthorized()
