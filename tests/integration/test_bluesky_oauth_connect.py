@@ -1,14 +1,20 @@
-"""atproto OAuth for Bluesky through the API: the client metadata document a PDS's authorization
-server fetches (its URL is the client_id)."""
+"""atproto OAuth for Bluesky wired into socialpub: the client metadata document a PDS's authorization
+server fetches (its URL is the client_id), and the refresh of an account connected with it."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from socialpub.adapters.atproto_oauth import SCOPE
+from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.api.app_factory import create_app
 from socialpub.api.container import Container
 from socialpub.api.main.routers import accounts
+from socialpub.domain.accounts import AppCredentials, TokenRejected
+from socialpub.domain.integrations import integration
+from tests.conftest import Emulator
+from tests.integration.test_bluesky_oauth import CLIENT_ID, signed_in_with_oauth
 
 METADATA = "/api/oauth/bluesky/client-metadata.json"
 
@@ -39,3 +45,28 @@ def test_client_metadata__public_api_url_configured__its_urls_are_the_configured
     # Then the client_id and the callback are on that domain
     assert document["client_id"] == f"https://api.socialpub.example{METADATA}"
     assert document["redirect_uris"] == ["https://api.socialpub.example/api/accounts/callback"]
+
+
+def test_refresh__an_atproto_oauth_account__renewed_at_the_token_endpoint_its_pds_names_with_its_key(
+    emulator_server: Emulator,
+) -> None:
+    # Given DPoP-bound tokens, their key and client_id as an OAuth account keeps them, and its PDS host
+    _, server, key, tokens, _ = signed_in_with_oauth(emulator_server, "ivy-oauth.bsky.social")
+    assert tokens.refresh_token is not None
+    kept = {"refresh_token": tokens.refresh_token, "dpop_key": key.pem(), "client_id": CLIENT_ID}
+    network = HttpNetworkAuth(emulator=emulator_server.url)
+    bluesky = integration("bluesky")
+
+    # When the account is refreshed (no app: the client is public)
+    renewed = network.refresh(bluesky, AppCredentials(client_id="", client_secret=""), kept, _host(server.pds))
+
+    # Then new DPoP-bound tokens come back (the authorization server found again from the PDS), and the
+    # refresh token used is refused afterwards: the account would be asked to reconnect, not kept broken
+    assert renewed.access_token != tokens.access_token
+    assert renewed.refresh_token not in (None, tokens.refresh_token)
+    with pytest.raises(TokenRejected):
+        network.refresh(bluesky, AppCredentials(client_id="", client_secret=""), kept, _host(server.pds))
+
+
+def _host(url: str) -> str:
+    return url.removeprefix("https://")

@@ -154,6 +154,11 @@ class AtprotoOAuth:
         else:
             document = self._json("GET", f"https://{did.removeprefix('did:web:')}/.well-known/did.json")
         pds = _pds_of(document, did)
+        return self.server_of(pds, did=did, handle=handle)
+
+    def server_of(self, pds: str, *, did: str = "", handle: str = "") -> AtprotoServer:
+        """The authorization server the PDS names, and its endpoints: read again at each refresh, since a
+        PDS may move its accounts to another authorization server (the tokens' issuer is not kept)."""
         offered = self._send("GET", f"{pds}/.well-known/oauth-protected-resource")
         servers = _body(offered).get("authorization_servers") if offered.status_code == 200 else None
         if not isinstance(servers, list) or not servers or not str(servers[0]).startswith("https://"):

@@ -189,6 +189,8 @@ class HttpNetworkAuth:
         if not presented:
             raise TokenRejected(f"No {settings.token_param} stored to refresh with")
         if platform.auth.session_url and platform.auth.auth_type is AuthType.APP_PASSWORD:
+            if tokens.get("dpop_key"):  # connected with atproto OAuth rather than an app password
+                return self._refresh_atproto_oauth(platform, presented, tokens, instance)
             return self._refresh_session(platform, presented, instance)
         form = {"grant_type": settings.grant_type or "refresh_token", settings.token_param: presented}
         form.update({name: tokens[name] for name in platform.auth.callback_params if tokens.get(name)})
@@ -258,6 +260,28 @@ class HttpNetworkAuth:
         url = _fill(str(platform.auth.refresh.url), {"instance": instance or platform.auth.default_instance})
         answer = self._call("POST", url, headers={"Authorization": f"Bearer {refresh_jwt}"}, rejected=TokenRejected)
         return _session_tokens(platform, answer, url)
+
+    def _refresh_atproto_oauth(
+        self, platform: Platform, refresh_token: str, tokens: dict[str, str], instance: str | None
+    ) -> TokenSet:
+        """Bluesky connected with atproto OAuth: the token endpoint is found again from the account's PDS
+        (its authorization server may have changed), and the refresh token is sent with a DPoP proof of
+        the key the tokens are bound to and the ``client_id`` they were issued to (both kept with the
+        account: ``dpop_key`` sealed, ``client_id`` the metadata document's URL used at connect)."""
+        # Imported here: cryptography is loaded only by the refresh that signs a proof, not at every cold start
+        from socialpub.adapters.atproto_oauth import AtprotoOAuth, DpopKey
+
+        oauth = AtprotoOAuth(self._http, self._emulator)
+        pds = f"https://{instance or platform.auth.default_instance}"
+        server = oauth.server_of(pds)
+        renewed, _ = oauth.refresh(
+            server.token_endpoint,
+            refresh_token=refresh_token,
+            client_id=tokens["client_id"],
+            key=DpopKey.from_pem(tokens["dpop_key"]),
+            nonce=None,  # the server's nonce is asked for again (one retry), not kept between refreshes
+        )
+        return renewed
 
     def _signer_sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
         """Farcaster (Neynar): ``GET /v2/farcaster/signer?signer_uuid=`` with the app's API key. Only an
