@@ -3,15 +3,17 @@ server fetches (its URL is the client_id), and the refresh of an account connect
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from fastapi.testclient import TestClient
 
-from socialpub.adapters.atproto_oauth import SCOPE
+from socialpub.adapters.atproto_oauth import SCOPE, AtprotoOAuth, DpopKey
 from socialpub.adapters.network_auth import HttpNetworkAuth
 from socialpub.api.app_factory import create_app
 from socialpub.api.container import Container
 from socialpub.api.main.routers import accounts
-from socialpub.domain.accounts import AppCredentials, TokenRejected
+from socialpub.domain.accounts import AppCredentials, NetworkRejected, TokenRejected
 from socialpub.domain.integrations import integration
 from tests.conftest import Emulator
 from tests.integration.test_bluesky_oauth import CLIENT_ID, signed_in_with_oauth
@@ -70,3 +72,41 @@ def test_refresh__an_atproto_oauth_account__renewed_at_the_token_endpoint_its_pd
 
 def _host(url: str) -> str:
     return url.removeprefix("https://")
+
+
+DEV_CALLBACK = "http://testserver/api/accounts/callback"
+
+
+@pytest.mark.parametrize(
+    ("client_id", "redirect_uri", "accepted"),
+    [
+        (CLIENT_ID, DEV_CALLBACK, True),  # a metadata document's https URL
+        (f"http://localhost?{urlencode({'redirect_uri': DEV_CALLBACK})}", DEV_CALLBACK, True),  # development client
+        ("http://localhost", "http://127.0.0.1/", True),  # its default loopback redirect
+        (f"http://localhost?{urlencode({'redirect_uri': DEV_CALLBACK})}", "http://elsewhere.example/cb", False),
+        ("http://localhost", DEV_CALLBACK, False),  # a redirect the client_id does not name
+        (f"http://localhost.attacker.example/c?{urlencode({'redirect_uri': DEV_CALLBACK})}", DEV_CALLBACK, False),
+        (f"http://localhost:8080?{urlencode({'redirect_uri': DEV_CALLBACK})}", DEV_CALLBACK, False),
+        ("http://testserver/api/oauth/bluesky/client-metadata.json", DEV_CALLBACK, False),  # http, not localhost
+    ],
+)
+def test_emulated_authorization_server__client_ids_as_the_spec_allows(
+    emulator_server: Emulator, client_id: str, redirect_uri: str, accepted: bool
+) -> None:
+    # Given a handle resolved to its authorization server
+    oauth = AtprotoOAuth(emulator=emulator_server.url)
+    server = oauth.resolve("jo-oauth.bsky.social")
+
+    # When a pushed request is made from the client_id to the redirect_uri
+    def push() -> str:
+        started = oauth.start(server, client_id=client_id, redirect_uri=redirect_uri, state="s", key=DpopKey.new())
+        return started.authorization_url
+
+    # Then only an https metadata document's URL or the development http://localhost client with a redirect
+    # it names is accepted (http://localhost.attacker.example or a port is not localhost)
+    if accepted:
+        assert push().startswith(server.authorization_endpoint)
+    else:
+        with pytest.raises(NetworkRejected) as refused:
+            push()
+        assert refused.value.details["error"] == "invalid_client"

@@ -40,7 +40,8 @@ atproto OAuth (atproto.com/specs/oauth), as Bluesky's PDS and its entryway (the 
   the PDS: Bluesky's for handles resolved at bsky.social, else the host that resolved it).
 - ``GET /.well-known/oauth-protected-resource`` on a PDS names its authorization server (``bsky.social`` for
   Bluesky's PDSes; a self-hosted PDS is its own); ``GET /.well-known/oauth-authorization-server`` there.
-- ``POST /oauth/par``: a pushed request with PKCE S256, a redirect_uri, scope ``atproto`` and a DPoP proof;
+- ``POST /oauth/par``: a pushed request with PKCE S256, a redirect_uri, scope ``atproto`` and a DPoP proof, from
+  a client_id that is a metadata document's https URL or the development ``http://localhost`` (``_client_refusal``);
   ``request_uri`` (90 s). ``GET /oauth/authorize?client_id&request_uri``: the consent page (the account field
   holds the ``login_hint``; another account may sign in); Allow redirects with ``code``, ``state`` and ``iss``.
 - ``POST /oauth/token``: ``authorization_code`` (the PKCE verifier, the same client, redirect_uri and DPoP key as the
@@ -68,7 +69,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -409,8 +410,9 @@ def router(state: EmulatorState) -> APIRouter:
         if isinstance(checked, Response):
             return checked
         client_id, redirect_uri = form.get("client_id", ""), form.get("redirect_uri", "")
-        if not client_id.startswith(("https://", "http://localhost")) or not redirect_uri:
-            return _oauth_error("invalid_client", "client_id must be the URL of a client metadata document")
+        refused = _client_refusal(client_id, redirect_uri)
+        if refused:
+            return _oauth_error("invalid_client", refused)
         if form.get("response_type") != "code" or "atproto" not in form.get("scope", "").split():
             return _oauth_error("invalid_request", 'response_type must be "code" and scope include "atproto"')
         if form.get("code_challenge_method") != "S256" or not form.get("code_challenge"):
@@ -882,3 +884,22 @@ your account with <code>{html.escape(asked["scope"])}</code>.</p>
     state.post_figures[NETWORK] = POST_FIGURES
     state.account_figures[NETWORK] = ACCOUNT_FIGURES
     return api
+
+
+def _client_refusal(client_id: str, redirect_uri: str) -> str:
+    """Why the spec's client rules refuse a pushed request ('' if they do not): the client_id is the https
+    URL of a metadata document (not fetched here), or the development client ``http://localhost`` (that
+    exact origin, no port), whose redirect URIs are the ``redirect_uri`` values of its query. The spec
+    asks those to be loopback IPs (http://127.0.0.1/ by default); the emulator also takes an http URL on
+    another host the query names, so a test client (``http://testserver``) can be its own callback."""
+    if not redirect_uri:
+        return "redirect_uri is required"
+    parts = urlsplit(client_id)
+    if parts.scheme == "https" and parts.hostname and parts.path not in ("", "/"):
+        return ""
+    if parts.scheme != "http" or parts.netloc != "localhost" or parts.path not in ("", "/"):
+        return "client_id must be the https URL of a client metadata document, or http://localhost (development)"
+    allowed = parse_qs(parts.query).get("redirect_uri") or ["http://127.0.0.1/", "http://[::1]/"]
+    if redirect_uri not in allowed:
+        return "A development client's redirect_uri must be one its client_id names"
+    return ""
