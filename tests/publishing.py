@@ -23,7 +23,7 @@ from socialpub.domain.post_content import MediaKind
 from socialpub.domain.publishing import CheckpointSteps, MediaFile, PublishAccount, Published, PublishJob, Target
 from socialpub.local.emulator import EmulatedPost
 from socialpub.local.emulator.networks.discord import bot_token as discord_bot_token
-from socialpub.local.emulator.networks.farcaster import signer_approval
+from socialpub.local.emulator.networks.farcaster import signed_key_body, signer_approval
 from socialpub.local.emulator.state import TokenFamily, number_of
 from tests.conftest import Emulator
 from tests.media_files import image, video
@@ -121,6 +121,11 @@ class PublishHarness:
         app_key = app_key or f"neynar-test-{secrets.token_hex(8)}"
         base = self.emulator.url
         made = httpx.post(f"{base}/api.neynar.com/v2/farcaster/signer", headers={"x-api-key": app_key}).json()
+        made = httpx.post(  # the app's signed key request, signed with its custody key
+            f"{base}/api.neynar.com/v2/farcaster/signer/signed_key",
+            headers={"x-api-key": app_key},
+            json=signed_key_body(made),
+        ).json()
         httpx.get(base + signer_approval(made["signer_approval_url"], user)).raise_for_status()
         platform = catalog()["farcaster"]
         tokens = self._auth.sign_in(platform, {"signer_uuid": made["signer_uuid"], "app_api_key": app_key})

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from socialpub.local.emulator.networks.farcaster import signed_key_body
 from socialpub.local.emulator.state import number_of
 from tests.e2e.harness import POLL_BUDGET, TIMEOUT
 
@@ -101,6 +102,12 @@ def connect_every_network(creds: dict[str, str], name: str) -> tuple[dict[str, s
             emulated = creds["emulator_url"]
             app_key = {"x-api-key": "socialpub-local-farcaster"}  # the local stack's default app (its apiKey)
             made = requests.post(f"{emulated}/api.neynar.com/v2/farcaster/signer", headers=app_key, timeout=TIMEOUT)
+            made = requests.post(  # the app's signed key request, signed with its (emulated) custody key
+                f"{emulated}/api.neynar.com/v2/farcaster/signer/signed_key",
+                headers=app_key,
+                json=signed_key_body(made.json()),
+                timeout=TIMEOUT,
+            )
             approval = made.json()["signer_approval_url"].split("://", 1)[1]
             requests.get(f"{emulated}/{approval}", timeout=TIMEOUT).raise_for_status()
             body = {"platform": platform, "credentials": {"signer_uuid": made.json()["signer_uuid"]}}

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from socialpub.local.emulator.networks.farcaster import signer_approval
+from socialpub.local.emulator.networks.farcaster import signed_key_body, signer_approval
 from tests import media_files
 from tests.conftest import Keys
 from tests.integration.pipeline import Pipeline, get, publish
@@ -32,6 +32,9 @@ def _app(client: TestClient, headers: dict[str, str]) -> tuple[str, str]:
 def _signer(pipeline: Pipeline, key: str, *, approve: bool) -> dict[str, Any]:
     base = pipeline.emulator.url
     made: dict[str, Any] = httpx.post(f"{base}/api.neynar.com/v2/farcaster/signer", headers={"x-api-key": key}).json()
+    made = httpx.post(  # the app's signed key request, signed with its custody key
+        f"{base}/api.neynar.com/v2/farcaster/signer/signed_key", headers={"x-api-key": key}, json=signed_key_body(made)
+    ).json()
     if approve:  # the user approves it in Warpcast
         httpx.get(base + signer_approval(made["signer_approval_url"], "alice")).raise_for_status()
     return made

@@ -4,10 +4,17 @@ malformed or revoked key is ``401 {"code": "Unauthorized", "message": ...}``; a 
 (16-64 letters, digits, ``_`` or ``-``) the emulator has not seen is a new app's. Errors are Neynar's
 ``{"code", "message"}``. ``POST /_emulator/revoke`` revokes the network's keys and signers.
 
-- ``POST /v2/farcaster/signer``: a new managed signer of the key's app, ``pending_approval``, with its
-  ``signer_approval_url`` (docs.neynar.com/reference/create-signer). Opening that URL
-  (``/client.warpcast.com/deeplinks/signed-key-request?token=...``, ``&user=`` names the emulated
-  Farcaster user, default ``emulated-user``) approves it, as the user does in Warpcast.
+- ``POST /v2/farcaster/signer``: a new managed signer of the key's app, ``generated``, with its Ed25519
+  ``public_key`` (docs.neynar.com/reference/create-signer).
+- ``POST /v2/farcaster/signer/signed_key`` (``{signer_uuid, app_fid, deadline, signature}``,
+  docs.neynar.com/reference/register-signed-key): the app's custody key's EIP-712 signature of
+  ``SignedKeyRequest(requestFid, key, deadline)`` (docs.farcaster.xyz, SignedKeyRequestValidator), checked
+  here by recovering its signer's address (the emulator's own keccak and coincurve) and comparing it with
+  the custody address of ``app_fid`` (an emulated app's: ``app_custody_key(fid)``); a wrong signature, an
+  unknown app fid or a past deadline is 400. The signer becomes ``pending_approval`` with its
+  ``signer_approval_url``. Opening that URL (``/client.warpcast.com/deeplinks/signed-key-request?token=...``,
+  ``&user=`` names the emulated Farcaster user, default ``emulated-user``) approves it, as the user does
+  in Warpcast.
 - ``GET /v2/farcaster/signer?signer_uuid=``: the signer (``status``, ``fid`` once approved); another
   app's signer is not found (Neynar pairs a signer with the key that made it).
 - ``GET /v2/farcaster/user/bulk?fids=``: ``{"users": [...]}`` with ``follower_count`` and ``following_count``.
@@ -29,13 +36,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from coincurve import PrivateKey, PublicKey
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from socialpub.local.emulator.keccak import keccak256
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, fetch, number_of
 
@@ -49,6 +59,9 @@ POST_FIGURES = ("likes_count", "recasts_count", "replies_count")
 ACCOUNT_FIGURES = ("follower_count", "following_count")
 UNAUTHORIZED = {"code": "Unauthorized", "message": "Invalid or missing API key"}
 APPROVAL = "https://client.warpcast.com/deeplinks/signed-key-request?token={token}"
+# The EIP-712 domain of Farcaster's SignedKeyRequestValidator on OP Mainnet (docs.farcaster.xyz/reference/
+# contracts/reference/signed-key-request-validator), which Neynar checks a signed key request against
+VALIDATOR_DOMAIN = ("Farcaster SignedKeyRequestValidator", "1", 10, 0x00000000FC700472606ED4FA22623ACF62C60553)
 
 # No OAuth: the app's Neynar key and the user's signer, approved in Warpcast. The signer lookup proves it.
 SIGN_IN = SignIn(
@@ -82,6 +95,60 @@ def _stamp(seconds: float) -> str:
 
 def fid_of(user: str) -> int:
     return int(number_of(NETWORK, user)[:7])
+
+
+def app_custody_key(app_fid: int) -> str:
+    """The custody private key (hex) of the emulated Farcaster app ``app_fid``: the emulator's stand-in for
+    the IdRegistry's custody address of that fid, which a test or the local stack signs with."""
+    return hashlib.sha256(f"emulated farcaster app custody {app_fid}".encode()).hexdigest()
+
+
+def _address(public: PublicKey) -> bytes:
+    return keccak256(public.format(compressed=False)[1:])[-20:]
+
+
+def _signed_key_request_digest(app_fid: int, key: bytes, deadline: int) -> bytes:
+    name, version, chain, contract = VALIDATOR_DOMAIN
+
+    def word(n: int) -> bytes:
+        return n.to_bytes(32, "big")
+
+    domain = keccak256(
+        keccak256(b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+        + keccak256(name.encode())
+        + keccak256(version.encode())
+        + word(chain)
+        + word(contract)
+    )
+    request = keccak256(
+        keccak256(b"SignedKeyRequest(uint256 requestFid,bytes key,uint256 deadline)")
+        + word(app_fid)
+        + keccak256(key)
+        + word(deadline)
+    )
+    return keccak256(b"\x19\x01" + domain + request)
+
+
+def _signer_of(digest: bytes, signature: str) -> bytes | None:
+    """The address that made a 65-byte r || s || v signature of ``digest`` (None: not a signature)."""
+    try:
+        raw = bytes.fromhex(signature.removeprefix("0x"))
+        if len(raw) != 65 or raw[64] not in (27, 28):
+            return None
+        return _address(PublicKey.from_signature_and_message(raw[:64] + bytes([raw[64] - 27]), digest, hasher=None))
+    except ValueError:
+        return None
+
+
+def signed_key_body(created: dict[str, Any], app_fid: int = 1, *, key: str | None = None) -> dict[str, Any]:
+    """The ``POST /v2/farcaster/signer/signed_key`` body an emulated app sends for a signer it made: signed
+    with ``app_fid``'s custody key (or another ``key``, a wrong signature), valid for a day."""
+    deadline = int(time.time()) + 86400
+    public = bytes.fromhex(str(created["public_key"]).removeprefix("0x"))
+    digest = _signed_key_request_digest(app_fid, public, deadline)
+    signed = PrivateKey(bytes.fromhex(key or app_custody_key(app_fid))).sign_recoverable(digest, hasher=None)
+    signature = "0x" + (signed[:64] + bytes([27 + signed[64]])).hex()
+    return {"signer_uuid": created["signer_uuid"], "app_fid": app_fid, "deadline": deadline, "signature": signature}
 
 
 def router(state: EmulatorState) -> APIRouter:
@@ -118,7 +185,7 @@ def router(state: EmulatorState) -> APIRouter:
         }
         if signer["status"] == "approved":
             body["fid"] = fid_of(signer["user"])
-        else:
+        elif signer["status"] == "pending_approval":
             body["signer_approval_url"] = APPROVAL.format(token=signer["approval"])
         return body
 
@@ -159,11 +226,41 @@ def router(state: EmulatorState) -> APIRouter:
         with state.lock:
             signers[signer_uuid] = {
                 "key": key,
-                "status": "pending_approval",
+                "status": "generated",
                 "user": "",
                 "approval": secrets.token_urlsafe(12),
                 "public_key": "0x" + secrets.token_hex(32),
             }
+        return JSONResponse(signer_body(signer_uuid))
+
+    @api.post(f"{API}/signer/signed_key")
+    async def register_signed_key(request: Request) -> Response:
+        key = key_of(request)
+        if key is None:
+            return JSONResponse(UNAUTHORIZED, status_code=401)
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error("InvalidField", "The body is not JSON", 400)
+        if not isinstance(body, dict):
+            return _error("InvalidField", "The body is not JSON", 400)
+        signer_uuid = str(body.get("signer_uuid") or "")
+        signer = signers.get(signer_uuid)
+        if signer is None or signer["key"] != key:
+            return _error("NotFound", "Signer not found", 404)
+        app_fid, deadline = body.get("app_fid"), body.get("deadline")
+        if not isinstance(app_fid, int) or not isinstance(deadline, int) or not isinstance(body.get("signature"), str):
+            return _error("InvalidField", "signer_uuid, app_fid, deadline and signature are required", 400)
+        if deadline <= time.time():
+            return _error("InvalidField", "The deadline has passed", 400)
+        public = bytes.fromhex(signer["public_key"].removeprefix("0x"))
+        made_by = _signer_of(_signed_key_request_digest(app_fid, public, deadline), body["signature"])
+        custody = _address(PrivateKey(bytes.fromhex(app_custody_key(app_fid))).public_key)
+        if made_by != custody:
+            return _error("InvalidSignature", "The signature is not the custody address's of app_fid for this key", 400)
+        with state.lock:
+            if signer["status"] == "generated":
+                signer["status"] = "pending_approval"
         return JSONResponse(signer_body(signer_uuid))
 
     @api.get("/client.warpcast.com/deeplinks/signed-key-request")
@@ -174,7 +271,9 @@ def router(state: EmulatorState) -> APIRouter:
             if found is None:
                 return JSONResponse({"error": "unknown signed key request"}, status_code=404)
             signer = signers[found]
-            if signer["status"] != "approved":
+            if signer["status"] == "generated":  # no signed key request registered yet: nothing to approve
+                return JSONResponse({"error": "unknown signed key request"}, status_code=404)
+            if signer["status"] == "pending_approval":
                 signer.update(status="approved", user=user)
                 users[fid_of(user)] = user
                 family = TokenFamily(network=NETWORK, client_id=signer["key"], scope="", user=user)
