@@ -1,6 +1,8 @@
 """Hashnode's publisher against the emulated GraphQL API: what only Hashnode does (the contract suite,
 test_contract.py, runs the scenarios every network shares)."""
 
+from typing import Any
+
 import pytest
 
 from socialpub.domain.publishing import Rejected, Retryable
@@ -86,7 +88,7 @@ def test_hashnode__same_title_and_markdown_without_a_date__not_taken_for_the_los
     harness.fault(NET, "publishPost", 502, after=True)
     with pytest.raises(Retryable):
         harness.publish(job, steps)
-    draft = {"id": "0123456789abcdef0123abcd", "url": None, "title": "Weekly", "publishedAt": None}
+    draft: dict[str, Any] = {"id": "0123456789abcdef0123abcd", "url": None, "title": "Weekly", "publishedAt": None}
     draft["content"] = {"markdown": "Weekly notes"}
     listed = {"data": {"publication": {"posts": {"edges": [{"node": draft}]}}}}
     harness.fault(NET, "posts", 200, body=listed)
