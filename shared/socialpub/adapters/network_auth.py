@@ -59,6 +59,7 @@ APP_NAME = "socialpub"
 GOOGLE_ACCOUNTS = "https://mybusinessaccountmanagement.googleapis.com/v1/accounts"
 GOOGLE_LOCATIONS = "https://mybusinessbusinessinformation.googleapis.com/v1/{account}/locations"
 MAX_PAGES = 20  # pages of 100 accounts or locations each
+SIGNED_KEY_REQUEST_SECONDS = 86400  # Neynar: a signed key request's deadline, 24 hours from now recommended
 
 
 def _fill(template: str, values: dict[str, str | None]) -> str:
@@ -282,6 +283,25 @@ class HttpNetworkAuth:
             nonce=None,  # the server's nonce is asked for again (one retry), not kept between refreshes
         )
         return renewed
+
+    def create_signer(self, platform: Platform, *, api_key: str, app_fid: int, custody_key: str) -> tuple[str, str]:
+        """Neynar's signer flow (docs.neynar.com/docs/write-to-farcaster-with-neynar-managed-signers):
+        ``POST /signer`` makes it (``generated``, its Ed25519 public key), then ``POST /signer/signed_key``
+        registers the app's request for that key, signed by the app FID's custody key and valid for a day,
+        which answers ``pending_approval`` and the Warpcast URL where the user approves it."""
+        from socialpub.adapters.eip712 import signed_key_request_signature
+
+        base = platform.auth.request.base_url
+        headers = {"x-api-key": api_key}
+        made = self._call("POST", f"{base}/signer", headers=headers, json={})
+        deadline = int(time.time()) + SIGNED_KEY_REQUEST_SECONDS
+        signature = signed_key_request_signature(custody_key, app_fid, str(made["public_key"]), deadline)
+        body = {"signer_uuid": made["signer_uuid"], "app_fid": app_fid, "deadline": deadline, "signature": signature}
+        registered = self._call("POST", f"{base}/signer/signed_key", headers=headers, json=body)
+        approval = str(registered.get("signer_approval_url") or "")
+        if not approval:
+            raise NetworkRejected("Neynar gave no approval URL for the new signer", details={"platform": platform.id})
+        return str(made["signer_uuid"]), approval
 
     def _signer_sign_in(self, platform: Platform, credentials: dict[str, str]) -> TokenSet:
         """Farcaster (Neynar): ``GET /v2/farcaster/signer?signer_uuid=`` with the app's API key. Only an

@@ -50,6 +50,13 @@ class Conflict(DomainError):
     default_message = "The resource is not in a state that allows this operation"
 
 
+class ApprovalPending(Conflict):
+    """A connect waiting for the user (a Farcaster signer not approved in Warpcast yet): ask again later."""
+
+    code = "APPROVAL_PENDING"
+    default_message = "The user has not approved this connect yet"
+
+
 class DamagedItem(Conflict):
     """A stored item that no longer matches its model (written by an older version, or by hand):
     reading it alone says so; lists leave it out, so one bad item does not take the others down."""

@@ -19,6 +19,10 @@ CREDENTIAL_FIELDS: dict[AuthType, tuple[str, ...]] = {
 # Credentials an app registration may add, by what the network needs beyond sign-in.
 API_KEY_FIELD = "apiKey"  # Farcaster: the app's Neynar API key, which its signers are paired with
 BOT_TOKEN_FIELD = "botToken"  # Discord: the app's bot token, which posts (AuthSettings.app_bot_token)
+# Farcaster: the app's own FID and its custody address's private key (hex), which signs the signed key
+# request of each signer socialpub makes for a user (Neynar's POST /v2/farcaster/signer/signed_key)
+APP_FID_FIELD = "appFid"
+CUSTODY_KEY_FIELD = "appCustodyKey"
 MAX_SCOPES = 100
 
 
@@ -69,5 +73,8 @@ def credential_fields(platform: Platform) -> tuple[str, ...]:
 
 
 def optional_credential_fields(platform: Platform) -> tuple[str, ...]:
-    """Credentials an app registration may carry beyond ``credential_fields`` (Discord's bot token)."""
+    """Credentials an app registration may carry beyond ``credential_fields`` (Discord's bot token,
+    Farcaster's app FID and custody key)."""
+    if platform.auth.auth_type is AuthType.SIGNER:
+        return (APP_FID_FIELD, CUSTODY_KEY_FIELD)
     return (BOT_TOKEN_FIELD,) if platform.auth.app_bot_token else ()

@@ -323,6 +323,11 @@ class NetworkAuth(Protocol):
         self, platform: Platform, *, instance: str, redirect_uri: str, scopes: list[str]
     ) -> AppCredentials: ...
 
+    def create_signer(self, platform: Platform, *, api_key: str, app_fid: int, custody_key: str) -> tuple[str, str]:
+        """Farcaster (Neynar): a new managed signer, its signed key request signed by the app's custody key
+        (EIP-712) and registered; its signer_uuid and the approval URL the user opens in Warpcast."""
+        ...
+
     def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
         """The flows that are not redirects: Bluesky (handle + app password), Telegram (bot token),
         Lemmy (username + password on ``instance``)."""

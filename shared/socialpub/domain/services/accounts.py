@@ -48,11 +48,13 @@ from socialpub.domain.accounts import (
     legacy_account_id,
     state_hash,
 )
-from socialpub.domain.errors import InvalidInput, WorkspaceNotFound
+from socialpub.domain.errors import ApprovalPending, InvalidInput, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.integrations import (
     API_KEY_FIELD,
+    APP_FID_FIELD,
     BOT_TOKEN_FIELD,
+    CUSTODY_KEY_FIELD,
     Configuration,
     ConfigurationNotFound,
     integration,
@@ -245,6 +247,87 @@ def app_api_key(deps: AccountDeps, workspace_id: str, platform: Platform, config
     )
 
 
+def start_signer(deps: AccountDeps, workspace_id: str, request: ConnectRequest) -> ConnectStart | None:
+    """Farcaster, where the app holds its FID and custody key: a new Neynar signer whose signed key request
+    the app signs, and a state to finish with once the user has approved it in Warpcast (``auth_url`` is
+    the approval URL). None: another network, or an app without them (its users bring an approved signer)."""
+    platform = integration(request.platform)
+    if platform.auth.auth_type is not AuthType.SIGNER:
+        return None
+    config = _app_configuration(deps, workspace_id, platform, request.configuration_id)
+    config_id = config.id if config else None
+    fid = _app_secret(deps, workspace_id, platform, config_id, APP_FID_FIELD, only_one=True)
+    custody = _app_secret(deps, workspace_id, platform, config_id, CUSTODY_KEY_FIELD, only_one=True)
+    if not fid and not custody:
+        return None
+    key_hex = (custody or "").strip().removeprefix("0x")
+    if (
+        not (fid or "").strip().isdigit()
+        or len(key_hex) != 64
+        or not all(c in "0123456789abcdefABCDEF" for c in key_hex)
+    ):
+        raise IntegrationNotConfigured(
+            f"{platform.name} signers are requested by the app: its configuration needs {APP_FID_FIELD} (the "
+            f"app's FID) and {CUSTODY_KEY_FIELD} (its custody address's private key, 64 hex digits)",
+            details={"platform": platform.id, "configuration_id": config_id},
+        )
+    if request.return_url:
+        check_redirect_url(request.return_url, "return_url")
+    api_key = app_api_key(deps, workspace_id, platform, config_id)
+    signer, approval = deps.network.create_signer(
+        platform, api_key=api_key, app_fid=int(str(fid).strip()), custody_key=key_hex
+    )
+    state = secrets.token_urlsafe(32)
+    session = ConnectSession(
+        state_hash=state_hash(state),
+        workspace_id=workspace_id,
+        platform=platform.id,
+        configuration_id=config_id,
+        redirect_uri=approval,  # where the user goes: Warpcast's approval of the signer
+        return_url=request.return_url,
+        scopes=[],
+        expires_at=deps.clock() + timedelta(seconds=CONNECT_TTL_SECONDS),
+    )
+    sealed = {"access_token": deps.box.seal(signer, session.context("access_token"))}
+    deps.sessions.create(session.model_copy(update={"sealed_tokens": sealed}))
+    return ConnectStart(auth_url=approval, state=state, expires_in=CONNECT_TTL_SECONDS)
+
+
+def _complete_signer(deps: AccountDeps, platform: Platform, session: ConnectSession) -> ConnectResult:
+    """The signer made at start, looked up: still waiting for the user's approval, the state is given back
+    (ask again with it); approved, the account (its fid's profile) is stored with the signer as its token."""
+    signer = deps.box.open(session.sealed_tokens["access_token"], session.context("access_token"))
+    app_key = app_api_key(deps, session.workspace_id, platform, session.configuration_id)
+    try:
+        tokens = deps.network.sign_in(platform, {"signer_uuid": signer, "app_api_key": app_key})
+    except NetworkRejected as exc:
+        if exc.details.get("signer_status") not in ("generated", "pending_approval"):
+            raise
+        deps.sessions.await_selection(session)
+        raise ApprovalPending(
+            f"The user has not approved this {platform.name} signer yet: they approve it in Warpcast at "
+            f"{session.redirect_uri}; then send the same state again",
+            details={"platform": platform.id, "approval_url": session.redirect_uri},
+        ) from None
+    params = {**tokens.extra, "signer_uuid": signer, "app_api_key": app_key}
+    identities = deps.network.identities(platform, tokens, instance=None, params=params)
+    if not identities:
+        raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
+    cap = _channels_room(deps, session.workspace_id, platform, identities[:1])
+    account = _store_account(
+        deps,
+        session.workspace_id,
+        platform,
+        identities[0],
+        tokens,
+        configuration_id=session.configuration_id,
+        instance=None,
+        scopes=[],
+        cap=cap,
+    )
+    return ConnectResult(accounts=[account], return_url=session.return_url)
+
+
 def _instance_app(
     deps: AccountDeps, workspace_id: str, platform: Platform, instance: str, redirect_uri: str, scopes: list[str]
 ) -> AppCredentials:
@@ -378,6 +461,8 @@ def complete_connect(
     if session is None:
         raise InvalidState()
     platform = integration(session.platform)
+    if platform.auth.auth_type is AuthType.SIGNER and not session.choices and session.sealed_tokens:
+        return _complete_signer(deps, platform, session)  # a signer made at start: approved yet?
     if not session.choices and not platform.oauth_supported:
         deps.sessions.await_selection(session)  # a sign-in page's state: given back, for its own page
         raise InvalidState()

@@ -34,7 +34,7 @@ from socialpub.domain.accounts import AccountStatus, Identity, InvalidState, Too
 from socialpub.domain.errors import DomainError
 from socialpub.domain.integrations import integration
 from socialpub.domain.permissions import Permission
-from socialpub.domain.platforms import Platform
+from socialpub.domain.platforms import AuthType, Platform
 from socialpub.domain.services import account_channels, sign_in_page
 from socialpub.domain.services import accounts as service
 
@@ -90,6 +90,12 @@ def connect_account(
     key with several identities (a Hashnode user's publications) answers ``selection_required`` with
     the choices and a state: finish with ``POST /api/accounts/callback`` {state, selection}."""
     platform = integration(body.platform)
+    if platform.auth.auth_type is AuthType.SIGNER and body.credentials is None:
+        # Farcaster, where the app holds its FID and custody key: a new signer for the user to approve
+        request_ = service.ConnectRequest.model_validate(body.model_dump())
+        signer = service.start_signer(c.account_deps(), workspace_id, request_)
+        if signer is not None:
+            return ok(ConnectStartView.model_validate(signer.model_dump()))
     if not platform.oauth_supported and body.credentials is None:
         page = hosted_callback(request, c).removesuffix(CALLBACK_PATH) + SIGN_IN_PATH
         request_ = service.ConnectRequest.model_validate(body.model_dump())
