@@ -113,3 +113,23 @@ def test_farcaster_signer__app_with_a_malformed_custody_key__says_what_the_confi
     # Then it is refused naming the configuration's fields, before Neynar is asked
     assert response.status_code == 400, response.text
     assert "appCustodyKey" in response.json()["error"]["message"]
+
+
+def test_farcaster_signer__deployment_default_app__a_signer_to_approve_then_the_account(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a workspace with no Farcaster app of its own: the deployment's default one (the local stack's,
+    # with the emulated app's FID and custody key)
+    headers = new_workspace(client, keys)
+
+    # When a connect starts with no credentials, the user approves the signer, and the client finishes it
+    started = client.post("/api/accounts", json={"platform": "farcaster"}, headers=headers)
+    assert started.status_code == 200, started.text
+    data = started.json()["data"]
+    httpx.get(pipeline.emulator.url + signer_approval(data["auth_url"], "dave")).raise_for_status()
+    done = client.post("/api/accounts/callback", json={"state": data["state"]}, headers=headers)
+
+    # Then the account is connected
+    assert done.status_code == 200, done.text
+    (account,) = done.json()["data"]["accounts"]
+    assert (account["platform"], account["username"]) == ("farcaster", "dave")

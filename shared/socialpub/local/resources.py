@@ -140,6 +140,7 @@ def fill_integration_defaults(resolver: LocalResolver, session: Any) -> None:
     accepts any client), so connects work before anyone registers a configuration."""
     from socialpub.domain.platforms import catalog
     from socialpub.local.emulator.networks.discord import bot_token
+    from socialpub.local.emulator.networks.farcaster import app_custody_key
 
     sm = session.client("secretsmanager")
     secret_id = resolver.ref("IntegrationDefaultsSecret")
@@ -154,9 +155,14 @@ def fill_integration_defaults(resolver: LocalResolver, session: Any) -> None:
         for p in catalog().values()
         if p.oauth_supported and not p.auth.per_instance
     }
-    # Farcaster: the app's Neynar API key (any well-formed key is a Neynar app's, for the emulator)
+    # Farcaster: the app's Neynar API key (any well-formed key is a Neynar app's, for the emulator), and the
+    # emulated app's FID and custody key, so a connect without credentials makes a signer for the user to approve
     defaults.update(
-        {p.id: {"apiKey": f"socialpub-local-{p.id}"} for p in catalog().values() if p.auth.auth_type == "SIGNER"}
+        {
+            p.id: {"apiKey": f"socialpub-local-{p.id}", "appFid": "1", "appCustodyKey": app_custody_key(1)}
+            for p in catalog().values()
+            if p.auth.auth_type == "SIGNER"
+        }
     )
     # What is already there stays (a stack made before a credential was added gets only what it lacks)
     merged = {**defaults, **{k: {**defaults.get(k, {}), **v} for k, v in current.items() if isinstance(v, dict)}}
