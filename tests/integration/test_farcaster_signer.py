@@ -11,7 +11,7 @@ import secrets
 import httpx
 from fastapi.testclient import TestClient
 
-from socialpub.local.emulator.networks.farcaster import app_custody_key, signer_approval
+from socialpub.local.emulator.networks.farcaster import app_custody_key, signed_key_body, signer_approval
 from tests.conftest import Keys
 from tests.integration.pipeline import Pipeline, get, publish
 from tests.integration.test_posts import create, new_workspace
@@ -133,3 +133,33 @@ def test_farcaster_signer__deployment_default_app__a_signer_to_approve_then_the_
     assert done.status_code == 200, done.text
     (account,) = done.json()["data"]["accounts"]
     assert (account["platform"], account["username"]) == ("farcaster", "dave")
+
+
+def test_emulated_neynar__signed_key_request__only_the_app_custody_keys_signature_makes_it_pending(
+    pipeline: Pipeline,
+) -> None:
+    # Given a signer an app has just made: generated, with no approval URL yet
+    api = f"{pipeline.emulator.url}/api.neynar.com/v2/farcaster"
+    headers = {"x-api-key": f"neynar-{secrets.token_hex(10)}"}
+    made = httpx.post(f"{api}/signer", headers=headers).json()
+    assert made["status"] == "generated"
+    assert "signer_approval_url" not in made
+
+    # When its signed key request is signed by a key that is not the app FID's custody key
+    forged = httpx.post(
+        f"{api}/signer/signed_key", headers=headers, json=signed_key_body(made, APP_FID, key=secrets.token_hex(32))
+    )
+
+    # Then it is refused and the signer stays generated
+    assert forged.status_code == 400
+    assert forged.json()["code"] == "InvalidSignature"
+    lookup = httpx.get(f"{api}/signer", params={"signer_uuid": made["signer_uuid"]}, headers=headers).json()
+    assert lookup["status"] == "generated"
+
+    # When it is signed by the custody key
+    registered = httpx.post(f"{api}/signer/signed_key", headers=headers, json=signed_key_body(made, APP_FID))
+
+    # Then the signer waits for the user's approval at its URL
+    assert registered.status_code == 200, registered.text
+    assert registered.json()["status"] == "pending_approval"
+    assert registered.json()["signer_approval_url"].startswith("https://client.warpcast.com/deeplinks/")
