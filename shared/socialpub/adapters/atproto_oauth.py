@@ -245,6 +245,22 @@ class AtprotoOAuth:
         answer, nonce = self._dpop_post(token_endpoint, form, key, nonce, rejected=TokenRejected)
         return _tokens(answer, token_endpoint), nonce
 
+    def pds_get(self, url: str, *, token: str, key: DpopKey) -> dict[str, Any]:
+        """A GET on the PDS with the DPoP-bound token (the profile read at connect); a PDS asking for its
+        DPoP nonce (401 ``use_dpop_nonce``) gets the call once more with it."""
+        nonce = None
+        for _ in range(2):
+            response = self._send("GET", url, headers=proof_headers(key, "GET", url, token, nonce))
+            if response.status_code == 401 and "use_dpop_nonce" in response.headers.get("www-authenticate", ""):
+                nonce = response.headers.get("dpop-nonce") or nonce
+                continue
+            body = _body(response)
+            if response.status_code >= 400:
+                _refuse(NetworkRejected, response.status_code, body, url)
+            return body
+        _refuse(NetworkRejected, 401, {"error": "use_dpop_nonce"}, url)
+        raise AssertionError("unreachable")
+
     # ------------------------------------------------------------------ HTTP
 
     def _dpop_post(

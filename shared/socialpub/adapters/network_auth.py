@@ -15,6 +15,7 @@ Telegram puts its bot token in the path.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import logging
 import os
@@ -29,6 +30,7 @@ from socialpub.adapters.host_guard import HostRefused, pinned_client
 from socialpub.adapters.network_urls import network_url
 from socialpub.domain.accounts import (
     AppCredentials,
+    AtprotoStart,
     HostNotAllowed,
     Identity,
     NetworkRejected,
@@ -36,7 +38,7 @@ from socialpub.domain.accounts import (
     TokenRejected,
     TokenSet,
 )
-from socialpub.domain.platforms import AuthType, Platform
+from socialpub.domain.platforms import AuthType, Platform, ProfileSpec
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -284,6 +286,61 @@ class HttpNetworkAuth:
         )
         return renewed
 
+    def start_atproto(
+        self, platform: Platform, handle: str, *, entryway: str, client_id: str, redirect_uri: str, state: str
+    ) -> AtprotoStart:
+        from socialpub.adapters.atproto_oauth import AtprotoOAuth, DpopKey
+
+        oauth = AtprotoOAuth(self._http, self._emulator)
+        server = oauth.resolve(handle, entryway)
+        key = DpopKey.new()
+        started = oauth.start(server, client_id=client_id, redirect_uri=redirect_uri, state=state, key=key)
+        return AtprotoStart(
+            auth_url=started.authorization_url,
+            verifier=started.verifier,
+            dpop_key=key.pem(),
+            nonce=started.nonce,
+            server={**dataclasses.asdict(server), "client_id": client_id, "redirect_uri": redirect_uri},
+        )
+
+    def exchange_atproto(
+        self,
+        platform: Platform,
+        server: dict[str, str],
+        *,
+        code: str,
+        issuer: str | None,
+        verifier: str,
+        dpop_key: str,
+        nonce: str | None,
+    ) -> tuple[TokenSet, Identity]:
+        from socialpub.adapters.atproto_oauth import AtprotoOAuth, AtprotoServer, DpopKey
+
+        oauth = AtprotoOAuth(self._http, self._emulator)
+        found = AtprotoServer(**{f.name: server[f.name] for f in dataclasses.fields(AtprotoServer)})
+        key = DpopKey.from_pem(dpop_key)
+        tokens, _ = oauth.exchange(
+            found,
+            code=code,
+            issuer=issuer,
+            client_id=server["client_id"],
+            redirect_uri=server["redirect_uri"],
+            verifier=verifier,
+            key=key,
+            nonce=nonce,
+        )
+        # The profile the tokens act as, read on their PDS with a DPoP proof (app.bsky.actor.getProfiles: the
+        # same profile view as the catalog's getProfile, and the read the insights make with these tokens)
+        url = f"{found.pds}/xrpc/app.bsky.actor.getProfiles?{urlencode({'actors': found.did})}"
+        answer = oauth.pds_get(url, token=tokens.access_token, key=key)
+        profiles = answer.get("profiles")
+        listed = profiles if isinstance(profiles, list) else []
+        profile = next((p for p in listed if isinstance(p, dict) and p.get("did") == found.did), None)
+        identity = self._identity(platform.auth.profile, profile, profile) if profile else None
+        if identity is None:
+            raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
+        return tokens, identity
+
     def create_signer(self, platform: Platform, *, api_key: str, app_fid: int, custody_key: str) -> tuple[str, str]:
         """Neynar's signer flow (docs.neynar.com/docs/write-to-farcaster-with-neynar-managed-signers):
         ``POST /signer`` makes it (``generated``, its Ed25519 public key), then ``POST /signer/signed_key``
@@ -364,33 +421,34 @@ class HttpNetworkAuth:
         else:
             answer = self._call("GET", url, headers=headers, rejected=NetworkRejected)
         entries = dig(answer, spec.choices) if spec.choices else [answer]
-        found: list[Identity] = []
-        for entry in entries if isinstance(entries, list) else []:
-            external_id = dig(entry, spec.fields["id"])
-            if external_id in (None, ""):
-                continue  # e.g. a Facebook page without an Instagram business account
-            # "$.a.b": a value of the whole answer shared by every choice (Hashnode's user, for each publication)
-            value = {n: dig(answer, p[2:]) if p.startswith("$.") else dig(entry, p) for n, p in spec.fields.items()}
-            name = value.get("name") or value.get("username") or str(external_id)
-            found.append(
-                Identity(
-                    external_id=str(external_id),
-                    type=spec.type,
-                    name=str(name),
-                    username=str(value["username"]) if value.get("username") else None,
-                    profile_image=str(value["image"]) if value.get("image") else None,
-                    followers=_int(value.get("followers")),
-                    following=_int(value.get("following")),
-                    posts_total=_int(value.get("posts")),
-                    metadata={
-                        k: str(v)
-                        for k, v in value.items()
-                        if k not in {"id", "name", "username", "image", "followers", "following", "posts"} and v
-                    },
-                    access_token=str(dig(entry, spec.token)) if spec.token and dig(entry, spec.token) else None,
-                )
-            )
-        return found
+        found = [self._identity(spec, answer, entry) for entry in (entries if isinstance(entries, list) else [])]
+        return [identity for identity in found if identity is not None]
+
+    @staticmethod
+    def _identity(spec: ProfileSpec, answer: Any, entry: Any) -> Identity | None:
+        """One identity of a profile read's answer (``entry``: the answer, or one of its choices)."""
+        external_id = dig(entry, spec.fields["id"])
+        if external_id in (None, ""):
+            return None  # e.g. a Facebook page without an Instagram business account
+        # "$.a.b": a value of the whole answer shared by every choice (Hashnode's user, for each publication)
+        value = {n: dig(answer, p[2:]) if p.startswith("$.") else dig(entry, p) for n, p in spec.fields.items()}
+        name = value.get("name") or value.get("username") or str(external_id)
+        return Identity(
+            external_id=str(external_id),
+            type=spec.type,
+            name=str(name),
+            username=str(value["username"]) if value.get("username") else None,
+            profile_image=str(value["image"]) if value.get("image") else None,
+            followers=_int(value.get("followers")),
+            following=_int(value.get("following")),
+            posts_total=_int(value.get("posts")),
+            metadata={
+                k: str(v)
+                for k, v in value.items()
+                if k not in {"id", "name", "username", "image", "followers", "following", "posts"} and v
+            },
+            access_token=str(dig(entry, spec.token)) if spec.token and dig(entry, spec.token) else None,
+        )
 
     def _business_locations(self, kind: str, headers: dict[str, str]) -> list[Identity]:
         """Google Business Profile: every location of every business account the user manages, as

@@ -113,6 +113,18 @@ class TokenSet(BaseModel):
     extra: dict[str, str] = Field(default_factory=dict)  # e.g. Bluesky's did, Telegram's chat id
 
 
+class AtprotoStart(BaseModel):
+    """An atproto OAuth connect started (Bluesky): where to send the user, and what the exchange needs
+    again. ``verifier`` (PKCE) and ``dpop_key`` (PEM) are secrets, sealed in the connect session; ``server``
+    (the DID, handle, PDS, issuer, endpoints) and ``nonce`` are not."""
+
+    auth_url: str
+    verifier: str
+    dpop_key: str
+    nonce: str | None = None
+    server: dict[str, str]
+
+
 class Identity(BaseModel):
     """An identity the network says the token may act as."""
 
@@ -248,6 +260,9 @@ class ConnectSession(BaseModel):
     # The hosted sign-in page's: the workspace's name it shows, and its refused sign-ins so far
     workspace_name: str | None = None
     failed_attempts: int = 0
+    # atproto OAuth (Bluesky): the account's DID, handle, PDS, authorization server and its endpoints, the
+    # client_id and the server's last DPoP nonce (nothing secret: the key and verifier are sealed)
+    server: dict[str, str] = Field(default_factory=dict)
 
     def context(self, field: str) -> dict[str, str]:
         return {"workspace_id": self.workspace_id, "record": f"connect/{self.state_hash}", "field": field}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from socialpub.domain.accounts import Account, AppCredentials, ConnectSession, Identity, TokenSet
+from socialpub.domain.accounts import Account, AppCredentials, AtprotoStart, ConnectSession, Identity, TokenSet
 from socialpub.domain.admin_auth import AdminSession
 from socialpub.domain.analytics import TargetMetrics
 from socialpub.domain.api_keys import ApiKey
@@ -331,6 +331,28 @@ class NetworkAuth(Protocol):
     def sign_in(self, platform: Platform, credentials: dict[str, str], instance: str | None = None) -> TokenSet:
         """The flows that are not redirects: Bluesky (handle + app password), Telegram (bot token),
         Lemmy (username + password on ``instance``)."""
+        ...
+
+    def start_atproto(
+        self, platform: Platform, handle: str, *, entryway: str, client_id: str, redirect_uri: str, state: str
+    ) -> AtprotoStart:
+        """Bluesky's atproto OAuth: the handle resolved (at ``entryway``) to its PDS and authorization
+        server, a pushed request made with a new DPoP key; NetworkRejected where the PDS offers no OAuth."""
+        ...
+
+    def exchange_atproto(
+        self,
+        platform: Platform,
+        server: dict[str, str],
+        *,
+        code: str,
+        issuer: str | None,
+        verifier: str,
+        dpop_key: str,
+        nonce: str | None,
+    ) -> tuple[TokenSet, Identity]:
+        """The code for DPoP-bound tokens (refused unless their ``sub`` is the DID resolved at start and
+        ``issuer`` the server's), and the profile they act as."""
         ...
 
 

@@ -274,9 +274,11 @@ class PublishAccount:
     username: str | None
     instance: str | None  # Mastodon: the account's server
     metadata: dict[str, str]
+    # Bluesky connected with atproto OAuth: the DPoP key its token is bound to (PEM), for insights readers
+    proof_key: str | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, account: Account) -> PublishAccount:
+    def of(cls, account: Account, proof_key: str | None = None) -> PublishAccount:
         """The account as a network's publisher, its permalinks and its insights reader see it."""
         return cls(
             id=account.id,
@@ -285,6 +287,7 @@ class PublishAccount:
             username=account.username,
             instance=account.instance,
             metadata=account.metadata,
+            proof_key=proof_key,
         )
 
 

@@ -8,6 +8,8 @@ a post's public counts and the account's, through the account's PDS (which proxi
 - account: ``GET app.bsky.actor.getProfiles?actors=<did>`` (the profile view the sign-in read, by the
   account's DID) -> ``followersCount``, ``followsCount``, ``postsCount``; an actor it no longer has is left out.
 
+Calls carry the account's token as the publisher's ``Pds`` does: a session's bearer, or, for an account
+connected with atproto OAuth, ``Authorization: DPoP`` with a proof of its key (``account.proof_key``).
 Errors as the publisher reads them: 429 after Retry-After or ``ratelimit-reset``, ``ExpiredToken``/
 ``InvalidToken``/401 -> reconnect.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from socialpub.adapters.publishers.bluesky import classify, xrpc_of
+from socialpub.adapters.publishers.bluesky import Pds, xrpc_of
 from socialpub.adapters.publishers.http import NetworkHttp
 from socialpub.domain.analytics import AccountInsight, PostInsight, PostMetrics
 from socialpub.domain.publishing import PublishAccount
@@ -38,25 +40,21 @@ class Insights:
     def post_insights(self, account: PublishAccount, token: str, post_ids: Sequence[str]) -> dict[str, PostInsight]:
         uris = list(dict.fromkeys(post_ids))
         found: dict[str, dict[str, Any]] = {}
+        pds = Pds(self._http, token, account.proof_key)  # a bearer, or DPoP for an atproto OAuth token
         for start in range(0, len(uris), BATCH):
-            answer = self._http.json(
+            answer = pds.json(
                 "GET",
                 f"{xrpc_of(account)}/app.bsky.feed.getPosts",
                 params=[("uris", uri) for uri in uris[start : start + BATCH]],
-                headers={"Authorization": f"Bearer {token}"},
-                classify=classify,
             )
             posts = answer.get("posts") if isinstance(answer, dict) else None
             found |= {str(p["uri"]): p for p in posts or [] if isinstance(p, dict) and "uri" in p}
         return {uri: _insight(found[uri]) if uri in found else PostInsight.unavailable(GONE) for uri in post_ids}
 
     def account_insights(self, account: PublishAccount, token: str) -> AccountInsight:
-        answer = self._http.json(
-            "GET",
-            f"{xrpc_of(account)}/app.bsky.actor.getProfiles",
-            params={"actors": account.external_id},
-            headers={"Authorization": f"Bearer {token}"},
-            classify=classify,
+        pds = Pds(self._http, token, account.proof_key)
+        answer = pds.json(
+            "GET", f"{xrpc_of(account)}/app.bsky.actor.getProfiles", params={"actors": account.external_id}
         )
         profiles = answer.get("profiles") if isinstance(answer, dict) else None
         profile = next((p for p in profiles or [] if isinstance(p, dict) and p.get("did") == account.external_id), None)

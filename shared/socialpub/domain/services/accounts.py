@@ -95,6 +95,7 @@ SIGN_IN_FIELDS: dict[AuthType, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 # Secrets used once to sign in and never stored: Lemmy's password (the session token it gives is kept).
 USED_ONCE = {"password"}
+ATPROTO_SCOPES = ["atproto", "transition:generic"]
 LEASE_WAIT_SECONDS = 0.2
 
 
@@ -120,6 +121,7 @@ class ConnectRequest(BaseModel):
     configuration_id: str | None = None
     instance: str | None = None
     credentials: dict[str, str] | None = None
+    method: str | None = None  # "oauth": Bluesky with atproto OAuth rather than an app password
 
 
 class ConnectStart(BaseModel):
@@ -374,11 +376,19 @@ def _pkce_pair() -> tuple[str, str]:
 
 
 def start_connect(
-    deps: AccountDeps, workspace_id: str, request: ConnectRequest, *, hosted_callback: str
+    deps: AccountDeps,
+    workspace_id: str,
+    request: ConnectRequest,
+    *,
+    hosted_callback: str,
+    atproto_client_id: str = "",
 ) -> ConnectStart | Account | ConnectResult:
     """OAuth networks: an authorization URL and its state. Sign-in networks: the connected account, or
-    the identities to choose among (a Hashnode user's publications)."""
+    the identities to choose among (a Hashnode user's publications). ``method="oauth"``: Bluesky through
+    atproto OAuth, as ``atproto_client_id`` (the client metadata document's URL)."""
     platform = integration(request.platform)
+    if request.method is not None:
+        return _start_atproto(deps, workspace_id, platform, request, hosted_callback, atproto_client_id)
     if not platform.oauth_supported:
         return connect_with_credentials(
             deps,
@@ -441,6 +451,107 @@ def start_connect(
     return ConnectStart(auth_url=url, state=state, expires_in=CONNECT_TTL_SECONDS)
 
 
+def atproto_oauth(platform: Platform) -> bool:
+    """Bluesky: an app password's session (createSession on a PDS), or atproto OAuth where the PDS offers it."""
+    return platform.auth.auth_type is AuthType.APP_PASSWORD and platform.auth.session_url is not None
+
+
+def _start_atproto(
+    deps: AccountDeps,
+    workspace_id: str,
+    platform: Platform,
+    request: ConnectRequest,
+    hosted_callback: str,
+    client_id: str,
+) -> ConnectStart:
+    """atproto OAuth: the handle resolved to its PDS and authorization server, a pushed request made with a
+    new DPoP key; the key and the PKCE verifier sealed in the connect session, the server's data beside
+    them. The user comes back to the hosted callback (the one the client metadata document names)."""
+    if request.method != "oauth" or not atproto_oauth(platform) or not client_id:
+        raise InvalidInput(
+            f"method oauth is for Bluesky only ({platform.name} connects as its catalog says)",
+            details={"field": "method"},
+        )
+    if request.callback_url:
+        raise InvalidInput(
+            "Bluesky's OAuth comes back to the hosted callback its client metadata names: send return_url instead",
+            details={"field": "callback_url"},
+        )
+    if request.return_url:
+        check_redirect_url(request.return_url, "return_url")
+    handle = str((request.credentials or {}).get("identifier") or "").strip().lstrip("@")
+    if not handle or "." not in handle:
+        raise InvalidInput(
+            "Bluesky's OAuth connect needs the account's handle: send credentials.identifier (e.g. alice.bsky.social)",
+            details={"field": "credentials", "missing": ["identifier"]},
+        )
+    named = (request.instance or "").strip()  # where the handle is resolved: the user's PDS, else bsky.social
+    entryway = deps.guard_host(named) if named else str(platform.auth.default_instance)
+    state = secrets.token_urlsafe(32)
+    started = deps.network.start_atproto(
+        platform, handle, entryway=entryway, client_id=client_id, redirect_uri=hosted_callback, state=state
+    )
+    session = ConnectSession(
+        state_hash=state_hash(state),
+        workspace_id=workspace_id,
+        platform=platform.id,
+        redirect_uri=hosted_callback,
+        hosted=True,
+        return_url=request.return_url,
+        scopes=ATPROTO_SCOPES,
+        instance=started.server["pds"].removeprefix("https://"),
+        expires_at=deps.clock() + timedelta(seconds=CONNECT_TTL_SECONDS),
+        server={**started.server, **({"nonce": started.nonce} if started.nonce else {})},
+    )
+    sealed = {
+        "sealed_verifier": deps.box.seal(started.verifier, session.context("verifier")),
+        "sealed_tokens": {"dpop_key": deps.box.seal(started.dpop_key, session.context("dpop_key"))},
+    }
+    deps.sessions.create(session.model_copy(update=sealed))
+    return ConnectStart(auth_url=started.auth_url, state=state, expires_in=CONNECT_TTL_SECONDS)
+
+
+def _complete_atproto(
+    deps: AccountDeps, platform: Platform, session: ConnectSession, code: str, issuer: str | None
+) -> ConnectResult:
+    """The code exchanged with the session's key and verifier (the tokens' ``sub`` and the callback's
+    ``iss`` checked: another account signed in is refused, nothing kept); the account stored with its key
+    sealed, the client_id its tokens were issued to, and its PDS as its instance."""
+    assert session.sealed_verifier is not None
+    key = deps.box.open(session.sealed_tokens["dpop_key"], session.context("dpop_key"))
+    tokens, identity = deps.network.exchange_atproto(
+        platform,
+        session.server,
+        code=code,
+        issuer=issuer,
+        verifier=deps.box.open(session.sealed_verifier, session.context("verifier")),
+        dpop_key=key,
+        nonce=session.server.get("nonce"),
+    )
+    cap = _channels_room(deps, session.workspace_id, platform, [identity])
+    account = _store_account(
+        deps,
+        session.workspace_id,
+        platform,
+        identity,
+        tokens,
+        configuration_id=None,
+        instance=session.instance,
+        scopes=tokens.scopes or session.scopes,
+        cap=cap,
+        extra_secrets={"dpop_key": key},
+        metadata={"identifier": session.server["handle"], "client_id": session.server["client_id"]},
+    )
+    return ConnectResult(accounts=[account], return_url=session.return_url)
+
+
+def proof_key(deps: AccountDeps, account: Account) -> str | None:
+    """The DPoP key an atproto OAuth account's tokens are bound to (PEM), for the calls made with them."""
+    if "dpop_key" not in account.sealed:
+        return None
+    return deps.box.open(account.sealed["dpop_key"], account.context("dpop_key"))
+
+
 def complete_connect(
     deps: AccountDeps,
     *,
@@ -463,9 +574,18 @@ def complete_connect(
     platform = integration(session.platform)
     if platform.auth.auth_type is AuthType.SIGNER and not session.choices and session.sealed_tokens:
         return _complete_signer(deps, platform, session)  # a signer made at start: approved yet?
-    if not session.choices and not platform.oauth_supported:
+    if not session.choices and not platform.oauth_supported and not session.server:
         deps.sessions.await_selection(session)  # a sign-in page's state: given back, for its own page
         raise InvalidState()
+    if session.server:  # atproto OAuth (Bluesky)
+        if error:
+            raise NetworkRejected(f"{platform.name} did not authorize the connect: {error}", details={"error": error})
+        issuer = (callback or {}).get("iss")
+        for name, value in (("code", code), ("iss", issuer)):  # atproto's server always sends iss with the code
+            if not value:
+                raise InvalidInput(f"{name} is required", details={"field": name})
+        assert code is not None
+        return _complete_atproto(deps, platform, session, code, issuer)
     if session.choices:  # second step: the client picks among the identities it was shown
         tokens = TokenSet(**{k: deps.box.open(v, session.context(k)) for k, v in session.sealed_tokens.items()})
         identities = session.choices
@@ -982,8 +1102,11 @@ def _self_refreshing(platform: Platform) -> bool:
 
 
 def _refresh_holding_lease(deps: AccountDeps, platform: Platform, account: Account) -> Account:
-    kept = (*TOKEN_FIELDS, *platform.auth.callback_params)  # VK ID: its device_id goes with each refresh
+    # VK ID: its device_id goes with each refresh; atproto OAuth: the DPoP key and the client_id the tokens are bound to
+    kept = (*TOKEN_FIELDS, *platform.auth.callback_params, "dpop_key")
     opened = {k: deps.box.open(v, account.context(k)) for k, v in account.sealed.items() if k in kept}
+    if "dpop_key" in opened:
+        opened["client_id"] = account.metadata.get("client_id", "")
     try:
         # Bluesky's sessions are renewed with the refresh token alone: there is no app
         app = (

@@ -46,6 +46,7 @@ from socialpub.domain.services.accounts import (
     AccountDeps,
     app_api_key,
     mark_needs_reconnect,
+    proof_key,
     renewed_access_token,
     usable_access_token,
 )
@@ -178,7 +179,7 @@ def _collect_targets(
         _postpone(deps, targets, now + MIN_RETRY, exc.message, report)
         return
     reader = deps.readers(account.platform)
-    who = PublishAccount.of(account)
+    who = PublishAccount.of(account, proof_key(deps.accounts, account))  # Bluesky OAuth: read with DPoP
     size = max(1, reader.batch_size)
     for start in range(0, len(targets), size):
         chunk = targets[start : start + size]
@@ -330,7 +331,8 @@ def _collect_account(deps: CollectorDeps, due: AccountMetrics, report: CollectRe
     try:
         token = _reader_token(deps, account)
         report.network_calls += 1
-        insight = deps.readers(account.platform).account_insights(PublishAccount.of(account), token)
+        who = PublishAccount.of(account, proof_key(deps.accounts, account))  # Bluesky OAuth: read with DPoP
+        insight = deps.readers(account.platform).account_insights(who, token)
     except TokenExpired as failure:  # expired before the expiry we hold: renewed now, read again at the next pass
         again = now + MIN_RETRY if _renewed(deps, account, token, failure.message) else later
         _store_account(deps, due, {"next_at": again, "last_error": failure.message[:500]})

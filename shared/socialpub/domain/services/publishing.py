@@ -80,6 +80,7 @@ from socialpub.domain.services.accounts import (
     app_api_key,
     app_bot_token,
     mark_needs_reconnect,
+    proof_key,
     renewed_access_token,
     usable_access_token,
 )
@@ -544,6 +545,7 @@ def _job(deps: PublishDeps, post: Post, account: Account, target: Target, token:
         platform=platform,
         account=PublishAccount.of(account),
         token=token,
+        proof_key=proof_key(deps.accounts, account),  # Bluesky with atproto OAuth: its token's DPoP key
         key=f"socialpub-{target.post_id}-{target.account_id}-{target.run}",
         parts=content.parts_for(network, threads=platform.capabilities.supports_threads),
         title=content.title_for(network),

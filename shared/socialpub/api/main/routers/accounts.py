@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from http import HTTPStatus
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -68,6 +68,17 @@ def hosted_callback(request: Request, c: Container) -> str:
     return public_url(request, c, CALLBACK_PATH)
 
 
+def atproto_client_id(request: Request, c: Container) -> str:
+    """atproto OAuth's client_id: the client metadata document's URL where it is https (an authorization
+    server fetches it); on http (the local stack, tests) the development client atproto OAuth defines,
+    ``http://localhost`` naming the callback and scope in its query, since no server could fetch an http one."""
+    metadata = public_url(request, c, CLIENT_METADATA_PATH)
+    if metadata.startswith("https://"):
+        return metadata
+    query = urlencode({"redirect_uri": hosted_callback(request, c), "scope": ATPROTO_SCOPE}, quote_via=quote)
+    return f"http://localhost?{query}"
+
+
 @router.get("")
 def list_accounts(
     workspace_id: Reader,
@@ -96,7 +107,7 @@ def connect_account(
         signer = service.start_signer(c.account_deps(), workspace_id, request_)
         if signer is not None:
             return ok(ConnectStartView.model_validate(signer.model_dump()))
-    if not platform.oauth_supported and body.credentials is None:
+    if not platform.oauth_supported and body.credentials is None and body.method is None:
         page = hosted_callback(request, c).removesuffix(CALLBACK_PATH) + SIGN_IN_PATH
         request_ = service.ConnectRequest.model_validate(body.model_dump())
         hosted = sign_in_page.start(c.account_deps(), workspace_id, platform, request_, page_url=page)
@@ -106,6 +117,7 @@ def connect_account(
         workspace_id,
         service.ConnectRequest.model_validate(body.model_dump()),
         hosted_callback=hosted_callback(request, c),
+        atproto_client_id=atproto_client_id(request, c),
     )
     if isinstance(started, service.ConnectStart):
         return ok(ConnectStartView.model_validate(started.model_dump()))
@@ -126,7 +138,7 @@ def complete_connect(body: CallbackBody, workspace_id: Writer, c: ContainerDep) 
         error=body.error,
         workspace_id=workspace_id,
         selection=body.selection,
-        callback={"device_id": body.device_id} if body.device_id else None,
+        callback={k: v for k, v in {"device_id": body.device_id, "iss": body.iss}.items() if v} or None,
     )
     return ok(_callback_view(result))
 
@@ -150,6 +162,7 @@ def hosted_callback_page(
     error: Annotated[str | None, Query(max_length=200)] = None,
     selection: Annotated[list[str] | None, Query(max_length=100)] = None,
     device_id: Annotated[str | None, Query(max_length=512)] = None,
+    iss: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """The hosted callback page (no API key: the single-use state is the credential). Finishes the
     connect and sends the user to the return_url given at the start, or shows the outcome."""
@@ -161,7 +174,8 @@ def hosted_callback_page(
             error=error,
             workspace_id=None,
             selection=selection,
-            callback={"device_id": device_id} if device_id else None,  # VK ID
+            # VK ID's device_id; atproto OAuth's iss (its authorization server, checked against the one resolved)
+            callback={k: v for k, v in {"device_id": device_id, "iss": iss}.items() if v} or None,
         )
     except DomainError as exc:
         return _outcome_page("The account could not be connected", exc.message, status.HTTP_400_BAD_REQUEST)

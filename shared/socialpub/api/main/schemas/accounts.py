@@ -46,6 +46,14 @@ class ConnectBody(BaseModel):
             " (no redirect); leave out credentials for the hosted sign-in page (auth_url)"
         ),
     )
+    method: Literal["oauth"] | None = Field(
+        None,
+        description=(
+            'Bluesky: "oauth" connects with atproto OAuth instead of an app password: send credentials.identifier'
+            " (the handle) alone, and instance to resolve it on your own PDS (else bsky.social); answers auth_url"
+            " and state, and the user comes back to the hosted callback (return_url as for OAuth networks)"
+        ),
+    )
 
 
 class CallbackBody(BaseModel):
@@ -57,6 +65,9 @@ class CallbackBody(BaseModel):
     selection: list[str] | None = Field(None, max_length=100, description="The ids of the choices to connect")
     device_id: str | None = Field(
         None, max_length=512, description="VK: the device_id VK ID sent to your callback_url with the code"
+    )
+    iss: str | None = Field(
+        None, max_length=500, description="Bluesky (atproto OAuth): the iss its authorization server sent with the code"
     )
 
 
