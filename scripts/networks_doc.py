@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from socialpub.domain.integrations import BOT_TOKEN_FIELD, CREDENTIAL_FIELDS
+from socialpub.domain.integrations import BOT_TOKEN_FIELD, CREDENTIAL_FIELDS, optional_credential_fields
 from socialpub.domain.platforms import AuthType, CharacterCounting, Platform, SettingSpec, catalog
 from socialpub.domain.services.accounts import SIGN_IN_FIELDS, USED_ONCE
 
@@ -125,6 +125,11 @@ def sign_in(p: Platform) -> list[str]:
         if kind in CREDENTIAL_FIELDS:
             bring.append(
                 f"your app's {_fields(CREDENTIAL_FIELDS[kind])} (a workspace configuration or the deployment's default)"
+            )
+        if kind is AuthType.SIGNER:  # Farcaster: socialpub makes the signer where the app can sign its request
+            bring.append(
+                f"or, instead of the user's {_fields(fields)}, your app's {_fields(optional_credential_fields(p))}"
+                " too: socialpub then makes the signer and the user approves it in Warpcast"
             )
         once = [f for f in secrets if f in USED_ONCE]
         kept = f" ({_fields(once)} is used once to open a session and is not kept)" if once else ""
