@@ -97,11 +97,13 @@ def connect_account(
 ) -> Envelope[ConnectStartView] | Envelope[AccountEnvelope] | Envelope[CallbackView]:
     """Start a connect: OAuth networks answer with auth_url and state; Bluesky (app password) and
     Telegram (bot token) connect at once and answer 201 with the account. A credential network sent
-    without ``credentials`` answers auth_url and state too: the hosted sign-in page asks the user. A
+    without ``credentials`` answers auth_url and state too: the hosted sign-in page asks the user (Farcaster,
+    where its app holds ``appFid`` and ``appCustodyKey``: Warpcast's approval of a new signer; finish with
+    ``POST /api/accounts/callback`` {state}, 409 ``APPROVAL_PENDING`` until the user approves it). A
     key with several identities (a Hashnode user's publications) answers ``selection_required`` with
     the choices and a state: finish with ``POST /api/accounts/callback`` {state, selection}."""
     platform = integration(body.platform)
-    if platform.auth.auth_type is AuthType.SIGNER and body.credentials is None:
+    if platform.auth.auth_type is AuthType.SIGNER and body.credentials is None and body.method is None:
         # Farcaster, where the app holds its FID and custody key: a new signer for the user to approve
         request_ = service.ConnectRequest.model_validate(body.model_dump())
         signer = service.start_signer(c.account_deps(), workspace_id, request_)
