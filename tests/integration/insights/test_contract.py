@@ -28,6 +28,9 @@ UNMEASURED = sorted(set(NETWORKS) - set(MEASURED))
 # Networks whose figures are read with the account's token (Nostr's relays are read with no key at all:
 # there is nothing the network could refuse)
 TOKEN_READ = [n for n in MEASURED if catalog()[n].auth.auth_type != "KEY_PAIR"]
+# Where the network keeps an account's figures when it is not the account's own id: a Hashnode account
+# is a publication, whose followers are its owner's
+FIGURES_HOLDER = {"hashnode": lambda account: account.metadata["user_id"]}
 
 
 def _published(harness: PublishHarness, network: str) -> tuple[Signed, str, str]:
@@ -157,7 +160,8 @@ def test_insights__the_account__reports_the_networks_figures(harness: PublishHar
     names = harness.emulator.state.account_figures.get(network, ())
     frozen = {name: 500 + 3 * index for index, name in enumerate(names)}
     if frozen:
-        harness.set_figures(network, signed.account.external_id, frozen)
+        holder = FIGURES_HOLDER.get(network, lambda account: account.external_id)(signed.account)
+        harness.set_figures(network, holder, frozen)
 
     # When the account's insights are read
     insight = harness.insights(network).account_insights(signed.account, signed.token)
