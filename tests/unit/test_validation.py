@@ -49,6 +49,18 @@ def test_media_requirements_per_network() -> None:
     }
 
 
+def test_farcaster_two_images_and_a_link_are_three_embeds_of_two() -> None:
+    # Given Farcaster's 2 embeds, which its images and the post's link share
+    image = MediaFacts(kind=MediaKind.IMAGE, mime_type="image/png", size=1000)
+    # Then two images, or one image and a link, fit; two images and a link are refused, naming the rule
+    assert rules(PostContent(content="gm", media=[image, image]), "farcaster") == {"farcaster": []}
+    assert rules(PostContent(content="gm", media=[image], link="https://example.com"), "farcaster") == {"farcaster": []}
+    both = PostContent(content="gm", media=[image, image], link="https://example.com")
+    assert rules(both, "farcaster") == {"farcaster": ["too_many_embeds"]}
+    # And networks that put the link in the text are not concerned
+    assert rules(both, "bluesky") == {"bluesky": []}
+
+
 def test_youtube_needs_one_video_and_a_title_of_100() -> None:
     assert rules(PostContent(content="d", media=[JPEG], title="t"), "youtube") == {"youtube": ["images_not_supported"]}
     assert rules(PostContent(content="d", media=[MP4, MP4], title="t"), "youtube") == {"youtube": ["too_many_videos"]}

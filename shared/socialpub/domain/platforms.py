@@ -171,6 +171,8 @@ class Limits(BaseModel):
     max_images: int
     max_videos: int
     max_documents: int = 0  # where supports_documents: how many documents one post may carry
+    # Where the images and the post's link are attached alike (Farcaster's embeds): how many in all
+    max_embeds: int | None = None
     allow_mixed_media: bool
     requires_media: bool = False
     max_image_size_mb: float | None = None

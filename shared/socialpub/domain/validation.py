@@ -270,6 +270,15 @@ def _extras(post: PostContent, p: Platform) -> Iterator[Finding]:
         len(title or ""),
         f"{name} allows titles of {limits.max_title_length} characters; this one has {len(title or '')}",
     )
+    images = sum(1 for m in post.media if m.kind is MediaKind.IMAGE)
+    embeds = images + (1 if post.link else 0)
+    yield from _over(
+        "too_many_embeds",
+        "media",
+        limits.max_embeds,
+        embeds,
+        f"{name} attaches at most {limits.max_embeds} images and links together; this post has {embeds}",
+    )
     if post.first_comment_for(p.id) and not p.capabilities.supports_first_comment:
         yield Finding(rule="first_comment_not_supported", field="first_comment", message=f"{name} has no first comment")
     settings = post.settings_for(p.id)
