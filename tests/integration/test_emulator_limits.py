@@ -4,6 +4,7 @@ so a limit or counting mistake in the product's catalog is refused here instead 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -372,9 +373,18 @@ def _without_volatile(body: Any) -> Any:
     return body
 
 
+def _every_scope(network: str) -> str:
+    """Every scope the network module's endpoints need (its own lists): the signed-in user granted them."""
+    module = importlib.import_module(f"socialpub.local.emulator.networks.{network}")
+    needed = [*getattr(module, "PUBLISH_SCOPES", ())]
+    needed += [r for rs in getattr(module, "ENDPOINT_SCOPES", {}).values() for r in rs]
+    return " ".join(sorted({s for r in needed for s in ((r,) if isinstance(r, str) else r)}))
+
+
 def _client(case: Case) -> TestClient:
     state = EmulatorState()
-    state.families.append(TokenFamily(network=case.network, client_id="app", scope=case.scope, user=USER))
+    scope = f"{case.scope} {_every_scope(case.network)}".strip()
+    state.families.append(TokenFamily(network=case.network, client_id="app", scope=scope, user=USER))
     state.families[-1].access_tokens.add(TOKEN)
     return TestClient(create_emulator(state))
 

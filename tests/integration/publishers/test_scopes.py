@@ -29,19 +29,22 @@ def _declared(network: str) -> tuple[Requirement, ...] | None:
 
 def _needed(network: str) -> tuple[Requirement, ...]:
     needed = _declared(network)
-    if needed is None:
-        pytest.skip(f"the emulated {network} does not check scopes yet")
+    assert needed is not None, network
     return needed
 
 
+# The OAuth networks whose emulator says what publishing needs. Not among them: Discord (it posts with
+# the app's bot token, whose grant is the bot's, not the user's), Slack and WordPress.com (a token
+# without the global scope still posts to its own single blog): their scopes are not checked.
+SCOPED = [network for network in OAUTH if _declared(network) is not None]
 CASES = [
     pytest.param(network, index, id=f"{network}-{index}")
-    for network in OAUTH
-    for index in range(len(_declared(network) or ("",)))
+    for network in SCOPED
+    for index in range(len(_needed(network)))
 ]
 
 
-@pytest.mark.parametrize("network", OAUTH)
+@pytest.mark.parametrize("network", SCOPED)
 def test_scopes__connected_with_the_catalogs_scopes__the_basic_post_publishes(
     harness: PublishHarness, network: str
 ) -> None:
