@@ -61,6 +61,24 @@ def test_farcaster_two_images_and_a_link_are_three_embeds_of_two() -> None:
     assert rules(both, "bluesky") == {"bluesky": []}
 
 
+def test_reddit_image_or_link_post__its_text_not_sent__a_warning_says_so() -> None:
+    # Given posts to Reddit with a title, text, and an image or a link
+    image = JPEG
+    settings = {"reddit": PlatformOverride(settings={"subreddit": "socialpub"})}
+    with_image = PostContent(content="Our launch", title="Launch", media=[image], platform_content=settings)
+    with_link = PostContent(content="Our launch", title="Launch", link="https://example.com", platform_content=settings)
+    text_only = PostContent(content="Our launch", title="Launch", platform_content=settings)
+
+    # Then the image and link posts are valid, with a warning that the text stays behind; a text post has none
+    for post in (with_image, with_link):
+        report = validate(post, [C["reddit"]])["reddit"]
+        assert report.valid
+        assert [w.rule for w in report.warnings] == ["text_not_sent"]
+    assert validate(text_only, [C["reddit"]])["reddit"].warnings == []
+    # And networks that send text with an image are not concerned
+    assert validate(with_image, [C["mastodon"]])["mastodon"].warnings == []
+
+
 def test_youtube_needs_one_video_and_a_title_of_100() -> None:
     assert rules(PostContent(content="d", media=[JPEG], title="t"), "youtube") == {"youtube": ["images_not_supported"]}
     assert rules(PostContent(content="d", media=[MP4, MP4], title="t"), "youtube") == {"youtube": ["too_many_videos"]}

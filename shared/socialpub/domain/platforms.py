@@ -173,6 +173,8 @@ class Limits(BaseModel):
     max_documents: int = 0  # where supports_documents: how many documents one post may carry
     # Where the images and the post's link are attached alike (Farcaster's embeds): how many in all
     max_embeds: int | None = None
+    # False where a post with an image or a link is its title alone (Reddit's image and link posts)
+    text_with_media_or_link: bool = True
     allow_mixed_media: bool
     requires_media: bool = False
     max_image_size_mb: float | None = None

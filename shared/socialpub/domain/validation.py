@@ -279,6 +279,17 @@ def _extras(post: PostContent, p: Platform) -> Iterator[Finding]:
         embeds,
         f"{name} attaches at most {limits.max_embeds} images and links together; this post has {embeds}",
     )
+    override = post.override(p.id).content
+    text = (override if override is not None else post.content).strip()
+    if text and not limits.text_with_media_or_link and (images or post.link):
+        # Sent anyway, without the text: the title and the image or link are a whole post there.
+        yield Finding(
+            rule="text_not_sent",
+            field="content",
+            severity=Severity.WARNING,
+            message=f"{name} posts an image or a link with its title only: the text is not sent there "
+            "(a first comment can carry it)",
+        )
     if post.first_comment_for(p.id) and not p.capabilities.supports_first_comment:
         yield Finding(rule="first_comment_not_supported", field="first_comment", message=f"{name} has no first comment")
     settings = post.settings_for(p.id)
