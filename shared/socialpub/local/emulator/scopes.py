@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from socialpub.local.emulator.state import EmulatorState, TokenFamily
 
@@ -48,3 +48,27 @@ def refusal(
     family = state.bearer(request, network)
     missing = lacking(family, needed) if family is not None else None
     return refuse(missing) if missing else None
+
+
+def google_refusal(service: str) -> Callable[[str], Response]:
+    """Google APIs' one answer to a token without a scope the call needs (YouTube, Business Profile):
+    403 PERMISSION_DENIED, reason insufficientPermissions, the API's service named in its details."""
+
+    def refuse(_missing: str) -> Response:
+        error = {
+            "code": 403,
+            "message": "Request had insufficient authentication scopes.",
+            "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
+            "status": "PERMISSION_DENIED",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                    "domain": "googleapis.com",
+                    "metadata": {"service": service},
+                }
+            ],
+        }
+        return JSONResponse({"error": error}, status_code=403)
+
+    return refuse

@@ -45,7 +45,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from socialpub.local.emulator.scopes import Requirement, refusal
+from socialpub.local.emulator.scopes import Requirement, google_refusal, refusal
 from socialpub.local.emulator.signin import Profile, SignIn
 from socialpub.local.emulator.state import EmulatedPost, EmulatorState, TokenFamily, digest, number_of
 
@@ -210,29 +210,7 @@ PUBLISH_SCOPES: tuple[Requirement, ...] = (
 )  # what the basic post needs
 
 
-def _lacks_scope(_missing: str) -> Response:
-    """The network's answer to a token without a scope the endpoint needs."""
-    return JSONResponse(
-        {
-            "error": {
-                "code": 403,
-                "message": "Request had insufficient authentication scopes.",
-                "errors": [
-                    {"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}
-                ],
-                "status": "PERMISSION_DENIED",
-                "details": [
-                    {
-                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                        "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
-                        "domain": "googleapis.com",
-                        "metadata": {"service": "youtube.googleapis.com"},
-                    }
-                ],
-            }
-        },
-        status_code=403,
-    )
+_lacks_scope = google_refusal("youtube.googleapis.com")  # Google's one answer to a token lacking a scope
 
 
 def router(state: EmulatorState) -> APIRouter:
