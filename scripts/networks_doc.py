@@ -189,6 +189,8 @@ def limits(p: Platform) -> list[str]:
         )
     if lim.max_alt_text_length:
         other.append(f"alt text at most {lim.max_alt_text_length} characters")
+    if not lim.alt_text_per_image:
+        other.append("one alt text for a carousel (the first image's)")
     if lim.max_hashtags:
         other.append(f"at most {lim.max_hashtags} hashtags")
     if lim.max_thread_parts:

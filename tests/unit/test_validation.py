@@ -79,6 +79,24 @@ def test_reddit_image_or_link_post__its_text_not_sent__a_warning_says_so() -> No
     assert validate(with_image, [C["mastodon"]])["mastodon"].warnings == []
 
 
+def test_pinterest_carousel_with_different_alt_texts__a_warning_says_only_the_first_is_sent() -> None:
+    # Given Pinterest carousels: one whose images have different alt texts, one whose images share one
+    settings = {"pinterest": PlatformOverride(settings={"board_id": "1"})}
+    first, second = JPEG.model_copy(update={"alt_text": "A cat"}), JPEG.model_copy(update={"alt_text": "A dog"})
+    different = PostContent(content="Pets", media=[first, second], platform_content=settings)
+    same = PostContent(content="Pets", media=[first, first], platform_content=settings)
+
+    # When they are validated
+    report = validate(different, [C["pinterest"]])["pinterest"]
+
+    # Then the carousel is valid, with a warning that only the first alt text is sent; one shared alt text is fine
+    assert report.valid
+    assert [w.rule for w in report.warnings] == ["alt_text_first_only"]
+    assert validate(same, [C["pinterest"]])["pinterest"].warnings == []
+    # And networks that take an alt text per image are not concerned
+    assert validate(different, [C["mastodon"]])["mastodon"].warnings == []
+
+
 def test_youtube_needs_one_video_and_a_title_of_100() -> None:
     assert rules(PostContent(content="d", media=[JPEG], title="t"), "youtube") == {"youtube": ["images_not_supported"]}
     assert rules(PostContent(content="d", media=[MP4, MP4], title="t"), "youtube") == {"youtube": ["too_many_videos"]}

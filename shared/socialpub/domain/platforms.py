@@ -175,6 +175,8 @@ class Limits(BaseModel):
     max_embeds: int | None = None
     # False where a post with an image or a link is its title alone (Reddit's image and link posts)
     text_with_media_or_link: bool = True
+    # False where a carousel carries one alt text for the whole post (Pinterest's Pin: its items have none)
+    alt_text_per_image: bool = True
     allow_mixed_media: bool
     requires_media: bool = False
     max_image_size_mb: float | None = None

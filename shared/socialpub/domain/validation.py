@@ -290,6 +290,15 @@ def _extras(post: PostContent, p: Platform) -> Iterator[Finding]:
             message=f"{name} posts an image or a link with its title only: the text is not sent there "
             "(a first comment can carry it)",
         )
+    alt_texts = {(m.alt_text or "").strip() for m in post.media if m.kind is MediaKind.IMAGE} - {""}
+    if images > 1 and len(alt_texts) > 1 and not limits.alt_text_per_image:
+        # Sent anyway: the first image's alt text stands for the whole carousel there.
+        yield Finding(
+            rule="alt_text_first_only",
+            field="media",
+            severity=Severity.WARNING,
+            message=f"{name} takes one alt text for a carousel: only the first image's alt text is sent",
+        )
     if post.first_comment_for(p.id) and not p.capabilities.supports_first_comment:
         yield Finding(rule="first_comment_not_supported", field="first_comment", message=f"{name} has no first comment")
     settings = post.settings_for(p.id)
