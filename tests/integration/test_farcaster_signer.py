@@ -6,16 +6,21 @@ it, then stores the account, which casts."""
 
 from __future__ import annotations
 
+import html
 import secrets
+import uuid
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from fastapi.testclient import TestClient
 
 from socialpub.local.emulator.networks.farcaster import app_custody_key, signed_key_body, signer_approval
-from tests.conftest import Keys
+from tests.conftest import FrozenClock, Keys
 from tests.integration.pipeline import Pipeline, get, publish
 from tests.integration.test_posts import create, new_workspace
 
+RETURN = "https://app.example/accounts?tab=networks"
 APP_FID = 9152  # the emulated Farcaster app's FID; its custody key is the emulator's app_custody_key(APP_FID)
 
 
@@ -42,7 +47,7 @@ def test_farcaster_signer__started_pending_approved_and_completed__one_account_t
     # Then it answers Warpcast's approval URL of a new signer and a state
     assert started.status_code == 200, started.text
     data = started.json()["data"]
-    assert data["auth_url"].startswith("https://client.warpcast.com/deeplinks/signed-key-request?token=")
+    assert data["approval_url"].startswith("https://client.warpcast.com/deeplinks/signed-key-request?token=")
     state = data["state"]
 
     # When the client asks before the user has approved it
@@ -54,11 +59,11 @@ def test_farcaster_signer__started_pending_approved_and_completed__one_account_t
     error = pending.json()["error"]
     assert error["code"] == "APPROVAL_PENDING"
     assert "not approved" in error["message"]
-    assert error["details"]["approval_url"] == data["auth_url"]
+    assert error["details"]["approval_url"] == data["approval_url"]
     assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
 
     # When the user approves the signer in Warpcast and the client asks again with the same state
-    httpx.get(pipeline.emulator.url + signer_approval(data["auth_url"], "carol")).raise_for_status()
+    httpx.get(pipeline.emulator.url + signer_approval(data["approval_url"], "carol")).raise_for_status()
     done = client.post("/api/accounts/callback", json={"state": state}, headers=headers)
 
     # Then the user's Farcaster account is connected and listed, with the app's configuration
@@ -126,7 +131,7 @@ def test_farcaster_signer__deployment_default_app__a_signer_to_approve_then_the_
     started = client.post("/api/accounts", json={"platform": "farcaster"}, headers=headers)
     assert started.status_code == 200, started.text
     data = started.json()["data"]
-    httpx.get(pipeline.emulator.url + signer_approval(data["auth_url"], "dave")).raise_for_status()
+    httpx.get(pipeline.emulator.url + signer_approval(data["approval_url"], "dave")).raise_for_status()
     done = client.post("/api/accounts/callback", json={"state": data["state"]}, headers=headers)
 
     # Then the account is connected
@@ -163,3 +168,103 @@ def test_emulated_neynar__signed_key_request__only_the_app_custody_keys_signatur
     assert registered.status_code == 200, registered.text
     assert registered.json()["status"] == "pending_approval"
     assert registered.json()["signer_approval_url"].startswith("https://client.warpcast.com/deeplinks/")
+
+
+def _signer_started(client: TestClient, headers: dict[str, str], **body: str) -> dict[str, str]:
+    started = client.post("/api/accounts", json={"platform": "farcaster", **body}, headers=headers)
+    assert started.status_code == 200, started.text
+    data: dict[str, str] = started.json()["data"]
+    return data
+
+
+def test_farcaster_signer_page__waits_for_approval_then_connects_and_goes_back_to_the_app(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a Farcaster connect started with no credentials and a return_url (the deployment's default app)
+    headers = new_workspace(client, keys)
+    data = _signer_started(client, headers, return_url=RETURN)
+
+    # Then its auth_url is the hosted page for the state, and approval_url Warpcast's
+    assert data["auth_url"].endswith(f"/api/accounts/connect?state={data['state']}")
+    assert data["approval_url"].startswith("https://client.warpcast.com/deeplinks/signed-key-request?token=")
+
+    # When the user opens the page before approving
+    pending = client.get(data["auth_url"], follow_redirects=False)
+
+    # Then it shows the approval link, says it waits, refreshes itself, and nothing is connected
+    assert pending.status_code == 200, pending.text
+    assert f'href="{html.escape(data["approval_url"])}"' in pending.text
+    assert "Waiting for approval" in pending.text
+    assert '<meta http-equiv="refresh" content="5">' in pending.text
+    assert pending.headers["cache-control"] == "no-store"
+    assert "<form" not in pending.text
+    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
+
+    # When the user approves the signer in Warpcast and the page refreshes
+    httpx.get(pipeline.emulator.url + signer_approval(data["approval_url"], "erin")).raise_for_status()
+    done = client.get(data["auth_url"], follow_redirects=False)
+
+    # Then the account is connected and the user is sent back to the app with its id
+    assert done.status_code == 303, done.text
+    (account,) = client.get("/api/accounts", headers=headers).json()["data"]["accounts"]
+    assert (account["platform"], account["username"]) == ("farcaster", "erin")
+    location = done.headers["location"]
+    assert location.startswith(RETURN + "&")
+    assert parse_qs(urlsplit(location).query) == {
+        "tab": ["networks"],
+        "status": ["connected"],
+        "account_id": [account["id"]],
+    }
+
+    # And the state is spent: the page, refreshed again, and the API refuse it
+    again = client.get(data["auth_url"], follow_redirects=False)
+    assert (again.status_code, "INVALID_STATE" in again.text) == (400, True)
+    assert client.post("/api/accounts/callback", json={"state": data["state"]}, headers=headers).status_code == 400
+
+
+def test_farcaster_signer_page__names_the_workspace_escaped__a_form_submit_is_refused(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a workspace whose name holds markup, and a Farcaster signer connect started in it
+    key = keys.headers()
+    name = "<script>alert('x')</script> & Co"
+    created = client.post("/api/workspaces", json={"name": name}, headers=key)
+    assert created.status_code == 201, created.text
+    headers = {**key, "X-Workspace-ID": created.json()["data"]["workspace"]["id"]}
+    data = _signer_started(client, headers)
+
+    # When the page is shown
+    shown = client.get("/api/accounts/connect", params={"state": data["state"]})
+
+    # Then it names the workspace as text, never as markup
+    assert shown.status_code == 200, shown.text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in shown.text
+    assert "<script>" not in shown.text
+
+    # When a sign-in form is posted with the signer's state (a signer_uuid of the poster's choosing)
+    posted = client.post("/api/accounts/connect", data={"state": data["state"], "signer_uuid": str(uuid.uuid4())})
+
+    # Then it is refused, and the state still waits for the approval of the signer socialpub made
+    assert posted.status_code == 400, posted.text
+    assert "INVALID_STATE" in posted.text
+    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
+    assert "Waiting for approval" in client.get("/api/accounts/connect", params={"state": data["state"]}).text
+
+
+def test_farcaster_signer_page__expired_state__the_refused_page_even_once_approved(
+    client: TestClient, keys: Keys, pipeline: Pipeline, clock: FrozenClock
+) -> None:
+    # Given a Farcaster signer connect whose state is older than its 10 minutes, approved too late
+    headers = new_workspace(client, keys)
+    data = _signer_started(client, headers, return_url=RETURN)
+    clock.moment += timedelta(minutes=11)
+    httpx.get(pipeline.emulator.url + signer_approval(data["approval_url"], "frank")).raise_for_status()
+
+    # When the user opens the page
+    page = client.get(data["auth_url"], follow_redirects=False)
+
+    # Then the expired state is refused on a page, with no redirect, and nothing is connected
+    assert page.status_code == 400, page.text
+    assert "INVALID_STATE" in page.text
+    assert "location" not in page.headers
+    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []

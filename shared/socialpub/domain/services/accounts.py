@@ -128,6 +128,7 @@ class ConnectStart(BaseModel):
     auth_url: str
     state: str
     expires_in: int
+    approval_url: str | None = None  # Farcaster's signer: Warpcast's approval URL, shown on the hosted page
 
 
 class ConnectResult(BaseModel):
@@ -249,10 +250,14 @@ def app_api_key(deps: AccountDeps, workspace_id: str, platform: Platform, config
     )
 
 
-def start_signer(deps: AccountDeps, workspace_id: str, request: ConnectRequest) -> ConnectStart | None:
+def start_signer(
+    deps: AccountDeps, workspace_id: str, request: ConnectRequest, *, page_url: str
+) -> ConnectStart | None:
     """Farcaster, where the app holds its FID and custody key: a new Neynar signer whose signed key request
-    the app signs, and a state to finish with once the user has approved it in Warpcast (``auth_url`` is
-    the approval URL). None: another network, or an app without them (its users bring an approved signer)."""
+    the app signs, and a state to finish with once the user has approved it in Warpcast. ``auth_url`` is the
+    hosted page (``page_url``) that shows the approval URL and finishes the connect once approved, as every
+    network's auth_url is where to send the user; ``approval_url`` is Warpcast's, for a client that shows it
+    itself. None: another network, or an app without them (its users bring an approved signer)."""
     platform = integration(request.platform)
     if platform.auth.auth_type is not AuthType.SIGNER:
         return None
@@ -280,22 +285,35 @@ def start_signer(deps: AccountDeps, workspace_id: str, request: ConnectRequest) 
         platform, api_key=api_key, app_fid=int(str(fid).strip()), custody_key=key_hex
     )
     state = secrets.token_urlsafe(32)
+    workspace = deps.workspaces.get(workspace_id)  # its name, shown on the hosted page
     session = ConnectSession(
         state_hash=state_hash(state),
         workspace_id=workspace_id,
         platform=platform.id,
         configuration_id=config_id,
-        redirect_uri=approval,  # where the user goes: Warpcast's approval of the signer
+        redirect_uri=approval,  # where the user approves: Warpcast's approval of the signer
         return_url=request.return_url,
         scopes=[],
+        workspace_name=workspace.name if workspace else None,
         expires_at=deps.clock() + timedelta(seconds=CONNECT_TTL_SECONDS),
     )
     sealed = {"access_token": deps.box.seal(signer, session.context("access_token"))}
     deps.sessions.create(session.model_copy(update={"sealed_tokens": sealed}))
-    return ConnectStart(auth_url=approval, state=state, expires_in=CONNECT_TTL_SECONDS)
+    return ConnectStart(
+        auth_url=f"{page_url}?state={state}", approval_url=approval, state=state, expires_in=CONNECT_TTL_SECONDS
+    )
 
 
-def _complete_signer(deps: AccountDeps, platform: Platform, session: ConnectSession) -> ConnectResult:
+def awaits_signer(session: ConnectSession) -> bool:
+    """A state of a signer made at start (Farcaster): finished once the user has approved it."""
+    return (
+        integration(session.platform).auth.auth_type is AuthType.SIGNER
+        and not session.choices
+        and bool(session.sealed_tokens)
+    )
+
+
+def complete_signer(deps: AccountDeps, platform: Platform, session: ConnectSession) -> ConnectResult:
     """The signer made at start, looked up: still waiting for the user's approval, the state is given back
     (ask again with it); approved, the account (its fid's profile) is stored with the signer as its token."""
     signer = deps.box.open(session.sealed_tokens["access_token"], session.context("access_token"))
@@ -572,8 +590,8 @@ def complete_connect(
     if session is None:
         raise InvalidState()
     platform = integration(session.platform)
-    if platform.auth.auth_type is AuthType.SIGNER and not session.choices and session.sealed_tokens:
-        return _complete_signer(deps, platform, session)  # a signer made at start: approved yet?
+    if awaits_signer(session):
+        return complete_signer(deps, platform, session)  # a signer made at start: approved yet?
     if not session.choices and not platform.oauth_supported and not session.server:
         deps.sessions.await_selection(session)  # a sign-in page's state: given back, for its own page
         raise InvalidState()

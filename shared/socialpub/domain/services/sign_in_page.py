@@ -7,6 +7,10 @@ OAuth state (single-use, expiring, bound to the workspace). The page asks for th
 auth type needs and submits them to the same ``connect_with_credentials`` the API uses (same checks,
 SSRF guard, sealed secrets). A refused sign-in gives the state back, so the user can correct a typo,
 up to ``MAX_FAILED_ATTEMPTS`` refusals: then the state is refused (TOO_MANY_ATTEMPTS) until it expires.
+
+A Farcaster signer made by socialpub has the same page, with no form: it shows Warpcast's approval URL and
+asks Neynar each time it is shown (it refreshes itself) with the call ``POST /api/accounts/callback`` makes,
+until the user has approved the signer; then it finishes the connect as the callback would.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from socialpub.domain.accounts import (
     check_redirect_url,
     state_hash,
 )
-from socialpub.domain.errors import DomainError, InvalidInput
+from socialpub.domain.errors import ApprovalPending, DomainError, InvalidInput
 from socialpub.domain.integrations import integration
 from socialpub.domain.platforms import Platform
 from socialpub.domain.services.accounts import (
@@ -33,6 +37,8 @@ from socialpub.domain.services.accounts import (
     ConnectRequest,
     ConnectResult,
     ConnectStart,
+    awaits_signer,
+    complete_signer,
     connect_with_credentials,
 )
 
@@ -114,11 +120,28 @@ def start(
     return ConnectStart(auth_url=f"{page_url}?state={state}", state=state, expires_in=CONNECT_TTL_SECONDS)
 
 
-def open_page(deps: AccountDeps, state: str) -> tuple[ConnectSession, Platform]:
-    """The session behind a state, still usable afterwards (the page is only being shown)."""
-    session = _claim_sign_in(deps, state)
+class SignerApproval(BaseModel):
+    """A signer still waiting for the user's approval: what its page shows (the state stays usable)."""
+
+    platform: Platform
+    approval_url: str
+    workspace_name: str | None = None
+
+
+def open_page(deps: AccountDeps, state: str) -> tuple[ConnectSession, Platform] | SignerApproval | ConnectResult:
+    """The session behind a state, still usable afterwards (the page is only being shown). A signer's state
+    is checked at Neynar instead: still pending, what to show; approved, the connect is finished."""
+    session = _claim_sign_in(deps, state, signer=True)
+    platform = integration(session.platform)
+    if awaits_signer(session):
+        try:
+            return complete_signer(deps, platform, session)
+        except ApprovalPending:  # the state was given back: the page asks again when it refreshes
+            return SignerApproval(
+                platform=platform, approval_url=session.redirect_uri, workspace_name=session.workspace_name
+            )
     deps.sessions.await_selection(session)  # shown, not used: the submit claims it
-    return session, integration(session.platform)
+    return session, platform
 
 
 def submit(deps: AccountDeps, state: str, values: dict[str, str]) -> ConnectResult:
@@ -151,9 +174,10 @@ def submit(deps: AccountDeps, state: str, values: dict[str, str]) -> ConnectResu
     return ConnectResult(accounts=[connected], return_url=session.return_url)
 
 
-def _claim_sign_in(deps: AccountDeps, state: str) -> ConnectSession:
+def _claim_sign_in(deps: AccountDeps, state: str, *, signer: bool = False) -> ConnectSession:
+    """``signer``: a signer's state may be taken (the page is shown); no form is ever submitted with one."""
     session = deps.sessions.claim(state_hash(state), deps.clock(), None) if state else None
-    if session is None or integration(session.platform).oauth_supported:
+    if session is None or integration(session.platform).oauth_supported or (awaits_signer(session) and not signer):
         if session is not None:
             deps.sessions.await_selection(session)  # an OAuth state belongs to the callback page
         raise InvalidState()

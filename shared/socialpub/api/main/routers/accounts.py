@@ -98,19 +98,20 @@ def connect_account(
     """Start a connect: OAuth networks answer with auth_url and state; Bluesky (app password) and
     Telegram (bot token) connect at once and answer 201 with the account. A credential network sent
     without ``credentials`` answers auth_url and state too: the hosted sign-in page asks the user (Farcaster,
-    where its app holds ``appFid`` and ``appCustodyKey``: Warpcast's approval of a new signer; finish with
-    ``POST /api/accounts/callback`` {state}, 409 ``APPROVAL_PENDING`` until the user approves it). A
+    where its app holds ``appFid`` and ``appCustodyKey``: a new signer, ``approval_url`` where the user approves
+    it in Warpcast, and auth_url a hosted page showing it that finishes the connect once approved; or finish
+    with ``POST /api/accounts/callback`` {state}, 409 ``APPROVAL_PENDING`` until the user approves it). A
     key with several identities (a Hashnode user's publications) answers ``selection_required`` with
     the choices and a state: finish with ``POST /api/accounts/callback`` {state, selection}."""
     platform = integration(body.platform)
+    page = hosted_callback(request, c).removesuffix(CALLBACK_PATH) + SIGN_IN_PATH
     if platform.auth.auth_type is AuthType.SIGNER and body.credentials is None and body.method is None:
         # Farcaster, where the app holds its FID and custody key: a new signer for the user to approve
         request_ = service.ConnectRequest.model_validate(body.model_dump())
-        signer = service.start_signer(c.account_deps(), workspace_id, request_)
+        signer = service.start_signer(c.account_deps(), workspace_id, request_, page_url=page)
         if signer is not None:
             return ok(ConnectStartView.model_validate(signer.model_dump()))
     if not platform.oauth_supported and body.credentials is None and body.method is None:
-        page = hosted_callback(request, c).removesuffix(CALLBACK_PATH) + SIGN_IN_PATH
         request_ = service.ConnectRequest.model_validate(body.model_dump())
         hosted = sign_in_page.start(c.account_deps(), workspace_id, platform, request_, page_url=page)
         return ok(ConnectStartView.model_validate(hosted.model_dump()))
@@ -220,11 +221,17 @@ SIGN_IN_PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get("/connect", response_class=HTMLResponse, responses=SIGN_IN_PAGE_RESPONSES)
 def sign_in_form(c: ContainerDep, state: Annotated[str, Query(max_length=200)] = "") -> Response:
     """The hosted sign-in page of a network that connects with credentials (app password, bot token,
-    password, API key): a form of the fields the network needs."""
+    password, API key): a form of the fields the network needs. A Farcaster signer's: its approval link,
+    the page asking Neynar again each time it refreshes, until the user has approved it."""
     try:
-        session, platform = sign_in_page.open_page(c.account_deps(), state)
+        opened = sign_in_page.open_page(c.account_deps(), state)
     except DomainError as exc:
         return _refused_page(exc)
+    if isinstance(opened, sign_in_page.SignerApproval):
+        return _approval_page(opened)
+    if isinstance(opened, service.ConnectResult):  # the signer was approved: connected
+        return _finished(opened, status.HTTP_303_SEE_OTHER)
+    session, platform = opened
     return _sign_in_form(state, platform, {"instance": session.instance or ""}, session.workspace_name)
 
 
@@ -241,9 +248,12 @@ async def submit_sign_in(request: Request, c: ContainerDep) -> Response:
         return _refused_page(exc)
     except DomainError as exc:
         try:
-            session, platform = await run_in_threadpool(sign_in_page.open_page, deps, state)
+            opened = await run_in_threadpool(sign_in_page.open_page, deps, state)
         except DomainError as gone:  # taken meanwhile by another submit of the same state
             return _refused_page(gone)
+        if not isinstance(opened, tuple):  # a signer's state is refused before any submit: never here
+            return _refused_page(InvalidState())
+        session, platform = opened
         return _sign_in_form(state, platform, form, session.workspace_name, error=exc.message)
     if result.choices:  # several identities (a Hashnode user's publications): the hosted choice page
         return _selection_page(result.state or "", result.choices)
@@ -350,6 +360,26 @@ def _sign_in_form(
     )
     code = status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK
     return HTMLResponse(body, status_code=code, headers=_PAGE_HEADERS)
+
+
+# How often the signer's page asks Neynar again (a meta refresh: the page runs no script, per its CSP)
+APPROVAL_REFRESH_SECONDS = 5
+
+
+def _approval_page(waiting: sign_in_page.SignerApproval) -> HTMLResponse:
+    """A signer waiting for the user: the approval link (no QR code: socialpub has no QR encoder) and
+    "waiting for approval"; the page reloads itself and finishes the connect once approved."""
+    title = f"Connect {waiting.platform.name}"
+    name = waiting.workspace_name
+    joins = f'<p id="workspace">To the workspace <strong>{html.escape(name)}</strong></p>' if name else ""
+    link = html.escape(waiting.approval_url)
+    body = (
+        f'<!doctype html><meta http-equiv="refresh" content="{APPROVAL_REFRESH_SECONDS}">'
+        f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{joins}"
+        f'<p>Open this link on the phone where Warpcast is signed in, and approve: <a id="approval" href="{link}">'
+        f'{link}</a></p><p id="status">Waiting for approval. This page refreshes itself.</p>'
+    )
+    return HTMLResponse(body, headers=_PAGE_HEADERS)
 
 
 def _input(field: sign_in_page.FormField, typed: str) -> str:

@@ -153,6 +153,8 @@ class ConnectStartView(BaseModel):
     auth_url: str
     state: str
     expires_in: int
+    # Farcaster's signer made by socialpub: Warpcast's approval URL (auth_url is the hosted page showing it)
+    approval_url: str | None = None
 
 
 class ChoiceView(BaseModel):
