@@ -8,6 +8,7 @@ import hashlib
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from fastapi.testclient import TestClient
 
 from socialpub.api.container import Container
@@ -130,3 +131,34 @@ def test_vk__emulated_vk_id__device_id_and_state_required_and_a_used_refresh_tok
     assert renewed["refresh_token"] != tokens["refresh_token"]
     again = vk_id.post("/id.vk.com/oauth2/auth", data=refresh)
     assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+
+
+def test_vk__disconnecting_an_account__its_token_is_logged_out_at_vk_id(
+    client: TestClient, keys: Keys, emulator: Emulator, container: Container
+) -> None:
+    # Given a VK account connected through VK ID, whose token reads the user's profile
+    headers = new_workspace(client, keys)
+    started = start(client, headers, platform="vk")
+    back = consent(started["auth_url"], user="lovelace")
+    done = client.post(
+        "/api/accounts/callback",
+        json={"state": back["state"], "code": back["code"], "device_id": back["device_id"]},
+        headers=headers,
+    )
+    assert done.status_code == 200, done.text
+    (account,) = done.json()["data"]["accounts"]
+    stored = container.accounts.get(headers["X-Workspace-ID"], account["id"])
+    assert stored is not None
+    token = container.secrets.open(stored.sealed["access_token"], stored.context("access_token"))
+    users_get = f"{emulator.url}/api.vk.com/method/users.get"
+    before = httpx.get(users_get, params={"v": "5.199", "access_token": token}).json()
+    assert before["response"][0]["screen_name"] == "lovelace"
+
+    # When the account is disconnected
+    response = client.delete(f"/api/accounts/{account['id']}", headers=headers)
+
+    # Then the answer says the token was revoked, and VK refuses it from then on (error 5)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["token_revoked"] is True
+    after = httpx.get(users_get, params={"v": "5.199", "access_token": token}).json()
+    assert after["error"]["error_code"] == 5

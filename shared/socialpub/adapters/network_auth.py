@@ -211,7 +211,7 @@ class HttpNetworkAuth:
         if auth.revoke_method == "DELETE":  # Graph: DELETE /me/permissions with the user's token
             self._call("DELETE", url, headers={"Authorization": f"Bearer {token}"})
         else:
-            self._token_call(platform, app, "POST", url, {"token": token}, expect_json=False)
+            self._token_call(platform, app, "POST", url, {auth.revoke_token_param: token}, expect_json=False)
         return True
 
     def register_app(

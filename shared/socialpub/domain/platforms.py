@@ -116,6 +116,7 @@ class AuthSettings(BaseModel):
     token_url: str | None = None
     revoke_url: str | None = None
     revoke_method: Literal["POST", "DELETE"] = "POST"  # Graph: DELETE /me/permissions
+    revoke_token_param: str = "token"  # the form field naming the token to revoke (VK ID: access_token)
     scopes: list[str] = Field(default_factory=list)
     scope_separator: str = " "
     pkce: bool = False

@@ -432,7 +432,8 @@ def create_emulator(state: EmulatorState | None = None) -> FastAPI:
         return JSONResponse(body)
 
     def _revoke(platform: SignIn, request: Request, form: dict[str, str]) -> Response:
-        token = form.get("token") or request.headers.get("authorization", "").removeprefix("Bearer ")
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        token = form.get(platform.revoke_token_field) or bearer
         family = state.family_of_refresh(token) or state.family_of_access(token)
         if family is not None:
             family.revoked = True

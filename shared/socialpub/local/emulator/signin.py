@@ -62,6 +62,7 @@ class SignIn:
     long_lived: LongLivedExchange | None = None
     revoke_url: str | None = None
     revoke_method: str = "POST"  # Graph: DELETE /me/permissions
+    revoke_token_field: str = "token"  # the form field naming the token (VK ID's logout: access_token)
     session_url: str | None = None  # Bluesky: createSession with a handle and an app password
     app_registration_url: str | None = None  # Mastodon: POST /api/v1/apps on the instance
     bot_token: bool = False  # Telegram: getMe with the bot token in the path

@@ -89,6 +89,9 @@ SIGN_IN = SignIn(
     refresh_tokens=True,
     rotates_refresh_token=True,
     device_id=True,
+    # VK ID's logout (POST id.vk.com/oauth2/logout with client_id and access_token) voids the token.
+    revoke_url="https://id.vk.com/oauth2/logout",
+    revoke_token_field="access_token",
     profile=Profile(
         url="https://api.vk.com/method/users.get?fields=photo_200,screen_name,followers_count&v=5.199",
         fields={
