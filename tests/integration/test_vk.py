@@ -1,4 +1,4 @@
-"""VK through the API: an OAuth connect against the emulated oauth.vk.com, and a photo post published
+"""VK through the API: a VK ID connect against the emulated id.vk.com, and a photo post published
 through the pipeline reaching the user's wall once."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Keys
 from tests.integration.pipeline import Pipeline, get, publish
-from tests.integration.test_accounts import connect
+from tests.integration.test_accounts import consent, start
 from tests.integration.test_media import upload
 from tests.integration.test_posts import create, new_workspace
 from tests.media_files import image
@@ -19,8 +19,15 @@ def test_vk__oauth_connect_then_a_photo_post__one_wall_post_with_the_photo(
     client: TestClient, keys: Keys, pipeline: Pipeline
 ) -> None:
     headers = new_workspace(client, keys)
-    # Given a VK account connected with OAuth (scopes wall, photos, offline: a token that does not expire)
-    account = connect(client, headers, platform="vk")
+    # Given a VK account connected through VK ID (the callback passes on the device_id VK sent back)
+    back = consent(start(client, headers, platform="vk")["auth_url"], user="emulated-user")
+    done = client.post(
+        "/api/accounts/callback",
+        json={"state": back["state"], "code": back["code"], "device_id": back["device_id"]},
+        headers=headers,
+    )
+    assert done.status_code == 200, done.text
+    (account,) = done.json()["data"]["accounts"]
     assert account["platform"] == "vk"
     assert account["username"]
     # And a post with a photo to it
