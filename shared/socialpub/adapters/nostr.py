@@ -44,6 +44,7 @@ __all__ = ["MAX_RELAYS", "RelayAnswer", "Relays", "note_link", "npub", "prefix",
 OPEN_TIMEOUT = 5.0  # seconds to open a relay's WebSocket
 ANSWER_TIMEOUT = 10.0  # seconds a relay has to answer an EVENT (OK) or a REQ (EOSE)
 MAX_MESSAGE = 4 * 1024 * 1024  # a relay's message we read at most (an event is far smaller)
+MAX_EVENTS = 20_000  # events kept from one relay's answer to a REQ: what the filters' limits can ask for
 
 
 def public_key(key: str) -> str:
@@ -149,14 +150,14 @@ class Relays:
             return RelayAnswer(relay, "unreachable", unresolved.message)
         except HostRefused as refused:
             return RelayAnswer(relay, "forbidden", refused.message)
-        except (OSError, WebSocketException, TimeoutError) as exc:
+        except (OSError, WebSocketException, TimeoutError, ValueError) as exc:  # ValueError: a redirect
             return RelayAnswer(relay, "unreachable", f"could not be reached ({type(exc).__name__})")
         with ws:
             deadline = time.monotonic() + self._timeout
             try:
                 ws.send(json.dumps(["EVENT", event], ensure_ascii=False))
                 while True:
-                    message = _decoded(ws.recv(timeout=max(0.0, deadline - time.monotonic())))
+                    message = _next(ws, deadline)
                     if len(message) >= 3 and message[0] == "OK" and message[1] == event["id"]:
                         said = str(message[3]) if len(message) > 3 else ""
                         return RelayAnswer(relay, "accepted" if message[2] is True else "refused", said)
@@ -172,7 +173,7 @@ class Relays:
             return RelayAnswer(relay, "unreachable", unresolved.message)
         except HostRefused as refused:
             return RelayAnswer(relay, "forbidden", refused.message)
-        except (OSError, WebSocketException, TimeoutError) as exc:
+        except (OSError, WebSocketException, TimeoutError, ValueError) as exc:  # ValueError: a redirect
             return RelayAnswer(relay, "unreachable", f"could not be reached ({type(exc).__name__})")
         sub = "sp" + secrets.token_hex(6)
         events: list[dict[str, Any]] = []
@@ -181,10 +182,12 @@ class Relays:
             try:
                 ws.send(json.dumps(["REQ", sub, *filters]))
                 while True:
-                    message = _decoded(ws.recv(timeout=max(0.0, deadline - time.monotonic())))
+                    message = _next(ws, deadline)
                     if len(message) >= 3 and message[0] == "EVENT" and message[1] == sub:
                         if isinstance(message[2], dict):
                             events.append(message[2])
+                        if len(events) > MAX_EVENTS:  # more than was asked for: a relay flooding us
+                            return RelayAnswer(relay, "silent", f"sent more than {MAX_EVENTS} events")
                     elif message[:2] == ["EOSE", sub]:
                         ws.send(json.dumps(["CLOSE", sub]))
                         return RelayAnswer(relay, "accepted", events=events)
@@ -192,6 +195,15 @@ class Relays:
                         return RelayAnswer(relay, "refused", str(message[2]) if len(message) > 2 else "")
             except (OSError, WebSocketException, TimeoutError) as exc:
                 return RelayAnswer(relay, "silent", f"no answer ({type(exc).__name__})")
+
+
+def _next(ws: ClientConnection, deadline: float) -> list[Any]:
+    """The relay's next message; TimeoutError once the deadline has passed, even while the relay keeps
+    sending (``recv(timeout=0)`` still returns a queued message, so a chatty relay would never time out)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the relay's time to answer is up")
+    return _decoded(ws.recv(timeout=left))
 
 
 def _decoded(frame: str | bytes) -> list[Any]:
