@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from fastapi.testclient import TestClient
 
+from socialpub.adapters.network_auth import ATTEMPTS
 from socialpub.local.emulator.networks.farcaster import app_custody_key, signed_key_body, signer_approval
 from tests.conftest import FrozenClock, Keys
 from tests.integration.pipeline import Pipeline, get, publish
@@ -268,3 +269,31 @@ def test_farcaster_signer_page__expired_state__the_refused_page_even_once_approv
     assert "INVALID_STATE" in page.text
     assert "location" not in page.headers
     assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
+
+
+def test_farcaster_signer__neynar_failing_for_a_moment__503_and_the_same_state_still_completes(
+    client: TestClient, keys: Keys, pipeline: Pipeline
+) -> None:
+    # Given a signer connect the user has approved in Warpcast, and Neynar's signer lookup failing for
+    # every attempt of one ask (the product retries a 5xx itself)
+    headers = new_workspace(client, keys)
+    _app(client, headers, app_custody_key(APP_FID))
+    data = client.post("/api/accounts", json={"platform": "farcaster"}, headers=headers).json()["data"]
+    httpx.get(pipeline.emulator.url + signer_approval(data["approval_url"], "carol")).raise_for_status()
+    pipeline.emulator.fault("farcaster", "signer", 503, count=ATTEMPTS, body={"message": "unavailable"})
+
+    # When the client asks with the state
+    failed = client.post("/api/accounts/callback", json={"state": data["state"]}, headers=headers)
+
+    # Then it is told to retry, in the envelope, and no account is made
+    assert failed.status_code == 503, failed.text
+    assert failed.json()["error"]["code"] == "NETWORK_UNAVAILABLE"
+    assert client.get("/api/accounts", headers=headers).json()["data"]["accounts"] == []
+
+    # When it asks again with the same state, Neynar answering
+    done = client.post("/api/accounts/callback", json={"state": data["state"]}, headers=headers)
+
+    # Then the approved signer's account is connected
+    assert done.status_code == 200, done.text
+    (account,) = client.get("/api/accounts", headers=headers).json()["data"]["accounts"]
+    assert account["username"] == "carol"

@@ -48,7 +48,7 @@ from socialpub.domain.accounts import (
     legacy_account_id,
     state_hash,
 )
-from socialpub.domain.errors import ApprovalPending, InvalidInput, WorkspaceNotFound
+from socialpub.domain.errors import ApprovalPending, DependencyUnavailable, InvalidInput, WorkspaceNotFound
 from socialpub.domain.events import Event, EventType
 from socialpub.domain.integrations import (
     API_KEY_FIELD,
@@ -320,6 +320,8 @@ def complete_signer(deps: AccountDeps, platform: Platform, session: ConnectSessi
     app_key = app_api_key(deps, session.workspace_id, platform, session.configuration_id)
     try:
         tokens = deps.network.sign_in(platform, {"signer_uuid": signer, "app_api_key": app_key})
+        params = {**tokens.extra, "signer_uuid": signer, "app_api_key": app_key}
+        identities = deps.network.identities(platform, tokens, instance=None, params=params)
     except NetworkRejected as exc:
         if exc.details.get("signer_status") not in ("generated", "pending_approval"):
             raise
@@ -329,8 +331,11 @@ def complete_signer(deps: AccountDeps, platform: Platform, session: ConnectSessi
             f"{session.redirect_uri}; then send the same state again",
             details={"platform": platform.id, "approval_url": session.redirect_uri},
         ) from None
-    params = {**tokens.extra, "signer_uuid": signer, "app_api_key": app_key}
-    identities = deps.network.identities(platform, tokens, instance=None, params=params)
+    except DependencyUnavailable:
+        # Neynar's passing failure (a 429, a 5xx, a timeout) while the user may have approved already: the
+        # state stays good for the next ask instead of being spent with the signer never stored.
+        deps.sessions.await_selection(session)
+        raise
     if not identities:
         raise NetworkRejected(f"{platform.name} returned no profile", details={"platform": platform.id})
     cap = _channels_room(deps, session.workspace_id, platform, identities[:1])

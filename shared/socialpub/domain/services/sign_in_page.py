@@ -28,7 +28,7 @@ from socialpub.domain.accounts import (
     check_redirect_url,
     state_hash,
 )
-from socialpub.domain.errors import ApprovalPending, DomainError, InvalidInput
+from socialpub.domain.errors import ApprovalPending, DependencyUnavailable, DomainError, InvalidInput
 from socialpub.domain.integrations import integration
 from socialpub.domain.platforms import Platform
 from socialpub.domain.services.accounts import (
@@ -136,7 +136,7 @@ def open_page(deps: AccountDeps, state: str) -> tuple[ConnectSession, Platform] 
     if awaits_signer(session):
         try:
             return complete_signer(deps, platform, session)
-        except ApprovalPending:  # the state was given back: the page asks again when it refreshes
+        except (ApprovalPending, DependencyUnavailable):  # the state was given back: asked again on refresh
             return SignerApproval(
                 platform=platform, approval_url=session.redirect_uri, workspace_name=session.workspace_name
             )
