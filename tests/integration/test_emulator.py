@@ -27,7 +27,7 @@ def authorize(emulator: TestClient, decision: str = "allow", **extra: str) -> di
         "client_id": "app-1",
         "redirect_uri": CALLBACK,
         "response_type": "code",
-        "scope": "tweet.write offline.access",
+        "scope": "tweet.read tweet.write users.read offline.access",  # what posting needs (X answers 403 without)
         "state": "st-1",
         "code_challenge": CHALLENGE,
         "code_challenge_method": "S256",
